@@ -1,0 +1,52 @@
+# 代发工作台 — `make demo` / `make test` work on a fresh Debian/Ubuntu machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8765
+
+.PHONY: setup chromium run demo test lint bench clean
+
+setup: $(VENV)/.installed static/vendor/.installed chromium
+
+# Debian/Ubuntu Chromium from apt when no browser is found (Playwright cannot download one offline).
+chromium:
+	@if [ -n "$$DROPSHIP_CHROMIUM" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+	    || command -v google-chrome >/dev/null; then exit 0; fi; \
+	echo "installing Chromium from apt…"; \
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.installed: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts.min.js
+	touch $@
+
+run: setup
+	$(PY) app.py --port $(PORT)
+
+demo: setup
+	$(PY) app.py --demo --port $(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check dropship tests app.py
+
+test: setup lint
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m pytest tests/benchmarks -q -s -o addopts="-p no:cacheprovider" --timeout=1800
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,73 @@
+"""代发工作台 — `create_app(settings)` wires config, database, queue, tasks and the web blueprints."""
+from __future__ import annotations
+
+import os
+import secrets as _secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from dropship.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def init_backend(settings: Settings) -> None:
+    """Everything a web or worker process needs before it serves: db, migrations, secrets, queue."""
+    from dropship.db import init_db, run_migrations
+    from dropship.queue import configure_queue
+    from dropship.secrets import init_secrets
+    from dropship.tasks import configure_tasks
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = init_db(settings.db_url)
+    with database.connection_context():
+        run_migrations(database)
+    init_secrets(settings.data_dir)
+    configure_queue(settings.data_dir, settings.queue_url, immediate=settings.testing)
+    configure_tasks(settings)
+
+
+def _flask_key(data_dir: Path) -> str:
+    """The session-signing key persists in the data dir so logins survive restarts."""
+    path = data_dir / "flask.key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(_secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+    settings = settings or load_settings(**overrides)
+    init_backend(settings)
+
+    from dropship.db import db
+    from dropship.web import register_web
+    from dropship.web.access import init_access
+
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=_flask_key(settings.data_dir),
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+        SESSION_COOKIE_NAME="dd_csrf",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        TESTING=settings.testing,
+    )
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+
+    @app.before_request
+    def _connect_db() -> None:
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close_db(exc: BaseException | None) -> None:
+        if not db.is_closed():
+            db.close()
+
+    init_access(app)
+    register_web(app)
+    return app

@@ -1,0 +1,112 @@
+"""One typed settings object: defaults <- `<data_dir>/config.toml` <- `DROPSHIP_*` env <- explicit overrides.
+
+Each field documents itself (`help`), so `python app.py --print-config` and the 设置 page can list
+what is configurable without a second source of truth.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "DROPSHIP_"
+
+
+class ConfigError(ValueError):
+    """A setting could not be read; the message names the setting and the source."""
+
+
+def _setting(default: Any, help: str) -> Any:  # noqa: A002 - mirrors dataclass metadata wording
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _setting(Path("data"), "运行数据目录（数据库、队列、密钥、浏览器配置）")
+    host: str = _setting("127.0.0.1", "监听地址；0.0.0.0 让局域网其他电脑访问")
+    port: int = _setting(8765, "监听端口")
+    database_url: str = _setting("", "数据库地址；空 = <data_dir>/app.db；支持 postgresql://")
+    queue_url: str = _setting("", "任务队列；空 = <data_dir>/queue.db；支持 redis://")
+    workers: int = _setting(2, "后台任务线程数")
+    web_threads: int = _setting(8, "网页服务线程数")
+    chromium: str = _setting("", "浏览器路径；空 = 自动查找")
+    headless: bool = _setting(True, "浏览器默认无界面运行")
+    session_hours: int = _setting(12, "未勾选自动登陆时，登录多久后过期（小时）")
+    remember_days: int = _setting(30, "勾选自动登陆后保持登录的天数")
+    login_max_failures: int = _setting(5, "连续登录失败多少次后暂停登录")
+    login_lock_seconds: int = _setting(60, "登录失败过多后需要等待的秒数")
+    throttle_seconds: float = _setting(3.0, "同一账号两次平台操作的最小间隔（秒）")
+    throttle_jitter: float = _setting(1.5, "操作间隔的随机抖动上限（秒）")
+    cooldown_minutes: int = _setting(15, "出现风控迹象后该账号的冷却时间（分钟）")
+    verification_timeout_minutes: int = _setting(5, "验证中心无人处理多久后跳到下一个店铺（分钟）")
+    sandbox: bool = _setting(False, "演示模式：同时启动沙箱平台并连接到它")
+    sandbox_port: int = _setting(0, "沙箱平台端口；0 = 自动选择")
+    testing: bool = _setting(False, "测试模式：任务在请求内同步执行")
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'app.db').as_posix()}"
+
+    def describe(self) -> list[tuple[str, Any, str]]:
+        return [(f.name, getattr(self, f.name), f.metadata.get("help", "")) for f in fields(self)]
+
+
+def _coerce(name: str, kind: Any, raw: Any, source: str) -> Any:
+    kind = kind if isinstance(kind, type) else {"Path": Path, "str": str, "int": int, "float": float,
+                                                "bool": bool}[str(kind)]
+    try:
+        if kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(raw)
+        if kind is Path:
+            return Path(raw)
+        if kind is int and isinstance(raw, float):
+            raise ValueError(raw)
+        return kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{source}: {name} 的值 {raw!r} 不是有效的 {kind.__name__}") from exc
+
+
+def load_settings(
+    data_dir: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build Settings from the layered sources; `overrides` (e.g. CLI flags) win over everything."""
+    env = os.environ if env is None else env
+    known = {f.name: f for f in fields(Settings)}
+    data_dir = Path(data_dir or env.get(f"{ENV_PREFIX}DATA_DIR") or Settings.data_dir)
+    values: dict[str, Any] = {"data_dir": data_dir}
+
+    toml_path = data_dir / "config.toml"
+    if toml_path.is_file():
+        try:
+            table = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{toml_path}: {exc}") from exc
+        for key, raw in table.items():
+            if key not in known or key == "data_dir":
+                raise ConfigError(f"{toml_path}: 未知设置 {key}")
+            values[key] = _coerce(key, known[key].type, raw, str(toml_path))
+
+    for key, f in known.items():
+        raw = env.get(f"{ENV_PREFIX}{key.upper()}")
+        if raw is not None and key != "data_dir":
+            values[key] = _coerce(key, f.type, raw, f"{ENV_PREFIX}{key.upper()}")
+
+    for key, raw in overrides.items():
+        if raw is None:
+            continue
+        if key not in known:
+            raise ConfigError(f"未知设置 {key}")
+        values[key] = _coerce(key, known[key].type, raw, "命令行")
+    return replace(Settings(), **values)

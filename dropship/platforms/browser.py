@@ -1,0 +1,219 @@
+"""Browser manager: find a Chromium-family browser and hand out persistent per-account contexts.
+
+Playwright objects belong to the thread that created them, so every worker thread owns one
+`sync_playwright()` instance (thread-local) and the contexts it opened. Chromium refuses to open
+one profile twice, hence the per-account lock; throttling and cool-down keep platforms calm.
+"""
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+# Flags verified on Debian as root in a closed network (STACK-NOTES.md): without the networking
+# flags Chromium floods the network with refused connections at every start.
+CHROMIUM_ARGS: tuple[str, ...] = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+)
+
+_LINUX_CANDIDATES = (
+    "/usr/lib/chromium/chromium",  # skips the Debian wrapper script and its warning
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+    "/usr/bin/google-chrome-stable",
+    "/usr/bin/microsoft-edge",
+    "/snap/bin/chromium",
+)
+
+
+def _windows_candidates() -> list[str]:
+    roots = [os.environ.get(k, "") for k in ("PROGRAMFILES", "PROGRAMFILES(X86)", "LOCALAPPDATA")]
+    rel = (
+        r"Microsoft\Edge\Application\msedge.exe",
+        r"Google\Chrome\Application\chrome.exe",
+        r"Chromium\Application\chrome.exe",
+    )
+    return [str(Path(root) / r) for root in roots if root for r in rel]
+
+
+@dataclass(frozen=True)
+class FoundBrowser:
+    path: str
+    source: str  # 设置 / 环境变量 / 系统 / Playwright
+
+    @property
+    def version(self) -> str:
+        return browser_version(self.path)
+
+
+def find_browser(setting: str | None = None) -> FoundBrowser | None:
+    """Where to find Chromium: the setting, then DROPSHIP_CHROMIUM, then the system, then Playwright's."""
+    for path, source in ((setting, "设置"), (os.environ.get("DROPSHIP_CHROMIUM"), "环境变量")):
+        if path and Path(path).is_file():
+            return FoundBrowser(path, source)
+    candidates = _windows_candidates() if sys.platform == "win32" else list(_LINUX_CANDIDATES)
+    for path in candidates:
+        if Path(path).is_file():
+            return FoundBrowser(path, "系统")
+    for name in ("chromium", "chromium-browser", "google-chrome", "msedge"):
+        path = shutil.which(name)
+        if path:
+            return FoundBrowser(path, "系统")
+    bundled = _playwright_chromium()
+    return FoundBrowser(bundled, "Playwright") if bundled else None
+
+
+def _playwright_chromium() -> str | None:
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+    except Exception:  # noqa: BLE001 - no driver or no download: simply not available
+        return None
+    return path if path and Path(path).is_file() else None
+
+
+_version_cache: dict[str, str] = {}
+
+
+def browser_version(path: str) -> str:
+    if path in _version_cache:
+        return _version_cache[path]
+    version = ""
+    if sys.platform != "win32":
+        try:
+            out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10).stdout
+            match = re.search(r"(\d+\.\d+\.\d+\.\d+)", out)
+            version = match.group(1) if match else out.strip()
+        except (OSError, subprocess.SubprocessError):
+            version = ""
+    _version_cache[path] = version
+    return version
+
+
+class Throttle:
+    """Minimum spacing (plus jitter) between operations of one account, and risk cool-downs."""
+
+    def __init__(self, min_interval: float = 3.0, jitter: float = 1.5, clock=time.monotonic,
+                 sleep=time.sleep, rng: random.Random | None = None) -> None:
+        self.min_interval, self.jitter = min_interval, jitter
+        self.clock, self.sleep = clock, sleep
+        self._rng = rng or random.Random()
+        self._last: dict[str, float] = {}
+        self._cool_until: dict[str, float] = {}
+        self._mutex = threading.Lock()
+
+    def wait(self, key: str) -> float:
+        """Block until `key` may act again; return the seconds waited."""
+        with self._mutex:
+            now = self.clock()
+            due = self._last.get(key, float("-inf")) + self.min_interval + self._rng.uniform(0, self.jitter)
+            delay = max(0.0, due - now)
+            self._last[key] = now + delay
+        if delay:
+            self.sleep(delay)
+        return delay
+
+    def cool_down(self, key: str, seconds: float) -> None:
+        with self._mutex:
+            self._cool_until[key] = self.clock() + seconds
+
+    def cooling_seconds(self, key: str) -> float:
+        with self._mutex:
+            return max(0.0, self._cool_until.get(key, 0.0) - self.clock())
+
+
+class BrowserUnavailable(RuntimeError):
+    pass
+
+
+class BrowserManager:
+    """Persistent contexts per account, one Playwright per worker thread, a lock per account."""
+
+    def __init__(self, profiles_dir: Path, executable: Callable[[], str | None] = lambda: None,
+                 headless: Callable[[], bool] = lambda: True, throttle: Throttle | None = None) -> None:
+        self.profiles_dir = Path(profiles_dir)
+        # Both are read at each launch: the 设置 page may change them while the app runs.
+        self.executable_setting = executable
+        self.headless_setting = headless
+        self.throttle = throttle or Throttle()
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_mutex = threading.Lock()
+        self._local = threading.local()
+
+    # Playwright is bound to the thread that started it (greenlets): one per worker thread.
+    def _playwright(self):
+        pw = getattr(self._local, "playwright", None)
+        if pw is None:
+            from playwright.sync_api import sync_playwright
+
+            pw = sync_playwright().start()
+            self._local.playwright = pw
+        return pw
+
+    def stop_thread(self) -> None:
+        """Stop this thread's Playwright (and the browsers it still owns). Call at worker exit."""
+        pw = getattr(self._local, "playwright", None)
+        if pw is not None:
+            self._local.playwright = None
+            pw.stop()
+
+    def lock_for(self, account_key: str) -> threading.Lock:
+        with self._locks_mutex:
+            return self._locks.setdefault(account_key, threading.Lock())
+
+    def resolve_executable(self) -> str:
+        found = find_browser(self.executable_setting())
+        if found is None:
+            raise BrowserUnavailable("没有找到可用的浏览器：请安装 Chrome / Edge / Chromium，或在 设置 › 浏览器 填写路径")
+        return found.path
+
+    def profile_dir(self, account_key: str) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", account_key)
+        return self.profiles_dir / safe
+
+    @contextmanager
+    def session(self, account_key: str, headed: bool = False, timeout: float = 600.0,
+                **context_options) -> Iterator[object]:
+        """A persistent browser context for one account; exclusive while the block runs."""
+        lock = self.lock_for(account_key)
+        if not lock.acquire(timeout=timeout):
+            raise BrowserUnavailable(f"账号 {account_key} 的浏览器正被其他任务使用")
+        context = None
+        try:
+            profile = self.profile_dir(account_key)
+            profile.mkdir(parents=True, exist_ok=True)
+            context = self._playwright().chromium.launch_persistent_context(
+                user_data_dir=str(profile),
+                executable_path=self.resolve_executable(),
+                headless=self.headless_setting() and not headed,
+                args=list(CHROMIUM_ARGS),
+                locale="zh-CN",
+                timezone_id="Asia/Shanghai",
+                **context_options,
+            )
+            yield context
+        finally:
+            if context is not None:
+                # The browser may already be gone; the lock must be released all the same.
+                with suppress(Exception):
+                    context.close()
+            lock.release()

@@ -1,0 +1,184 @@
+"""Process lifecycle: waitress + an in-process Huey consumer, graceful stop, worker-only / web-only / window.
+
+Huey's Consumer installs signal handlers, which only works on the main thread, so it runs in a
+thread with those handlers disabled and this module handles SIGINT/SIGTERM itself. The main
+thread waits for a stop request (or runs the pywebview window); waitress serves from its own thread.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
+
+from huey.consumer import Consumer
+
+from dropship import create_app, init_backend
+from dropship.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("dropship")
+STOP_TIMEOUT = 8.0  # seconds a running task gets to finish or hand its job back
+
+
+class InProcessConsumer(Consumer):
+    """A consumer that may live in a thread: the process owns the signal handlers."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="app.py", description="代发工作台：本地网页版代发管理软件")
+    parser.add_argument("--host", help="监听地址（默认 127.0.0.1；0.0.0.0 让局域网访问）")
+    parser.add_argument("--port", type=int, help="监听端口（默认 8765）")
+    parser.add_argument("--data-dir", help="运行数据目录（默认 data/；演示模式 data/demo/）")
+    parser.add_argument("--window", action="store_true", help="在桌面窗口中打开（pywebview），关闭窗口即退出")
+    parser.add_argument("--demo", action="store_true", help="演示模式：启动沙箱平台和演示数据（独立数据目录）")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--worker", action="store_true", help="只运行后台任务队列，不提供网页")
+    mode.add_argument("--web-only", action="store_true", help="只提供网页，不运行后台任务")
+    parser.add_argument("--print-config", action="store_true", help="打印生效的设置后退出")
+    return parser.parse_args(argv)
+
+
+def lan_addresses() -> list[str]:
+    """Best-effort IPv4 addresses other PCs could use (no traffic is sent)."""
+    found = set()
+    # No route or no resolver simply means fewer addresses to print.
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe, suppress(OSError):
+        probe.connect(("10.255.255.255", 1))
+        found.add(probe.getsockname()[0])
+    with suppress(OSError):
+        found.update(info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET))
+    return sorted(a for a in found if not a.startswith("127."))
+
+
+class Runtime:
+    """Owns the server thread, the consumer thread and the order in which they stop."""
+
+    def __init__(self, settings: Settings, web: bool = True, worker: bool = True) -> None:
+        self.settings = settings
+        self.web, self.worker = web, worker
+        self.stop_requested = threading.Event()
+        self.server = None
+        self.consumer: InProcessConsumer | None = None
+        self._threads: list[threading.Thread] = []
+        self.on_started: list[Callable[[Runtime], None]] = []
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.settings.host in ("0.0.0.0", "::") else self.settings.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def port(self) -> int:
+        return self.server.effective_port if self.server is not None else self.settings.port
+
+    def start(self) -> None:
+        from dropship.queue import huey, recover_jobs, stopping
+
+        stopping.clear()
+        if self.web:
+            from waitress import create_server
+
+            app = create_app(self.settings)
+            self.server = create_server(app, host=self.settings.host, port=self.settings.port,
+                                        threads=self.settings.web_threads, ident="dropship")
+            self._spawn(self.server.run, "web")
+        else:
+            init_backend(self.settings)
+        if self.worker:
+            from dropship.db import db
+
+            with db.connection_context():
+                recover_jobs()
+            self.consumer = InProcessConsumer(huey, workers=self.settings.workers, worker_type="thread",
+                                              initial_delay=0.1, backoff=1.15, max_delay=1.0,
+                                              shutdown_timeout=STOP_TIMEOUT)
+            self._spawn(self.consumer.run, "consumer")
+        for hook in self.on_started:
+            hook(self)
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def request_stop(self, *_: object) -> None:
+        self.stop_requested.set()
+
+    def stop(self) -> None:
+        """Stop accepting work, let running tasks finish or hand back, then close the server."""
+        from dropship.queue import stopping
+
+        stopping.set()
+        if self.server is not None:
+            self.server.close()
+            self.server.task_dispatcher.shutdown(timeout=5)
+        if self.consumer is not None:
+            self.consumer.stop(graceful=True)
+        for thread in self._threads:
+            thread.join(timeout=STOP_TIMEOUT)
+
+    def wait(self) -> None:
+        # Short waits keep the main thread responsive to signals on every platform.
+        while not self.stop_requested.wait(0.5):
+            pass
+
+
+def print_banner(runtime: Runtime) -> None:
+    s = runtime.settings
+    lines = [f"代发工作台已启动：{runtime.url}" if runtime.web else "代发工作台任务队列已启动（--worker）",
+             f"数据目录：{s.data_dir.resolve()}"]
+    if runtime.web and s.host in ("0.0.0.0", "::"):
+        for address in lan_addresses():
+            lines.append(f"局域网地址：http://{address}:{runtime.port}")
+        lines.append("注意：局域网内其他电脑现在可以打开登录页面，请使用强密码，并只在可信网络中开启。")
+    print("\n".join(lines), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    data_dir = args.data_dir or (str(Path("data") / "demo") if args.demo else None)
+    try:
+        settings = load_settings(data_dir=data_dir, host=args.host, port=args.port,
+                                 sandbox=True if args.demo else None)
+    except ConfigError as exc:
+        print(f"设置有误：{exc}", file=sys.stderr)
+        return 2
+    if args.print_config:
+        for name, value, help_text in settings.describe():
+            print(f"{name} = {value!r}    # {help_text}")
+        return 0
+
+    runtime = Runtime(settings, web=not args.worker, worker=not args.web_only)
+    if args.demo:
+        from dropship.demo import attach_demo
+
+        attach_demo(runtime)
+    signal.signal(signal.SIGINT, runtime.request_stop)
+    signal.signal(signal.SIGTERM, runtime.request_stop)
+    try:
+        runtime.start()
+    except OSError as exc:
+        print(f"无法启动：{exc}（端口 {settings.port} 可能已被占用，可用 --port 换一个）", file=sys.stderr)
+        return 1
+    print_banner(runtime)
+    try:
+        if args.window:
+            from dropship.desktop import run_window
+
+            run_window(runtime.url, settings.data_dir)  # returns when the window closes
+        else:
+            runtime.wait()
+    finally:
+        print("正在退出…", flush=True)
+        runtime.stop()
+    return 0

@@ -1,0 +1,169 @@
+"""Accounts of our own app: registration rules, password hashing, sessions, login rate limiting."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from dropship.models import LoginFailure, User, UserSession
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+EMPLOYEE_RE = re.compile(r"^1[3-9]\d{9}:\d{2}$")
+MIN_PASSWORD = 6
+MAX_PASSWORD = 64
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+class AuthError(Exception):
+    """A refusal with a message for one form field (`field` = form input name, '' = whole form)."""
+
+    def __init__(self, field: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.status = status
+
+
+# -- passwords ---------------------------------------------------------------------------------
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    enc = base64.b64encode
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${enc(salt).decode()}${enc(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32, n=int(n), r=int(r), p=int(p))
+    return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+def check_password_rules(password: str, confirm: str | None = None, field: str = "password") -> None:
+    if not password:
+        raise AuthError(field, "请输入密码")
+    if len(password) < MIN_PASSWORD:
+        raise AuthError(field, f"密码至少 {MIN_PASSWORD} 位")
+    if len(password) > MAX_PASSWORD:
+        raise AuthError(field, f"密码最多 {MAX_PASSWORD} 位")
+    if confirm is not None and password != confirm:
+        raise AuthError("confirm", "两次输入的密码不一致")
+
+
+# -- registration / login ----------------------------------------------------------------------
+
+def needs_registration() -> bool:
+    return not User.select().where(User.role == "main").exists()
+
+
+def register_main_account(phone: str, password: str, confirm: str) -> User:
+    phone = phone.strip()
+    if not phone:
+        raise AuthError("phone", "请输入手机号")
+    if not PHONE_RE.match(phone):
+        raise AuthError("phone", "请输入 11 位手机号")
+    check_password_rules(password, confirm)
+    if not needs_registration():
+        raise AuthError("", "主账号已注册，请直接登录", status=409)
+    return User.create(username=phone, password_hash=hash_password(password), role="main")
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int = 5
+    lock_seconds: int = 60
+    window: timedelta = timedelta(minutes=15)
+
+
+def _limit_keys(username: str, ip: str) -> list[str]:
+    return [f"ip:{ip}", f"acct:{username.strip().lower()[:80]}"]
+
+
+def login_wait_seconds(username: str, ip: str, policy: LoginPolicy, now: datetime | None = None) -> int:
+    """Seconds the caller must wait before another try (0 = may try now)."""
+    now = now or datetime.now()
+    wait = 0
+    for key in _limit_keys(username, ip):
+        recent = (LoginFailure.select(LoginFailure.at)
+                  .where(LoginFailure.key == key, LoginFailure.at > now - policy.window)
+                  .order_by(LoginFailure.at.desc()))
+        ats = [row.at for row in recent.limit(policy.max_failures)]
+        if len(ats) >= policy.max_failures:
+            remaining = (ats[0] + timedelta(seconds=policy.lock_seconds) - now).total_seconds()
+            wait = max(wait, int(remaining + 0.999))
+    return max(wait, 0)
+
+
+def authenticate(username: str, password: str, ip: str, policy: LoginPolicy,
+                 now: datetime | None = None) -> User:
+    """Return the user or raise AuthError; every failure counts towards the rate limit."""
+    now = now or datetime.now()
+    username = username.strip()
+    if not username:
+        raise AuthError("username", "请输入账号")
+    if not password:
+        raise AuthError("password", "请输入密码")
+    wait = login_wait_seconds(username, ip, policy, now)
+    if wait:
+        raise AuthError("", f"登录失败次数过多，请 {wait} 秒后再试", status=429)
+    user = User.get_or_none(User.username == username) if len(username) <= 40 else None
+    if user is None or len(password) > MAX_PASSWORD or not verify_password(password, user.password_hash):
+        for key in _limit_keys(username, ip):
+            LoginFailure.create(key=key, at=now)
+        LoginFailure.delete().where(LoginFailure.at < now - timedelta(days=1)).execute()
+        raise AuthError("password", "账号或密码错误", status=401)
+    LoginFailure.delete().where(LoginFailure.key == _limit_keys(username, ip)[1]).execute()
+    user.last_login_at = now
+    user.save(only=[User.last_login_at])
+    return user
+
+
+# -- sessions ----------------------------------------------------------------------------------
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, remember: bool, lifetime: timedelta, ip: str = "", user_agent: str = "") -> str:
+    """Create a server-side session and return the cookie token (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    UserSession.create(token_hash=_token_hash(token), user=user,
+                       remember=remember, expires_at=datetime.now() + lifetime,
+                       ip=ip[:64], user_agent=user_agent[:300])
+    return token
+
+
+def load_session(token: str | None, now: datetime | None = None) -> UserSession | None:
+    if not token or len(token) > 100:
+        return None
+    now = now or datetime.now()
+    row = (UserSession.select(UserSession, User).join(User)
+           .where(UserSession.token_hash == _token_hash(token)).first())
+    if row is None or row.expires_at <= now or row.created_at < row.user.password_changed_at:
+        return None
+    return row
+
+
+def touch_session(row: UserSession, lifetime: timedelta, now: datetime | None = None) -> None:
+    """Slide the expiry of a short session on activity (at most once a minute)."""
+    now = now or datetime.now()
+    if now - row.last_seen_at < timedelta(minutes=1):
+        return
+    row.last_seen_at = now
+    if not row.remember:
+        row.expires_at = now + lifetime
+    row.save(only=[UserSession.last_seen_at, UserSession.expires_at])
+
+
+def end_session(token: str | None) -> None:
+    if token:
+        UserSession.delete().where(UserSession.token_hash == _token_hash(token)).execute()

@@ -1,0 +1,47 @@
+"""Task entrances: thin orchestration run by Huey workers. Importing this package registers every job kind.
+
+`configure_tasks()` gives the tasks what the process knows (the browser manager); tasks read
+business settings from the database each time, so a change on the 设置 page applies at once.
+"""
+from __future__ import annotations
+
+from dropship.config import Settings
+from dropship.platforms.browser import BrowserManager, Throttle
+from dropship.queue import huey
+
+_browsers: BrowserManager | None = None
+_settings: Settings | None = None
+
+
+def configure_tasks(settings: Settings) -> None:
+    global _browsers, _settings
+    from dropship.services.settings import get_setting
+
+    _settings = settings
+    _browsers = BrowserManager(
+        settings.data_dir / "profiles",
+        executable=lambda: get_setting("browser.path") or settings.chromium or None,
+        headless=lambda: settings.headless and not get_setting("browser.headed"),
+        throttle=Throttle(settings.throttle_seconds, settings.throttle_jitter),
+    )
+
+
+def browsers() -> BrowserManager:
+    if _browsers is None:
+        raise RuntimeError("configure_tasks() was not called")
+    return _browsers
+
+
+def settings() -> Settings:
+    if _settings is None:
+        raise RuntimeError("configure_tasks() was not called")
+    return _settings
+
+
+@huey.on_shutdown()
+def _stop_playwright() -> None:
+    if _browsers is not None:
+        _browsers.stop_thread()
+
+
+from dropship.tasks import browser_check  # noqa: E402,F401  (registers the job kind)

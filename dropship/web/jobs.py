@@ -1,0 +1,57 @@
+"""任务: the jobs panel (polls while work runs), one job's progress fragment, 重试."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, render_template
+
+from dropship.models import Job
+from dropship.queue import JOB_TASKS, retry_job
+from dropship.web.access import requires
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+PANEL_SIZE = 8
+
+
+def panel_jobs() -> list[Job]:
+    """Active jobs first, then the latest finished ones; employees see their own."""
+    query = Job.select()
+    if not g.user.is_main:
+        query = query.where(Job.user == g.user)
+    active = list(query.where(Job.state.in_(Job.ACTIVE)).order_by(Job.id.desc()).limit(PANEL_SIZE))
+    rest = list(query.where(Job.state.not_in(Job.ACTIVE)).order_by(Job.id.desc())
+                .limit(max(PANEL_SIZE - len(active), 3)))
+    return active + rest
+
+
+def _visible(job_id: int) -> Job:
+    job = Job.get_or_none(Job.id == job_id)
+    if job is None or not (g.user.is_main or job.user_id == g.user.id):
+        abort(404)
+    return job
+
+
+@bp.app_context_processor
+def _panel() -> dict:
+    return {"panel_jobs": panel_jobs}
+
+
+@bp.get("/panel")
+@requires("*")
+def panel():
+    return render_template("jobs/_panel.html")
+
+
+@bp.get("/<int:job_id>")
+@requires("*")
+def show(job_id: int):
+    return render_template("jobs/_job.html", job=_visible(job_id), poll=True)
+
+
+@bp.post("/<int:job_id>/retry")
+@requires("*")
+def retry(job_id: int):
+    job = _visible(job_id)
+    if job.state != "failed" or job.kind not in JOB_TASKS:
+        abort(400, description="只有失败的任务可以重试")
+    new_job = retry_job(job, user=g.user)
+    return render_template("jobs/_job.html", job=new_job, poll=True), 200, {"HX-Trigger": "jobs-changed"}

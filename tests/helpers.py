@@ -1,0 +1,51 @@
+"""Test helpers mirroring the package: build apps on a temp data dir, sign up, sign in, post with CSRF."""
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from dropship import create_app
+from dropship.config import load_settings
+
+MAIN_PHONE = "13912345678"
+MAIN_PASSWORD = "secret-pass-1"
+
+
+def make_app(data_dir: Path, **overrides) -> Flask:
+    settings = load_settings(data_dir=data_dir, env={}, testing=True, **overrides)
+    return create_app(settings)
+
+
+def csrf(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token the server put in a page (also seeds the session cookie)."""
+    html = client.get(path, follow_redirects=True).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(r'"X-CSRFToken": "([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post(client: FlaskClient, path: str, data: dict | None = None, token_page: str = "/login", **kw):
+    token = csrf(client, token_page)
+    return client.post(path, data=data or {}, headers={"X-CSRFToken": token, **kw.pop("headers", {})}, **kw)
+
+
+def register(client: FlaskClient, phone: str = MAIN_PHONE, password: str = MAIN_PASSWORD):
+    return post(client, "/register", {"phone": phone, "password": password, "confirm": password},
+                token_page="/register")
+
+
+def login(client: FlaskClient, username: str = MAIN_PHONE, password: str = MAIN_PASSWORD, remember: bool = False):
+    data = {"username": username, "password": password}
+    if remember:
+        data["remember"] = "1"
+    return post(client, "/login", data)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
