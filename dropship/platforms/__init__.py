@@ -1,0 +1,1 @@
+"""Platform drivers (thin adapters over real pages/JSON), the browser manager, verification channel."""

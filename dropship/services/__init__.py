@@ -1,0 +1,1 @@
+"""Domain rules: pure functions over models; no Flask, Huey, Playwright or drivers here."""
