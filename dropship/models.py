@@ -7,6 +7,7 @@ from datetime import datetime
 from peewee import (
     BooleanField,
     CharField,
+    DateField,
     DateTimeField,
     ForeignKeyField,
     IntegerField,
@@ -15,6 +16,7 @@ from peewee import (
 )
 
 from dropship.db import db
+from dropship.secrets import EncryptedField
 
 
 class JSONField(TextField):
@@ -109,3 +111,197 @@ class AppSetting(BaseModel):
 
 
 FOUNDATION_MODELS: list[type[BaseModel]] = [User, UserSession, LoginFailure, Job, AppSetting]
+
+
+# -- shops and their orders ----------------------------------------------------------------------
+
+class Shop(BaseModel):
+    """A seller shop we fetch orders from and ship for (淘宝 / 天猫 / 淘特)."""
+
+    platform = CharField(max_length=10)  # taobao | tmall | taote
+    login = CharField(max_length=64)  # 登录账号; `主账号:子账号` for a sub-account
+    password = EncryptedField()
+    nick = CharField(max_length=64, default="")  # shop name shown in lists (defaults to the login)
+    platform_user_id = CharField(max_length=32, default="")  # `unb` cookie once authorized
+    login_state = CharField(max_length=20, default="unknown")  # see services.shops.LOGIN_STATES
+    login_message = CharField(max_length=300, default="")
+    login_checked_at = DateTimeField(null=True)
+    fetch_state = CharField(max_length=12, default="stopped")  # stopped | fetching
+    fetch_days = IntegerField(default=3)  # 选择时间段 (0 = custom range)
+    fetch_from = DateTimeField(null=True)
+    fetch_to = DateTimeField(null=True)
+    auto_login = BooleanField(default=True)  # 店铺筛选自动登录
+    auto_sync_deleted_address = BooleanField(default=False)  # 删除地址自动同步
+    auto_ship = BooleanField(default=True)  # 自动发货
+    last_fetch_at = DateTimeField(null=True)
+    next_fetch_at = DateTimeField(null=True, index=True)
+    cooldown_until = DateTimeField(null=True)
+    headed = BooleanField(default=False)  # 有界面: show this shop's browser window
+    service_until = DateTimeField(null=True)  # 截止日期
+    points = IntegerField(default=0)  # 点数
+    created_at = DateTimeField(default=datetime.now)
+    deleted_at = DateTimeField(null=True, index=True)  # 删除店铺 keeps its orders
+
+    class Meta:
+        indexes = ((("platform", "login"), False),)
+
+    @property
+    def is_sub_account(self) -> bool:
+        return ":" in self.login
+
+    @property
+    def display_name(self) -> str:
+        return self.nick or self.login
+
+
+class ShopDailyStat(BaseModel):
+    """Per shop and day: 今日获取新订单 / 今日发货 / 今日发货失败 / decryptions used."""
+
+    shop = ForeignKeyField(Shop, backref="daily_stats", on_delete="CASCADE")
+    day = DateField()
+    new_orders = IntegerField(default=0)
+    shipped = IntegerField(default=0)
+    ship_failed = IntegerField(default=0)
+    decrypted = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("shop", "day"), True),)
+
+
+class PurchaseAccount(BaseModel):
+    """A buyer account on a supplier platform (采购账号)."""
+
+    platform = CharField(max_length=12)  # taobao | tmall | taote | alibaba1688 | pdd
+    login = CharField(max_length=64)
+    nick = CharField(max_length=64, default="")
+    password = EncryptedField(null=True)
+    token = EncryptedField(null=True)  # PDD PDDAccessToken
+    tag = CharField(max_length=10, default="permanent")  # temporary | permanent
+    enabled = BooleanField(default=True)
+    online = BooleanField(default=False)
+    note = CharField(max_length=200, default="")
+    buy_count = IntegerField(default=0)
+    headed = BooleanField(default=False)
+    last_authorized_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=datetime.now)
+
+    class Meta:
+        indexes = ((("platform", "login"), True),)
+
+
+class Order(BaseModel):
+    """A buyer's order in one of our shops (店铺订单). Roll-up columns keep the tab counts cheap."""
+
+    shop = ForeignKeyField(Shop, backref="orders", on_delete="RESTRICT")
+    tid = CharField(max_length=32)
+    status = CharField(max_length=16, index=True)  # see services.orders.STATUS_LABELS
+    status_text = CharField(max_length=60, default="")
+    buyer_nick = CharField(max_length=64, default="", index=True)
+    buyer_message = TextField(default="")
+    paid_amount = IntegerField(default=0)  # fen, 实收金额
+    post_fee = IntegerField(default=0)
+    created_at = DateTimeField(index=True)  # 成交时间
+    paid_at = DateTimeField(null=True)
+    ship_deadline = DateTimeField(null=True, index=True)
+    shipped_at = DateTimeField(null=True)
+    # receiver: masked text as the platform lists it; the decrypted one only encrypted
+    receiver_name = CharField(max_length=64, default="")
+    receiver_phone = CharField(max_length=40, default="")
+    receiver_region = CharField(max_length=120, default="")
+    receiver_address = CharField(max_length=300, default="")
+    receiver_real = EncryptedField(null=True)  # JSON of the full Receiver
+    receiver_name_key = CharField(max_length=32, default="", index=True)
+    receiver_phone_key = CharField(max_length=32, default="", index=True)
+    address_state = CharField(max_length=10, default="masked")  # masked | decrypted | manual
+    # our own marks
+    ignored = BooleanField(default=False)
+    abnormal = CharField(max_length=16, default="", index=True)  # '' | out_of_stock | no_source | loss
+    mark_note = CharField(max_length=300, default="")
+    # 云端备注
+    seller_flag = IntegerField(default=0)
+    seller_memo = TextField(default="")
+    memo_state = CharField(max_length=10, default="")  # '' | syncing | synced | failed
+    memo_error = CharField(max_length=300, default="")
+    # roll-ups maintained by services (never edited by hand)
+    pending_items = IntegerField(default=0)  # sub-orders still to purchase
+    refund_state = CharField(max_length=10, default="", index=True)  # '' | refunding | refunded
+    purchase_amount = IntegerField(default=0)  # fen, active purchases
+    fetched_at = DateTimeField(default=datetime.now)
+    updated_at = DateTimeField(default=datetime.now)
+    synced_at = DateTimeField(null=True)
+    sync_message = CharField(max_length=300, default="")
+
+    class Meta:
+        indexes = (
+            (("shop", "tid"), True),
+            (("ignored", "status", "created_at"), False),
+        )
+
+    @property
+    def profit(self) -> int:
+        return self.paid_amount - self.purchase_amount
+
+
+class OrderItem(BaseModel):
+    """One line (子订单) of an order."""
+
+    order = ForeignKeyField(Order, backref="items", on_delete="CASCADE")
+    oid = CharField(max_length=32)
+    title = CharField(max_length=200)
+    sku_text = CharField(max_length=200, default="")
+    outer_id = CharField(max_length=80, default="", index=True)  # 商家编码
+    quantity = IntegerField(default=1)
+    paid_amount = IntegerField(default=0)  # fen
+    pic = CharField(max_length=300, default="")
+    item_url = CharField(max_length=300, default="")
+    item_id = CharField(max_length=32, default="")
+    status = CharField(max_length=16, default="")
+    refund_status = CharField(max_length=10, default="")  # '' | refunding | refunded | closed
+    refund_text = CharField(max_length=60, default="")
+
+    class Meta:
+        indexes = ((("order", "oid"), True),)
+
+
+class Purchase(BaseModel):
+    """Our order at a supplier (采购) for one or more items of a shop order."""
+
+    order = ForeignKeyField(Order, backref="purchases", on_delete="CASCADE")
+    account = ForeignKeyField(PurchaseAccount, null=True, backref="purchases", on_delete="SET NULL")
+    platform = CharField(max_length=12)
+    platform_order_id = CharField(max_length=40, default="", index=True)  # 采购单号
+    amount = IntegerField(default=0)  # fen, 采购金额
+    status = CharField(max_length=12, default="")  # 拍单状态 code
+    marker = CharField(max_length=40, default="", index=True)  # 采购标记 (idempotency)
+    courier = CharField(max_length=20, default="")  # supplier's courier code
+    tracking_number = CharField(max_length=40, default="", index=True)
+    active = BooleanField(default=True)  # False once cancelled or replaced (重新下单 keeps history)
+    manual = BooleanField(default=False)  # 添加采购订单信息 (bought elsewhere)
+    note = CharField(max_length=200, default="")
+    created_at = DateTimeField(default=datetime.now, index=True)
+
+
+class PurchaseItem(BaseModel):
+    purchase = ForeignKeyField(Purchase, backref="lines", on_delete="CASCADE")
+    item = ForeignKeyField(OrderItem, backref="purchase_lines", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("purchase", "item"), True),)
+
+
+class Shipment(BaseModel):
+    """A consign (发货) on the shop backend, manual or automatic."""
+
+    order = ForeignKeyField(Order, backref="shipments", on_delete="CASCADE")
+    courier = CharField(max_length=20)  # company code, e.g. ZTO
+    courier_name = CharField(max_length=20, default="")
+    tracking_number = CharField(max_length=40, index=True)
+    oids = JSONField(default=list)  # empty = whole order
+    mode = CharField(max_length=10, default="manual")  # manual | automatic | platform
+    state = CharField(max_length=10, default="pending")  # pending | done | failed
+    error = CharField(max_length=300, default="")
+    created_at = DateTimeField(default=datetime.now)
+
+
+SHOP_MODELS: list[type[BaseModel]] = [Shop, ShopDailyStat, PurchaseAccount, Order, OrderItem, Purchase,
+                                      PurchaseItem, Shipment]

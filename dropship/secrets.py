@@ -5,6 +5,8 @@ plain text exists only in memory while a task uses it, and `Secret` hides it fro
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -34,9 +36,14 @@ def load_key(path: Path) -> bytes:
     return path.read_bytes().strip()
 
 
+_search_secret: bytes = b""
+
+
 def init_secrets(data_dir: Path) -> None:
-    global _fernet
-    _fernet = Fernet(load_key(data_dir / "secret.key"))
+    global _fernet, _search_secret
+    key = load_key(data_dir / "secret.key")
+    _fernet = Fernet(key)
+    _search_secret = hashlib.sha256(b"search:" + key).digest()
 
 
 def _cipher() -> Fernet:
@@ -75,3 +82,11 @@ class EncryptedField(TextField):
         if value is None or value == "":
             return value
         return Secret(decrypt(value))
+
+
+def search_key(text: str) -> str:
+    """A keyed hash for exact-match search on encrypted values (收货人姓名 / 手机号) without storing them."""
+    if not text:
+        return ""
+    _cipher()  # same precondition as encrypt(): init_secrets() was called
+    return hmac.new(_search_secret, text.strip().encode("utf-8"), hashlib.sha256).hexdigest()[:32]
