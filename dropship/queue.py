@@ -74,6 +74,13 @@ def start_job(kind: str, title: str, *, target: str = "", user: User | None = No
     return Job.get_by_id(job.id)
 
 
+def start_unique_job(kind: str, title: str, *, target: str, **kwargs: Any) -> Job | None:
+    """Like start_job, but None when a job of this kind for this target is still queued or running."""
+    if active_job(kind, target) is not None:
+        return None
+    return start_job(kind, title, target=target, **kwargs)
+
+
 def _enqueue(job: Job) -> None:
     result = JOB_TASKS[job.kind](job.id, **(job.args or {}))
     task_id = getattr(result, "id", "") or ""

@@ -108,6 +108,7 @@ class RemoteOrder:
     ship_deadline: datetime | None = None
     post_fee: int = 0
     buyer_message: str = ""
+    has_buyer_message: bool = False  # the list only flags it; the message itself is on the detail page
     seller_flag: int = 0
     seller_memo: str | None = None  # None = not read on this call
     receiver: Receiver | None = None  # usually masked

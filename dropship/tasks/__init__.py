@@ -44,4 +44,5 @@ def _stop_playwright() -> None:
         _browsers.stop_thread()
 
 
-from dropship.tasks import browser_check  # noqa: E402,F401  (registers the job kind)
+# Importing each task module registers its job kinds with the queue.
+from dropship.tasks import browser_check, shops  # noqa: E402,F401

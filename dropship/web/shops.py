@@ -1,14 +1,176 @@
-"""店铺管理."""
+"""店铺管理: the shop table, 新增/编辑/删除, 授权, 开始获取/暂停获取, 打开后台, 地址脱敏导出."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, g, render_template, request
+from jinja2_fragments.flask import render_block
 
+from dropship import secrets
+from dropship.models import Job, Shop
+from dropship.queue import start_job, start_unique_job
+from dropship.services import shops as service
+from dropship.services.shops import ShopError
 from dropship.web.access import requires
 
 bp = Blueprint("shops", __name__, url_prefix="/shops")
+MAX_SMS_PASSWORD = 12
+
+
+def _shop_or_404(shop_id: int) -> Shop:
+    shop = service.active_shops().where(Shop.id == shop_id).first()
+    if shop is None:
+        abort(404)
+    return shop
+
+
+def _ids() -> list[int]:
+    try:
+        return [int(v) for v in request.form.getlist("shop_ids")][:500]
+    except ValueError:
+        abort(400, description="店铺选择无效")
+
+
+def _table_context() -> dict:
+    rows = list(service.active_shops().order_by(Shop.id))
+    ids = [s.id for s in rows]
+    running = {job.target for job in Job.select(Job.target).where(Job.state.in_(Job.ACTIVE),
+                                                                   Job.target.in_([f"shop:{i}" for i in ids]))}
+    return {"shops": rows, "stats": service.today_stats(ids), "pending": service.pending_purchase_counts(ids),
+            "running": running, "platforms": service.PLATFORMS, "login_states": service.LOGIN_STATES,
+            "fetch_states": service.FETCH_STATES, "expired": service.service_expired}
+
+
+def _page_context(**extra) -> dict:
+    return {**_table_context(), "day_choices": service.FETCH_DAY_CHOICES, "form": {}, "errors": {}, **extra}
+
+
+def _table(message: str = "", status: int = 200, error: bool = False, trigger: str = ""):
+    html = render_block("shops/index.html", "table", **_page_context(message=message, message_error=error))
+    # Actions are posted from toolbars and dialogs alike; the answer always replaces the table.
+    headers = {"HX-Retarget": "#shop-table", "HX-Reswap": "outerHTML"}
+    if trigger:
+        headers["HX-Trigger"] = trigger
+    return html, status, headers
 
 
 @bp.get("")
 @requires("shops")
 def index():
-    return render_template("shops/index.html")
+    return render_template("shops/index.html", **_page_context())
+
+
+@bp.get("/table")
+@requires("shops")
+def table():
+    return _table()
+
+
+def _form_dialog(template_block: str, status: int, **context):
+    return render_block("shops/index.html", template_block, platforms=service.PLATFORMS, **context), status
+
+
+@bp.post("")
+@requires("shops.edit")
+def add():
+    form = {k: request.form.get(k, "") for k in ("platform", "login", "password")}
+    try:
+        service.add_shop(form["platform"], form["login"], form["password"])
+    except ShopError as exc:
+        return _form_dialog("add_form", exc.status, form=form, errors={exc.field or "login": str(exc)})
+    return _table("店铺已添加，请点“授权”登录店铺后台", trigger="close-dialog")
+
+
+@bp.get("/<int:shop_id>/edit")
+@requires("shops.edit")
+def edit_form(shop_id: int):
+    shop = _shop_or_404(shop_id)
+    return _form_dialog("edit_form", 200, shop=shop, form={"platform": shop.platform, "login": shop.login}, errors={})
+
+
+@bp.post("/<int:shop_id>")
+@requires("shops.edit")
+def edit(shop_id: int):
+    shop = _shop_or_404(shop_id)
+    form = {k: request.form.get(k, "") for k in ("platform", "login", "password")}
+    try:
+        service.edit_shop(shop, form["platform"], form["login"], form["password"])
+    except ShopError as exc:
+        return _form_dialog("edit_form", exc.status, shop=shop, form=form, errors={exc.field or "login": str(exc)})
+    return _table("店铺已修改", trigger="close-dialog")
+
+
+@bp.post("/delete")
+@requires("shops.edit")
+def delete():
+    try:
+        count = service.delete_shops(_ids())
+    except ShopError as exc:
+        return _table(str(exc), 400, error=True)
+    return _table(f"已删除 {count} 个店铺（订单保留，标记为已删除店铺）")
+
+
+@bp.post("/<int:shop_id>/authorize")
+@requires("shops.authorize")
+def authorize(shop_id: int):
+    shop = _shop_or_404(shop_id)
+    start_job("authorize_shop", f"授权 · {shop.display_name}", target=f"shop:{shop.id}", user=g.user, total=2,
+              shop_id=shop.id)
+    return _table(f"正在授权 {shop.display_name}，可在右上角“任务”查看进度", trigger="jobs-changed")
+
+
+@bp.post("/<int:shop_id>/open-backend")
+@requires("shops.open_backend")
+def open_backend(shop_id: int):
+    shop = _shop_or_404(shop_id)
+    start_job("open_backend", f"打开后台 · {shop.display_name}", target=f"shop:{shop.id}", user=g.user, total=1,
+              shop_id=shop.id)
+    return _table(f"正在本机打开 {shop.display_name} 的后台", trigger="jobs-changed")
+
+
+@bp.post("/fetch/start")
+@requires("shops.fetch")
+def start_fetching():
+    form = request.form
+    try:
+        options = service.parse_fetch_options(
+            form.get("days", "3"), form.get("start", ""), form.get("end", ""), bool(form.get("auto_login")),
+            bool(form.get("auto_sync_deleted_address")), bool(form.get("auto_ship")))
+        started, refused = service.start_fetching(_ids(), options)
+    except ShopError as exc:
+        return _table(str(exc), 400, error=True)
+    for shop in started:
+        start_unique_job("fetch_orders", service.fetch_job_title(shop), target=f"shop:{shop.id}", user=g.user,
+                         shop_id=shop.id)
+    parts = [f"已开始获取 {len(started)} 个店铺"] if started else []
+    return _table("；".join(parts + refused), 200 if started else 400, error=bool(refused),
+                  trigger="jobs-changed" if started else "")
+
+
+@bp.post("/fetch/pause")
+@requires("shops.fetch")
+def pause_fetching():
+    count = service.pause_fetching(_ids())
+    return _table(f"已暂停获取 {count} 个店铺" if count else "没有正在获取的店铺")
+
+
+@bp.post("/<int:shop_id>/export/request")
+@requires("shops.fetch")
+def export_request(shop_id: int):
+    shop = _shop_or_404(shop_id)
+    job = start_job("address_export_request", f"地址脱敏导出 · 发送密码 · {shop.display_name}",
+                    target=f"shop:{shop.id}", user=g.user, total=1, shop_id=shop.id)
+    return render_block("shops/index.html", "export_form", shop=shop, job=job, errors={}), 200, \
+        {"HX-Trigger": "jobs-changed"}
+
+
+@bp.post("/<int:shop_id>/export")
+@requires("shops.fetch")
+def export(shop_id: int):
+    shop = _shop_or_404(shop_id)
+    password = request.form.get("password", "").strip()
+    if not password or len(password) > MAX_SMS_PASSWORD or not password.isalnum():
+        return render_block("shops/index.html", "export_form", shop=shop, job=None,
+                            errors={"password": "请输入短信中的导出密码（数字或字母）"}), 400
+    job = start_job("address_export", f"地址脱敏导出 · {shop.display_name}", target=f"shop:{shop.id}",
+                    user=g.user, shop_id=shop.id, password_token=secrets.encrypt(password))
+    return render_template("jobs/_job.html", job=job, poll=True), 200, {"HX-Trigger": "jobs-changed"}
+

@@ -1,0 +1,38 @@
+"""Couriers: names, Taobao company codes and tracking-number patterns (PLATFORMS.md).
+
+Patterns only warn; the platform's own check on consign is final.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Courier:
+    code: str
+    name: str
+    pattern: re.Pattern[str] | None
+
+
+COURIERS: tuple[Courier, ...] = (
+    Courier("ZTO", "中通快递", re.compile(r"^7[3-68]\d{12}$")),
+    Courier("YTO", "圆通速递", re.compile(r"^YT\d{13}$")),
+    Courier("STO", "申通快递", re.compile(r"^(77|43)\d{12,15}$")),
+    Courier("YUNDA", "韵达快递", re.compile(r"^[34]\d{14}$|^5\d{12}$")),
+    Courier("JTSD", "极兔速递", re.compile(r"^JT\d{13}$")),
+    Courier("SF", "顺丰速运", re.compile(r"^SF[a-z0-9]\d{12}$", re.IGNORECASE)),
+    Courier("POSTB", "邮政快递包裹", re.compile(r"^[981]\d{12}$|^P[a-z]\d{11}$", re.IGNORECASE)),
+    Courier("EMS", "EMS", re.compile(r"^[981]\d{12}$|^[A-Z]{2}\d{9}[A-Z]{2}$")),
+    Courier("HTKY", "百世快递", None),
+)
+BY_CODE: dict[str, Courier] = {c.code: c for c in COURIERS}
+BY_NAME: dict[str, Courier] = {c.name: c for c in COURIERS}
+
+
+def looks_valid(code: str, tracking_number: str) -> bool:
+    """Whether the number fits the courier's known pattern (unknown patterns pass)."""
+    courier = BY_CODE.get(code)
+    if courier is None:
+        return False
+    return courier.pattern is None or bool(courier.pattern.match(tracking_number.strip()))

@@ -1,0 +1,261 @@
+"""店铺管理 rules: adding, editing and deleting shops, login/fetch states, fetch windows and schedule."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from peewee import fn
+
+from dropship.errors import UserError
+from dropship.models import Order, Shop, ShopDailyStat
+
+PLATFORMS: dict[str, str] = {"taobao": "淘宝", "tmall": "天猫", "taote": "淘特"}
+
+# 登录状态: each failure is distinct so the user knows what to do next
+LOGIN_STATES: dict[str, str] = {
+    "unknown": "未登录",
+    "ok": "正常",
+    "bad_password": "密码错误",
+    "needs_verification": "需要验证",
+    "risk": "风控限制",
+    "network": "网络错误",
+    "expired": "登录失效",
+}
+FETCH_STATES: dict[str, str] = {"stopped": "停止获取", "fetching": "正在获取"}
+FETCH_DAY_CHOICES: tuple[int, ...] = (1, 3, 7, 15, 30)
+FETCH_INTERVAL = timedelta(minutes=5)  # while 正在获取, each shop is re-read this often
+MAX_CUSTOM_RANGE = timedelta(days=92)  # the sold list only offers the last three months
+MAX_LOGIN = 64
+MAX_PASSWORD = 64
+
+
+class ShopError(UserError):
+    def __init__(self, field: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+
+def _clean_login(platform: str, login: str, password: str, require_password: bool = True) -> tuple[str, str]:
+    if platform not in PLATFORMS:
+        raise ShopError("platform", "请选择店铺平台（淘宝 / 天猫 / 淘特）")
+    login = login.strip()
+    if not login:
+        raise ShopError("login", "请输入登录账号")
+    if len(login) > MAX_LOGIN:
+        raise ShopError("login", f"登录账号最多 {MAX_LOGIN} 个字符")
+    if login.count(":") > 1 or login.startswith(":") or login.endswith(":"):
+        raise ShopError("login", "子账号格式应为 主账号:子账号")
+    if require_password and not password:
+        raise ShopError("password", "请输入登录密码")
+    if len(password) > MAX_PASSWORD:
+        raise ShopError("password", f"登录密码最多 {MAX_PASSWORD} 个字符")
+    return login, password
+
+
+def _duplicate(platform: str, login: str, exclude_id: int | None = None) -> bool:
+    query = Shop.select().where(Shop.platform == platform, fn.LOWER(Shop.login) == login.lower(),
+                                Shop.deleted_at.is_null())
+    if exclude_id is not None:
+        query = query.where(Shop.id != exclude_id)
+    return query.exists()
+
+
+def add_shop(platform: str, login: str, password: str, service_days: int = 30) -> Shop:
+    login, password = _clean_login(platform, login, password)
+    if _duplicate(platform, login):
+        raise ShopError("login", f"{PLATFORMS[platform]}店铺 {login} 已经添加过了", status=409)
+    return Shop.create(platform=platform, login=login, password=password, nick=login.split(":")[0],
+                       service_until=datetime.now() + timedelta(days=service_days))
+
+
+def edit_shop(shop: Shop, platform: str, login: str, password: str) -> Shop:
+    """修改店铺: a sub-account's login may change, a main account's may not (as the manual says)."""
+    login, password = _clean_login(platform, login, password, require_password=False)
+    if login != shop.login and not shop.is_sub_account:
+        raise ShopError("login", "主账号店铺不支持修改登录账号；子账号可以修改")
+    if _duplicate(platform, login, exclude_id=shop.id):
+        raise ShopError("login", f"{PLATFORMS[platform]}店铺 {login} 已经添加过了", status=409)
+    changed = login != shop.login or platform != shop.platform or bool(password)
+    shop.platform, shop.login = platform, login
+    if password:
+        shop.password = password
+    if changed:  # new credentials: the old session no longer proves anything
+        shop.login_state, shop.login_message = "unknown", ""
+    shop.save()
+    return shop
+
+
+def delete_shops(shop_ids: list[int]) -> int:
+    """删除店铺: the shop disappears from lists; its orders stay, marked as from a deleted shop."""
+    if not shop_ids:
+        raise ShopError("", "请先勾选要删除的店铺")
+    return (Shop.update(deleted_at=datetime.now(), fetch_state="stopped", next_fetch_at=None)
+            .where(Shop.id.in_(shop_ids), Shop.deleted_at.is_null()).execute())
+
+
+def active_shops():
+    return Shop.select().where(Shop.deleted_at.is_null())
+
+
+def fetch_job_title(shop: Shop) -> str:
+    return f"获取订单 · {PLATFORMS.get(shop.platform, '')} {shop.display_name}"
+
+
+def service_expired(shop: Shop, now: datetime | None = None) -> bool:
+    return shop.service_until is None or shop.service_until <= (now or datetime.now())
+
+
+# -- fetching ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FetchOptions:
+    days: int  # 0 = custom
+    start: datetime | None
+    end: datetime | None
+    auto_login: bool
+    auto_sync_deleted_address: bool
+    auto_ship: bool
+
+
+def parse_fetch_options(days: str, start: str, end: str, auto_login: bool, auto_sync_deleted_address: bool,
+                        auto_ship: bool, now: datetime | None = None) -> FetchOptions:
+    now = now or datetime.now()
+    if days != "custom":
+        try:
+            value = int(days)
+        except ValueError:
+            raise ShopError("days", "请选择时间段") from None
+        if value not in FETCH_DAY_CHOICES:
+            raise ShopError("days", "请选择时间段")
+        return FetchOptions(value, None, None, auto_login, auto_sync_deleted_address, auto_ship)
+    begin, finish = _parse_time(start, "start"), _parse_time(end, "end")
+    if finish <= begin:
+        raise ShopError("end", "结束时间必须晚于开始时间")
+    if begin < now - MAX_CUSTOM_RANGE:
+        raise ShopError("start", "开始时间不能早于三个月前（平台只提供近三个月订单）")
+    if begin > now:
+        raise ShopError("start", "开始时间不能晚于现在")
+    return FetchOptions(0, begin, finish, auto_login, auto_sync_deleted_address, auto_ship)
+
+
+def _parse_time(text: str, field: str) -> datetime:
+    text = text.strip().replace("T", " ")
+    for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    raise ShopError(field, "请输入正确的时间，例如 2026-11-20 08:00")
+
+
+def fetch_window(shop: Shop, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The 成交时间 range the next fetch reads."""
+    now = now or datetime.now()
+    if shop.fetch_days == 0 and shop.fetch_from and shop.fetch_to:
+        return shop.fetch_from, min(shop.fetch_to, now)
+    return now - timedelta(days=shop.fetch_days or 3), now
+
+
+def start_fetching(shop_ids: list[int], options: FetchOptions, now: datetime | None = None) -> tuple[list[Shop], list[str]]:
+    """开始获取 for the ticked shops; returns (shops to fetch now, refusals with reasons).
+
+    As the manual's FAQ says, a shop already 正在获取 must be paused before its options change.
+    """
+    now = now or datetime.now()
+    if not shop_ids:
+        raise ShopError("", "请先勾选要获取订单的店铺")
+    started, refused = [], []
+    for shop in active_shops().where(Shop.id.in_(shop_ids)).order_by(Shop.id):
+        if shop.fetch_state == "fetching":
+            refused.append(f"{shop.display_name}：正在获取中，请先暂停获取再重新开始")
+            continue
+        if service_expired(shop, now):
+            refused.append(f"{shop.display_name}：服务已到期，请先在充值中心续费")
+            continue
+        shop.fetch_state = "fetching"
+        shop.fetch_days = options.days
+        shop.fetch_from, shop.fetch_to = options.start, options.end
+        shop.auto_login = options.auto_login
+        shop.auto_sync_deleted_address = options.auto_sync_deleted_address
+        shop.auto_ship = options.auto_ship
+        shop.next_fetch_at = now
+        shop.save()
+        started.append(shop)
+    return started, refused
+
+
+def pause_fetching(shop_ids: list[int] | None = None) -> int:
+    """暂停获取: stop the schedule for the ticked shops (all fetching shops when none are ticked)."""
+    query = Shop.update(fetch_state="stopped", next_fetch_at=None).where(Shop.fetch_state == "fetching")
+    if shop_ids:
+        query = query.where(Shop.id.in_(shop_ids))
+    return query.execute()
+
+
+def due_shops(now: datetime | None = None) -> list[Shop]:
+    """Shops whose next scheduled fetch has come (and that are not cooling down)."""
+    now = now or datetime.now()
+    return list(active_shops().where(
+        Shop.fetch_state == "fetching", Shop.next_fetch_at <= now,
+        (Shop.cooldown_until.is_null()) | (Shop.cooldown_until <= now)).order_by(Shop.next_fetch_at))
+
+
+def schedule_next(shop: Shop, now: datetime | None = None) -> None:
+    now = now or datetime.now()
+    if shop.fetch_state == "fetching":
+        Shop.update(next_fetch_at=now + FETCH_INTERVAL, last_fetch_at=now).where(Shop.id == shop.id).execute()
+    else:
+        Shop.update(last_fetch_at=now).where(Shop.id == shop.id).execute()
+
+
+def set_login_state(shop: Shop, state: str, message: str = "", cooldown: timedelta | None = None,
+                    now: datetime | None = None) -> None:
+    now = now or datetime.now()
+    changes = {Shop.login_state: state, Shop.login_message: message[:300], Shop.login_checked_at: now}
+    if cooldown:
+        changes[Shop.cooldown_until] = now + cooldown
+        changes[Shop.next_fetch_at] = now + cooldown
+    Shop.update(changes).where(Shop.id == shop.id).execute()
+
+
+# -- today's figures -----------------------------------------------------------------------------
+
+def bump_daily(shop_id: int, field: str, amount: int = 1, day: date | None = None) -> None:
+    day = day or date.today()
+    column = getattr(ShopDailyStat, field)
+    (ShopDailyStat.insert(shop=shop_id, day=day, **{field: amount})
+     .on_conflict(conflict_target=[ShopDailyStat.shop, ShopDailyStat.day], update={column: column + amount})
+     .execute())
+
+
+def today_stats(shop_ids: list[int], day: date | None = None) -> dict[int, ShopDailyStat]:
+    day = day or date.today()
+    rows = ShopDailyStat.select().where(ShopDailyStat.shop.in_(shop_ids), ShopDailyStat.day == day)
+    return {row.shop_id: row for row in rows}
+
+
+def pending_purchase_counts(shop_ids: list[int]) -> dict[int, int]:
+    """待下单数 per shop (paid orders with something left to buy)."""
+    rows = (Order.select(Order.shop, fn.COUNT(Order.id))
+            .where(Order.shop.in_(shop_ids), Order.status.in_(("paid", "partly_shipped")),
+                   Order.pending_items > 0, Order.ignored == False)  # noqa: E712
+            .group_by(Order.shop).tuples())
+    return dict(rows)
+
+
+def state_for_error(exc: BaseException) -> tuple[str, str, timedelta | None]:
+    """Which 登录状态 a failure means, the message to show, and the cool-down it calls for."""
+    from dropship.platforms.base import BadCredentials, LoginRequired, NeedsVerification, RiskBlocked
+
+    message = str(exc)
+    if isinstance(exc, BadCredentials):
+        return "bad_password", message or "账号名或登录密码不正确", None
+    if isinstance(exc, NeedsVerification):
+        return "needs_verification", f"{message}：请到验证中心处理，或点“授权”重试", None
+    if isinstance(exc, RiskBlocked):
+        minutes = exc.cooldown_minutes or 15
+        return "risk", f"{message}（冷却 {minutes} 分钟）", timedelta(minutes=minutes)
+    if isinstance(exc, LoginRequired):
+        return "expired", message, None
+    return "network", message, None

@@ -1,0 +1,164 @@
+"""店铺 jobs: 授权, 获取订单 (scheduled while 正在获取), 地址解密, 地址脱敏导出, 打开后台."""
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime, timedelta
+
+from huey import crontab
+
+from dropship import secrets
+from dropship.errors import UserError
+from dropship.models import Order, Shop
+from dropship.platforms.base import NeedsVerification, QuotaExhausted
+from dropship.queue import checkpoint, huey, job_task, progress, start_unique_job
+from dropship.services.fetching import upsert_remote_orders
+from dropship.services.receiver import store_receiver
+from dropship.services.settings import get_setting
+from dropship.services.shops import (
+    bump_daily,
+    due_shops,
+    fetch_job_title,
+    fetch_window,
+    schedule_next,
+    service_expired,
+)
+from dropship.tasks.shop_session import open_shop_backend
+
+DECRYPT_BATCH = 200  # orders per decrypt job; the rest waits for the next fetch round
+OPEN_BACKEND_HOURS = 4  # an 打开后台 window stays at most this long (it holds the shop's profile)
+
+
+def _shop(shop_id: int) -> Shop:
+    shop = Shop.get_or_none(Shop.id == shop_id)
+    if shop is None or shop.deleted_at is not None:
+        raise UserError("店铺不存在或已删除")
+    return shop
+
+
+@job_task("authorize_shop")
+def authorize_shop(job_id: int, shop_id: int) -> None:
+    shop = _shop(shop_id)
+    progress(job_id, 0, 2, "正在登录店铺后台…")
+    with open_shop_backend(shop, force_login=True):
+        progress(job_id, 2, 2, "授权成功，登录状态正常")
+
+
+@job_task("fetch_orders")
+def fetch_orders(job_id: int, shop_id: int) -> None:
+    shop = _shop(shop_id)
+    if service_expired(shop):
+        Shop.update(fetch_state="stopped", next_fetch_at=None).where(Shop.id == shop.id).execute()
+        raise UserError(f"{shop.display_name} 服务已到期（截止 {shop.service_until:%Y-%m-%d}），已停止获取")
+    since, until = fetch_window(shop)
+    new_orders = 0
+    with open_shop_backend(shop) as backend:
+        page, total_pages = 1, 1
+        while page <= total_pages:
+            checkpoint()
+            sold = backend.list_sold(since, until, page=page)
+            total_pages = max(sold.total_pages, 1)
+            result = upsert_remote_orders(shop, sold.orders)
+            new_orders += result.new
+            fresh = _tids(result.new_ids)
+            for tid in [o.tid for o in sold.orders if o.has_buyer_message and o.tid in fresh]:  # only new orders, and only those the list flags: one detail page each
+                detail = backend.order_detail(tid)
+                Order.update(buyer_message=detail["buyer_message"]).where(
+                    Order.shop == shop.id, Order.tid == tid).execute()
+            progress(job_id, page, total_pages, f"第 {page}/{total_pages} 页，新订单 {new_orders} 个")
+            page += 1
+    schedule_next(_shop(shop_id))
+    if _masked_paid(shop).exists():
+        start_unique_job("decrypt_addresses", f"地址解密 · {shop.display_name}", target=f"shop:{shop.id}",
+                         shop_id=shop.id)
+    progress(job_id, message=f"完成：{sold.total} 个订单，新订单 {new_orders} 个")
+
+
+def _tids(order_ids: list[int]) -> set[str]:
+    if not order_ids:
+        return set()
+    return {tid for (tid,) in Order.select(Order.tid).where(Order.id.in_(order_ids)).tuples()}
+
+
+def _masked_paid(shop: Shop):
+    return Order.select().where(Order.shop == shop.id, Order.address_state == "masked",
+                                Order.status.in_(("paid", "partly_shipped")))
+
+
+@job_task("decrypt_addresses")
+def decrypt_addresses(job_id: int, shop_id: int) -> None:
+    """地址解密 through the chosen route until done, the batch ends, or the daily quota runs out."""
+    shop = _shop(shop_id)
+    route = int(get_setting("address.decrypt_route"))
+    orders = list(_masked_paid(shop).order_by(Order.paid_at).limit(DECRYPT_BATCH))
+    if not orders:
+        progress(job_id, 0, 0, "没有需要解密的地址")
+        return
+    done = 0
+    with open_shop_backend(shop) as backend:
+        for order in orders:
+            checkpoint()
+            try:
+                receiver = backend.decrypt_receiver(order.tid, route=route)
+            except QuotaExhausted as exc:
+                left = _masked_paid(shop).count()
+                raise UserError(f"{exc}：还有 {left} 个订单地址未解密，请在店铺管理点“地址脱敏导出”") from exc
+            except NeedsVerification as exc:
+                raise UserError(f"地址解密需要滑块验证，已暂停（已解密 {done} 个）：{exc}") from exc
+            store_receiver(order, receiver, "decrypted")
+            bump_daily(shop.id, "decrypted")
+            done += 1
+            progress(job_id, done, len(orders), f"已解密 {done} 个地址")
+
+
+@job_task("address_export_request")
+def address_export_request(job_id: int, shop_id: int) -> None:
+    """地址脱敏导出, step 1: the platform texts a password to the shop's bound phone."""
+    shop = _shop(shop_id)
+    with open_shop_backend(shop) as backend:
+        message = backend.request_address_export()
+    progress(job_id, 1, 1, f"{message}，请把短信中的密码填入弹窗")
+
+
+@job_task("address_export")
+def address_export(job_id: int, shop_id: int, password_token: str) -> None:
+    """地址脱敏导出, step 2: the SMS password unlocks every receiver; store them for our orders."""
+    shop = _shop(shop_id)
+    password = secrets.decrypt(password_token)  # kept encrypted in the Job row and the queue
+    with open_shop_backend(shop) as backend:
+        receivers = backend.export_addresses(password)
+    stored = 0
+    by_tid = {o.tid: o for o in Order.select().where(Order.shop == shop.id, Order.tid.in_(list(receivers)))}
+    for tid, receiver in receivers.items():
+        order = by_tid.get(tid)
+        if order is not None and order.address_state != "manual":
+            store_receiver(order, receiver, "decrypted")
+            stored += 1
+    progress(job_id, stored, len(receivers), f"导出 {len(receivers)} 个地址，已更新 {stored} 个订单")
+
+
+def display_available() -> bool:
+    return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+@job_task("open_backend")
+def open_backend(job_id: int, shop_id: int) -> None:
+    """打开后台: the shop's backend in a visible window on this PC, with the stored session."""
+    shop = _shop(shop_id)
+    if not display_available():
+        raise UserError("这台电脑没有图形界面，无法打开浏览器窗口（可在验证中心远程查看）")
+    with open_shop_backend(shop, headed=True) as backend:
+        page = backend.context.new_page()
+        page.goto(backend.origins.url("myseller.taobao.com", "/home.htm"))
+        progress(job_id, 1, 1, "已在本机打开店铺后台；关闭浏览器窗口即结束")
+        page.wait_for_event("close", timeout=OPEN_BACKEND_HOURS * 3600 * 1000)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def enqueue_due_fetches() -> None:
+    """While 获取状态 is 正在获取, each shop is fetched again every few minutes."""
+    now = datetime.now()
+    for shop in due_shops(now):
+        # Claim the slot first, so a slow fetch is never enqueued twice.
+        Shop.update(next_fetch_at=now + timedelta(minutes=5)).where(Shop.id == shop.id).execute()
+        start_unique_job("fetch_orders", fetch_job_title(shop), target=f"shop:{shop.id}", shop_id=shop.id)
