@@ -1,0 +1,171 @@
+"""``Sandbox``: start the emulator in a background thread and drive it from Python."""
+from __future__ import annotations
+
+import tempfile
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from peewee import SqliteDatabase
+from waitress import wasyncore
+from waitress.server import create_server
+
+from . import accounts, clock, control, scenarios, simulation, sms
+from .app import create_app
+from .client import HttpResponse, request
+from .hosts import REAL_HOSTS, cookie_domain, origin
+from .models import Account, Shop, World, bound, open_database
+
+
+class Sandbox:
+    """A running sandbox. Start with ``Sandbox.start(...)``; see README.md for the contract."""
+
+    def __init__(self, db: SqliteDatabase, lock: threading.RLock, server, socket_map: dict,
+                 thread: threading.Thread, data_dir: Path) -> None:
+        self._db, self._lock, self._server, self._thread = db, lock, server, thread
+        self._socket_map = socket_map
+        self.data_dir = data_dir
+        self.port: int = server.effective_port
+
+    @classmethod
+    def start(cls, seed: int = 1, port: int = 0, data_dir: str | Path | None = None,
+              start_time: datetime | None = None, host: str = "127.0.0.1") -> Sandbox:
+        """Open (or create) ``data_dir/sandbox.db`` and serve it on ``host:port`` (0 = any free port).
+
+        ``start_time``: naive = China time, aware = converted to China time; default now, floored
+        to the minute. An existing sandbox.db keeps its own seed and clock.
+        """
+        data_dir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="sandbox-"))
+        data_dir.mkdir(parents=True, exist_ok=True)
+        db = open_database(data_dir / "sandbox.db")
+        lock = threading.RLock()
+        with lock, bound(db), db.atomic():
+            if not World.select().exists():
+                start = clock.to_cst_naive(start_time) if start_time else clock.default_start()
+                simulation.create_world(seed, start.replace(second=0, microsecond=0))
+        socket_map: dict = {}
+        server = create_server(create_app(db, lock), map=socket_map, host=host, port=port, threads=4,
+                               ident="sandbox")
+        thread = threading.Thread(target=server.run, name="sandbox-waitress", daemon=True)
+        thread.start()
+        return cls(db, lock, server, socket_map, thread, data_dir)
+
+    def stop(self) -> None:
+        # waitress: server.close() leaves dispatcher threads and open channels behind (STACK-NOTES.md).
+        # Finish running requests, then have the loop thread itself close every socket (closing them
+        # from here would leave it asleep in select() for a second), which ends its loop.
+        self._server.task_dispatcher.shutdown()
+        self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._socket_map))
+        self._thread.join(timeout=5)
+        self._db.close()
+
+    def _run(self, func, *args, **kw):
+        """Call into the world as a request would: same lock, same database, one transaction."""
+        with self._lock, bound(self._db), self._db.atomic():
+            return func(*args, **kw)
+
+    # --- addresses ---------------------------------------------------------------------------
+
+    def origin(self, real_host: str) -> str:
+        return origin(real_host, self.port)
+
+    @property
+    def origins(self) -> dict[str, str]:
+        return {host: self.origin(host) for host in REAL_HOSTS}
+
+    @property
+    def admin_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/__sandbox"
+
+    def http(self, method: str, url: str, **kw: Any) -> HttpResponse:
+        """One HTTP request to a platform host, real (``https://trade.taobao.com/…``) or sandbox URL;
+        see ``client.request`` for the keyword arguments. Redirects are returned, not followed."""
+        return request(self.port, method, url, **kw)
+
+    # --- the world ---------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self._run(clock.now)
+
+    def advance(self, minutes: float) -> dict:
+        """Move the clock and run what is due; returns {"now", "ran": [summaries]}."""
+        return self._run(simulation.advance, minutes)
+
+    def scenario(self, name: str, **kw: Any) -> dict:
+        return self._run(scenarios.run, name, **kw)
+
+    def add_seller(self, login: str, password: str, platform: str = "taobao", **options: Any) -> dict:
+        account = self._run(accounts.add_seller, login, password, platform, **options)
+        return {"login": account.login, "uid": account.uid, "platform": account.platform}
+
+    def add_buyer(self, platform: str, login: str, password: str, **options: Any) -> dict:
+        account = self._run(accounts.add_buyer, platform, login, password, **options)
+        return {"login": account.login, "uid": account.uid, "platform": account.platform,
+                "access_token": account.access_token}
+
+    def update_account(self, login: str, site: str = "taobao", **fields: Any) -> None:
+        """Change an account's options (e.g. ``slider_chance``) after creating it."""
+        def update() -> None:
+            account = accounts.find(site, login)
+            if account is None:
+                raise LookupError(login)
+            Account.update(**fields).where(Account.id == account.id).execute()
+        self._run(update)
+
+    def update_shop(self, login: str, **fields: Any) -> None:
+        """Change the shop behind a seller login (``decrypt_quota``, ``decrypt_slider_chance``, …)."""
+        def update() -> None:
+            Shop.update(**fields).where(Shop.id == control.shop_account(login).shop_id).execute()
+        self._run(update)
+
+    def place_order(self, login: str, **kw: Any) -> dict:
+        """A buyer orders now from the shop of ``login`` (see control.place_order)."""
+        return self._run(lambda: control.order_dict(control.place_order(login, **kw)))
+
+    def open_dispute(self, tid: str, kind: str = "refund_only", oid: str = "", reason: str = "") -> dict:
+        return self._run(lambda: control.dispute_dict(control.open_dispute(tid, kind, oid, reason)))
+
+    def return_goods(self, dispute_id: str, courier_code: str = "", tracking_no: str = "") -> dict:
+        return self._run(lambda: control.dispute_dict(control.return_goods(dispute_id, courier_code, tracking_no)))
+
+    def lift_risk(self, login: str) -> None:
+        self._run(control.lift_risk, login)
+
+    def sms_codes(self) -> list[dict]:
+        """Every SMS sent, newest first: {phone, code, purpose, login, shop, created_at, used}."""
+        return self._run(sms.pending)
+
+    def login_cookies(self, login: str) -> list[dict]:
+        """Cookies of a fresh session for a seller login, ready for Playwright's ``add_cookies``
+        (skips the login page: for tests of other pages)."""
+        def make() -> list[dict]:
+            session = accounts.open_session(control.shop_account(login), clock.now())
+            values = {"cookie2": session.token, "unb": session.account.uid, "_tb_token_": session.tb_token,
+                      "_m_h5_tk": session.h5_tk}
+            return [{"name": k, "value": v, "domain": cookie_domain(family), "path": "/"}
+                    for family in ("taobao.com", "tmall.com") for k, v in values.items()]
+        return self._run(make)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def shop_order(self, tid: str) -> dict:
+        """The full order, receiver unmasked (see control.order_dict for the keys)."""
+        return self._run(lambda: control.order_dict(control.order_by_tid(tid)))
+
+    def shop_orders(self, login: str, status: str | None = None) -> list[dict]:
+        return self._run(control.shop_orders, login, status)
+
+    def seller_memo(self, tid: str) -> dict:
+        order = self.shop_order(tid)
+        return {"memo": order["seller_memo"], "flag": order["seller_flag"]}
+
+    def disputes(self, login: str) -> list[dict]:
+        return self._run(control.shop_disputes, login)
+
+    def state(self) -> dict:
+        return self._run(control.overview)
+
+    def digest(self) -> str:
+        """Fingerprint of orders, shipments and disputes (same seed + start + steps → same digest)."""
+        return self._run(control.digest)

@@ -1,0 +1,115 @@
+"""Canned situations for tests and demos. Each returns a dict saying what it made."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from . import accounts, clock, orders, simulation
+from .catalog import OUTER_ID_PREFIX
+from .models import Account, Item, Shop, Sku
+
+DEFAULT_PASSWORD = "sandbox123"
+_SCENARIOS: dict[str, Callable[..., dict]] = {}
+
+
+def scenario(func: Callable[..., dict]) -> Callable[..., dict]:
+    _SCENARIOS[func.__name__] = func
+    return func
+
+
+def run(name: str, **kw: object) -> dict:
+    if name not in _SCENARIOS:
+        raise LookupError(f"没有这个场景：{name}（可用：{', '.join(sorted(_SCENARIOS))}）")
+    return _SCENARIOS[name](**kw)
+
+
+def names() -> list[str]:
+    return sorted(_SCENARIOS)
+
+
+def _seller(login: str, platform: str, password: str = DEFAULT_PASSWORD, **options: object) -> Account:
+    return accounts.find("taobao", login) or accounts.add_seller(login, password, platform, **options)
+
+
+@scenario
+def shop_with_paid_orders(login: str = "shop_paid", platform: str = "taobao", count: int = 500, days: float = 7,
+                          password: str = DEFAULT_PASSWORD, multi_ratio: float = 0.2) -> dict:
+    """``count`` paid, unshipped orders spread over the last ``days`` days (some past their deadline)."""
+    account = _seller(login, platform, password, items=20)
+    now = clock.now()
+    listings = orders.catalogue(account.shop)
+    tids = []
+    for n in range(int(count)):
+        rnd = clock.rng("scenario-paid", login, n)
+        at = now - timedelta(minutes=rnd.uniform(1, float(days) * 1440))
+        tids.append(orders.place_order(account.shop, at, rnd, multi=rnd.random() < multi_ratio, listings=listings).tid)
+    return {"login": login, "password": account.password, "platform": platform, "shop": account.shop.name,
+            "count": len(tids), "tids": tids}
+
+
+@scenario
+def decrypt_quota_zero(login: str = "shop_paid") -> dict:
+    account = _seller(login, "taobao")
+    Shop.update(decrypt_quota=0).where(Shop.id == account.shop_id).execute()
+    return {"login": login, "decrypt_quota": 0}
+
+
+@scenario
+def risk_blocked_pdd(login: str = "13800000000", password: str = DEFAULT_PASSWORD) -> dict:
+    """A 拼多多 purchase account under risk control (系统繁忙 / 原商品已售罄 on its pages: phase 2)."""
+    account = accounts.find("pdd", login) or accounts.add_buyer("pdd", login, password)
+    account.risk_blocked = True
+    account.save()
+    return {"platform": "pdd", "login": login, "password": account.password, "risk_blocked": True}
+
+
+@scenario
+def supplier_changed_skus(login: str | None = None) -> dict:
+    """Suppliers behind a shop (or any) change their listings: a SKU sells out, prices rise, a SKU is renamed."""
+    query = Item.select().join(Shop).where(Shop.kind == "supplier")
+    if login:
+        shop = accounts.find("taobao", login).shop
+        query = query.where(Item.id.in_(Item.select(Item.source).where(Item.shop == shop)))
+    sources = list(query.order_by(Item.id).limit(3))
+    changes = []
+    for index, item in enumerate(sources):
+        skus = list(item.skus.order_by(Sku.id))
+        base = {"platform": item.shop.platform, "item_id": item.item_id, "url": item.url,
+                "outer_id": f"{OUTER_ID_PREFIX[item.shop.platform]}-{item.item_id}"}
+        if index == 0:
+            Sku.update(stock=0).where(Sku.id == skus[0].id).execute()
+            changes.append({**base, "change": "sold_out", "sku_id": skus[0].sku_id})
+        elif index == 1:
+            for sku in skus:
+                sku.price_fen = sku.price_fen * 115 // 100
+                sku.save()
+            changes.append({**base, "change": "price_up", "percent": 15})
+        else:
+            sku = skus[-1]
+            sku.props = [{**p, "value": p["value"] + "（新款）"} if i == len(sku.props) - 1 else p
+                         for i, p in enumerate(sku.props)]
+            sku.save()
+            changes.append({**base, "change": "renamed", "sku_id": sku.sku_id, "props": sku.props})
+    return {"changes": changes}
+
+
+@scenario
+def demo(days: float = 3) -> dict:
+    """Three shops (淘宝 / 淘特 / 天猫) with ``days`` days of history, and purchase accounts."""
+    now = clock.now()
+    shops = []
+    for login, platform, per_day in (("tb_demo", "taobao", 30), ("tt_demo", "taote", 24), ("tm_demo", "tmall", 16)):
+        account = accounts.find("taobao", login)
+        if account is None:
+            account = accounts.add_seller(login, DEFAULT_PASSWORD, platform, items=16)
+            Shop.update(orders_per_day=per_day).where(Shop.id == account.shop_id).execute()
+            simulation.start_arrivals(Shop.get_by_id(account.shop_id), now - timedelta(days=float(days)),
+                                      autoship_before=now)
+        shops.append({"login": login, "password": account.password, "platform": platform})
+    buyers = []
+    for platform, login in (("taobao", "buyer_tb"), ("alibaba1688", "buyer_1688"), ("pdd", "13900139000")):
+        account = accounts.find(accounts.site_of(platform), login) or accounts.add_buyer(
+            platform, login, DEFAULT_PASSWORD, pay_password="123456")
+        buyers.append({"login": login, "password": account.password, "platform": platform})
+    ran = simulation.run_due(now)
+    return {"shops": shops, "buyers": buyers, "history_events": len(ran)}
