@@ -1,0 +1,147 @@
+"""The seller driver against the sandbox in headless Chromium: login paths, sold list, memo, consign,
+decryption and the SMS-password export."""
+from datetime import datetime, timedelta
+
+import pytest
+
+from dropship.platforms.base import (
+    BadCredentials,
+    NeedsVerification,
+    PlatformError,
+    QuotaExhausted,
+    RiskBlocked,
+)
+from tests.drivers.conftest import PASSWORD, drag_handle
+
+WINDOW = (datetime.now() - timedelta(days=3), datetime.now() + timedelta(hours=1))
+
+
+def test_plain_login_gives_identity_from_cookies(sb, seller):
+    sb.add_seller("plain_shop", PASSWORD, "taobao")
+    driver = seller()
+    assert driver.whoami() is None
+    identity = driver.login("plain_shop", PASSWORD)
+    assert identity.user_id.isdigit() and identity.login == "plain_shop"
+    assert driver.check_session().user_id == identity.user_id
+
+
+def test_wrong_password_is_bad_credentials(sb, seller):
+    sb.add_seller("pw_shop", PASSWORD)
+    with pytest.raises(BadCredentials, match="账号名或登录密码不正确"):
+        seller().login("pw_shop", "wrong-password")
+
+
+def test_slider_needs_a_person_or_fails(sb, seller):
+    sb.add_seller("slider_shop", PASSWORD, slider_chance=1.0)
+    with pytest.raises(NeedsVerification) as err:
+        seller().login("slider_shop", PASSWORD)
+    assert err.value.kind == "slider"
+
+    asked = []
+
+    def person(page, kind, solved):
+        asked.append(kind)
+        drag_handle(page)
+        page.wait_for_function("document.querySelector('#nc_1__scale_text').innerText.includes('验证通过')")
+        return solved()
+
+    identity = seller(verifier=person).login("slider_shop", PASSWORD)
+    assert asked == ["slider"] and identity.login == "slider_shop"
+
+
+def test_sms_on_a_new_device_but_not_on_a_known_profile(sb, seller, context):
+    sb.add_seller("sms_shop", PASSWORD, sms_on_new_device=True)
+    asked = []
+
+    def person(page, kind, solved):
+        asked.append(kind)
+        page.click("#J_GetCode")
+        page.wait_for_timeout(200)
+        code = next(c["code"] for c in sb.sms_codes() if c["login"] == "sms_shop" and not c["used"])
+        page.fill("input[name=checkCode]", code)
+        page.get_by_role("button", name="确定").click()
+        page.wait_for_url("**/home.htm")
+        return solved()
+
+    seller(verifier=person).login("sms_shop", PASSWORD)
+    assert asked == ["sms"]
+    # Same profile (the device cookie stays), session cookies gone: no SMS this time.
+    keep = [c for c in context.cookies() if c["name"] == "cna"]
+    context.clear_cookies()
+    context.add_cookies(keep)
+    seller(verifier=person).login("sms_shop", PASSWORD)
+    assert asked == ["sms"]
+
+
+def test_sold_list_pages_batch_lookup_and_taote_frame(sb, seller):
+    info = sb.scenario("shop_with_paid_orders", login="list_shop", platform="taote", count=75, days=2)
+    driver = seller("taote")
+    driver.login("list_shop", info["password"])
+    first = driver.list_sold(*WINDOW, page=1)
+    assert first.total == 75 and first.total_pages == 3 and len(first.orders) == 30
+    seen = [o.tid for p in range(1, 4) for o in driver.list_sold(*WINDOW, page=p).orders]
+    assert sorted(seen) == sorted(info["tids"])
+    assert all(len(t) == 19 and t.isdigit() for t in seen)
+    multi = [o for o in first.orders if len(o.items) > 1]
+    assert multi and all(len({i.oid for i in o.items}) == len(o.items) for o in multi)
+    found = driver.get_orders(info["tids"][:60])  # two batches of ≤50
+    assert sorted(o.tid for o in found) == sorted(info["tids"][:60])
+    expected = sb.shop_order(info["tids"][0])
+    order = next(o for o in found if o.tid == info["tids"][0])
+    assert order.paid_amount == expected["paid_fen"] and order.status == "paid"
+
+
+def test_memo_round_trip_and_limit(sb, seller):
+    info = sb.scenario("shop_with_paid_orders", login="memo_shop", count=2, days=1)
+    driver = seller()
+    driver.login("memo_shop", info["password"])
+    tid = info["tids"][0]
+    driver.set_memo(tid, "采购单号 230314-5401 韵达", 3)
+    assert (driver.get_memo(tid).text, driver.get_memo(tid).flag) == ("采购单号 230314-5401 韵达", 3)
+    assert sb.seller_memo(tid) == {"memo": "采购单号 230314-5401 韵达", "flag": 3}
+    with pytest.raises(PlatformError, match="1000"):
+        driver.set_memo(tid, "长" * 600, 1)  # 1200 bytes in GBK
+    assert sb.seller_memo(tid)["memo"] == "采购单号 230314-5401 韵达"
+
+
+def test_consign_valid_invalid_and_reused_numbers(sb, seller):
+    info = sb.scenario("shop_with_paid_orders", login="ship_shop", count=3, days=1)
+    driver = seller()
+    driver.login("ship_shop", info["password"])
+    first, second = info["tids"][:2]
+    with pytest.raises(PlatformError, match="运单号不符合规则或已经被使用"):
+        driver.consign(first, "ZTO", "123456")
+    assert sb.shop_order(first)["status"] == "WAIT_SELLER_SEND_GOODS"
+    driver.consign(first, "ZTO", "73123456789012")
+    assert sb.shop_order(first)["status"] == "WAIT_BUYER_CONFIRM_GOODS"
+    with pytest.raises(PlatformError, match="运单号不符合规则或已经被使用"):
+        driver.consign(second, "ZTO", "73123456789012")  # the same number twice
+    assert sb.shop_order(second)["status"] == "WAIT_SELLER_SEND_GOODS"
+
+
+def test_decrypt_within_quota_then_export_beyond_it(sb, seller):
+    info = sb.scenario("shop_with_paid_orders", login="addr_shop", count=4, days=1)
+    sb.update_shop("addr_shop", decrypt_quota=2, decrypt_slider_chance=0)
+    driver = seller()
+    driver.login("addr_shop", info["password"])
+    got = [driver.decrypt_receiver(tid) for tid in info["tids"][:2]]
+    real = sb.shop_order(info["tids"][0])["receiver"]
+    assert got[0].name == real["name"] and got[0].phone == real["mobile"] and "*" not in got[0].address
+    with pytest.raises(QuotaExhausted, match="上限"):
+        driver.decrypt_receiver(info["tids"][2])
+    assert "密码已发送" in driver.request_address_export()
+    code = next(c["code"] for c in sb.sms_codes() if c["purpose"] == "export" and c["login"] == "addr_shop")
+    with pytest.raises(PlatformError, match="密码错误"):
+        driver.export_addresses("000000" if code != "000000" else "111111")
+    receivers = driver.export_addresses(code)
+    assert set(info["tids"]) <= set(receivers) and not receivers[info["tids"][3]].masked
+
+
+def test_a_burst_of_requests_meets_the_punish_page(sb, seller):
+    info = sb.scenario("shop_with_paid_orders", login="busy_shop", count=1, days=1)
+    sb.update_account("busy_shop", rate_limit_per_min=5)
+    driver = seller()
+    driver.login("busy_shop", info["password"])
+    with pytest.raises(RiskBlocked):
+        for _ in range(10):
+            driver.get_memo(info["tids"][0])
