@@ -81,10 +81,38 @@ def start_unique_job(kind: str, title: str, *, target: str, **kwargs: Any) -> Jo
     return start_job(kind, title, target=target, **kwargs)
 
 
+_worker_exit_hooks: list[Callable[[], None]] = []
+
+
+def on_worker_exit(hook: Callable[[], None]) -> Callable[[], None]:
+    """Run `hook` in each worker thread as it ends (close its Playwright, its DB connection)."""
+    _worker_exit_hooks.append(hook)
+    return huey.on_shutdown()(hook)
+
+
 def _enqueue(job: Job) -> None:
-    result = JOB_TASKS[job.kind](job.id, **(job.args or {}))
-    task_id = getattr(result, "id", "") or ""
-    Job.update(task_id=task_id).where(Job.id == job.id).execute()
+    task = JOB_TASKS[job.kind]
+    args = job.args or {}
+    if not huey.immediate:
+        result = task(job.id, **args)
+    else:
+        # Inline (tests), but in a thread of its own as a worker would run it: its own DB
+        # connection and its own Playwright, which must not share the caller's thread.
+        box: dict[str, Any] = {}
+
+        def run() -> None:
+            db.connect(reuse_if_open=True)
+            try:
+                box["result"] = task(job.id, **args)
+            finally:
+                for hook in _worker_exit_hooks:
+                    hook()
+
+        worker = threading.Thread(target=run, name=f"inline-{job.kind}")
+        worker.start()
+        worker.join()
+        result = box.get("result")
+    Job.update(task_id=getattr(result, "id", "") or "").where(Job.id == job.id).execute()
 
 
 def retry_job(job: Job, user: User | None = None) -> Job:
@@ -177,7 +205,9 @@ def _open_db() -> None:
     db.connect(reuse_if_open=True)
 
 
-@huey.on_shutdown()
 def _close_db() -> None:
     if not db.is_closed():
         db.close()
+
+
+on_worker_exit(_close_db)

@@ -382,27 +382,40 @@ class TaobaoSeller:
     def get_orders(self, tids: list[str]) -> list[RemoteOrder]:
         found: list[RemoteOrder] = []
         for start in range(0, len(tids), BATCH_LIMIT):
-            batch = tids[start:start + BATCH_LIMIT]
-            page = self._sold(self._sold_form(1, pageSize=PAGE_SIZE, bizOrderId=",".join(batch),
-                                              batchType="bizOrderId", isBatchSearch="true"))
-            found.extend(page.orders)
+            batch = ",".join(tids[start:start + BATCH_LIMIT])
+            number, pages = 1, 1
+            while number <= pages:  # ≤50 ids per lookup, but the answer still pages by pageSize
+                page = self._sold(self._sold_form(number, bizOrderId=batch, batchType="bizOrderId",
+                                                  isBatchSearch="true"))
+                found.extend(page.orders)
+                number, pages = number + 1, page.total_pages
         return found
 
     def order_detail(self, tid: str) -> dict[str, Any]:
         """Buyer message and the (masked) address from the detail page's embedded `var data`."""
         page = self._page_on(TRADE_HOST)
         self.throttle()
-        page.goto(self.origins.url(TRADE_HOST, f"/trade/detail/trade_order_detail.htm?biz_order_id={tid}"),
-                  wait_until="domcontentloaded")
-        self._check_landing(page)
-        data = page.evaluate("() => (typeof data === 'undefined' ? null : data)")
-        page.goto(self._home_url(TRADE_HOST), wait_until="domcontentloaded")
-        if not isinstance(data, dict):
+        data = page.evaluate(
+            """async (url) => {
+                const r = await fetch(url, {credentials: 'include'});
+                if (r.url.includes('/member/login.jhtml')) return {login: true};
+                if (r.url.includes('_____tmd_____')) return {risk: true};
+                const m = (await r.text()).match(/var data = (JSON\\.parse\\('(?:[^'\\\\]|\\\\.)*'\\))/);
+                // the page's own literal: a JSON.parse('…') call, evaluated as the page would
+                return m ? {data: Function('"use strict"; return ' + m[1])()} : {};
+            }""",
+            self.origins.url(TRADE_HOST, f"/trade/detail/trade_order_detail.htm?biz_order_id={tid}"))
+        if data.get("login"):
+            raise LoginRequired("店铺登录已失效，请重新授权")
+        if data.get("risk"):
+            raise RiskBlocked("平台风控限制（访问过于频繁），已暂停该店铺")
+        detail = data.get("data")
+        if not isinstance(detail, dict):
             raise PlatformError(f"订单 {tid} 的详情页没有数据")
         address = ""
-        for tab in data.get("tabs") or []:
+        for tab in detail.get("tabs") or []:
             address = (tab.get("content") or {}).get("address") or address
-        return {"buyer_message": data.get("buyMessage") or "", "address": address}
+        return {"buyer_message": detail.get("buyMessage") or "", "address": address}
 
     # -- receivers -----------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from peewee import fn
 
 from dropship.errors import UserError
 from dropship.models import Order, Shop, ShopDailyStat
+from dropship.services.settings import register
 
 PLATFORMS: dict[str, str] = {"taobao": "淘宝", "tmall": "天猫", "taote": "淘特"}
 
@@ -27,6 +28,51 @@ FETCH_INTERVAL = timedelta(minutes=5)  # while 正在获取, each shop is re-rea
 MAX_CUSTOM_RANGE = timedelta(days=92)  # the sold list only offers the last three months
 MAX_LOGIN = 64
 MAX_PASSWORD = 64
+
+
+# 设置 › 店铺后台设置 › 地址解密: which route decrypts masked receivers (see tasks.shops)
+DECRYPT_ROUTES: dict[int, str] = {
+    1: "线路 1：有风险控制概率，滑块较少",
+    2: "线路 2：可能有风险控制，有数量限制",
+    3: "线路 3：可能有风险控制，有滑块",
+    4: "线路 4：安全性高，有滑块，每日额度 50",
+}
+
+
+@dataclass(frozen=True)
+class DecryptPolicy:
+    """How a route spends the scarce decryptions: a daily cap of ours, and whether a slider is
+    shown to a person (验证中心) or ends the round until the next fetch."""
+
+    daily_cap: int | None
+    ask_person: bool
+
+
+DECRYPT_POLICIES: dict[int, DecryptPolicy] = {
+    1: DecryptPolicy(daily_cap=None, ask_person=False),
+    2: DecryptPolicy(daily_cap=20, ask_person=False),
+    3: DecryptPolicy(daily_cap=None, ask_person=True),
+    4: DecryptPolicy(daily_cap=50, ask_person=True),
+}
+
+
+def decrypt_allowance(shop_id: int, route: int, day: date | None = None) -> int | None:
+    """How many more addresses this route may decrypt for the shop today (None = the platform decides)."""
+    cap = DECRYPT_POLICIES[route].daily_cap
+    if cap is None:
+        return None
+    stat = today_stats([shop_id], day).get(shop_id)
+    return max(0, cap - (stat.decrypted if stat else 0))
+
+
+def _route(value) -> int:
+    route = int(value)
+    if route not in DECRYPT_ROUTES:
+        raise ValueError("请选择线路 1–4")
+    return route
+
+
+register("address.decrypt_route", "地址解密", 1, _route)
 
 
 class ShopError(UserError):

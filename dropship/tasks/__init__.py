@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dropship.config import Settings
 from dropship.platforms.browser import BrowserManager, Throttle
-from dropship.queue import huey
+from dropship.queue import on_worker_exit
 
 _browsers: BrowserManager | None = None
 _settings: Settings | None = None
@@ -38,10 +38,12 @@ def settings() -> Settings:
     return _settings
 
 
-@huey.on_shutdown()
 def _stop_playwright() -> None:
     if _browsers is not None:
         _browsers.stop_thread()
+
+
+on_worker_exit(_stop_playwright)
 
 
 # Importing each task module registers its job kinds with the queue.

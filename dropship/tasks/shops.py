@@ -11,12 +11,14 @@ from dropship import secrets
 from dropship.errors import UserError
 from dropship.models import Order, Shop
 from dropship.platforms.base import NeedsVerification, QuotaExhausted
-from dropship.queue import checkpoint, huey, job_task, progress, start_unique_job
+from dropship.queue import checkpoint, huey, job_task, progress, start_job, start_unique_job
 from dropship.services.fetching import upsert_remote_orders
 from dropship.services.receiver import store_receiver
 from dropship.services.settings import get_setting
 from dropship.services.shops import (
+    DECRYPT_POLICIES,
     bump_daily,
+    decrypt_allowance,
     due_shops,
     fetch_job_title,
     fetch_window,
@@ -51,7 +53,7 @@ def fetch_orders(job_id: int, shop_id: int) -> None:
         Shop.update(fetch_state="stopped", next_fetch_at=None).where(Shop.id == shop.id).execute()
         raise UserError(f"{shop.display_name} 服务已到期（截止 {shop.service_until:%Y-%m-%d}），已停止获取")
     since, until = fetch_window(shop)
-    new_orders = 0
+    new_orders, with_message = 0, []
     with open_shop_backend(shop) as backend:
         page, total_pages = 1, 1
         while page <= total_pages:
@@ -61,13 +63,13 @@ def fetch_orders(job_id: int, shop_id: int) -> None:
             result = upsert_remote_orders(shop, sold.orders)
             new_orders += result.new
             fresh = _tids(result.new_ids)
-            for tid in [o.tid for o in sold.orders if o.has_buyer_message and o.tid in fresh]:  # only new orders, and only those the list flags: one detail page each
-                detail = backend.order_detail(tid)
-                Order.update(buyer_message=detail["buyer_message"]).where(
-                    Order.shop == shop.id, Order.tid == tid).execute()
+            with_message += [o.tid for o in sold.orders if o.has_buyer_message and o.tid in fresh]
             progress(job_id, page, total_pages, f"第 {page}/{total_pages} 页，新订单 {new_orders} 个")
             page += 1
     schedule_next(_shop(shop_id))
+    if with_message:  # one detail page per message: a job of its own keeps the list fetch fast
+        start_job("fetch_buyer_messages", f"获取买家留言 · {shop.display_name}", target=f"shop:{shop.id}",
+                  total=len(with_message), shop_id=shop.id, tids=with_message)
     if _masked_paid(shop).exists():
         start_unique_job("decrypt_addresses", f"地址解密 · {shop.display_name}", target=f"shop:{shop.id}",
                          shop_id=shop.id)
@@ -85,17 +87,37 @@ def _masked_paid(shop: Shop):
                                 Order.status.in_(("paid", "partly_shipped")))
 
 
+@job_task("fetch_buyer_messages")
+def fetch_buyer_messages(job_id: int, shop_id: int, tids: list[str]) -> None:
+    """用户留言 live on each order's detail page; read them for the new orders the list flagged."""
+    shop = _shop(shop_id)
+    pending = [tid for (tid,) in Order.select(Order.tid).where(
+        Order.shop == shop.id, Order.tid.in_(tids), Order.buyer_message == "").tuples()]
+    with open_shop_backend(shop) as backend:
+        for done, tid in enumerate(pending, start=1):
+            checkpoint()
+            detail = backend.order_detail(tid)
+            Order.update(buyer_message=detail["buyer_message"]).where(
+                Order.shop == shop.id, Order.tid == tid).execute()
+            progress(job_id, done + len(tids) - len(pending), len(tids), f"已读取 {done} 条留言")
+
+
 @job_task("decrypt_addresses")
 def decrypt_addresses(job_id: int, shop_id: int) -> None:
-    """地址解密 through the chosen route until done, the batch ends, or the daily quota runs out."""
+    """地址解密 through the chosen route until done, the route's cap, a slider, or the platform quota."""
     shop = _shop(shop_id)
     route = int(get_setting("address.decrypt_route"))
-    orders = list(_masked_paid(shop).order_by(Order.paid_at).limit(DECRYPT_BATCH))
+    policy = DECRYPT_POLICIES[route]
+    allowance = decrypt_allowance(shop.id, route)
+    limit = DECRYPT_BATCH if allowance is None else min(DECRYPT_BATCH, allowance)
+    orders = list(_masked_paid(shop).order_by(Order.paid_at).limit(limit))
     if not orders:
-        progress(job_id, 0, 0, "没有需要解密的地址")
+        progress(job_id, 0, 0, "没有需要解密的地址" if allowance != 0 else f"线路 {route} 今日额度已用完")
         return
     done = 0
     with open_shop_backend(shop) as backend:
+        if not policy.ask_person:
+            backend.verifier = None  # this route ends the round at a slider instead of asking a person
         for order in orders:
             checkpoint()
             try:
@@ -104,11 +126,11 @@ def decrypt_addresses(job_id: int, shop_id: int) -> None:
                 left = _masked_paid(shop).count()
                 raise UserError(f"{exc}：还有 {left} 个订单地址未解密，请在店铺管理点“地址脱敏导出”") from exc
             except NeedsVerification as exc:
-                raise UserError(f"地址解密需要滑块验证，已暂停（已解密 {done} 个）：{exc}") from exc
+                raise UserError(f"地址解密遇到滑块，本轮暂停（已解密 {done} 个），下次获取时继续：{exc}") from exc
             store_receiver(order, receiver, "decrypted")
             bump_daily(shop.id, "decrypted")
             done += 1
-            progress(job_id, done, len(orders), f"已解密 {done} 个地址")
+            progress(job_id, done, len(orders), f"线路 {route}：已解密 {done} 个地址")
 
 
 @job_task("address_export_request")
