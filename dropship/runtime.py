@@ -69,6 +69,7 @@ class Runtime:
         self.consumer: InProcessConsumer | None = None
         self._threads: list[threading.Thread] = []
         self.on_started: list[Callable[[Runtime], None]] = []
+        self.on_stopped: list[Callable[[Runtime], None]] = []
 
     @property
     def url(self) -> str:
@@ -124,6 +125,8 @@ class Runtime:
             self.consumer.stop(graceful=True)
         for thread in self._threads:
             thread.join(timeout=STOP_TIMEOUT)
+        for hook in self.on_stopped:
+            hook(self)
 
     def wait(self) -> None:
         # Short waits keep the main thread responsive to signals on every platform.
@@ -148,21 +151,27 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("huey").setLevel(logging.WARNING)
     data_dir = args.data_dir or (str(Path("data") / "demo") if args.demo else None)
     try:
-        settings = load_settings(data_dir=data_dir, host=args.host, port=args.port,
-                                 sandbox=True if args.demo else None)
+        settings = load_settings(data_dir=data_dir, host=args.host, port=args.port)
     except ConfigError as exc:
         print(f"设置有误：{exc}", file=sys.stderr)
         return 2
+    sandbox = None
+    if args.demo and not args.print_config:
+        from dropship.demo import start_sandbox
+
+        sandbox = start_sandbox(settings.data_dir, settings.sandbox_port)
+        settings = load_settings(data_dir=data_dir, host=args.host, port=args.port, sandbox=True,
+                                 sandbox_port=sandbox.port)
     if args.print_config:
         for name, value, help_text in settings.describe():
             print(f"{name} = {value!r}    # {help_text}")
         return 0
 
     runtime = Runtime(settings, web=not args.worker, worker=not args.web_only)
-    if args.demo:
+    if sandbox is not None:
         from dropship.demo import attach_demo
 
-        attach_demo(runtime)
+        attach_demo(runtime, sandbox)
     signal.signal(signal.SIGINT, runtime.request_stop)
     signal.signal(signal.SIGTERM, runtime.request_stop)
     try:

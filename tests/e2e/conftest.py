@@ -1,17 +1,53 @@
-"""A live app (waitress + real in-process Huey consumer) for Playwright to drive."""
+"""A live app (waitress + real in-process Huey consumer) for Playwright to drive, optionally wired
+to a running sandbox."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
+from playwright.sync_api import Page, expect
 
 from dropship.config import load_settings
 from dropship.runtime import Runtime
-from tests.helpers import free_port
+from dropship.sandbox import Sandbox
+from tests.helpers import MAIN_PASSWORD, MAIN_PHONE, free_port
+
+
+def _runtime(data_dir, **overrides) -> Runtime:
+    settings = load_settings(data_dir=data_dir, env={}, port=free_port(), workers=2, **overrides)
+    runtime = Runtime(settings)
+    runtime.start()
+    return runtime
 
 
 @pytest.fixture
 def live_app(tmp_path):
-    settings = load_settings(data_dir=tmp_path / "data", env={}, port=free_port(), workers=2)
-    runtime = Runtime(settings)
-    runtime.start()
+    runtime = _runtime(tmp_path / "data")
     yield runtime
     runtime.stop()
+
+
+@pytest.fixture(scope="module")
+def sb(tmp_path_factory):
+    sandbox = Sandbox.start(seed=5, data_dir=tmp_path_factory.mktemp("sandbox"), start_time=datetime.now())
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def live_desk(tmp_path, sb):
+    """The app talking to the sandbox, with no throttle wait (the sandbox is local)."""
+    runtime = _runtime(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0,
+                       throttle_jitter=0)
+    yield runtime
+    runtime.stop()
+
+
+def sign_up(page: Page, url: str) -> None:
+    """Register the main account through the UI (first start) and land on 订单管理."""
+    page.goto(url)
+    page.get_by_label("手机号").fill(MAIN_PHONE)
+    page.get_by_label("密码", exact=True).fill(MAIN_PASSWORD)
+    page.get_by_label("确认密码").fill(MAIN_PASSWORD)
+    page.get_by_role("button", name="注册").click()
+    expect(page.get_by_role("heading", name="订单管理")).to_be_visible()

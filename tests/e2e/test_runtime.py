@@ -45,14 +45,30 @@ def _processes_mentioning(text: str) -> list[str]:
     return found
 
 
-def test_app_runs_browser_check_and_stops_cleanly_on_sigterm(tmp_path, page: Page):
-    port, data_dir = free_port(), tmp_path / "data"
-    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--data-dir", str(data_dir)],
+def start_app(data_dir: Path, *extra: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--data-dir", str(data_dir), *extra],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}"
+    _wait_until_up(url, proc)
+    return proc, url
+
+
+def stop_app(proc: subprocess.Popen) -> tuple[int, str]:
+    proc.send_signal(signal.SIGTERM)
     try:
-        _wait_until_up(url, proc)
+        code = proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    return code, proc.stdout.read()
+
+
+def test_app_runs_browser_check_and_stops_cleanly_on_sigterm(tmp_path, page: Page):
+    data_dir = tmp_path / "data"
+    proc, url = start_app(data_dir)
+    try:
         page.goto(url)
         page.get_by_label("手机号").fill(MAIN_PHONE)
         page.get_by_label("密码", exact=True).fill(MAIN_PASSWORD)
@@ -70,13 +86,7 @@ def test_app_runs_browser_check_and_stops_cleanly_on_sigterm(tmp_path, page: Pag
         assert (data_dir / "profiles" / "browser-check").is_dir()
         assert _processes_mentioning(str(data_dir / "profiles")) == []
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            code = proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
-    output = proc.stdout.read()
+        code, output = stop_app(proc)
     assert code == 0, output
     assert "代发工作台已启动" in output and "正在退出" in output
     assert _processes_mentioning(str(data_dir)) == []
