@@ -1,0 +1,107 @@
+"""The 验证中心 channel without a browser: a fake page records what the parked thread replays."""
+import threading
+import time
+
+import pytest
+
+from dropship.platforms import verification
+from dropship.platforms.verification import BadCommand, Hub, clean_command, park
+
+
+class FakeMouse:
+    def __init__(self, log):
+        self.log = log
+
+    def move(self, x, y):
+        self.log.append(("move", x, y))
+
+    def down(self):
+        self.log.append(("down",))
+
+    def up(self):
+        self.log.append(("up",))
+
+    def click(self, x, y):
+        self.log.append(("click", x, y))
+
+
+class FakeKeyboard:
+    def __init__(self, log):
+        self.log = log
+
+    def type(self, text, delay=0):
+        self.log.append(("type", text))
+
+    def press(self, key):
+        self.log.append(("press", key))
+
+
+class FakePage:
+    viewport_size = {"width": 1280, "height": 720}
+
+    def __init__(self):
+        self.log = []
+        self.mouse, self.keyboard = FakeMouse(self.log), FakeKeyboard(self.log)
+
+    def screenshot(self, **kw):
+        return b"\xff\xd8jpeg"
+
+
+@pytest.fixture
+def fast(monkeypatch):
+    monkeypatch.setattr(verification, "FRAME_INTERVAL", 0.02)
+
+
+def _park_in_thread(hub, page, solved, timeout):
+    box = {}
+    thread = threading.Thread(target=lambda: box.update(result=park(page, "slider", "店铺 A", "shop-1", solved,
+                                                                    timeout, hub=hub)))
+    thread.start()
+    for _ in range(200):
+        if hub.waiting():
+            break
+        time.sleep(0.01)
+    return thread, box
+
+
+def test_a_drag_is_replayed_and_solving_releases_the_task(fast):
+    hub, page = Hub(), FakePage()
+    thread, box = _park_in_thread(hub, page, lambda: ("up",) in page.log, timeout=5)
+    item = hub.waiting()[0]
+    assert item.title == "店铺 A" and item.kind == "slider"
+    assert hub.send(item.id, {"type": "drag", "points": [[10, 20, 0], [100, 21, 30], [300, 22, 60]]})
+    thread.join(3)
+    assert box["result"] is True and hub.get(item.id).state == "solved"
+    assert page.log[:3] == [("move", 10.0, 20.0), ("down",), ("move", 100.0, 21.0)] and page.log[-1] == ("up",)
+    assert hub.get(item.id).frame.startswith(b"\xff\xd8") and hub.get(item.id).width == 1280
+    assert not hub.send(item.id, {"type": "click", "x": 1, "y": 1})  # closed: input refused
+
+
+def test_nobody_answers_then_the_task_moves_on(fast):
+    hub = Hub()
+    thread, box = _park_in_thread(hub, FakePage(), lambda: False, timeout=0.2)
+    thread.join(3)
+    assert box["result"] is False and hub.recent()[0].state == "expired" and hub.waiting() == []
+
+
+def test_skip_ends_the_wait(fast):
+    hub, page = Hub(), FakePage()
+    thread, box = _park_in_thread(hub, page, lambda: False, timeout=5)
+    hub.send(hub.waiting()[0].id, {"type": "text", "text": "123456"})
+    hub.skip(hub.waiting()[0].id)
+    thread.join(3)
+    assert box["result"] is False and hub.recent()[0].state == "skipped" and ("type", "123456") in page.log
+
+
+@pytest.mark.parametrize("command", [
+    {"type": "drag", "points": [[1, 2, 3]]},
+    {"type": "drag", "points": [[1, 2, 3]] * 601},
+    {"type": "drag", "points": [[1, "x", 3], [4, 5, 6]]},
+    {"type": "click", "x": -5, "y": 1},
+    {"type": "text", "text": "a" * 201},
+    {"type": "key", "key": "F12"},
+    {"type": "eval", "code": "alert(1)"},
+])
+def test_bad_commands_never_reach_a_page(command):
+    with pytest.raises(BadCommand):
+        clean_command(command)
