@@ -115,7 +115,7 @@ def add_shop(platform: str, login: str, password: str, service_days: int = 30) -
                        service_until=datetime.now() + timedelta(days=service_days))
 
 
-def edit_shop(shop: Shop, platform: str, login: str, password: str) -> Shop:
+def edit_shop(shop: Shop, platform: str, login: str, password: str, headed: bool | None = None) -> Shop:
     """修改店铺: a sub-account's login may change, a main account's may not (as the manual says)."""
     login, password = _clean_login(platform, login, password, require_password=False)
     if login != shop.login and not shop.is_sub_account:
@@ -128,6 +128,8 @@ def edit_shop(shop: Shop, platform: str, login: str, password: str) -> Shop:
         shop.password = password
     if changed:  # new credentials: the old session no longer proves anything
         shop.login_state, shop.login_message = "unknown", ""
+    if headed is not None:
+        shop.headed = headed
     shop.save()
     return shop
 

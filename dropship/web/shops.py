@@ -92,7 +92,8 @@ def edit(shop_id: int):
     shop = _shop_or_404(shop_id)
     form = {k: request.form.get(k, "") for k in ("platform", "login", "password")}
     try:
-        service.edit_shop(shop, form["platform"], form["login"], form["password"])
+        service.edit_shop(shop, form["platform"], form["login"], form["password"],
+                          headed=bool(request.form.get("headed")))
     except ShopError as exc:
         return _form_dialog("edit_form", exc.status, shop=shop, form=form, errors={exc.field or "login": str(exc)})
     return _table("店铺已修改", trigger="close-dialog")

@@ -121,3 +121,14 @@ def test_open_backend_without_a_screen_says_so(signed_in, monkeypatch):
     with db.connection_context():
         job = Job.get(Job.kind == "open_backend")
     assert job.state == "failed" and "没有图形界面" in job.error
+
+
+def test_edit_toggles_the_per_shop_window_switch(signed_in):
+    _add(signed_in, login="主号:客服")
+    with db.connection_context():
+        shop = Shop.get()
+    form = {"platform": "taobao", "login": "主号:客服", "password": "", "headed": "1"}
+    assert post(signed_in, f"/shops/{shop.id}", form, token_page="/shops").status_code == 200
+    with db.connection_context():
+        assert Shop.get().headed is True and Shop.get().password == "pw-1"
+    assert "有界面" in signed_in.get(f"/shops/{shop.id}/edit").get_data(as_text=True)
