@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets as _secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,12 @@ from flask import Flask
 from dropship.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Every platform we talk to keeps China time, and so do our users' PCs; naive datetimes in the
+# database are China time. A server or CI machine on UTC must agree, or deadlines shift by 8 hours.
+os.environ.setdefault("TZ", "Asia/Shanghai")
+if hasattr(time, "tzset"):  # POSIX; a Windows PC in China is already on China time
+    time.tzset()
 
 
 def init_backend(settings: Settings) -> None:

@@ -57,3 +57,11 @@ def test_every_setting_documents_itself():
     s = load_settings(data_dir=Path("x"), env={})
     described = s.describe()
     assert described and all(help_text for _, _, help_text in described)
+
+
+def test_business_time_is_china_time():
+    import time
+
+    import dropship  # noqa: F401  (sets the process time zone on import)
+
+    assert time.localtime().tm_gmtoff == 8 * 3600
