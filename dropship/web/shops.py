@@ -109,22 +109,23 @@ def delete():
     return _table(f"已删除 {count} 个店铺（订单保留，标记为已删除店铺）")
 
 
+def _shop_job(shop_id: int, kind: str, action: str, message: str):
+    """Queue one job for one shop and answer with the table (the job shows in 任务)."""
+    shop = _shop_or_404(shop_id)
+    start_job(kind, f"{action} · {shop.display_name}", target=f"shop:{shop.id}", user=g.user, shop_id=shop.id)
+    return _table(message.format(shop=shop.display_name), trigger="jobs-changed")
+
+
 @bp.post("/<int:shop_id>/authorize")
 @requires("shops.authorize")
 def authorize(shop_id: int):
-    shop = _shop_or_404(shop_id)
-    start_job("authorize_shop", f"授权 · {shop.display_name}", target=f"shop:{shop.id}", user=g.user, total=2,
-              shop_id=shop.id)
-    return _table(f"正在授权 {shop.display_name}，可在右上角“任务”查看进度", trigger="jobs-changed")
+    return _shop_job(shop_id, "authorize_shop", "授权", "正在授权 {shop}，可在右上角“任务”查看进度")
 
 
 @bp.post("/<int:shop_id>/open-backend")
 @requires("shops.open_backend")
 def open_backend(shop_id: int):
-    shop = _shop_or_404(shop_id)
-    start_job("open_backend", f"打开后台 · {shop.display_name}", target=f"shop:{shop.id}", user=g.user, total=1,
-              shop_id=shop.id)
-    return _table(f"正在本机打开 {shop.display_name} 的后台", trigger="jobs-changed")
+    return _shop_job(shop_id, "open_backend", "打开后台", "正在本机打开 {shop} 的后台")
 
 
 @bp.post("/fetch/start")
