@@ -160,8 +160,9 @@ def main(argv: list[str] | None = None) -> int:
         from dropship.demo import start_sandbox
 
         sandbox = start_sandbox(settings.data_dir, settings.sandbox_port)
+        # The sandbox is local: a short throttle lets a newcomer see results at once.
         settings = load_settings(data_dir=data_dir, host=args.host, port=args.port, sandbox=True,
-                                 sandbox_port=sandbox.port)
+                                 sandbox_port=sandbox.port, throttle_seconds=0.5, throttle_jitter=0.3)
     if args.print_config:
         for name, value, help_text in settings.describe():
             print(f"{name} = {value!r}    # {help_text}")
