@@ -15,7 +15,7 @@ SELLER_OPTIONS = {"nick", "phone", "slider_chance", "sms_on_new_device", "rate_l
                   "risk_cooldown_minutes", "can_export", "can_ship"}
 SHOP_OPTIONS = {"shop_name", "decrypt_quota", "decrypt_slider_chance", "orders_per_day", "items"}
 BUYER_OPTIONS = {"nick", "phone", "slider_chance", "sms_on_new_device", "rate_limit_per_min",
-                 "risk_cooldown_minutes", "pay_password", "risk_blocked", "access_token"}
+                 "risk_cooldown_minutes", "pay_password", "risk_blocked", "access_token", "alipay_account"}
 
 
 def site_of(platform: str) -> str:
@@ -63,6 +63,7 @@ def add_buyer(platform: str, login: str, password: str, **options: object) -> Ac
     options.setdefault("nick", login)
     if platform == "pdd":
         options.setdefault("access_token", ids.token("pdd-token", 40).upper())
+        options.setdefault("alipay_account", login)
     return Account.create(site=site_of(platform), platform=platform, role="buyer", login=login,
                           password=password, uid=ids.user_id(), **options)
 

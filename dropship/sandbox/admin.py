@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, jsonify, redirect, render_template, request
 
-from . import accounts, control, couriers, disputes, scenarios, simulation
+from . import accounts, buyer_control, control, couriers, purchases, scenarios, simulation
 from .hosts import ADMIN_HOST, REAL_HOSTS, origin
 
 bp = Blueprint("admin", __name__, url_prefix="/__sandbox")
@@ -51,7 +51,7 @@ def _action(func, message):
     """Run ``func(params)``; domain errors become a 400 / an on-page message."""
     try:
         result = func(_params())
-    except (LookupError, ValueError, TypeError, disputes.DisputeError) as exc:
+    except (LookupError, ValueError, TypeError, *purchases.ERRORS) as exc:
         return _fail(exc)
     return _reply(result, message(result) if callable(message) else message)
 
@@ -135,6 +135,32 @@ def buyer_return():
         return control.dispute_dict(control.return_goods(p["dispute_id"], p.get("courier_code", ""),
                                                          p.get("tracking_no", "")))
     return _action(send_back, lambda r: f"买家已退货 {r['return_courier']} {r['return_tracking_no']}")
+
+
+@bp.get("/purchases", host=ADMIN_HOST)
+def purchase_list():
+    return jsonify(buyer_control.purchase_orders(request.args.get("platform"), request.args.get("login")))
+
+
+@bp.get("/purchases/<order_id>", host=ADMIN_HOST)
+def purchase(order_id: str):
+    try:
+        return jsonify(buyer_control.purchase_dict(buyer_control.purchase_by_id(order_id)))
+    except LookupError as exc:
+        return jsonify({"error": str(exc)}), 404
+
+
+@bp.post("/purchases/ship", host=ADMIN_HOST)
+def ship_purchase():
+    def ship(p: dict) -> dict:
+        return buyer_control.purchase_dict(buyer_control.ship_now(p["order_id"], p.get("courier_code", ""), p.get("tracking_no", "")))
+    return _action(ship, lambda r: f"上家已发货 {r['order_id']}：{r['shipments'][0]['courier_name']} {r['shipments'][0]['tracking_no']}")
+
+
+@bp.post("/purchases/group", host=ADMIN_HOST)
+def complete_group():
+    return _action(lambda p: buyer_control.purchase_dict(buyer_control.complete_group(p["order_id"])),
+                   lambda r: f"拼单已成团 {r['order_id']}（{r['status_text']}）")
 
 
 @bp.post("/risk/lift", host=ADMIN_HOST)

@@ -11,10 +11,11 @@ from peewee import SqliteDatabase
 from waitress import wasyncore
 from waitress.server import create_server
 
-from . import accounts, clock, control, scenarios, simulation, sms
+from . import accounts, buyer_control, clock, control, scenarios, simulation, sms
 from .app import create_app
 from .client import HttpResponse, request
 from .hosts import REAL_HOSTS, cookie_domain, origin
+from .login import login_cookie_values
 from .models import Account, Shop, World, bound, open_database
 
 
@@ -136,15 +137,20 @@ class Sandbox:
         """Every SMS sent, newest first: {phone, code, purpose, login, shop, created_at, used}."""
         return self._run(sms.pending)
 
-    def login_cookies(self, login: str) -> list[dict]:
-        """Cookies of a fresh session for a seller login, ready for Playwright's ``add_cookies``
-        (skips the login page: for tests of other pages)."""
+    def login_cookies(self, login: str, platform: str = "taobao") -> list[dict]:
+        """Cookies of a fresh session, ready for Playwright's ``add_cookies`` (skips the login page:
+        for tests of other pages). 淘宝/天猫/淘特 logins (shops and buyers) get the session on
+        .taobao and .tmall, 1688 on .1688, 拼多多 ``PDDAccessToken`` + ``pdd_user_id``."""
         def make() -> list[dict]:
-            session = accounts.open_session(control.shop_account(login), clock.now())
-            values = {"cookie2": session.token, "unb": session.account.uid, "_tb_token_": session.tb_token,
-                      "_m_h5_tk": session.h5_tk}
+            account = buyer_control.buyer_account(platform, login)
+            if account.site == "pdd":
+                values, families = {"PDDAccessToken": account.access_token, "pdd_user_id": account.uid}, ("yangkeduo.com",)
+            else:
+                session = accounts.open_session(account, clock.now())
+                values = {k: v for k, (v, _) in login_cookie_values(session).items()}
+                families = ("taobao.com", "tmall.com") if account.site == "taobao" else ("1688.com",)
             return [{"name": k, "value": v, "domain": cookie_domain(family), "path": "/"}
-                    for family in ("taobao.com", "tmall.com") for k, v in values.items()]
+                    for family in families for k, v in values.items()]
         return self._run(make)
 
     # --- reading -----------------------------------------------------------------------------
@@ -165,6 +171,41 @@ class Sandbox:
 
     def state(self) -> dict:
         return self._run(control.overview)
+
+    # --- purchases (the buyer side) --------------------------------------------------------------
+
+    def supplier_items(self, platform: str | None = None) -> list[dict]:
+        """Supplier products (of one platform: taobao / tmall / alibaba1688 / pdd), with their SKUs."""
+        return self._run(buyer_control.supplier_items, platform)
+
+    def supplier_item(self, url: str) -> dict:
+        """The supplier product behind a product URL: {platform, item_id, title, url, shop, coupon,
+        skus[{sku_id, props, price_fen, group_price_fen, spec_id, stock, path}]}."""
+        return self._run(lambda: buyer_control.supplier_item_dict(buyer_control.supplier_item_by_url(url)))
+
+    def update_sku(self, sku_id: str, **fields: Any) -> None:
+        """Change a supplier SKU: ``stock`` (0 = 售罄), ``price_fen``, ``props``."""
+        self._run(buyer_control.update_sku, sku_id, **fields)
+
+    def buy(self, platform: str, login: str, sku_id: str, **kw: Any) -> dict:
+        """A purchase without the pages (same rules): ``quantity``, ``receiver`` (form keys fullName,
+        mobile, province, city, district, town, addressDetail), ``memo``, ``paid`` (True), ``group``
+        (拼多多 发起拼单), ``never_ships``."""
+        return self._run(lambda: buyer_control.purchase_dict(buyer_control.buy(platform, login, sku_id, **kw)))
+
+    def purchase_orders(self, platform: str | None = None, login: str | None = None) -> list[dict]:
+        return self._run(buyer_control.purchase_orders, platform, login)
+
+    def purchase_order(self, order_id: str) -> dict:
+        return self._run(lambda: buyer_control.purchase_dict(buyer_control.purchase_by_id(order_id)))
+
+    def ship_now(self, order_id: str, courier_code: str = "", tracking_no: str = "") -> dict:
+        """The supplier ships the purchase now (a courier and number of its own unless given)."""
+        return self._run(lambda: buyer_control.purchase_dict(buyer_control.ship_now(order_id, courier_code, tracking_no)))
+
+    def complete_group(self, order_id: str) -> dict:
+        """A 拼多多 拼单 fills up now: 待分享 → 待发货."""
+        return self._run(lambda: buyer_control.purchase_dict(buyer_control.complete_group(order_id)))
 
     def digest(self) -> str:
         """Fingerprint of orders, shipments and disputes (same seed + start + steps → same digest)."""

@@ -6,7 +6,23 @@ import threading
 from flask import Flask, render_template
 from peewee import SqliteDatabase
 
-from . import admin, risk, seller_export, seller_login, seller_refund, seller_trade, seller_wuliu
+from . import (
+    admin,
+    buyer_1688,
+    buyer_pdd,
+    buyer_taobao,
+    cashier,
+    dual_logistics,
+    login,
+    mtop,
+    pdd_api,
+    pdd_login,
+    risk,
+    seller_export,
+    seller_refund,
+    seller_trade,
+    seller_wuliu,
+)
 from .hosts import HostRouter
 from .models import bound
 
@@ -31,7 +47,8 @@ def create_app(db: SqliteDatabase, lock: threading.RLock) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions["sandbox.limiter"] = risk.RateLimiter()
-    for module in (seller_login, seller_trade, seller_export, seller_wuliu, seller_refund, risk, admin):
+    for module in (login, seller_trade, seller_export, seller_wuliu, seller_refund, buyer_taobao, buyer_1688, cashier, mtop,
+                   pdd_login, pdd_api, buyer_pdd, dual_logistics, risk, admin):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(404)

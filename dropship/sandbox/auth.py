@@ -1,28 +1,27 @@
-"""Who is calling: the session behind the ``cookie2`` cookie, and the gate every seller page uses."""
+"""Who is calling: the session behind the ``cookie2`` cookie, and the gates pages use
+(shop backends: ``seller_view``; 淘宝/天猫/淘特 and 1688 purchase pages: ``buyer_view``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from urllib.parse import quote
 
 from flask import g, redirect, render_template, request
 
-from . import hosts, risk
+from . import hosts, login, risk
 from .models import Session
 
-LOGIN_PAGE = "/member/login.jhtml"
 
-
-def current_session() -> Session | None:
+def current_session(site: str = "taobao") -> Session | None:
+    """The session of the ``cookie2`` / ``unb`` cookies, if it belongs to an account of ``site``."""
     token = request.cookies.get("cookie2", "")
     session = Session.get_or_none(Session.token == token) if token else None
-    if session is None or request.cookies.get("unb") != session.account.uid:
+    if session is None or request.cookies.get("unb") != session.account.uid or session.account.site != site:
         return None
     return session
 
 
 def login_url(target: str | None = None) -> str:
-    return f"{hosts.origin('login.taobao.com')}{LOGIN_PAGE}?redirectURL={quote(target or hosts.current_url(), safe='')}"
+    return login.login_url(login.TAOBAO, target or hosts.current_url())
 
 
 def seller_view(json: bool = False) -> Callable:
@@ -44,6 +43,26 @@ def seller_view(json: bool = False) -> Callable:
             if blocked is not None:
                 return blocked
             g.session, g.account, g.shop = session, account, account.shop
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+def buyer_view(site: str = "taobao", json: bool = False) -> Callable:
+    """Require a logged-in account of ``site`` (any 淘宝 account may buy, shop accounts too) and
+    apply 风控 as ``seller_view`` does. Sets ``g.session`` and ``g.account``."""
+    login_site = login.TAOBAO if site == "taobao" else login.ALIBABA
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            session = current_session(site)
+            if session is None:
+                return redirect(login.login_url(login_site, hosts.current_url()))
+            blocked = risk.check(session.account, json)
+            if blocked is not None:
+                return blocked
+            g.session, g.account = session, session.account
             return view(*args, **kwargs)
         return wrapper
     return decorate

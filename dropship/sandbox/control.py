@@ -10,10 +10,22 @@ import json
 
 from peewee import JOIN, fn
 
-from . import accounts, clock, disputes, orders, sms
+from . import accounts, clock, disputes, orders, purchases, sms
 from .couriers import BY_CODE, random_number
 from .ids import next_seq
-from .models import Account, DecryptUse, Dispute, Item, Order, OrderItem, Shipment, Shop, Sku, supplier_url
+from .models import (
+    Account,
+    DecryptUse,
+    Dispute,
+    DualWaybill,
+    Item,
+    Order,
+    OrderItem,
+    Shipment,
+    Shop,
+    Sku,
+    supplier_url,
+)
 
 
 def shop_account(login: str) -> Account:
@@ -139,6 +151,8 @@ def shop_disputes(login: str) -> list[dict]:
 def overview() -> dict:
     """Everything the admin page shows."""
     today = clock.now().date()
+    bought = dict(Order.select(Order.buyer_account, fn.COUNT(Order.id)).where(Order.buyer_account.is_null(False))
+                  .group_by(Order.buyer_account).tuples())
     rows = []
     for account in Account.select().order_by(Account.role.desc(), Account.platform, Account.id):
         row = {"login": account.login, "platform": account.platform, "platform_text": accounts.PLATFORM_TEXT[account.platform],
@@ -153,17 +167,35 @@ def overview() -> dict:
                            (Order.shop == shop) & Dispute.status.in_(disputes.OPEN)).count(),
                        decrypt_used=DecryptUse.select().where((DecryptUse.shop == shop) & (DecryptUse.day == today)).count(),
                        decrypt_quota=shop.decrypt_quota, orders_per_day=shop.orders_per_day)
+        if account.role == "buyer":
+            row.update(purchases=bought.get(account.id, 0), pay_password=account.pay_password,
+                       access_token=account.access_token, alipay_account=account.alipay_account)
         rows.append(row)
+    recent = Order.select().where(Order.buyer_account.is_null(False)).order_by(Order.created_at.desc(), Order.id.desc())
     return {"now": clock.fmt(clock.now()), "seed": clock.world().seed, "accounts": rows,
-            "sms": sms.pending()[:30], "suppliers": Shop.select().where(Shop.kind == "supplier").count()}
+            "sms": sms.pending()[:30], "suppliers": Shop.select().where(Shop.kind == "supplier").count(),
+            "purchases": [_purchase_row(o) for o in recent.limit(30)]}
+
+
+def _purchase_row(order: Order) -> dict:
+    """A line of the admin page's 采购单 table."""
+    state = purchases.state(order)
+    return {"order_id": order.tid, "platform_text": accounts.PLATFORM_TEXT[order.shop.platform],
+            "login": order.buyer_account.login, "shop": order.shop.name, "status_text": purchases.status_text(order),
+            "memo": order.buyer_memo, "created_at": clock.fmt(order.created_at), "never_ships": order.never_ships,
+            "shipments": [f"{BY_CODE[s.courier_code].name} {s.tracking_no}" for s in order.shipments],
+            "can_ship": state == purchases.UNSHIPPED, "can_group": state == purchases.GROUPING}
 
 
 def digest() -> str:
-    """A fingerprint of the world's orders, sub-orders, shipments and disputes: equal worlds, equal digests."""
+    """A fingerprint of the world's orders (shop orders and purchases), sub-orders, shipments,
+    disputes and 双物流 numbers: equal worlds, equal digests."""
     tables = (
         Order.select(Order.tid, Order.status, Order.buyer_nick, Order.buyer_message, Order.created_at, Order.paid_at,
                      Order.shipped_at, Order.finished_at, Order.receiver_name, Order.receiver_mobile,
-                     Order.receiver_address, Order.logistics_order_id).order_by(Order.tid),
+                     Order.receiver_address, Order.logistics_order_id, Order.buyer_memo, Order.group_status,
+                     Order.group_order_id, Order.pay_method, Order.post_fee_fen, Order.insurance_fen,
+                     Order.never_ships).order_by(Order.tid),
         OrderItem.select(OrderItem.oid, Order.tid, Sku.sku_id, OrderItem.quantity, OrderItem.price_fen,
                          OrderItem.discount_fen).join_from(OrderItem, Order).join_from(OrderItem, Sku)
         .order_by(OrderItem.oid),
@@ -171,6 +203,8 @@ def digest() -> str:
         .join(Order).order_by(Order.tid, Shipment.tracking_no),
         Dispute.select(Dispute.dispute_id, Dispute.kind, Dispute.status, Dispute.updated_at,
                        Dispute.return_tracking_no).order_by(Dispute.dispute_id),
+        DualWaybill.select(DualWaybill.tracking_no, DualWaybill.new_courier_code, DualWaybill.new_tracking_no)
+        .order_by(DualWaybill.tracking_no),
     )
     payload = [[list(map(str, row)) for row in query.tuples()] for query in tables]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()

@@ -1,7 +1,11 @@
 """Courier companies with their Taobao codes and tracking-number rules.
 
-Patterns follow PLATFORMS.md; 百世 (HTKY), 宅急送 and 天天 have none there, so theirs are
+Patterns follow PLATFORMS.md; 百世 (HTKY), 宅急送, 天天 and 百通 have none there, so theirs are
 sandbox assumptions. Generators make numbers that pass the sandbox's own check.
+
+百通 (code ``BTKD``, an assumption) follows the manual: its one example number is 26227801564, and
+the shop backend refuses 百通 parcels (the manual's 百通一键替换 exists because of it), so it is
+not on 淘宝/天猫/淘特's consign list while 1688 and 拼多多 suppliers ship with it.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ class Courier:
     name: str
     pattern: str
     template: str  # "#" = a random digit, "[xyz]" = one of x/y/z
+    on_taobao: bool = True  # offered on the 淘宝/天猫/淘特 consign pages
 
     def accepts(self, number: str) -> bool:
         return re.fullmatch(self.pattern, number, flags=re.IGNORECASE) is not None
@@ -44,12 +49,18 @@ COURIERS: tuple[Courier, ...] = (
     Courier("HTKY", "百世快递", r"[ABDE]?\d{12,13}", "A############"),
     Courier("ZJS", "宅急送", r"\d{10}|ZJS\d{12}", "##########"),
     Courier("TTKDEX", "天天快递", r"\d{12}", "############"),
+    Courier("BTKD", "百通快递", r"2\d{10}", "2##########", on_taobao=False),
 )
 
 BY_CODE: dict[str, Courier] = {c.code: c for c in COURIERS}
+TAOBAO_COURIERS: tuple[Courier, ...] = tuple(c for c in COURIERS if c.on_taobao)
 
 # Couriers suppliers and returning buyers use in the simulation (the common cheap ones).
 EVERYDAY = ("ZTO", "YTO", "STO", "YUNDA", "JTSD", "POSTB", "SF", "HTKY")
+
+
+# What suppliers ship purchases with (the manual's PDD 发货物流 list plus 顺丰 and 百通).
+SUPPLIER_COURIERS = ("ZTO", "ZTO", "YTO", "YTO", "STO", "YUNDA", "YUNDA", "POSTB", "JTSD", "SF", "BTKD")
 
 
 def random_number(rnd: random.Random, codes: tuple[str, ...] = EVERYDAY) -> tuple[str, str]:

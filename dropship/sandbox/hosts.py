@@ -29,6 +29,11 @@ REAL_HOSTS: tuple[str, ...] = (
     "order.1688.com",
     "detail.1688.com",
     "mobile.yangkeduo.com",
+    "i.taobao.com",
+    "cashier.alipay.com",
+    "login.1688.com",
+    "trade.1688.com",
+    "api.shuangwuliu.com",
 )
 
 

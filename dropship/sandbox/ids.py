@@ -2,6 +2,9 @@
 so ids are unique, deterministic and shaped like the real ones (19-digit trade ids, …)."""
 from __future__ import annotations
 
+import hashlib
+from datetime import date
+
 from .clock import rng
 from .models import current_database
 
@@ -53,3 +56,17 @@ def token(name: str, length: int = 32) -> str:
     """Opaque hex token (session ids, challenge tokens)."""
     seq = next_seq("token")
     return f"{rng('token', name, seq).getrandbits(length * 4):0{length}x}"
+
+
+def pdd_order_sn(day: date) -> str:
+    """拼多多 order_sn: ``yymmdd-`` + 15 digits."""
+    return f"{day:%y%m%d}-{_digits('pdd-order', 15, '')}"
+
+
+def pdd_group_order_id() -> str:
+    return _digits("pdd-group", 13, "")
+
+
+def spec_id(sku_id: str) -> str:
+    """1688 specId: 32 hex digits, stable for a SKU."""
+    return hashlib.md5(f"spec:{sku_id}".encode()).hexdigest()

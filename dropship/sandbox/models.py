@@ -26,6 +26,7 @@ from peewee import (
     SqliteDatabase,
     TextField,
 )
+from playhouse.migrate import SqliteMigrator, migrate
 
 _current: ContextVar[SqliteDatabase | None] = ContextVar("sandbox_db", default=None)
 
@@ -113,7 +114,8 @@ class Account(BaseModel):
     can_ship = BooleanField(default=True)
     pay_password = CharField(default="")
     risk_blocked = BooleanField(default=False)  # PDD-style account-level risk control
-    access_token = CharField(default="")
+    access_token = CharField(default="")  # PDD: the PDDAccessToken an imported account logs in with
+    alipay_account = CharField(default="")  # PDD 支付宝账号密码 payment: the 支付宝 login (+ pay_password)
     login_attempts = IntegerField(default=0)
 
     class Meta:
@@ -223,8 +225,11 @@ class Order(BaseModel):
     receiver_address = CharField()
     receiver_zip = CharField(default="000000")
     logistics_order_id = CharField()
-    pay_method = CharField(default="")
+    pay_method = CharField(default="")  # purchases: alipay / wechat / unionpay / alipay_password
     group_status = CharField(default="")  # PDD 拼单: "" / 待分享 / 拼单成功
+    group_order_id = CharField(default="")  # PDD 拼单 id
+    insurance_fen = IntegerField(default=0)  # 运费险 bought with a purchase
+    never_ships = BooleanField(default=False)  # a purchase whose supplier will not ship on its own
 
 
 class Shipment(BaseModel):
@@ -273,6 +278,42 @@ class Dispute(BaseModel):
     updated_at = DateTimeField()
 
 
+class Address(BaseModel):
+    """A purchase account's saved receiver (拼多多 address book; the checkout form saves into it)."""
+
+    account = ForeignKeyField(Account, backref="addresses")
+    name = CharField()
+    mobile = CharField()
+    province = CharField()
+    city = CharField()
+    district = CharField()
+    town = CharField(default="")
+    address = CharField()
+    is_default = BooleanField(default=False)
+
+
+class CouponClaim(BaseModel):
+    """A shop coupon a purchase account claimed (领取); ``order`` is set once a purchase used it."""
+
+    account = ForeignKeyField(Account)
+    shop = ForeignKeyField(Shop)
+    claimed_at = DateTimeField()
+    order = ForeignKeyField(Order, null=True)
+
+
+class DualWaybill(BaseModel):
+    """双物流: a replacement tracking number the provider issued for a supplier's one."""
+
+    courier_code = CharField()
+    tracking_no = CharField()
+    new_courier_code = CharField()
+    new_tracking_no = CharField(unique=True)
+    created_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("courier_code", "tracking_no"), True),)
+
+
 class DecryptUse(BaseModel):
     shop = ForeignKeyField(Shop)
     day = DateField()
@@ -295,7 +336,7 @@ class Event(BaseModel):
 
 
 MODELS = (World, Counter, Shop, Account, Device, Session, Challenge, SmsCode, Item, Sku, Order,
-          Shipment, OrderItem, Dispute, DecryptUse, Event)
+          Shipment, OrderItem, Dispute, Address, CouponClaim, DualWaybill, DecryptUse, Event)
 
 
 def open_database(path: Path) -> SqliteDatabase:
@@ -303,4 +344,16 @@ def open_database(path: Path) -> SqliteDatabase:
                                             "busy_timeout": 10000, "synchronous": "normal"})
     with bound(db):
         db.create_tables(MODELS)
+        _add_new_columns(db)
     return db
+
+
+def _add_new_columns(db: SqliteDatabase) -> None:
+    """A sandbox.db made by an older version keeps its world: columns added since get created
+    (every later field has a default)."""
+    migrator = SqliteMigrator(db)
+    for model in MODELS:
+        have = {column.name for column in db.get_columns(model._meta.table_name)}
+        missing = [f for f in model._meta.sorted_fields if f.column_name not in have]
+        if missing:
+            migrate(*(migrator.add_column(model._meta.table_name, f.column_name, f) for f in missing))

@@ -25,6 +25,7 @@ STATUS_TEXT = {
     TRADE_CLOSED: "交易关闭",
 }
 UNSHIPPED = (WAIT_SELLER_SEND_GOODS, SELLER_CONSIGNED_PART)
+TAOBAO_FAMILY = ("taobao", "tmall", "taote")
 CONSIGN_HOURS = 48  # 发货时限 after payment
 AUTO_CONFIRM_DAYS = 10
 
@@ -45,23 +46,32 @@ def place_order(shop: Shop, at: datetime, rnd: random.Random, *, paid: bool = Tr
     at = at.replace(microsecond=0)  # platform times have whole seconds
     receiver = people.receiver(rnd)
     created = at - timedelta(minutes=rnd.randint(1, 15)) if paid else at
-    order = Order.create(
-        tid=ids.trade_id(), shop=shop, buyer_nick=people.buyer_nick(rnd), buyer_uid=ids.user_id(),
-        status=WAIT_SELLER_SEND_GOODS if paid else WAIT_BUYER_PAY, created_at=created,
+    first_total = lines[0][0].price_fen * lines[0][1]
+    discount = rnd.choice((0, 0, 0, 100, 200, 300)) if first_total > 1000 else 0
+    return create_order(
+        shop, lines, receiver, first_discount_fen=discount, buyer_nick=people.buyer_nick(rnd),
+        buyer_uid=ids.user_id(), status=WAIT_SELLER_SEND_GOODS if paid else WAIT_BUYER_PAY, created_at=created,
         paid_at=at if paid else None, consign_deadline=at + timedelta(hours=CONSIGN_HOURS) if paid else None,
-        buyer_message=people.buyer_message(rnd) if message is None else message,
-        receiver_name=receiver.name, receiver_mobile=receiver.mobile, receiver_province=receiver.province,
-        receiver_city=receiver.city, receiver_district=receiver.district, receiver_town=receiver.town,
-        receiver_address=receiver.address, receiver_zip=receiver.zip, logistics_order_id=ids.logistics_order_id())
+        buyer_message=people.buyer_message(rnd) if message is None else message)
+
+
+def create_order(shop: Shop, lines: list[tuple[Sku, int]], receiver: people.Receiver, *, tid: str | None = None,
+                 first_discount_fen: int = 0, unit_prices: list[int] | None = None, **fields: object) -> Order:
+    """An order with its sub-orders (shop orders and purchases alike); ``fields`` are Order columns.
+    ``unit_prices`` overrides the SKU prices (拼多多 拼单 price)."""
+    order = Order.create(
+        tid=tid or ids.trade_id(), shop=shop, receiver_name=receiver.name, receiver_mobile=receiver.mobile,
+        receiver_province=receiver.province, receiver_city=receiver.city, receiver_district=receiver.district,
+        receiver_town=receiver.town, receiver_address=receiver.address, receiver_zip=receiver.zip,
+        logistics_order_id=ids.logistics_order_id(), **fields)
     for index, (sku, quantity) in enumerate(lines):
         item = sku.item
-        total = sku.price_fen * quantity
-        discount = rnd.choice((0, 0, 0, 100, 200, 300)) if total > 1000 else 0
         OrderItem.create(
             # A single-item order's sub-order id equals the order id, as on Taobao.
             oid=order.tid if len(lines) == 1 else ids.sub_order_id(), order=order, item=item, sku=sku,
             title=item.title, sku_text=sku.props, outer_id=item.outer_id, pic=item.pic, item_url=item.url,
-            price_fen=sku.price_fen, quantity=quantity, discount_fen=discount if index == 0 else 0)
+            price_fen=unit_prices[index] if unit_prices else sku.price_fen, quantity=quantity,
+            discount_fen=first_discount_fen if index == 0 else 0)
     return order
 
 
@@ -107,7 +117,12 @@ def pay(order: Order, at: datetime) -> None:
 
 
 def paid_fen(order: Order) -> int:
-    return sum(i.total_fen for i in order.items) + order.post_fee_fen
+    return sum(i.total_fen for i in order.items) + order.post_fee_fen + order.insurance_fen
+
+
+def is_purchase(order: Order) -> bool:
+    """One of our purchase accounts bought it (from a supplier): no simulated buyer acts on it."""
+    return order.buyer_account_id is not None
 
 
 def yuan(fen: int) -> str:
@@ -120,7 +135,10 @@ def refunded(item: OrderItem) -> bool:
 
 
 def tracking_used(number: str) -> bool:
-    return Shipment.select().where(Shipment.tracking_no == number.upper()).exists()
+    """Already on an order of a shop backend. A supplier's number does not count: dropshipping
+    ships the shop order with the very number the supplier used."""
+    return (Shipment.select().join(Order).join(Shop)
+            .where((Shipment.tracking_no == number.upper()) & (Shop.kind == "seller")).exists())
 
 
 def consign(order: Order, at: datetime, *, courier_code: str = "", tracking_no: str = "",
@@ -140,7 +158,7 @@ def consign(order: Order, at: datetime, *, courier_code: str = "", tracking_no: 
     tracking_no = tracking_no.strip().upper()
     if not dummy:
         courier = BY_CODE.get(courier_code)
-        if courier is None:
+        if courier is None or (order.shop.platform in TAOBAO_FAMILY and not courier.on_taobao):
             raise ConsignError("请选择物流公司")
         if not courier.accepts(tracking_no) or tracking_used(tracking_no):
             raise ConsignError("运单号不符合规则或已经被使用")
@@ -161,7 +179,8 @@ def refresh_status(order: Order, at: datetime) -> None:
         shipped = [i for i in active if i.shipment is not None]
         if len(shipped) == len(active):
             order.status, order.shipped_at = WAIT_BUYER_CONFIRM_GOODS, at
-            events.schedule("buyer_follow_up", at + timedelta(days=3), tid=order.tid)
+            if not is_purchase(order):
+                events.schedule("buyer_follow_up", at + timedelta(days=3), tid=order.tid)
             events.schedule("auto_confirm", at + timedelta(days=AUTO_CONFIRM_DAYS), tid=order.tid)
         elif shipped:
             order.status = SELLER_CONSIGNED_PART
@@ -183,6 +202,17 @@ def masked_address(order: Order) -> str:
     """What the seller sees before decrypting: 张**，138****1234，浙江省 杭州市 西湖区 ****，310000."""
     return (f"{people.mask_name(order.receiver_name)}，{people.mask_mobile(order.receiver_mobile)}，"
             f"{order.receiver_province} {order.receiver_city} {order.receiver_district} ****，{order.receiver_zip}")
+
+
+def full_address(order: Order) -> str:
+    """The receiver as the buyer's own pages show it (张三，13812341234，浙江省 杭州市 西湖区 … ，310000)."""
+    return (f"{order.receiver_name}，{order.receiver_mobile}，{order.receiver_province} {order.receiver_city} "
+            f"{order.receiver_district} {order.receiver_town} {order.receiver_address}，{order.receiver_zip}")
+
+
+def receiver_of(order: Order) -> people.Receiver:
+    return people.Receiver(order.receiver_name, order.receiver_mobile, order.receiver_province, order.receiver_city,
+                           order.receiver_district, order.receiver_town, order.receiver_address, order.receiver_zip)
 
 
 def receiver_dict(order: Order) -> dict[str, str]:

@@ -18,8 +18,10 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 from . import clock, hosts
 from .models import Account
 
-SELLER_HOSTS = ("trade.taobao.com", "trade.tmall.com", "wuliu.taobao.com", "wuliu2.taobao.com",
-                "refund2.taobao.com", "myseller.taobao.com")
+GUARDED_HOSTS = ("trade.taobao.com", "trade.tmall.com", "wuliu.taobao.com", "wuliu2.taobao.com",
+                 "refund2.taobao.com", "myseller.taobao.com", "i.taobao.com", "buy.taobao.com",
+                 "buyertrade.taobao.com", "air.1688.com", "order.1688.com", "trade.1688.com",
+                 "h5api.m.taobao.com", "h5api.m.1688.com")
 
 bp = Blueprint("risk", __name__)
 
@@ -47,15 +49,23 @@ def punish_url() -> str:
     return f"{hosts.origin(request.host)}{path}/_____tmd_____/punish?x5secdata={quote(request.path)}&x5step=2"
 
 
+def tripped(account: Account) -> bool:
+    """Count this request; True while the account is (or just became) blocked."""
+    now = clock.now()
+    if account.risk_until is not None and account.risk_until > now:
+        return True
+    limiter: RateLimiter = current_app.extensions["sandbox.limiter"]
+    if not limiter.over_limit(account.id, account.rate_limit_per_min):
+        return False
+    account.risk_until = now + timedelta(minutes=account.risk_cooldown_minutes)
+    account.save()
+    return True
+
+
 def check(account: Account, json: bool) -> Response | None:
     """None when the account may go on, else the punish response (JSON ``url`` or a redirect)."""
-    now = clock.now()
-    if account.risk_until is None or account.risk_until <= now:
-        limiter: RateLimiter = current_app.extensions["sandbox.limiter"]
-        if not limiter.over_limit(account.id, account.rate_limit_per_min):
-            return None
-        account.risk_until = now + timedelta(minutes=account.risk_cooldown_minutes)
-        account.save()
+    if not tripped(account):
+        return None
     if json:
         return jsonify({"rgv587_flag": "sm", "url": punish_url()})
     return redirect(punish_url())
@@ -65,7 +75,7 @@ def _punish_page(endpoint: str = ""):
     return render_template("punish.html"), 200
 
 
-for _n, _host in enumerate(SELLER_HOSTS):
+for _n, _host in enumerate(GUARDED_HOSTS):
     bp.add_url_rule("/_____tmd_____/punish", f"punish_{_n}", _punish_page, host=hosts.sandbox_host(_host))
     bp.add_url_rule("/<path:endpoint>/_____tmd_____/punish", f"punish_path_{_n}", _punish_page,
                     host=hosts.sandbox_host(_host))

@@ -9,7 +9,7 @@ from flask import Blueprint, g, jsonify, render_template, request
 
 from . import clock, ids, orders, people, slider
 from .auth import seller_view, token_ok
-from .couriers import COURIERS
+from .couriers import TAOBAO_COURIERS
 from .hosts import cookie_domain, origin, sandbox_host
 from .ids import next_seq
 from .models import Challenge, DecryptUse, Order, OrderItem
@@ -38,7 +38,7 @@ def consign_page():
     if order is None:
         return render_template("message.html", title="操作失败", css="error", text="订单不存在"), 404
     pending = [i for i in order.items.order_by(OrderItem.id) if i.shipment is None and not orders.refunded(i)]
-    return render_template("consign.html", order=order, pending=pending, couriers=COURIERS, session=g.session,
+    return render_template("consign.html", order=order, pending=pending, couriers=TAOBAO_COURIERS, session=g.session,
                            masked=orders.masked_address(order), status_text=orders.STATUS_TEXT[order.status])
 
 
@@ -82,7 +82,7 @@ def consign_info():
                             "consigned": i.shipment is not None, "refunded": orders.refunded(i)}
                            for i in order.items.order_by(OrderItem.id)]}
     response = jsonify({"success": True, "data": {
-        "OrderBlock": block, "companies": [{"code": c.code, "name": c.name} for c in COURIERS]}})
+        "OrderBlock": block, "companies": [{"code": c.code, "name": c.name} for c in TAOBAO_COURIERS]}})
     if not request.cookies.get("XSRF-TOKEN"):
         response.set_cookie("XSRF-TOKEN", ids.token("xsrf", 36))  # host-only on wuliu2, as the real one
     return response

@@ -6,23 +6,13 @@ for the same seed, start time and sequence of steps, whatever the wall clock say
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from . import catalog, clock, disputes, events, orders
+from . import catalog, clock, disputes, events, orders, supply  # noqa: F401  (supply registers its handlers)
 from .clock import rng
 from .couriers import random_number
+from .events import handles
 from .models import Dispute, Event, Order, OrderItem, Shop, World
-
-Handler = Callable[[Event, random.Random], str | None]
-_HANDLERS: dict[str, Handler] = {}
-
-
-def handles(kind: str) -> Callable[[Handler], Handler]:
-    def register(func: Handler) -> Handler:
-        _HANDLERS[kind] = func
-        return func
-    return register
 
 
 def create_world(seed: int, start: datetime) -> None:
@@ -48,7 +38,7 @@ def run_due(until: datetime) -> list[str]:
                  .order_by(Event.due_at, Event.id).first())
         if event is None:
             return ran
-        summary = _HANDLERS[event.kind](event, rng("event", event.id))
+        summary = events.HANDLERS[event.kind](event, rng("event", event.id))
         Event.update(done=True).where(Event.id == event.id).execute()
         if summary:
             ran.append(f"{clock.fmt(event.due_at)} {summary}")

@@ -88,8 +88,9 @@ def _shipping(order: Order) -> tuple[str, str]:
     return names, ",".join(s.tracking_no for s in shipments if not s.dummy)
 
 
-def taobao_detail(order: Order) -> dict:
-    """``var data`` of trade_order_detail.htm (shape of the 2016 capture)."""
+def taobao_detail(order: Order, *, status_text: str = "", address: str = "", message: str | None = None) -> dict:
+    """``var data`` of trade_order_detail.htm (shape of the 2016 capture). The buyer's detail page
+    has the same shape with the buyer's status wording and the full address."""
     def namevalue(name: str, value: str) -> dict:
         return {"type": "namevalue", "value": {"name": name, "value": value}}
 
@@ -97,7 +98,7 @@ def taobao_detail(order: Order) -> dict:
     return {
         "mainOrder": {
             "id": order.tid,
-            "statusInfo": {"text": f"当前订单状态：{orders.STATUS_TEXT[order.status]}", "type": "t0"},
+            "statusInfo": {"text": f"当前订单状态：{status_text or orders.STATUS_TEXT[order.status]}", "type": "t0"},
             "orderInfo": {"type": "group", "lines": [{"type": "line", "content": [
                 namevalue("订单编号:", order.tid), namevalue("创建时间:", fmt(order.created_at)),
                 namevalue("付款时间:", fmt(order.paid_at)), namevalue("发货时间:", fmt(order.shipped_at)),
@@ -105,11 +106,12 @@ def taobao_detail(order: Order) -> dict:
             "subOrders": [sub_order(item) for item in order.items.order_by(OrderItem.id)],
             "payInfo": {"actualFee": {"name": "实收款", "value": orders.yuan(orders.paid_fen(order))}},
             "buyer": {"nick": order.buyer_nick, "id": int(order.buyer_uid)},
+            "seller": {"nick": order.shop.name, "shopName": order.shop.name, "id": int(order.shop.seller_uid)},
             "extra": {"sellerFlag": order.seller_flag, "tradeStatus": order.status},
         },
-        "buyMessage": order.buyer_message,
+        "buyMessage": order.buyer_message if message is None else message,
         "tabs": [{"id": "logistics", "title": "收货和物流信息", "content": {
-            "address": orders.masked_address(order), "logisticsName": company, "logisticsNum": number,
+            "address": address or orders.masked_address(order), "logisticsName": company, "logisticsNum": number,
             "shipType": "快递"}}],
     }
 
@@ -144,3 +146,8 @@ def js_json_parse_call(data: dict) -> Markup:
 
 def js_object_literal(data: dict) -> Markup:
     return Markup(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))
+
+
+def js_assign(target: str, value: Markup) -> Markup:
+    """``var data = …;`` / ``window.rawData = …;`` for a page's embedded script."""
+    return Markup(f"{target} = ") + value + Markup(";")

@@ -1,7 +1,9 @@
 """Fixtures for the sandbox tests: one sandbox per test module, helpers to drive its pages."""
 from __future__ import annotations
 
+import hashlib
 import json
+import time
 from datetime import datetime
 
 import pytest
@@ -72,3 +74,56 @@ def login_ui(page: Page, sb: Sandbox, login: str, password: str) -> None:
 
 def wait_home(page: Page, sb: Sandbox) -> None:
     expect(page).to_have_url(sb.origin("myseller.taobao.com") + "/home.htm")
+
+
+# --- buyer side -----------------------------------------------------------------------------------
+
+RECEIVER = {"fullName": "王小明", "mobile": "13812345678", "province": "浙江省", "city": "杭州市",
+            "district": "西湖区", "town": "文新街道", "addressDetail": "文一西路100号3栋2单元501室"}
+COURIER_PATTERNS = {"ZTO": r"7[3-68]\d{12}", "YTO": r"YT\d{13}", "STO": r"(77|43)\d{12,15}",
+                    "YUNDA": r"[34]\d{14}|5\d{12}", "JTSD": r"JT\d{13}", "SF": r"SF[A-Za-z0-9]\d{12}",
+                    "POSTB": r"[981]\d{12}|P[a-z]\d{11}", "BTKD": r"2\d{10}"}
+APP_KEY = "12574478"
+
+
+def fill_receiver(page: Page, receiver: dict = RECEIVER) -> None:
+    for key, value in receiver.items():
+        page.fill(f"#{key}", value)
+
+
+def product_with_sold_out_value(sb: Sandbox, platform: str) -> tuple[dict, dict, str]:
+    """A supplier product of ``platform`` with one SKU value sold out everywhere: (item, an in-stock
+    SKU without that value, the sold-out ``pid:vid``)."""
+    item = next(i for i in sb.supplier_items(platform) if len({s["path"].split(";")[0] for s in i["skus"]}) >= 2)
+    first = item["skus"][0]["path"].split(";")[0]
+    for sku in item["skus"]:
+        if sku["path"].split(";")[0] == first:
+            sb.update_sku(sku["sku_id"], stock=0)
+        else:
+            sb.update_sku(sku["sku_id"], stock=50)
+    item = sb.supplier_item(item["url"])
+    return item, next(s for s in item["skus"] if s["stock"]), first
+
+
+def choose_sku(page: Page, sku: dict) -> None:
+    for pv in sku["path"].split(";"):
+        page.click(f'[data-pv="{pv}"]')
+
+
+def mtop(page: Page, sb: Sandbox, host: str, api: str, data: dict, sign: str | None = None) -> dict:
+    """Call an mtop API from inside the page the way lib-mtop does: token from ``_m_h5_tk``,
+    ``sign = md5(token&t&appKey&data)``, form POST; an empty or expired token is re-read from
+    the fresh cookie the answer set, and the call made once more."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    domain = "." + host.split(".")[-2] + ".localhost"  # the site family's cookies: .taobao / .1688
+    for _ in range(2):
+        cookie = next((c["value"] for c in page.context.cookies()
+                       if c["name"] == "_m_h5_tk" and c["domain"] == domain), "")
+        t = str(int(time.time() * 1000))
+        good = hashlib.md5(f"{cookie.split('_')[0]}&{t}&{APP_KEY}&{text}".encode()).hexdigest()
+        url = (f"{sb.origin(host)}/h5/{api}/1.0/?jsv=2.7.2&appKey={APP_KEY}&t={t}&sign={sign or good}"
+               f"&api={api}&v=1.0&type=originaljson&dataType=json")
+        answer = json.loads(fetch(page, url, {"data": text})["text"], parse_int=str)
+        if not answer["ret"][0].startswith(("FAIL_SYS_TOKEN_EMPTY", "FAIL_SYS_TOKEN_EXOIRED")):
+            break
+    return answer

@@ -83,6 +83,10 @@ def test_scenarios(sb):
     statuses = {o["status"] for o in history}
     assert len(history) > 40 and {"WAIT_SELLER_SEND_GOODS", "WAIT_BUYER_CONFIRM_GOODS"} <= statuses
     assert all(o["shipments"][0]["tracking_no"] for o in history if o["status"] == "WAIT_BUYER_CONFIRM_GOODS")
+    bought = sb.purchase_orders()
+    assert len(bought) == demo["history_purchases"] > 40
+    assert {p["login"] for p in bought} == {"buyer_tb", "buyer_1688", "13900139000"}
+    assert {"shipped", "unshipped"} <= {p["state"] for p in bought}
 
     changed = sb.scenario("supplier_changed_skus", login="tb_demo")["changes"]
     assert [c["change"] for c in changed] == ["sold_out", "price_up", "renamed"]

@@ -1,8 +1,14 @@
-"""login.taobao.com: password login with the optional 滑块 and new-device SMS steps, then the
-cross-site hop through pass.tmall.com that gives 天猫 pages the same session."""
+"""Password login for the Alibaba family: login.taobao.com (淘宝/天猫/淘特 shops and buyers) and
+login.1688.com (1688 buyers), with the optional 滑块 and new-device SMS steps.
+
+Both hosts run the same flow on their own account namespace and cookie family (the real 1688
+login embeds the same passport form). A 淘宝 login then hops through pass.tmall.com, which gives
+天猫 pages the same session.
+"""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
@@ -11,22 +17,51 @@ from . import accounts, clock, ids, people, slider, sms
 from .hosts import cookie_domain, origin, sandbox_host
 from .models import Account, Challenge, Device, Session
 
-bp = Blueprint("seller_login", __name__)
-LOGIN = sandbox_host("login.taobao.com")
-PASS = sandbox_host("pass.tmall.com")
+bp = Blueprint("login", __name__)
 WRONG_PASSWORD = "账号名或登录密码不正确"
 COOKIE_DAYS = 7  # sandbox choice: logins survive a browser restart for a week
 CNA_DAYS = 365  # the device id cookie; a profile that keeps it counts as a known device
+PASS = sandbox_host("pass.tmall.com")
+
+
+@dataclass(frozen=True)
+class LoginSite:
+    site: str  # Account.site
+    host: str  # the real login host
+    page: str  # path of the login form
+    family: str  # cookie family (a real host)
+    brand: str
+
+
+TAOBAO = LoginSite("taobao", "login.taobao.com", "/member/login.jhtml", "taobao.com", "淘宝网")
+ALIBABA = LoginSite("alibaba1688", "login.1688.com", "/member/signin.htm", "1688.com", "阿里巴巴1688")
+SITES = {sandbox_host(s.host): s for s in (TAOBAO, ALIBABA)}
+
+
+def login_url(site: LoginSite, target: str) -> str:
+    return f"{origin(site.host)}{site.page}?redirectURL={quote(target, safe='')}"
+
+
+def home_url(account: Account) -> str:
+    """Where a login lands without ``redirectURL``."""
+    if account.site == "alibaba1688":
+        return origin("air.1688.com") + "/app/ctf-page/trade-order-list/buyer-order-list.html"
+    if account.role == "buyer":
+        return origin("i.taobao.com") + "/my_taobao.htm"
+    return origin("myseller.taobao.com") + "/home.htm"
+
+
+def _site() -> LoginSite:
+    return SITES[request.host]
 
 
 def _page(login_id: str = "", error: str = "", nc_token: str = "", password: str = "", status: int = 200):
-    html = render_template("login.html", login_id=login_id, error=error, nc_token=nc_token,
+    html = render_template("login.html", site=_site(), login_id=login_id, error=error, nc_token=nc_token,
                            password=password if nc_token else "", distance=slider.SLIDE_DISTANCE,
                            redirect_url=request.values.get("redirectURL", ""))
     return html, status
 
 
-@bp.get("/member/login.jhtml", host=LOGIN)
 def login_page():
     response = Response(_page()[0])
     if not request.cookies.get("cna"):
@@ -34,13 +69,12 @@ def login_page():
     return response
 
 
-@bp.post("/member/login.jhtml", host=LOGIN)
 def login_submit():
     login_id = request.form.get("fm-login-id", "").strip()
     password = request.form.get("fm-login-password", "")
     nc_token = request.form.get("nc_token", "")
     at = clock.now()
-    account = accounts.find("taobao", login_id)
+    account = accounts.find(_site().site, login_id)
     if account is None:
         return _page(login_id, WRONG_PASSWORD)
     if nc_token:
@@ -67,7 +101,6 @@ def login_submit():
     return _finish(account, redirect_url, cna)
 
 
-@bp.post("/newlogin/slide/verify.do", host=LOGIN)
 def slide_verify():
     ok = slider.verify(request.form.get("token", ""), request.form.get("track", ""))
     return jsonify({"success": ok, "message": "验证通过" if ok else "验证失败"})
@@ -75,19 +108,19 @@ def slide_verify():
 
 def _sms_challenge() -> Challenge | None:
     token = request.values.get("token", "")
-    return Challenge.get_or_none((Challenge.token == token) & (Challenge.kind == "sms") & (Challenge.used == False))  # noqa: E712
+    challenge = Challenge.get_or_none((Challenge.token == token) & (Challenge.kind == "sms")
+                                      & (Challenge.used == False))  # noqa: E712
+    return challenge if challenge is not None and challenge.account.site == _site().site else None
 
 
-@bp.get("/member/login_unusual.htm", host=LOGIN)
 def unusual_page():
     challenge = _sms_challenge()
     if challenge is None:
-        return redirect("/member/login.jhtml")
+        return redirect(_site().page)
     return render_template("login_unusual.html", token=challenge.token,
                            masked_phone=people.mask_mobile(challenge.account.phone))
 
 
-@bp.post("/member/send_code.do", host=LOGIN)
 def send_code():
     challenge = _sms_challenge()
     if challenge is None:
@@ -96,11 +129,10 @@ def send_code():
     return jsonify({"success": True, "message": f"校验码已发送至 {people.mask_mobile(challenge.account.phone)}"})
 
 
-@bp.post("/member/login_unusual.htm", host=LOGIN)
 def unusual_submit():
     challenge = _sms_challenge()
     if challenge is None:
-        return redirect("/member/login.jhtml")
+        return redirect(_site().page)
     account = challenge.account
     if not sms.check(request.form.get("checkCode", ""), "login", clock.now(), account=account):
         return render_template("login_unusual.html", token=challenge.token, error="校验码错误或已过期",
@@ -111,13 +143,23 @@ def unusual_submit():
     return _finish(account, challenge.data["redirect"], challenge.data["cna"])
 
 
-@bp.get("/member/logout.jhtml", host=LOGIN)
 def logout():
     Session.delete().where(Session.token == request.cookies.get("cookie2", "")).execute()
-    response = redirect("/member/login.jhtml")
+    response = redirect(_site().page)
     for name in ("cookie2", "unb", "sn", "_tb_token_", "_m_h5_tk", "_m_h5_tk_enc", "sgcookie"):
-        response.delete_cookie(name, domain=cookie_domain("taobao.com"))
+        response.delete_cookie(name, domain=cookie_domain(_site().family))
     return response
+
+
+for _site_def in (TAOBAO, ALIBABA):
+    _host, _name = sandbox_host(_site_def.host), _site_def.site
+    for _path, _view, _methods in ((_site_def.page, login_page, ["GET"]), (_site_def.page, login_submit, ["POST"]),
+                                   ("/newlogin/slide/verify.do", slide_verify, ["POST"]),
+                                   ("/member/login_unusual.htm", unusual_page, ["GET"]),
+                                   ("/member/send_code.do", send_code, ["POST"]),
+                                   ("/member/login_unusual.htm", unusual_submit, ["POST"]),
+                                   ("/member/logout.jhtml", logout, ["GET"])):
+        bp.add_url_rule(_path, f"{_name}_{_view.__name__}", _view, host=_host, methods=_methods)
 
 
 @bp.get("/add", host=PASS)
@@ -127,27 +169,32 @@ def pass_add():
     target = request.args.get("target") or origin("myseller.taobao.com") + "/home.htm"
     response = redirect(target)
     if session is not None:
-        _set_login_cookies(response, session, cookie_domain("tmall.com"))
+        set_login_cookies(response, session, cookie_domain("tmall.com"))
     return response
 
 
 def _finish(account: Account, redirect_url: str, cna: str) -> Response:
     session = accounts.open_session(account, clock.now())
-    target = redirect_url or origin("myseller.taobao.com") + "/home.htm"
-    response = redirect(f"{origin('pass.tmall.com')}/add?cookie2={session.token}&target={quote(target, safe='')}")
-    _set_login_cookies(response, session, cookie_domain("taobao.com"))
+    target = redirect_url or home_url(account)
+    site = _site()
+    if site is TAOBAO:
+        response = redirect(f"{origin('pass.tmall.com')}/add?cookie2={session.token}&target={quote(target, safe='')}")
+    else:
+        response = redirect(target)
+    set_login_cookies(response, session, cookie_domain(site.family))
     _set_cna(response, cna)
     return response
 
 
 def _set_cna(response: Response, cna: str) -> None:
-    response.set_cookie("cna", cna, max_age=CNA_DAYS * 86400, domain=cookie_domain("taobao.com"))
+    response.set_cookie("cna", cna, max_age=CNA_DAYS * 86400, domain=cookie_domain(_site().family))
 
 
-def _set_login_cookies(response: Response, session: Session, domain: str) -> None:
+def login_cookie_values(session: Session) -> dict[str, tuple[str, bool]]:
+    """The session cookies a login sets: name -> (value, HttpOnly), HttpOnly ones as on the real site."""
     account = session.account
     digest = hashlib.md5(session.token.encode()).hexdigest()
-    cookies = {  # name: (value, HttpOnly) — HttpOnly ones as on the real site
+    cookies = {
         "cookie2": (session.token, True),
         "unb": (account.uid, True),
         "sgcookie": ("E100" + digest, True),
@@ -159,5 +206,9 @@ def _set_login_cookies(response: Response, session: Session, domain: str) -> Non
     }
     if account.parent_id:
         cookies["sn"] = (quote(account.login, safe=":"), False)  # 主账号:子账号, non-ASCII percent-encoded
-    for name, (value, http_only) in cookies.items():
+    return cookies
+
+
+def set_login_cookies(response: Response, session: Session, domain: str) -> None:
+    for name, (value, http_only) in login_cookie_values(session).items():
         response.set_cookie(name, value, max_age=COOKIE_DAYS * 86400, domain=domain, httponly=http_only)

@@ -1,0 +1,143 @@
+"""The suppliers' side of a purchase: stock, 拼单 completion, shipping after a delay (or never),
+and answering our refunds. Everything runs on the simulation clock with seeded streams.
+
+Sandbox assumptions (README.md): a supplier ships a paid purchase 30 minutes to 2 days later,
+8 % of purchases never ship on their own (for the 即将超时 and no-tracking cases); a 拼单 fills up
+5 minutes to 3 hours after payment; refunds are agreed within hours, returned goods are
+received within 1–3 days.
+"""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from . import disputes, events, orders
+from .clock import rng
+from .couriers import BY_CODE, SUPPLIER_COURIERS
+from .events import handles
+from .models import Dispute, Event, Order, Shipment, Sku
+
+GROUP_WAITING, GROUP_DONE = "待分享", "拼单成功"
+NEVER_SHIPS_SHARE = 0.08
+SHIP_DELAY_MINUTES = (30, 2 * 1440)
+GROUP_FILL_MINUTES = (5, 180)
+REFUND_ANSWER_HOURS = (1, 6)
+RETURN_RECEIVE_HOURS = (24, 72)
+UNPAID_CLOSE = timedelta(hours=24)
+
+
+def take_stock(lines: list[tuple[Sku, int]]) -> None:
+    """拍下减库存: the order holds its stock from the moment it is placed."""
+    for sku, quantity in lines:
+        Sku.update(stock=Sku.stock - quantity).where(Sku.id == sku.id).execute()
+
+
+def release_stock(order: Order) -> None:
+    for item in order.items:
+        if item.sku_id:
+            Sku.update(stock=Sku.stock + item.quantity).where(Sku.id == item.sku_id).execute()
+
+
+def expect_payment(order: Order) -> None:
+    events.schedule("purchase_unpaid_close", order.created_at + UNPAID_CLOSE, tid=order.tid)
+
+
+@handles("purchase_unpaid_close")
+def _unpaid_close(event: Event, rnd: random.Random) -> str | None:
+    order = Order.get(Order.tid == event.payload["tid"])
+    if order.status != orders.WAIT_BUYER_PAY:
+        return None
+    close_unpaid(order)
+    return f"采购单超时未付款关闭 {order.tid}"
+
+
+def close_unpaid(order: Order) -> None:
+    order.status = orders.TRADE_CLOSED
+    order.save()
+    release_stock(order)
+
+
+def after_payment(order: Order, at: datetime) -> None:
+    """A 拼单 waits for its group; any other paid purchase goes into the supplier's queue."""
+    if order.group_order_id:
+        order.group_status = GROUP_WAITING
+        order.save()
+        minutes = rng("group", order.tid).uniform(*GROUP_FILL_MINUTES)
+        events.schedule("group_completes", at + timedelta(minutes=minutes), tid=order.tid)
+    else:
+        plan_shipping(order, at)
+
+
+@handles("group_completes")
+def _group_completes(event: Event, rnd: random.Random) -> str | None:
+    order = Order.get(Order.tid == event.payload["tid"])
+    return f"拼单成功 {order.tid}" if complete_group(order, event.due_at) else None
+
+
+def complete_group(order: Order, at: datetime) -> bool:
+    """The other buyers joined: 待分享 becomes 待发货 and the supplier starts packing."""
+    if order.group_status != GROUP_WAITING or order.status not in orders.UNSHIPPED:
+        return False
+    order.group_status = GROUP_DONE
+    order.save()
+    plan_shipping(order, at)
+    return True
+
+
+def plan_shipping(order: Order, at: datetime) -> None:
+    rnd = rng("supply", order.tid)
+    if order.never_ships or rnd.random() < NEVER_SHIPS_SHARE:
+        order.never_ships = True
+        order.save()
+        return
+    events.schedule("supplier_ships", at + timedelta(minutes=rnd.uniform(*SHIP_DELAY_MINUTES)), tid=order.tid)
+
+
+@handles("supplier_ships")
+def _supplier_ships(event: Event, rnd: random.Random) -> str | None:
+    order = Order.get(Order.tid == event.payload["tid"])
+    try:
+        shipment = ship(order, event.due_at, rnd)
+    except orders.ConsignError:
+        return None  # cancelled or refunded meanwhile
+    return f"上家发货 {order.tid} {BY_CODE[shipment.courier_code].name} {shipment.tracking_no}"
+
+
+def ship(order: Order, at: datetime, rnd: random.Random, courier_code: str = "", tracking_no: str = "") -> Shipment:
+    """The supplier ships the whole purchase: a courier of theirs and a fresh number unless given."""
+    if order.group_status == GROUP_WAITING:
+        raise orders.ConsignError("拼单未成功，不能发货")
+    if not courier_code:
+        courier_code = rnd.choice([c for c in SUPPLIER_COURIERS
+                                   if order.shop.platform not in orders.TAOBAO_FAMILY or BY_CODE[c].on_taobao])
+    if not tracking_no and courier_code in BY_CODE:
+        tracking_no = BY_CODE[courier_code].make_number(rnd)
+    return orders.consign(order, at, courier_code=courier_code, tracking_no=tracking_no)
+
+
+def answer_refund(dispute: Dispute, at: datetime) -> None:
+    hours = rng("refund-answer", dispute.dispute_id).uniform(*REFUND_ANSWER_HOURS)
+    events.schedule("supplier_answers_refund", at + timedelta(hours=hours), dispute_id=dispute.dispute_id)
+
+
+@handles("supplier_answers_refund")
+def _answers_refund(event: Event, rnd: random.Random) -> str | None:
+    dispute = Dispute.get(Dispute.dispute_id == event.payload["dispute_id"])
+    if dispute.status != disputes.PENDING:
+        return None
+    disputes.agree(dispute, event.due_at)
+    return f"上家同意{disputes.KIND_TEXT[dispute.kind]} {dispute.dispute_id} → {disputes.status_text(dispute)}"
+
+
+def receive_return(dispute: Dispute, at: datetime) -> None:
+    hours = rng("return-receive", dispute.dispute_id).uniform(*RETURN_RECEIVE_HOURS)
+    events.schedule("supplier_receives_return", at + timedelta(hours=hours), dispute_id=dispute.dispute_id)
+
+
+@handles("supplier_receives_return")
+def _receives_return(event: Event, rnd: random.Random) -> str | None:
+    dispute = Dispute.get(Dispute.dispute_id == event.payload["dispute_id"])
+    if dispute.status != disputes.WAIT_SELLER_RECEIVE:
+        return None
+    disputes.agree(dispute, event.due_at)
+    return f"上家收到退货并退款 {dispute.dispute_id}"
