@@ -22,7 +22,7 @@ if hasattr(time, "tzset"):  # POSIX; a Windows PC in China is already on China t
 
 def init_backend(settings: Settings) -> None:
     """Everything a web or worker process needs before it serves: db, migrations, secrets, queue."""
-    from dropship.db import init_db, run_migrations
+    from dropship.db import init_db, optimize, run_migrations
     from dropship.queue import configure_queue
     from dropship.secrets import init_secrets
     from dropship.tasks import configure_tasks
@@ -31,6 +31,7 @@ def init_backend(settings: Settings) -> None:
     database = init_db(settings.db_url)
     with database.connection_context():
         run_migrations(database)
+        optimize(database)
     init_secrets(settings.data_dir)
     configure_queue(settings.data_dir, settings.queue_url, immediate=settings.testing)
     configure_tasks(settings)

@@ -12,7 +12,7 @@ import pkgutil
 from datetime import datetime
 from pathlib import Path
 
-from peewee import CharField, DatabaseProxy, DateTimeField, Model
+from peewee import CharField, DatabaseProxy, DateTimeField, Model, SqliteDatabase
 from playhouse.db_url import connect
 from playhouse.migrate import SchemaMigrator
 
@@ -80,6 +80,17 @@ def migration_names() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(migrations.__path__) if m.name.startswith("m"))
 
 
+def optimize(database=None) -> None:
+    """Refresh SQLite's planner statistics (cheap; analyses only what changed a lot).
+
+    Without them the planner picks poor indexes for selective lookups (order number, phone) on
+    100k+ orders. Run at start-up and periodically by the queue.
+    """
+    database = database or db.obj
+    if isinstance(database, SqliteDatabase):
+        database.execute_sql("PRAGMA optimize")
+
+
 def run_migrations(database=None) -> list[str]:
     """Apply pending migrations in order; return the names applied now."""
     database = database or db.obj
@@ -94,4 +105,6 @@ def run_migrations(database=None) -> list[str]:
             module.up(Migrator(database))
             SchemaMigration.create(name=name)
         applied.append(name)
+    if applied and isinstance(database, SqliteDatabase):
+        database.execute_sql("ANALYZE")  # new indexes need statistics before the planner trusts them
     return applied

@@ -230,6 +230,9 @@ class Order(BaseModel):
     updated_at = DateTimeField(default=datetime.now)
     synced_at = DateTimeField(null=True)
     sync_message = CharField(max_length=300, default="")
+    # the part of seller_memo our 店铺后台设置 template wrote last time, so a new one replaces it
+    # without touching what the seller typed around it
+    memo_auto = TextField(default="")
 
     class Meta:
         indexes = (

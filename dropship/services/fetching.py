@@ -90,8 +90,9 @@ def _refresh_order(order: Order, remote: RemoteOrder, now: datetime) -> bool:
     changes = {name: getattr(remote, name) for name in _ORDER_FIELDS if getattr(order, name) != getattr(remote, name)}
     if remote.buyer_message and remote.buyer_message != order.buyer_message:
         changes["buyer_message"] = remote.buyer_message
-    # A memo being pushed by us is newer than what the list shows; do not let the list undo it.
-    if order.memo_state != "syncing":
+    # A memo we are pushing (or failed to push, and will retry) is newer than what the list
+    # shows; do not let the list undo it.
+    if order.memo_state not in ("syncing", "failed"):
         if remote.seller_flag != order.seller_flag:
             changes["seller_flag"] = remote.seller_flag
         if remote.seller_memo is not None and remote.seller_memo != order.seller_memo:

@@ -66,7 +66,10 @@ def decrypt_allowance(shop_id: int, route: int, day: date | None = None) -> int 
 
 
 def _route(value) -> int:
-    route = int(value)
+    try:
+        route = int(value)
+    except (TypeError, ValueError):
+        route = 0
     if route not in DECRYPT_ROUTES:
         raise ValueError("请选择线路 1–4")
     return route

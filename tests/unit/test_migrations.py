@@ -22,3 +22,18 @@ def test_sqlite_pragmas_are_set(tmp_path):
     assert database.execute_sql("pragma foreign_keys").fetchone()[0] == 1
     assert database.execute_sql("pragma busy_timeout").fetchone()[0] >= 5000
     database.close()
+
+
+def test_hourly_maintenance_drops_expired_sessions(app):
+    from datetime import datetime, timedelta
+
+    from dropship.db import db
+    from dropship.models import User, UserSession
+    from dropship.tasks.maintenance import hourly_maintenance
+
+    with db.connection_context():
+        user = User.create(username="13900000000", password_hash="x")
+        UserSession.create(token_hash="a" * 64, user=user, expires_at=datetime.now() - timedelta(hours=1))
+        UserSession.create(token_hash="b" * 64, user=user, expires_at=datetime.now() + timedelta(hours=1))
+        hourly_maintenance.call_local()
+        assert [s.token_hash[0] for s in UserSession.select()] == ["b"]

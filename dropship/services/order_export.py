@@ -1,0 +1,109 @@
+"""导出订单: the current search and tab as .xlsx, one row per order, with Chinese headers.
+
+openpyxl's write-only mode streams rows to disk, and orders are read in chunks by id (keyset, not
+OFFSET, so the last chunk costs what the first does): memory stays flat at 100k orders. The file is
+written to a path the caller chose (a temp file the web layer streams and then deletes).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from dropship.models import Order
+from dropship.services.orders import (
+    FLAG_NAMES,
+    MARK_TYPES,
+    PURCHASE_PLATFORMS,
+    PURCHASE_STATUS_LABELS,
+    OrderCard,
+    OrderFilter,
+    TabContext,
+    courier_name,
+    order_cards,
+    order_ids,
+    orders_by_ids,
+)
+from dropship.services.shops import PLATFORMS as SHOP_PLATFORMS
+
+CHUNK = 500
+HEADERS = (
+    "订单编号", "店铺名称", "平台", "成交时间", "订单状态", "商品标题", "商家编码", "商品属性", "购买数量",
+    "实收金额", "采购金额", "订单利润", "利润率", "买家昵称", "用户留言", "收货人姓名", "收货人手机号", "收货地址",
+    "采购单号", "采购时间", "采购账号", "拍单状态", "物流公司", "物流单号", "发货状态", "旗帜颜色", "备注",
+    "标记类型", "标记备注",
+)
+SEP = "；"
+
+
+def _text(value: str) -> str:
+    # Buyer messages may hold control characters that are not allowed in xlsx XML.
+    return ILLEGAL_CHARACTERS_RE.sub("", value or "")
+
+
+def _time(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def _joined(values) -> str:
+    return SEP.join(_text(v) for v in values if v)
+
+
+def export_row(card: OrderCard) -> list:
+    order, items = card.order, [line.item for line in card.lines]
+    purchases, receiver = card.purchases, card.receiver
+    # our own consign when there is one, else the supplier's parcel as the card shows it
+    logistics = ([(s.courier_name or courier_name(s.courier), s.tracking_number) for s in card.consigned]
+                 or [(courier_name(p.courier), p.tracking_number) for p in purchases if p.tracking_number])
+    margin = card.margin
+    return [
+        order.tid,
+        _text(order.shop.display_name),
+        SHOP_PLATFORMS.get(order.shop.platform, order.shop.platform),
+        _time(order.created_at),
+        card.status_label,
+        _joined(i.title for i in items),
+        _joined(i.outer_id for i in items),
+        _joined(i.sku_text for i in items),
+        sum(i.quantity for i in items),
+        order.paid_amount / 100,
+        order.purchase_amount / 100,
+        card.profit / 100,
+        f"{margin}%" if margin is not None else "",
+        _text(order.buyer_nick),
+        _text(order.buyer_message),
+        _text(receiver.name),
+        _text(receiver.phone),
+        _text(f"{receiver.region} {receiver.address}".strip()),
+        _joined(f"{PURCHASE_PLATFORMS.get(p.platform, p.platform)} {p.platform_order_id}" for p in purchases),
+        _time(purchases[0].created_at) if purchases else "",
+        _joined((p.account.nick or p.account.login) if p.account_id else "" for p in purchases),
+        _joined(PURCHASE_STATUS_LABELS.get(p.status, p.status) for p in purchases),
+        _joined(name for name, _ in logistics),
+        _joined(number for _, number in logistics),
+        "已发货" if card.shipped else "未发货",
+        FLAG_NAMES[order.seller_flag] if 0 <= order.seller_flag < len(FLAG_NAMES) else "",
+        _text(order.seller_memo),
+        MARK_TYPES.get(order.abnormal, "") if order.abnormal else "",
+        _text(order.mark_note),
+    ]
+
+
+def export_orders(search: OrderFilter, ctx: TabContext, path: Path) -> int:
+    """Write the orders of `search` to `path`; return how many. Newest first (by id, for keyset paging)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("订单")
+    sheet.append(list(HEADERS))
+    query, last_id, count = order_ids(search, ctx), None, 0
+    while True:
+        chunk = query.where(Order.id < last_id) if last_id is not None else query
+        ids = [i for (i,) in chunk.order_by(Order.id.desc()).limit(CHUNK).tuples()]
+        if not ids:
+            break
+        for card in order_cards(orders_by_ids(ids)):
+            sheet.append(export_row(card))
+        count += len(ids)
+        last_id = ids[-1]
+    book.save(path)
+    return count

@@ -1,0 +1,66 @@
+"""导出订单: the current search as .xlsx with Chinese headers, one row per order, readable by Excel."""
+import pytest
+from openpyxl import load_workbook
+
+from dropship.platforms.base import Receiver
+from dropship.services import order_export
+from dropship.services.order_export import HEADERS, export_orders
+from dropship.services.orders import OrderFilter, TabContext
+from dropship.services.receiver import store_receiver
+from tests.orders_factory import NOW, buy, make_account, make_order, make_shop, orders_app, orders_db, ship  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("orders_db")
+CTX = TabContext(NOW, 6)
+
+
+def _rows(path):
+    sheet = load_workbook(path, read_only=True).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    return rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+
+
+def test_export_writes_every_field_with_chinese_headers(tmp_path):
+    shop = make_shop("好物小店")
+    order = make_order(shop, items=2, titles=("保温杯", "杯套"), paid=2590, tid="3259041876394582217",
+                       buyer_message="请周五前发货\x0b谢谢", seller_memo="已拍", seller_flag=1, abnormal="loss",
+                       mark_note="亏 1 元")
+    buy(order, amount=1500, account=make_account("13800009917"), platform_order_id="230314-540",
+        tracking_number="4628000000003", courier="YUNDA", status="shipped")
+    store_receiver(order, Receiver("李四", "13912345678", "浙江省", "杭州市", "西湖区", "", "文三路 1 号"))
+    path = tmp_path / "orders.xlsx"
+    assert export_orders(OrderFilter(), CTX, path) == 1
+    header, rows = _rows(path)
+    assert tuple(header) == HEADERS and header[:3] == ["订单编号", "店铺名称", "平台"]
+    row = rows[0]
+    assert row["订单编号"] == "3259041876394582217"  # text: 19 digits would lose precision as a number
+    assert (row["店铺名称"], row["平台"], row["订单状态"]) == ("好物小店", "淘宝", "买家已付款")
+    assert (row["商品标题"], row["购买数量"]) == ("保温杯；杯套", 2)
+    assert (row["实收金额"], row["采购金额"], row["订单利润"], row["利润率"]) == (25.9, 15, 10.9, "72.7%")
+    assert row["用户留言"] == "请周五前发货谢谢"  # control characters are not allowed in xlsx
+    assert (row["收货人姓名"], row["收货人手机号"], row["收货地址"]) == ("李四", "13912345678", "浙江省 杭州市 西湖区 文三路 1 号")
+    assert (row["采购单号"], row["采购账号"], row["拍单状态"]) == ("拼多多 230314-540", "买手9917", "待收货")
+    assert (row["物流公司"], row["物流单号"], row["发货状态"]) == ("韵达快递", "4628000000003", "未发货")
+    assert (row["旗帜颜色"], row["备注"], row["标记类型"], row["标记备注"]) == ("红", "已拍", "亏钱", "亏 1 元")
+
+
+def test_export_follows_the_search_and_tab_and_pages_through_chunks(tmp_path, monkeypatch):
+    monkeypatch.setattr(order_export, "CHUNK", 3)
+    shop, other = make_shop(), make_shop("别的店")
+    wanted = [make_order(shop) for _ in range(7)]
+    make_order(other)
+    make_order(shop, ignored=True)
+    shipped = make_order(shop, status="shipped")
+    ship(shipped)
+    path = tmp_path / "orders.xlsx"
+    assert export_orders(OrderFilter(shop=shop.id, tab="to_purchase"), CTX, path) == 7
+    _, rows = _rows(path)
+    assert [r["订单编号"] for r in rows] == [o.tid for o in reversed(wanted)]  # newest first
+    assert export_orders(OrderFilter(tab="shipped"), CTX, path) == 1
+    assert _rows(path)[1][0]["发货状态"] == "已发货"
+
+
+def test_export_of_nothing_is_a_sheet_with_headers_only(tmp_path):
+    path = tmp_path / "orders.xlsx"
+    assert export_orders(OrderFilter(tab="closed"), CTX, path) == 0
+    header, rows = _rows(path)
+    assert tuple(header) == HEADERS and rows == []

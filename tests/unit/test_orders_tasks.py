@@ -1,0 +1,200 @@
+"""订单 jobs against a fake shop backend: memo push with read-back, 同步状态, 批量同步; each safe to run twice."""
+
+import pytest
+
+from dropship import queue
+from dropship.db import db
+from dropship.models import Job, Order, OrderItem
+from dropship.platforms.base import LoginRequired, Memo, PlatformError
+from dropship.queue import start_job
+from dropship.services.memo import save_memo
+from dropship.services.settings import set_setting
+from dropship.tasks import orders as tasks
+from tests.orders_factory import buy, fake_shops, make_order, make_shop, reload
+
+
+@pytest.fixture(autouse=True)
+def _db(app):
+    # Jobs run in a worker thread with its own connection: rows must be committed, not rolled back.
+    with db.connection_context():
+        yield
+
+
+@pytest.fixture
+def shop_backend(monkeypatch):
+    return fake_shops(monkeypatch)
+
+
+def _push(order: Order) -> Job:
+    return start_job("push_memo", f"云端备注 · {order.tid}", order_id=order.id)
+
+
+# -- push_memo ------------------------------------------------------------------------------------
+
+def test_memo_is_written_then_read_back_and_marked_synced(shop_backend):
+    order = make_order(make_shop())
+    save_memo(order.id, "已拍 拼多多", 1)
+    job = _push(order)
+    assert job.state == "done" and job.message == "备注已同步到店铺后台"
+    assert shop_backend.calls == [("set_memo", order.tid, "已拍 拼多多", 1), ("get_memo", order.tid)]
+    assert reload(order).memo_state == "synced"
+
+
+def test_pushing_twice_writes_once(shop_backend):
+    order = make_order(make_shop())
+    save_memo(order.id, "备注", 2)
+    _push(order)
+    again = _push(order)
+    assert again.state == "done" and again.message == "备注已是最新"
+    assert shop_backend.kinds().count("set_memo") == 1
+
+
+def test_a_read_back_that_differs_fails_the_push(shop_backend):
+    order = make_order(make_shop())
+    save_memo(order.id, "新备注", 1)
+    shop_backend.echo = Memo("旧备注", 1)
+    job = _push(order)
+    assert job.state == "failed" and "读回的备注与本地不一致" in job.error
+    failed = reload(order)
+    assert failed.memo_state == "failed" and failed.memo_error == "店铺后台读回的备注与本地不一致，请重试"
+
+
+def test_a_platform_refusal_is_shown_on_the_card(shop_backend):
+    order = make_order(make_shop())
+    save_memo(order.id, "备注", 5)
+    shop_backend.memo_error = PlatformError("备注同步失败：旗帜参数错误")
+    job = _push(order)
+    assert job.state == "failed" and job.error == "备注同步失败：备注同步失败：旗帜参数错误"
+    assert reload(order).memo_error == "备注同步失败：旗帜参数错误"
+
+
+def test_a_shop_that_cannot_be_opened_fails_the_memo_with_the_reason(shop_backend):
+    shop = make_shop()
+    order = make_order(shop)
+    save_memo(order.id, "备注", 0)
+    shop_backend.refuse(shop, LoginRequired("店铺登录已失效，请点“授权”"))
+    job = _push(order)
+    assert job.state == "failed" and job.error == "店铺登录已失效，请点“授权”"
+    assert (reload(order).memo_state, reload(order).memo_error) == ("failed", "店铺登录已失效，请点“授权”")
+    assert shop_backend.calls == []
+
+
+# -- sync_order -----------------------------------------------------------------------------------
+
+def test_sync_state_pushes_a_waiting_memo_then_reads_the_shop(shop_backend):
+    order = make_order(make_shop(), items=2)
+    save_memo(order.id, "待同步", 1)
+    shop_backend.serve(reload(order), status="shipped", status_text="卖家已发货")
+    job = start_job("sync_order", "同步状态", order_id=order.id)
+    assert job.state == "done" and job.message == "已同步 1 个订单"
+    assert shop_backend.kinds() == ["set_memo", "get_memo", "get_orders"]
+    synced = reload(order)
+    assert (synced.status, synced.memo_state, synced.sync_message) == ("shipped", "synced", "已同步")
+    assert synced.synced_at is not None
+
+
+def test_sync_state_refreshes_refunds_and_the_roll_ups(shop_backend):
+    order = make_order(make_shop(), items=2)
+    first = OrderItem.select().where(OrderItem.order == order.id).order_by(OrderItem.id).first()
+    shop_backend.serve(order, **{"refund_" + first.oid: "refunding"})
+    start_job("sync_order", "同步状态", order_id=order.id)
+    assert reload(order).refund_state == "refunding"
+
+
+def test_sync_state_of_an_order_the_shop_no_longer_has(shop_backend):
+    order = make_order(make_shop())
+    job = start_job("sync_order", "同步状态", order_id=order.id)
+    assert job.state == "failed" and job.error == "已同步 0 个订单，1 个在店铺后台没有找到"
+    assert reload(order).sync_message == "店铺后台没有找到该订单"
+
+
+def test_sync_state_when_the_shop_is_logged_out(shop_backend):
+    shop = make_shop()
+    order = make_order(shop)
+    shop_backend.refuse(shop, LoginRequired("店铺登录已失效"))
+    job = start_job("sync_order", "同步状态", order_id=order.id)
+    assert job.state == "failed" and reload(order).sync_message == "同步失败：店铺登录已失效"
+
+
+def test_sync_applies_the_memo_template_when_purchase_data_changed(shop_backend):
+    set_setting("memo.fields", ["purchase_order"])
+    set_setting("memo.flag", "4")
+    order = make_order(make_shop())
+    buy(order, platform_order_id="230314-540")
+    shop_backend.serve(reload(order), seller_flag=4)
+    start_job("sync_order", "同步状态", order_id=order.id)
+    assert shop_backend.memos[order.tid] == Memo("拼多多230314-540", 4)
+    assert reload(order).memo_state == "synced"
+
+
+# -- batch_sync -----------------------------------------------------------------------------------
+
+def _batch(shops, **args) -> Job:
+    return start_job("batch_sync", "批量同步", shop_ids=[s.id for s in shops], **args)
+
+
+def test_batch_sync_reads_in_batches_of_50_and_reports_progress(shop_backend):
+    shop = make_shop()
+    orders = [make_order(shop) for _ in range(120)]
+    for order in orders:
+        shop_backend.serve(order, status="finished")
+    job = _batch([shop], tab="all", days=30)
+    assert job.state == "done" and (job.done, job.total) == (120, 120)
+    assert job.message == "已同步 120 个订单"
+    assert [len(c[1]) for c in shop_backend.calls if c[0] == "get_orders"] == [50, 50, 20]
+    assert Order.select().where(Order.status == "finished").count() == 120
+
+
+def test_batch_sync_goes_on_when_one_shop_fails(shop_backend):
+    good, bad = make_shop("好店"), make_shop("坏店")
+    ok = [make_order(good) for _ in range(3)]
+    for order in ok:
+        shop_backend.serve(order)
+    make_order(bad)
+    shop_backend.refuse(bad, LoginRequired("店铺登录已失效"))
+    job = _batch([good, bad], tab="all", days=30)
+    assert job.state == "done" and (job.done, job.total) == (4, 4)
+    assert job.message == "已同步 3 个订单；坏店：店铺登录已失效"
+
+
+def test_batch_sync_fails_when_no_shop_could_be_synced(shop_backend):
+    bad = make_shop("坏店")
+    make_order(bad)
+    shop_backend.refuse(bad, LoginRequired("店铺登录已失效"))
+    job = _batch([bad], tab="all", days=30)
+    assert job.state == "failed" and job.error == "已同步 0 个订单；坏店：店铺登录已失效"
+
+
+def test_batch_sync_of_ticked_orders_pushes_their_waiting_memos(shop_backend):
+    shop = make_shop()
+    ticked, other = make_order(shop), make_order(shop)
+    for order in (ticked, other):
+        save_memo(order.id, "批量", 3)
+        shop_backend.serve(reload(order), seller_flag=3)
+    job = _batch([shop], order_ids=[ticked.id])
+    assert job.state == "done" and job.total == 1
+    assert shop_backend.memos == {ticked.tid: Memo("批量", 3)}
+    assert reload(other).memo_state == "syncing"
+
+
+def test_batch_sync_run_again_skips_what_it_already_synced(shop_backend):
+    shop = make_shop()
+    for _ in range(3):
+        shop_backend.serve(make_order(shop))
+    job = _batch([shop], tab="all", days=30)
+    calls = len(shop_backend.calls)
+    tasks.batch_sync.call_local(job.id, [shop.id], "all", 30)  # the same job again, as after a restart
+    assert len(shop_backend.calls) == calls
+    assert Job.get_by_id(job.id).message == "没有需要同步的订单"
+
+
+def test_batch_sync_hands_the_job_back_at_shutdown(shop_backend):
+    shop = make_shop()
+    shop_backend.serve(make_order(shop))
+    queue.stopping.set()
+    try:
+        job = _batch([shop], tab="all", days=30)
+    finally:
+        queue.stopping.clear()
+    assert job.state == "queued" and "下次启动后继续" in job.message
+    assert shop_backend.calls == []
