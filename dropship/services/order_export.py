@@ -2,10 +2,11 @@
 
 openpyxl's write-only mode streams rows to disk, and orders are read in chunks by id (keyset, not
 OFFSET, so the last chunk costs what the first does): memory stays flat at 100k orders. The file is
-written to a path the caller chose (a temp file the web layer streams and then deletes).
+written to a path the caller chose (the export job's file, which the web layer then streams).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -90,12 +91,22 @@ def export_row(card: OrderCard) -> list:
     ]
 
 
-def export_orders(search: OrderFilter, ctx: TabContext, path: Path) -> int:
-    """Write the orders of `search` to `path`; return how many. Newest first (by id, for keyset paging)."""
+def export_file(data_dir: Path, job_id: int) -> Path:
+    """Where the export job writes its file and the download reads it."""
+    return Path(data_dir) / "exports" / f"orders-{job_id}.xlsx"
+
+
+def export_orders(search: OrderFilter, ctx: TabContext, path: Path,
+                  on_progress: Callable[[int, int], None] = lambda done, total: None) -> int:
+    """Write the orders of `search` to `path`; return how many. Newest first (by id, for keyset paging).
+
+    `on_progress(done, total)` is called after each chunk, so a job can show how far it got.
+    """
     book = Workbook(write_only=True)
     sheet = book.create_sheet("订单")
     sheet.append(list(HEADERS))
     query, last_id, count = order_ids(search, ctx), None, 0
+    total = query.count()
     while True:
         chunk = query.where(Order.id < last_id) if last_id is not None else query
         ids = [i for (i,) in chunk.order_by(Order.id.desc()).limit(CHUNK).tuples()]
@@ -105,5 +116,6 @@ def export_orders(search: OrderFilter, ctx: TabContext, path: Path) -> int:
             sheet.append(export_row(card))
         count += len(ids)
         last_id = ids[-1]
+        on_progress(count, total)
     book.save(path)
     return count

@@ -7,21 +7,19 @@ works; the search form comes along out-of-band to show its errors and keep the c
 from __future__ import annotations
 
 import json
-import tempfile
 from dataclasses import asdict
-from datetime import datetime, timedelta
-from pathlib import Path
-from urllib.parse import quote
+from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
 from jinja2_fragments.flask import render_block
+from markupsafe import escape
 
-from dropship.models import Order, PurchaseAccount, Shop
+from dropship.models import Job, Order, PurchaseAccount, Shop
 from dropship.platforms.base import Receiver
 from dropship.queue import start_job, start_unique_job
 from dropship.services import memo as memo_service
 from dropship.services import orders as service
-from dropship.services.order_export import export_orders
+from dropship.services.order_export import export_file
 from dropship.services.receiver import ReceiverError, real_receiver, store_receiver, validate_manual
 from dropship.services.shops import LOGIN_STATES, PLATFORMS, active_shops
 from dropship.web.access import requires
@@ -285,32 +283,26 @@ def batch_sync():
 
 # -- 导出订单 ------------------------------------------------------------------------------------------
 
-@bp.get("/export")
+@bp.post("/export")
 @requires("orders.export")
 def export():
+    """Start 导出订单 for the current search; the answer is the job, which offers 下载 when done."""
     try:
-        search = service.parse_filter(request.args)
+        search = service.parse_filter(request.form)
     except service.FilterErrors as exc:
-        abort(400, description=f"搜索条件有误：{exc}")
-    folder = Path(current_app.config["SETTINGS"].data_dir) / "tmp"
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(suffix=".xlsx", dir=folder, delete=False) as handle:
-        path = Path(handle.name)
-    try:
-        export_orders(search, service.TabContext.current(), path)
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
+        return f'<div class="alert alert-error" role="alert">搜索条件有误：{escape(str(exc))}</div>', 400
+    job = start_job("export_orders", "导出订单", target=f"user:{g.user.id}", user=g.user, search=search.args())
+    return render_template("jobs/_job.html", job=job, poll=True), 200, {"HX-Trigger": "jobs-changed"}
 
-    def chunks():
-        with path.open("rb") as fh:
-            while block := fh.read(256 * 1024):
-                yield block
 
-    name = f"订单导出-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
-    response = current_app.response_class(chunks(), mimetype=XLSX)
-    response.headers["Content-Length"] = str(path.stat().st_size)
-    response.headers["Content-Disposition"] = f"attachment; filename=\"orders.xlsx\"; filename*=UTF-8''{quote(name)}"
-    # runs when the server closes the response, after the generator (and its file) are closed
-    response.call_on_close(lambda: path.unlink(missing_ok=True))
-    return response
+@bp.get("/export/<int:job_id>.xlsx")
+@requires("orders.export")
+def download_export(job_id: int):
+    job = Job.get_or_none(Job.id == job_id, Job.kind == "export_orders", Job.state == "done")
+    if job is None or not (g.user.is_main or job.user_id == g.user.id):
+        abort(404, description="导出文件不存在或已过期，请重新导出")
+    path = export_file(current_app.config["SETTINGS"].data_dir, job.id)
+    if not path.is_file():
+        abort(404, description="导出文件不存在或已过期，请重新导出")
+    name = f"订单导出-{job.finished_at or job.created_at:%Y%m%d-%H%M%S}.xlsx"
+    return send_file(path, mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)

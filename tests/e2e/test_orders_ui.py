@@ -131,8 +131,10 @@ def test_seller_works_through_the_order_list(live_app, page: Page, tmp_path):
     expect(_tab(page, "待采购")).to_have_attribute("aria-current", "page")
     assert _args(page) == {"title": "日用品", "tab": "to_purchase"}
     expect(page.locator("tbody.order-card")).to_have_count(10)
+    page.get_by_role("button", name="导出订单").click()
+    exporting = page.get_by_role("dialog", name="导出订单")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="导出订单").click()
+        exporting.get_by_role("link", name="下载").click(timeout=20_000)  # shows once the export job is done
     download = download_info.value
     assert download.suggested_filename.startswith("订单导出-") and download.suggested_filename.endswith(".xlsx")
     path = tmp_path / "export.xlsx"

@@ -326,24 +326,34 @@ def test_batch_sync_of_ticked_orders(seeded, monkeypatch):
 
 # -- 导出订单 -------------------------------------------------------------------------------------------
 
-def test_export_streams_the_current_search_as_xlsx(seeded):
-    data_dir = seeded["client"].application.config["SETTINGS"].data_dir
-    response = seeded["client"].get("/orders/export?tab=to_purchase")
-    assert response.status_code == 200
-    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    disposition = response.headers["Content-Disposition"]
+def test_export_is_a_job_that_offers_the_current_search_as_xlsx(seeded):
+    client = seeded["client"]
+    response = post(client, "/orders/export", {"tab": "to_purchase"}, token_page="/orders")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["HX-Trigger"] == "jobs-changed"
+    with db.connection_context():
+        job = Job.get(Job.kind == "export_orders")
+    assert job.state == "done" and job.args == {"search": {"tab": "to_purchase"}} and "已导出 2 个订单" in job.message
+    assert f"/orders/export/{job.id}.xlsx" in html and "下载" in html
+    download = client.get(f"/orders/export/{job.id}.xlsx")
+    assert download.status_code == 200
+    assert download.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    disposition = download.headers["Content-Disposition"]
     assert unquote(disposition.split("UTF-8''")[1]).startswith("订单导出-")
-    sheet = load_workbook(io.BytesIO(response.get_data()), read_only=True).active
+    sheet = load_workbook(io.BytesIO(download.get_data()), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("订单编号", "店铺名称") and {r[0] for r in rows[1:]} == {
         "3256650000000000101", "3256650000000000103"}
-    response.close()
-    assert list((data_dir / "tmp").iterdir()) == []  # the temp file is gone once sent
+    download.close()
+    assert client.get("/orders/export/999.xlsx").status_code == 404
 
 
 def test_export_refuses_a_bad_search(seeded):
-    response = seeded["client"].get("/orders/export?created_from=2026-11-20&created_to=2026-11-01")
+    response = post(seeded["client"], "/orders/export", {"created_from": "2026-11-20", "created_to": "2026-11-01"},
+                    token_page="/orders")
     assert response.status_code == 400 and "结束时间不能早于开始时间" in response.get_data(as_text=True)
+    with db.connection_context():
+        assert not Job.select().where(Job.kind == "export_orders").exists()
 
 
 # -- permissions --------------------------------------------------------------------------------------
@@ -363,12 +373,12 @@ def test_an_employee_who_may_only_look_sees_no_action_buttons(seeded):
     _employee(client, ["orders"])
     html = client.get("/orders").get_data(as_text=True)
     assert html.count('class="order-card') == 3
-    for label in ("忽略订单</button>", ">标记</button>", ">备注</button>", "同步状态</button>", "导出订单</a>",
+    for label in ("忽略订单</button>", ">标记</button>", ">备注</button>", "同步状态</button>", "导出订单</button>",
                   "批量同步</button>"):
         assert label not in html, label
     order = seeded["to_buy"]
     assert post(client, "/orders/ignore", {"ids": str(order.id)}, token_page="/orders").status_code == 403
-    assert client.get("/orders/export").status_code == 403
+    assert post(client, "/orders/export", {}, token_page="/orders").status_code == 403
     assert post(client, f"/orders/{order.id}/sync", token_page="/orders").status_code == 403
     assert not _order(order.id).ignored
 
