@@ -1,5 +1,6 @@
 """The seller driver against the sandbox in headless Chromium: login paths, sold list, memo, consign,
 decryption and the SMS-password export."""
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -56,8 +57,7 @@ def test_sms_on_a_new_device_but_not_on_a_known_profile(sb, seller, context):
     def person(page, kind, solved):
         asked.append(kind)
         page.click("#J_GetCode")
-        page.wait_for_timeout(200)
-        code = next(c["code"] for c in sb.sms_codes() if c["login"] == "sms_shop" and not c["used"])
+        code = _wait_for_code(sb, "sms_shop")
         page.fill("input[name=checkCode]", code)
         page.get_by_role("button", name="确定").click()
         page.wait_for_url("**/home.htm")
@@ -71,6 +71,16 @@ def test_sms_on_a_new_device_but_not_on_a_known_profile(sb, seller, context):
     context.add_cookies(keep)
     seller(verifier=person).login("sms_shop", PASSWORD)
     assert asked == ["sms"]
+
+
+def _wait_for_code(sb, login: str) -> str:
+    """The SMS the click asked for (sent by the page's fetch, so it may take a moment)."""
+    for _ in range(100):
+        codes = [c["code"] for c in sb.sms_codes() if c["login"] == login and not c["used"]]
+        if codes:
+            return codes[0]
+        time.sleep(0.05)
+    raise AssertionError(f"no SMS code for {login}")
 
 
 def test_sold_list_pages_batch_lookup_and_taote_frame(sb, seller):
