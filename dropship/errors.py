@@ -5,6 +5,15 @@ class UserError(Exception):
     """A refusal or failure the user can act on; `str(exc)` is the Chinese message."""
 
 
+class TryLater(UserError):
+    """Not now (e.g. the account's browser is busy): the job goes back to the queue for `delay` seconds
+    instead of holding a worker while it waits."""
+
+    def __init__(self, message: str, delay: float = 10.0) -> None:
+        super().__init__(message)
+        self.delay = delay
+
+
 def user_message(exc: BaseException) -> str:
     if isinstance(exc, UserError):
         return str(exc)

@@ -7,16 +7,18 @@ only reports progress.
 """
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from huey import Huey, signals
+from huey.exceptions import RetryTask
 from huey.storage import SqliteStorage
 
 from dropship.db import db
-from dropship.errors import UserError, user_message
+from dropship.errors import TryLater, UserError, user_message
 from dropship.models import Job, User
 
 huey = Huey("dropship", immediate=True, results=False, utc=False)
@@ -57,7 +59,17 @@ def job_task(kind: str, **task_options: Any) -> Callable:
     """Register `fn(job_id, **args)` as the task that runs Jobs of this kind."""
 
     def decorator(fn: Callable) -> Any:
-        task = huey.task(name=kind, **task_options)(fn)
+        @functools.wraps(fn)
+        def run(job_id: int, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(job_id, *args, **kwargs)
+            except TryLater as exc:
+                if huey.immediate:  # inline (tests): nothing else could free what we wait for
+                    raise
+                progress(job_id, message=str(exc))
+                raise RetryTask(delay=exc.delay) from exc
+
+        task = huey.task(name=kind, **task_options)(run)
         JOB_TASKS[kind] = task
         return task
 
@@ -173,6 +185,13 @@ def _on_executing(signal, task, *args) -> None:
     if job_id is not None:
         Job.update(state="running", started_at=datetime.now(), finished_at=None, error="").where(
             Job.id == job_id).execute()
+
+
+@huey.signal(signals.SIGNAL_RETRYING)
+def _on_retrying(signal, task, *args) -> None:
+    job_id = _job_id(task)
+    if job_id is not None:
+        Job.update(state="queued").where(Job.id == job_id).execute()
 
 
 @huey.signal(signals.SIGNAL_COMPLETE)

@@ -19,6 +19,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from dropship.errors import TryLater, UserError
+
 # Flags verified on Debian as root in a closed network (STACK-NOTES.md): without the networking
 # flags Chromium floods the network with refused connections at every start.
 CHROMIUM_ARGS: tuple[str, ...] = (
@@ -141,8 +143,12 @@ class Throttle:
             return max(0.0, self._cool_until.get(key, 0.0) - self.clock())
 
 
-class BrowserUnavailable(RuntimeError):
+class BrowserUnavailable(UserError):
     pass
+
+
+class BrowserBusy(TryLater):
+    """Another task uses this account's profile (Chromium cannot open it twice)."""
 
 
 class BrowserManager:
@@ -191,12 +197,16 @@ class BrowserManager:
         return self.profiles_dir / safe
 
     @contextmanager
-    def session(self, account_key: str, headed: bool = False, timeout: float = 600.0,
+    def session(self, account_key: str, headed: bool = False, wait: float = 2.0,
                 **context_options) -> Iterator[object]:
-        """A persistent browser context for one account; exclusive while the block runs."""
+        """A persistent browser context for one account; exclusive while the block runs.
+
+        A busy profile raises BrowserBusy after `wait` seconds rather than blocking a worker that
+        other jobs could use; the queue retries the job a little later.
+        """
         lock = self.lock_for(account_key)
-        if not lock.acquire(timeout=timeout):
-            raise BrowserUnavailable(f"账号 {account_key} 的浏览器正被其他任务使用")
+        if not lock.acquire(timeout=wait):
+            raise BrowserBusy("该账号的浏览器正被其他任务使用，稍后自动继续", delay=5)
         context = None
         try:
             profile = self.profile_dir(account_key)

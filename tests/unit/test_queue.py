@@ -61,3 +61,16 @@ def test_unknown_kind_is_refused():
     with pytest.raises(KeyError):
         start_job("nope", "x")
     assert "browser_check" in JOB_TASKS
+
+
+@job_task("test_busy")
+def busy(job_id: int) -> None:
+    from dropship.errors import TryLater
+
+    raise TryLater("该账号的浏览器正被其他任务使用，稍后自动继续")
+
+
+def test_try_later_inline_fails_with_its_message():
+    # With a consumer the job is re-queued (see tests/e2e/test_busy_browser.py); inline nothing could free it.
+    job = start_job("test_busy", "忙")
+    assert job.state == "failed" and job.error == "该账号的浏览器正被其他任务使用，稍后自动继续"
