@@ -72,9 +72,14 @@ def upsert_remote_orders(shop: Shop, remotes: list[RemoteOrder], now: datetime |
                 OrderItem.insert_many(items[start:start + CHUNK]).execute()
             result.new_ids = [ids[r.tid] for r in fresh]
 
+        items_by_order: dict[int, dict[str, OrderItem]] = {}
+        known_ids = [o.id for o in existing.values()]
+        for start in range(0, len(known_ids), CHUNK):  # one read of the stored lines per chunk, not per order
+            for item in OrderItem.select().where(OrderItem.order.in_(known_ids[start:start + CHUNK])):
+                items_by_order.setdefault(item.order_id, {})[item.oid] = item
         touched = []
         for tid, order in existing.items():
-            if _refresh_order(order, unique[tid], now):
+            if _refresh_order(order, unique[tid], items_by_order.get(order.id, {}), now):
                 result.updated += 1
                 touched.append(order.id)
             else:
@@ -85,7 +90,7 @@ def upsert_remote_orders(shop: Shop, remotes: list[RemoteOrder], now: datetime |
     return result
 
 
-def _refresh_order(order: Order, remote: RemoteOrder, now: datetime) -> bool:
+def _refresh_order(order: Order, remote: RemoteOrder, stored: dict[str, OrderItem], now: datetime) -> bool:
     """Bring a stored order up to date; return whether anything changed."""
     changes = {name: getattr(remote, name) for name in _ORDER_FIELDS if getattr(order, name) != getattr(remote, name)}
     if remote.buyer_message and remote.buyer_message != order.buyer_message:
@@ -97,20 +102,19 @@ def _refresh_order(order: Order, remote: RemoteOrder, now: datetime) -> bool:
             changes["seller_flag"] = remote.seller_flag
         if remote.seller_memo is not None and remote.seller_memo != order.seller_memo:
             changes["seller_memo"] = remote.seller_memo
-    items_changed = _refresh_items(order, remote.items)
+    items_changed = _refresh_items(order.id, stored, remote.items)
     if changes:
         changes["updated_at"] = now
         Order.update(changes).where(Order.id == order.id).execute()
     return bool(changes) or items_changed
 
 
-def _refresh_items(order: Order, remotes: list[RemoteItem]) -> bool:
-    stored = {item.oid: item for item in order.items}
+def _refresh_items(order_id: int, stored: dict[str, OrderItem], remotes: list[RemoteItem]) -> bool:
     changed = False
     for remote in remotes:
         item = stored.get(remote.oid)
         if item is None:
-            OrderItem.insert(_item_row(order.id, remote)).execute()
+            OrderItem.insert(_item_row(order_id, remote)).execute()
             changed = True
             continue
         diff = {name: getattr(remote, name) for name in _ITEM_FIELDS if getattr(item, name) != getattr(remote, name)}
