@@ -1,6 +1,8 @@
 """Shared test fixtures: headless system Chromium for pytest-playwright."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from dropship.platforms.browser import CHROMIUM_ARGS, find_browser
@@ -33,3 +35,14 @@ def signed_in(client):
 
     assert register(client).status_code == 302
     return client
+
+
+@pytest.fixture(scope="module")
+def sb(tmp_path_factory):
+    """A sandbox per test module. The app's fetch windows use the wall clock, so its simulation starts now
+    (tests/sandbox overrides this with a fixed start for determinism)."""
+    from dropship.sandbox import Sandbox
+
+    sandbox = Sandbox.start(seed=11, data_dir=tmp_path_factory.mktemp("sandbox"), start_time=datetime.now())
+    yield sandbox
+    sandbox.stop()

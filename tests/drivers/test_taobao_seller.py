@@ -12,7 +12,8 @@ from dropship.platforms.base import (
     QuotaExhausted,
     RiskBlocked,
 )
-from tests.drivers.conftest import PASSWORD, drag_handle
+from tests.drivers.conftest import PASSWORD
+from tests.sandbox.conftest import drag_slider
 
 WINDOW = (datetime.now() - timedelta(days=3), datetime.now() + timedelta(hours=1))
 
@@ -42,7 +43,7 @@ def test_slider_needs_a_person_or_fails(sb, seller):
 
     def person(page, kind, solved):
         asked.append(kind)
-        drag_handle(page)
+        drag_slider(page)
         page.wait_for_function("document.querySelector('#nc_1__scale_text').innerText.includes('验证通过')")
         return solved()
 

@@ -1,15 +1,12 @@
 """A live app (waitress + real in-process Huey consumer) for Playwright to drive, optionally wired
-to a running sandbox."""
+to the running sandbox (`sb`, tests/conftest.py)."""
 from __future__ import annotations
-
-from datetime import datetime
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from dropship.config import load_settings
 from dropship.runtime import Runtime
-from dropship.sandbox import Sandbox
 from tests.helpers import MAIN_PASSWORD, MAIN_PHONE, free_port
 
 
@@ -25,13 +22,6 @@ def live_app(tmp_path):
     runtime = _runtime(tmp_path / "data")
     yield runtime
     runtime.stop()
-
-
-@pytest.fixture(scope="module")
-def sb(tmp_path_factory):
-    sandbox = Sandbox.start(seed=5, data_dir=tmp_path_factory.mktemp("sandbox"), start_time=datetime.now())
-    yield sandbox
-    sandbox.stop()
 
 
 @pytest.fixture
