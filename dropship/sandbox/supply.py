@@ -115,29 +115,38 @@ def ship(order: Order, at: datetime, rnd: random.Random, courier_code: str = "",
     return orders.consign(order, at, courier_code=courier_code, tracking_no=tracking_no)
 
 
+# A supplier's after-sales steps: some hours after the buyer's move, agree if nothing else happened.
+# step name -> (rng stream, delay range in hours, status it waits in, summary)
+SUPPLIER_STEPS = {
+    "supplier_answers_refund": ("refund-answer", REFUND_ANSWER_HOURS, disputes.PENDING, "上家同意{kind} {id} → {status}"),
+    "supplier_receives_return": ("return-receive", RETURN_RECEIVE_HOURS, disputes.WAIT_SELLER_RECEIVE,
+                                 "上家收到退货并退款 {id}"),
+}
+
+
+def _schedule_step(step: str, dispute: Dispute, at: datetime) -> None:
+    stream, hours, _, _ = SUPPLIER_STEPS[step]
+    delay = rng(stream, dispute.dispute_id).uniform(*hours)
+    events.schedule(step, at + timedelta(hours=delay), dispute_id=dispute.dispute_id)
+
+
 def answer_refund(dispute: Dispute, at: datetime) -> None:
-    hours = rng("refund-answer", dispute.dispute_id).uniform(*REFUND_ANSWER_HOURS)
-    events.schedule("supplier_answers_refund", at + timedelta(hours=hours), dispute_id=dispute.dispute_id)
-
-
-@handles("supplier_answers_refund")
-def _answers_refund(event: Event, rnd: random.Random) -> str | None:
-    dispute = Dispute.get(Dispute.dispute_id == event.payload["dispute_id"])
-    if dispute.status != disputes.PENDING:
-        return None
-    disputes.agree(dispute, event.due_at)
-    return f"上家同意{disputes.KIND_TEXT[dispute.kind]} {dispute.dispute_id} → {disputes.status_text(dispute)}"
+    _schedule_step("supplier_answers_refund", dispute, at)
 
 
 def receive_return(dispute: Dispute, at: datetime) -> None:
-    hours = rng("return-receive", dispute.dispute_id).uniform(*RETURN_RECEIVE_HOURS)
-    events.schedule("supplier_receives_return", at + timedelta(hours=hours), dispute_id=dispute.dispute_id)
+    _schedule_step("supplier_receives_return", dispute, at)
 
 
-@handles("supplier_receives_return")
-def _receives_return(event: Event, rnd: random.Random) -> str | None:
+def _supplier_step(event: Event, rnd: random.Random) -> str | None:
+    _, _, waits_in, summary = SUPPLIER_STEPS[event.kind]
     dispute = Dispute.get(Dispute.dispute_id == event.payload["dispute_id"])
-    if dispute.status != disputes.WAIT_SELLER_RECEIVE:
-        return None
+    if dispute.status != waits_in:
+        return None  # the buyer or the platform moved first
     disputes.agree(dispute, event.due_at)
-    return f"上家收到退货并退款 {dispute.dispute_id}"
+    return summary.format(kind=disputes.KIND_TEXT[dispute.kind], id=dispute.dispute_id,
+                          status=disputes.status_text(dispute))
+
+
+for _step in SUPPLIER_STEPS:
+    handles(_step)(_supplier_step)
