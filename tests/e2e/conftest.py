@@ -41,3 +41,17 @@ def sign_up(page: Page, url: str) -> None:
     page.get_by_label("确认密码").fill(MAIN_PASSWORD)
     page.get_by_role("button", name="注册").click()
     expect(page.get_by_role("heading", name="订单管理")).to_be_visible()
+
+
+def add_shop_ui(page: Page, login: str, password: str, platform: str = "淘宝"):
+    """店铺管理 › 新增店铺 through the dialog; returns the shop's table row."""
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="店铺管理").click()
+    page.get_by_role("button", name="新增店铺").click()
+    dialog = page.get_by_role("dialog", name="新增店铺")
+    dialog.get_by_label("店铺平台").select_option(label=platform)
+    dialog.get_by_label("登录账号").fill(login)
+    dialog.get_by_label("登录密码").fill(password)
+    dialog.get_by_role("button", name="保存").click()
+    row = page.get_by_role("row").filter(has_text=login)
+    expect(row).to_be_visible()
+    return row

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from dropship.db import db
-from tests.e2e.conftest import sign_up
+from tests.e2e.conftest import add_shop_ui, sign_up
 from tests.orders_factory import NOW, buy, make_order, make_shop
 
 
@@ -153,14 +153,7 @@ def test_orders_fetched_from_the_sandbox_memo_round_trip(live_desk, sb, page: Pa
     sign_up(page, live_desk.url)
 
     menu = page.get_by_role("navigation", name="主菜单")
-    menu.get_by_role("link", name="店铺管理").click()
-    page.get_by_role("button", name="新增店铺").click()
-    dialog = page.get_by_role("dialog", name="新增店铺")
-    dialog.get_by_label("店铺平台").select_option(label="淘宝")
-    dialog.get_by_label("登录账号").fill("orders_e2e")
-    dialog.get_by_label("登录密码").fill("pw-e2e")
-    dialog.get_by_role("button", name="保存").click()
-    row = page.get_by_role("row").filter(has_text="orders_e2e")
+    row = add_shop_ui(page, "orders_e2e", "pw-e2e")
     row.get_by_role("button", name="授权").click()
     expect(row.get_by_test_id("login-state")).to_have_text("正常", timeout=30_000)
     row.get_by_role("checkbox").check()

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import sign_up
+from tests.e2e.conftest import add_shop_ui, sign_up
 
 
 def _handle_position(page: Page, sb, login: str) -> dict:
@@ -27,15 +27,7 @@ def test_slider_is_completed_through_the_verification_center(live_desk, sb, page
     page.set_viewport_size({"width": 1366, "height": 768})
     sign_up(page, live_desk.url)
 
-    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="店铺管理").click()
-    page.get_by_role("button", name="新增店铺").click()
-    dialog = page.get_by_role("dialog", name="新增店铺")
-    dialog.get_by_label("店铺平台").select_option(label="淘宝")
-    dialog.get_by_label("登录账号").fill("slider_e2e")
-    dialog.get_by_label("登录密码").fill("pw-e2e")
-    dialog.get_by_role("button", name="保存").click()
-    row = page.get_by_role("row").filter(has_text="slider_e2e")
-    expect(row).to_be_visible()
+    row = add_shop_ui(page, "slider_e2e", "pw-e2e")
     row.get_by_role("button", name="授权").click()
 
     expect(row.get_by_test_id("login-state")).to_have_text("需要验证", timeout=20_000)
