@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from peewee import fn
 
 from dropship.errors import UserError
-from dropship.models import Order, Shop, ShopDailyStat
+from dropship.models import Shop, ShopDailyStat
 from dropship.services.settings import register
 
 PLATFORMS: dict[str, str] = {"taobao": "淘宝", "tmall": "天猫", "taote": "淘特"}
@@ -285,14 +285,6 @@ def today_stats(shop_ids: list[int], day: date | None = None) -> dict[int, ShopD
     rows = ShopDailyStat.select().where(ShopDailyStat.shop.in_(shop_ids), ShopDailyStat.day == day)
     return {row.shop_id: row for row in rows}
 
-
-def pending_purchase_counts(shop_ids: list[int]) -> dict[int, int]:
-    """待下单数 per shop (paid orders with something left to buy)."""
-    rows = (Order.select(Order.shop, fn.COUNT(Order.id))
-            .where(Order.shop.in_(shop_ids), Order.status.in_(("paid", "partly_shipped")),
-                   Order.pending_items > 0, Order.ignored == False)  # noqa: E712
-            .group_by(Order.shop).tuples())
-    return dict(rows)
 
 
 def state_for_error(exc: BaseException) -> tuple[str, str, timedelta | None]:

@@ -34,7 +34,7 @@ def _table_context() -> dict:
     ids = [s.id for s in rows]
     running = {job.target for job in Job.select(Job.target).where(Job.state.in_(Job.ACTIVE),
                                                                    Job.target.in_([f"shop:{i}" for i in ids]))}
-    return {"shops": rows, "stats": service.today_stats(ids), "pending": service.pending_purchase_counts(ids),
+    return {"shops": rows, "stats": service.today_stats(ids),
             "running": running, "platforms": service.PLATFORMS, "login_states": service.LOGIN_STATES,
             "fetch_states": service.FETCH_STATES, "expired": service.service_expired}
 
