@@ -20,7 +20,7 @@ chromium:
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,demo]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -40,7 +40,7 @@ demo: setup
 	$(PY) app.py --demo --port $(PORT)
 
 lint: setup
-	$(VENV)/bin/ruff check dropship tests app.py
+	$(VENV)/bin/ruff check dropship platform_sandbox tests app.py
 
 test: setup lint
 	$(PY) -m pytest

@@ -13,6 +13,7 @@ from pathlib import Path
 from dropship.db import db
 from dropship.models import PurchaseAccount, Shop, User
 from dropship.services.auth import hash_password
+from platform_sandbox import Sandbox
 
 DEMO_PHONE = "13800000000"
 DEMO_PASSWORD = "demo123456"
@@ -20,8 +21,6 @@ CLOCK_STEP = 30.0  # seconds between catching the simulation up with the wall cl
 
 
 def start_sandbox(data_dir: Path, port: int = 0):
-    from dropship.sandbox import Sandbox
-
     return Sandbox.start(seed=1, port=port, data_dir=data_dir / "sandbox")
 
 

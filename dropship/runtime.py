@@ -157,8 +157,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sandbox = None
     if args.demo and not args.print_config:
-        from dropship.demo import start_sandbox
-
+        try:
+            from dropship.demo import start_sandbox
+        except ImportError as exc:  # the sandbox needs the demo extra (faker)
+            print(f"演示模式需要安装 demo 组件：pip install -e .[demo]（{exc}）", file=sys.stderr)
+            return 2
         sandbox = start_sandbox(settings.data_dir, settings.sandbox_port)
         # The sandbox is local: a short throttle lets a newcomer see results at once.
         settings = load_settings(data_dir=data_dir, host=args.host, port=args.port, sandbox=True,

@@ -41,7 +41,7 @@ def signed_in(client):
 def sb(tmp_path_factory):
     """A sandbox per test module. The app's fetch windows use the wall clock, so its simulation starts now
     (tests/sandbox overrides this with a fixed start for determinism)."""
-    from dropship.sandbox import Sandbox
+    from platform_sandbox import Sandbox
 
     sandbox = Sandbox.start(seed=11, data_dir=tmp_path_factory.mktemp("sandbox"), start_time=datetime.now())
     yield sandbox

@@ -16,8 +16,8 @@ from dropship.models import Job, Order
 from dropship.platforms.browser import CHROMIUM_ARGS, Throttle, find_browser
 from dropship.queue import start_job
 from dropship.runtime import Runtime
-from dropship.sandbox import Sandbox
 from dropship.services.shops import add_shop
+from platform_sandbox import Sandbox
 from tests.helpers import free_port
 
 ORDERS = 2000

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import Page, expect
 
-from dropship.sandbox import Sandbox
+from platform_sandbox import Sandbox
 
 START = datetime(2026, 6, 1, 10, 0)
 ASYNC_SOLD = "/trade/itemlist/asyncSold.htm?event_submit_do_query=1&_input_charset=utf8"

@@ -7,7 +7,7 @@ import sys
 
 from playwright.sync_api import expect
 
-from dropship.sandbox import Sandbox, request
+from platform_sandbox import Sandbox, request
 
 
 def test_admin_page_answers_on_any_host_and_advances_the_clock(page, sb):
@@ -103,7 +103,7 @@ def test_command_line_runs_standalone(tmp_path):
     probe = Sandbox.start(data_dir=tmp_path / "probe")  # borrow a free port
     port = probe.port
     probe.stop()
-    process = subprocess.Popen([sys.executable, "-m", "dropship.sandbox", "--port", str(port), "--seed", "3",
+    process = subprocess.Popen([sys.executable, "-m", "platform_sandbox", "--port", str(port), "--seed", "3",
                                 "--data-dir", str(tmp_path / "cli")], stdout=subprocess.PIPE, text=True)
     try:
         assert "沙箱平台已启动" in process.stdout.readline()

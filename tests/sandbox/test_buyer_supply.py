@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from dropship.sandbox import Sandbox
+from platform_sandbox import Sandbox
 
 from .conftest import COURIER_PATTERNS, START
 

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dropship.sandbox import Sandbox
+from platform_sandbox import Sandbox
 
 from .conftest import START
 

@@ -1,4 +1,4 @@
-"""python -m dropship.sandbox --port 8766 --seed 1 --data-dir /tmp/sb [--demo]"""
+"""python -m platform_sandbox --port 8766 --seed 1 --data-dir /tmp/sb [--demo]"""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +10,7 @@ from .api import Sandbox
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m dropship.sandbox", description="沙箱平台：模拟淘宝/天猫/淘特/1688/拼多多")
+    parser = argparse.ArgumentParser(prog="python -m platform_sandbox", description="沙箱平台：模拟淘宝/天猫/淘特/1688/拼多多")
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--host", default="127.0.0.1", help="监听地址（局域网访问用 0.0.0.0）")
     parser.add_argument("--seed", type=int, default=1)
