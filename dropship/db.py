@@ -1,9 +1,10 @@
 """Database wiring: one `DatabaseProxy`, SQLite pragmas, and the numbered-migrations runner.
 
-Migrations live in `dropship/migrations/m0001_*.py …`, each with `up(m: Migrator)`. They are written
-to be idempotent (create missing tables, add missing columns): a fresh database gets today's schema
-from the first steps and the later ones find nothing to do, while an older database is brought
-forward step by step. Applied names are recorded, so a second start changes nothing.
+Migrations live in `dropship/migrations/m0001_*.py …`, each with `up(m: Migrator)`. Each describes
+its tables with its own frozen field objects (never today's models), so an old database is brought
+forward step by step exactly as a fresh one is built; every step is a no-op when already done.
+Applied names are recorded, so a second start changes nothing. tests/unit/test_migrations.py
+upgrades a database from every level and checks the models and the migrations agree.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pkgutil
 from datetime import datetime
 from pathlib import Path
 
-from peewee import CharField, DatabaseProxy, DateTimeField, Model, SqliteDatabase
+from peewee import CharField, DatabaseProxy, DateTimeField, Field, Model, SqliteDatabase
 from playhouse.db_url import connect
 from playhouse.migrate import SchemaMigrator
 
@@ -50,28 +51,41 @@ class SchemaMigration(Model):
 
 
 class Migrator:
-    """What a migration step may do; every operation is a no-op when already done."""
+    """What a migration step may do; every operation is a no-op when already done.
+
+    A migration describes its tables with its own field objects (frozen at the time it was
+    written), never with today's models: a later rename in models.py must not change what an old
+    step creates, or upgrading an old database would silently go wrong.
+    """
 
     def __init__(self, database) -> None:
         self.database = database
         self.schema = SchemaMigrator.from_database(database)
 
-    def create_tables(self, models: list[type[Model]]) -> None:
-        self.database.create_tables(models, safe=True)
+    def create_table(self, table: str, fields: dict[str, Field],
+                     indexes: tuple[tuple[tuple[str, ...], bool], ...] = ()) -> type[Model]:
+        """Create `table` with exactly these fields (an `id` primary key unless one is given).
 
-    def add_column(self, model: type[Model], field_name: str) -> None:
-        table = model._meta.table_name
+        Returns a frozen model of the table, for foreign keys of later tables in the same step.
+        """
+        meta = type("Meta", (), {"database": self.database, "table_name": table, "indexes": indexes})
+        model = type(table, (Model,), {**fields, "Meta": meta, "__module__": __name__})
+        self.database.create_tables([model], safe=True)
+        return model
+
+    def add_column(self, table: str, column: str, field: Field) -> None:
         existing = {c.name for c in self.database.get_columns(table)}
-        field = model._meta.fields[field_name]
-        if field.column_name not in existing:
-            self.schema.add_column(table, field.column_name, field).run()
+        if column not in existing:
+            self.schema.add_column(table, column, field).run()
 
-    def add_index(self, model: type[Model], columns: tuple[str, ...], unique: bool = False) -> None:
-        table = model._meta.table_name
+    def add_index(self, table: str, columns: tuple[str, ...], unique: bool = False) -> None:
         name = f"{table}_{'_'.join(columns)}"
         existing = {i.name for i in self.database.get_indexes(table)}
         if name not in existing:
             self.schema.add_index(table, columns, unique).run()
+
+    def execute(self, sql: str, params: tuple = ()) -> None:
+        self.database.execute_sql(sql, params)
 
 
 def migration_names() -> list[str]:
@@ -91,20 +105,31 @@ def optimize(database=None) -> None:
         database.execute_sql("PRAGMA optimize")
 
 
-def run_migrations(database=None) -> list[str]:
-    """Apply pending migrations in order; return the names applied now."""
+def run_migrations(database=None, upto: str | None = None) -> list[str]:
+    """Apply pending migrations in order (up to and including `upto`); return the names applied now."""
     database = database or db.obj
     database.create_tables([SchemaMigration], safe=True)
     done = {row.name for row in SchemaMigration.select()}
     applied = []
-    for name in migration_names():
-        if name in done:
-            continue
-        module = importlib.import_module(f"dropship.migrations.{name}")
-        with database.atomic():
-            module.up(Migrator(database))
-            SchemaMigration.create(name=name)
-        applied.append(name)
+    pending = [n for n in migration_names() if n not in done and (upto is None or n <= upto)]
+    sqlite = isinstance(database, SqliteDatabase)
+    if pending and sqlite:
+        # SQLite changes some columns by copying the table and dropping the old one; with foreign
+        # keys on, that DROP would cascade and delete every child row (all sub-orders of every
+        # order). The pragma only takes effect outside a transaction.
+        database.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        for name in pending:
+            module = importlib.import_module(f"dropship.migrations.{name}")
+            with database.atomic():
+                module.up(Migrator(database))
+                if sqlite and database.execute_sql("PRAGMA foreign_key_check").fetchone():
+                    raise RuntimeError(f"migration {name} broke a foreign key")
+                SchemaMigration.create(name=name)
+            applied.append(name)
+    finally:
+        if pending and sqlite:
+            database.execute_sql("PRAGMA foreign_keys = ON")
     if applied and isinstance(database, SqliteDatabase):
         database.execute_sql("ANALYZE")  # new indexes need statistics before the planner trusts them
     return applied
