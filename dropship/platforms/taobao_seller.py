@@ -28,6 +28,7 @@ from dropship.platforms.base import (
     RiskBlocked,
     ShopIdentity,
     SoldPage,
+    http_url,
 )
 from dropship.platforms.origins import Origins
 
@@ -132,7 +133,8 @@ def parse_sub_order(sub: dict, order_status: str) -> RemoteItem:
     info = sub.get("itemInfo") or {}
     extra = {e.get("name"): e.get("value") for e in info.get("extra") or [] if isinstance(e, dict)}
     refund_status, refund_text = _refund(sub.get("operations") or [])
-    item_url = str(info.get("itemUrl") or "")
+    # Shown as links on the order cards: only http(s) addresses leave the driver, never `javascript:`.
+    item_url = http_url(str(info.get("itemUrl") or ""))
     item_id = str(info.get("itemId") or "") or (re.search(r"[?&]id=(\d+)", item_url) or [None, ""])[1]
     return RemoteItem(
         oid=str(sub.get("idStr") or sub.get("id")),
@@ -141,7 +143,7 @@ def parse_sub_order(sub: dict, order_status: str) -> RemoteItem:
         paid_amount=yuan_to_fen((sub.get("priceInfo") or {}).get("realTotal")),
         sku_text=_sku_text(info.get("skuText")),
         outer_id=str(extra.get("商家编码") or ""),
-        pic=str(info.get("pic") or ""),
+        pic=http_url(str(info.get("pic") or "")),
         item_url=item_url,
         item_id=item_id,
         status=order_status,

@@ -107,10 +107,13 @@ HUB = Hub()
 
 
 def _number(value: Any, low: float, high: float) -> float:
+    """A coordinate or time from the browser: a JSON number within [low, high] (so never NaN or ∞)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadCommand("坐标无效")
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise BadCommand("坐标无效") from None
+        number = float(value)  # a JSON integer of 400 digits does not fit a float: OverflowError
+    except OverflowError:
+        raise BadCommand("坐标超出范围") from None
     if not low <= number <= high:
         raise BadCommand("坐标超出范围")
     return number

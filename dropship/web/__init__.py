@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask import Flask, abort, g, redirect, url_for
 
 from dropship.web.access import public, user_can
+from dropship.web.inputs import init_inputs
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ def register_web(app: Flask) -> None:
         verify,
     )
 
+    init_inputs(app)  # the <dbid:…> converter must exist before the blueprints add their rules
     for module in (auth, orders, shops, accounts, aftersales, stats, dashboard, team, settings, billing,
                    verify, jobs):
         app.register_blueprint(module.bp)

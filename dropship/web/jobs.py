@@ -41,13 +41,13 @@ def panel():
     return render_template("jobs/_panel.html")
 
 
-@bp.get("/<int:job_id>")
+@bp.get("/<dbid:job_id>")
 @requires("*")
 def show(job_id: int):
     return render_template("jobs/_job.html", job=_visible(job_id), poll=True)
 
 
-@bp.post("/<int:job_id>/retry")
+@bp.post("/<dbid:job_id>/retry")
 @requires("*")
 def retry(job_id: int):
     job = _visible(job_id)

@@ -23,6 +23,7 @@ from dropship.services.order_export import export_file
 from dropship.services.receiver import ReceiverError, real_receiver, store_receiver, validate_manual
 from dropship.services.shops import LOGIN_STATES, PLATFORMS, active_shops
 from dropship.web.access import requires
+from dropship.web.inputs import form_ids
 from dropship.web.paging import page_args, paginate
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -112,11 +113,8 @@ def _message(text: str, status: int = 200, error: bool = False, headers: dict | 
 
 
 def _selected() -> list[int]:
-    values = request.values.getlist("ids")
-    try:
-        return [int(v) for v in values][:service.MAX_SELECTION + 1]
-    except ValueError:
-        abort(400, description="订单选择无效")
+    # one more than allowed, so the service can say how many it takes
+    return form_ids("ids", "订单", service.MAX_SELECTION + 1)
 
 
 def _order_or_404(order_id: int) -> Order:
@@ -179,14 +177,14 @@ def _memo_form(order: Order, form: dict, errors: dict, status: int = 200):
                         flag_names=service.FLAG_NAMES, limit=memo_service.MEMO_LIMIT_BYTES), status
 
 
-@bp.get("/<int:order_id>/memo")
+@bp.get("/<dbid:order_id>/memo")
 @requires("orders.edit")
 def memo_form(order_id: int):
     order = _order_or_404(order_id)
     return _memo_form(order, {"memo": order.seller_memo, "flag": str(order.seller_flag)}, {})
 
 
-@bp.post("/<int:order_id>/memo")
+@bp.post("/<dbid:order_id>/memo")
 @requires("orders.edit")
 def save_memo(order_id: int):
     order = _order_or_404(order_id)
@@ -201,7 +199,7 @@ def save_memo(order_id: int):
                     headers=_triggers("close-dialog", "orders-changed", "jobs-changed"))
 
 
-@bp.get("/<int:order_id>/memo-state")
+@bp.get("/<dbid:order_id>/memo-state")
 @requires("orders")
 def memo_state(order_id: int):
     return render_template("orders/_memo_state.html", order=_order_or_404(order_id),
@@ -214,14 +212,14 @@ def _address_form(order: Order, form: dict, errors: dict, status: int = 200):
     return render_block(TEMPLATE, "address_form", order=order, form=form, errors=errors), status
 
 
-@bp.get("/<int:order_id>/address")
+@bp.get("/<dbid:order_id>/address")
 @requires("orders.edit")
 def address_form(order_id: int):
     order = _order_or_404(order_id)
     return _address_form(order, asdict(real_receiver(order) or Receiver()), {})
 
 
-@bp.post("/<int:order_id>/address")
+@bp.post("/<dbid:order_id>/address")
 @requires("orders.edit")
 def save_address(order_id: int):
     order = _order_or_404(order_id)
@@ -236,7 +234,7 @@ def save_address(order_id: int):
 
 # -- 同步状态 / 批量同步 ---------------------------------------------------------------------------------
 
-@bp.post("/<int:order_id>/sync")
+@bp.post("/<dbid:order_id>/sync")
 @requires("orders.sync")
 def sync(order_id: int):
     order = _order_or_404(order_id)
@@ -268,7 +266,7 @@ def batch_form():
 @requires("orders.sync")
 def batch_sync():
     ids = _selected()
-    form = {"shops": request.form.getlist("shops"), "tab": request.form.get("tab", ""),
+    form = {"shops": [str(i) for i in form_ids("shops", "店铺", 500)], "tab": request.form.get("tab", ""),
             "days": request.form.get("days", "")}
     try:
         scope = service.parse_sync_scope(form["shops"], form["tab"], form["days"], [str(i) for i in ids])
@@ -295,7 +293,7 @@ def export():
     return render_template("jobs/_job.html", job=job, poll=True), 200, {"HX-Trigger": "jobs-changed"}
 
 
-@bp.get("/export/<int:job_id>.xlsx")
+@bp.get("/export/<dbid:job_id>.xlsx")
 @requires("orders.export")
 def download_export(job_id: int):
     job = Job.get_or_none(Job.id == job_id, Job.kind == "export_orders", Job.state == "done")

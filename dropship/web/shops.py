@@ -10,6 +10,7 @@ from dropship.queue import start_job, start_unique_job
 from dropship.services import shops as service
 from dropship.services.shops import ShopError
 from dropship.web.access import requires
+from dropship.web.inputs import form_ids
 
 bp = Blueprint("shops", __name__, url_prefix="/shops")
 MAX_SMS_PASSWORD = 12
@@ -23,10 +24,7 @@ def _shop_or_404(shop_id: int) -> Shop:
 
 
 def _ids() -> list[int]:
-    try:
-        return [int(v) for v in request.form.getlist("shop_ids")][:500]
-    except ValueError:
-        abort(400, description="店铺选择无效")
+    return form_ids("shop_ids", "店铺", 500)
 
 
 def _table_context() -> dict:
@@ -79,14 +77,14 @@ def add():
     return _table("店铺已添加，请点“授权”登录店铺后台", trigger="close-dialog")
 
 
-@bp.get("/<int:shop_id>/edit")
+@bp.get("/<dbid:shop_id>/edit")
 @requires("shops.edit")
 def edit_form(shop_id: int):
     shop = _shop_or_404(shop_id)
     return _form_dialog("edit_form", 200, shop=shop, form={"platform": shop.platform, "login": shop.login}, errors={})
 
 
-@bp.post("/<int:shop_id>")
+@bp.post("/<dbid:shop_id>")
 @requires("shops.edit")
 def edit(shop_id: int):
     shop = _shop_or_404(shop_id)
@@ -116,13 +114,13 @@ def _shop_job(shop_id: int, kind: str, action: str, message: str):
     return _table(message.format(shop=shop.display_name), trigger="jobs-changed")
 
 
-@bp.post("/<int:shop_id>/authorize")
+@bp.post("/<dbid:shop_id>/authorize")
 @requires("shops.authorize")
 def authorize(shop_id: int):
     return _shop_job(shop_id, "authorize_shop", "授权", "正在授权 {shop}，可在右上角“任务”查看进度")
 
 
-@bp.post("/<int:shop_id>/open-backend")
+@bp.post("/<dbid:shop_id>/open-backend")
 @requires("shops.open_backend")
 def open_backend(shop_id: int):
     return _shop_job(shop_id, "open_backend", "打开后台", "正在本机打开 {shop} 的后台")
@@ -154,7 +152,7 @@ def pause_fetching():
     return _table(f"已暂停获取 {count} 个店铺" if count else "没有正在获取的店铺")
 
 
-@bp.post("/<int:shop_id>/export/request")
+@bp.post("/<dbid:shop_id>/export/request")
 @requires("shops.fetch")
 def export_request(shop_id: int):
     shop = _shop_or_404(shop_id)
@@ -164,7 +162,7 @@ def export_request(shop_id: int):
         {"HX-Trigger": "jobs-changed"}
 
 
-@bp.post("/<int:shop_id>/export")
+@bp.post("/<dbid:shop_id>/export")
 @requires("shops.fetch")
 def export(shop_id: int):
     shop = _shop_or_404(shop_id)

@@ -60,3 +60,21 @@ def test_yuan_to_fen(text, fen):
 @given(st.integers(min_value=0, max_value=10**9))
 def test_yuan_to_fen_is_exact_for_every_amount(fen):
     assert yuan_to_fen(f"{fen // 100}.{fen % 100:02d}") == fen
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", " javascript:alert(1)", "JAVASCRIPT:x",
+                                 "data:text/html,<b>x</b>", "/item.htm?id=1", "java\nscript:alert(1)"])
+def test_only_http_item_and_picture_urls_leave_the_driver(url):
+    data = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    info = data["mainOrders"][0]["subOrders"][0]["itemInfo"]
+    info["itemUrl"], info["pic"], info["itemId"] = url, url, 600000000007
+    item = parse_sold_response(json.dumps(data)).orders[0].items[0]
+    assert (item.item_url, item.pic) == ("", "")
+    assert item.item_id == "600000000007"  # the id comes from itemId all the same
+
+
+def test_protocol_relative_and_https_urls_are_kept():
+    page = parse_sold_response(SAMPLE.read_text(encoding="utf-8"))
+    item = page.orders[0].items[0]
+    assert item.item_url == "//item.taobao.com/item.htm?id=600000000001"
+    assert item.pic.startswith("//img.alicdn.com/")
