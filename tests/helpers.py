@@ -45,6 +45,20 @@ def login(client: FlaskClient, username: str = MAIN_PHONE, password: str = MAIN_
     return post(client, "/login", data)
 
 
+def sign_in_employee(client: FlaskClient, permissions: list[str], suffix: str = "01") -> None:
+    """Create an employee of the main account with these grants, and switch `client` to it."""
+    from dropship.db import db
+    from dropship.models import User
+    from dropship.services.auth import hash_password
+
+    with db.connection_context():
+        owner = User.get(User.username == MAIN_PHONE)
+        User.create(username=f"{MAIN_PHONE}:{suffix}", password_hash=hash_password("staff-pass-1"),
+                    role="employee", owner=owner, permissions=permissions)
+    post(client, "/logout", token_page="/orders")
+    assert login(client, f"{MAIN_PHONE}:{suffix}", "staff-pass-1").status_code == 302
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

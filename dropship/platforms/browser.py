@@ -1,4 +1,7 @@
-"""Browser manager: find a Chromium-family browser and hand out persistent per-account contexts.
+"""Browser manager: find and identify a Chromium-family browser, hand out persistent per-account contexts.
+
+Everything here may start a program (Playwright's driver, `--version`): workers only. The web layer
+looks at the filesystem through `browser_paths` instead.
 
 Playwright objects belong to the thread that created them, so every worker thread owns one
 `sync_playwright()` instance (thread-local) and the contexts it opened. Chromium refuses to open
@@ -9,17 +12,16 @@ from __future__ import annotations
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 
 from dropship.errors import TryLater, UserError
+from dropship.platforms.browser_paths import FoundBrowser, has_browser_name, is_network_path, locate_browser
 
 # Flags verified on Debian as root in a closed network (STACK-NOTES.md): without the networking
 # flags Chromium floods the network with refused connections at every start.
@@ -34,50 +36,14 @@ CHROMIUM_ARGS: tuple[str, ...] = (
     "--disable-dev-shm-usage",
 )
 
-_LINUX_CANDIDATES = (
-    "/usr/lib/chromium/chromium",  # skips the Debian wrapper script and its warning
-    "/usr/bin/chromium",
-    "/usr/bin/chromium-browser",
-    "/usr/bin/google-chrome",
-    "/usr/bin/google-chrome-stable",
-    "/usr/bin/microsoft-edge",
-    "/snap/bin/chromium",
-)
-
-
-def _windows_candidates() -> list[str]:
-    roots = [os.environ.get(k, "") for k in ("PROGRAMFILES", "PROGRAMFILES(X86)", "LOCALAPPDATA")]
-    rel = (
-        r"Microsoft\Edge\Application\msedge.exe",
-        r"Google\Chrome\Application\chrome.exe",
-        r"Chromium\Application\chrome.exe",
-    )
-    return [str(Path(root) / r) for root in roots if root for r in rel]
-
-
-@dataclass(frozen=True)
-class FoundBrowser:
-    path: str
-    source: str  # 设置 / 环境变量 / 系统 / Playwright
-
-    @property
-    def version(self) -> str:
-        return browser_version(self.path)
-
-
 def find_browser(setting: str | None = None) -> FoundBrowser | None:
-    """Where to find Chromium: the setting, then DROPSHIP_CHROMIUM, then the system, then Playwright's."""
-    for path, source in ((setting, "设置"), (os.environ.get("DROPSHIP_CHROMIUM"), "环境变量")):
-        if path and Path(path).is_file():
-            return FoundBrowser(path, source)
-    candidates = _windows_candidates() if sys.platform == "win32" else list(_LINUX_CANDIDATES)
-    for path in candidates:
-        if Path(path).is_file():
-            return FoundBrowser(path, "系统")
-    for name in ("chromium", "chromium-browser", "google-chrome", "msedge"):
-        path = shutil.which(name)
-        if path:
-            return FoundBrowser(path, "系统")
+    """Where to find Chromium: `locate_browser`'s places, then Playwright's own download.
+
+    Asking Playwright starts its driver process: call this from workers, never from a web request.
+    """
+    found = locate_browser(setting)
+    if found is not None:
+        return found
     bundled = _playwright_chromium()
     return FoundBrowser(bundled, "Playwright") if bundled else None
 
@@ -93,22 +59,40 @@ def _playwright_chromium() -> str | None:
     return path if path and Path(path).is_file() else None
 
 
-_version_cache: dict[str, str] = {}
+# `--version` output of the three browsers we drive ("Chromium 156.0.8078.108", "Google Chrome 120.0…",
+# "Microsoft Edge 120.0…"); on Windows the same names are the file's ProductName.
+_IDENTITY_RE = re.compile(r"^\s*(Chromium|Google Chrome(?: for Testing)?|Microsoft Edge)\s+(\d+(?:\.\d+){1,3})")
+
+# Windows browsers print nothing for --version: read the file's version resource instead (the path
+# goes in through the environment, never into the command text).
+_WINDOWS_VERSION_INFO = ("$v = (Get-Item -LiteralPath $env:DROPSHIP_BROWSER_FILE).VersionInfo; "
+                         "Write-Output ($v.ProductName + ' ' + $v.ProductVersion)")
 
 
-def browser_version(path: str) -> str:
-    if path in _version_cache:
-        return _version_cache[path]
-    version = ""
-    if sys.platform != "win32":
-        try:
-            out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10).stdout
-            match = re.search(r"(\d+\.\d+\.\d+\.\d+)", out)
-            version = match.group(1) if match else out.strip()
-        except (OSError, subprocess.SubprocessError):
-            version = ""
-    _version_cache[path] = version
-    return version
+def _version_output(path: str) -> str:
+    if sys.platform == "win32":
+        command = ["powershell", "-NoProfile", "-NonInteractive", "-Command", _WINDOWS_VERSION_INFO]
+        env = {**os.environ, "DROPSHIP_BROWSER_FILE": path}
+    else:
+        command, env = [path, "--version"], None
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=15, env=env).stdout
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return ""
+
+
+def identify_browser(path: str) -> str:
+    """浏览器检测's identity check: the file's name and its version output must both say Chrome, Chromium
+    or Edge. Returns e.g. "Chromium 156.0.8078.108"; raises BrowserUnavailable (Chinese) otherwise.
+
+    This starts the file (`--version`): only the 浏览器检测 job calls it, in a worker.
+    """
+    if is_network_path(path) or not has_browser_name(path):
+        raise BrowserUnavailable(f"浏览器检测未通过：{path} 不是 Chrome / Edge / Chromium 的程序文件")
+    match = _IDENTITY_RE.match(_version_output(path))
+    if match is None:
+        raise BrowserUnavailable(f"浏览器检测未通过：{path} 没有报告 Chrome / Edge / Chromium 的版本，不会启动它")
+    return f"{match.group(1)} {match.group(2)}"
 
 
 class Throttle:

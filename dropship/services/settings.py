@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from dropship.errors import UserError
 from dropship.models import AppSetting
+from dropship.platforms.browser_paths import check_browser_path
 
 
 class SettingError(UserError):
@@ -29,13 +29,13 @@ class SettingSpec:
     clean: Callable[[Any], Any]
 
 
-def _browser_path(value: Any) -> str:
-    text = str(value or "").strip()
-    if len(text) > 500:
-        raise ValueError("路径过长")
-    if text and not Path(text).is_file():
-        raise ValueError("该路径下没有找到浏览器程序")
-    return text
+def _browser_check(value: Any) -> dict[str, Any]:
+    """浏览器检测's last outcome, written by the job (never typed): which file, and what it said it was."""
+    if not isinstance(value, dict) or not isinstance(value.get("path"), str):
+        raise ValueError("检测结果格式不正确")
+    return {"path": value["path"], "fingerprint": str(value.get("fingerprint", "")), "ok": bool(value.get("ok")),
+            "version": str(value.get("version", "")), "message": str(value.get("message", "")),
+            "checked_at": str(value.get("checked_at", ""))}
 
 
 def _bool(value: Any) -> bool:
@@ -51,7 +51,9 @@ def register(key: str, label: str, default: Any, clean: Callable[[Any], Any]) ->
     SPECS[key] = SettingSpec(key, label, default, clean)
 
 
-register("browser.path", "浏览器路径", "", _browser_path)
+# Main account only (web/settings.py): whatever file this names is started by every shop job.
+register("browser.path", "浏览器路径", "", check_browser_path)
+register("browser.check", "浏览器检测结果", {}, _browser_check)
 register("browser.headed", "显示浏览器窗口（有界面）", False, _bool)
 
 

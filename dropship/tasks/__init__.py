@@ -16,11 +16,13 @@ _settings: Settings | None = None
 def configure_tasks(settings: Settings) -> None:
     global _browsers, _settings
     from dropship.services.settings import get_setting
+    from dropship.tasks.browser_check import approved_browser_path
 
     _settings = settings
     _browsers = BrowserManager(
         settings.data_dir / "profiles",
-        executable=lambda: get_setting("browser.path") or settings.chromium or None,
+        # a 设置 path is started only once 浏览器检测 identified it as Chrome / Edge / Chromium
+        executable=approved_browser_path,
         headless=lambda: settings.headless and not get_setting("browser.headed"),
         throttle=Throttle(settings.throttle_seconds, settings.throttle_jitter),
     )

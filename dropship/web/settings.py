@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from dropship.db import db
-from dropship.platforms.browser import find_browser
+from dropship.platforms.browser_paths import locate_browser
 from dropship.queue import start_job
 from dropship.services import memo as memo_settings
 from dropship.services import orders as order_settings
@@ -23,8 +23,11 @@ def index():
 
 def _browser_page(errors: dict[str, str], status: int = 200, saved: bool = False):
     configured = get_setting("browser.path")
-    found = find_browser(configured or g.settings.chromium or None)
+    # files only: finding Playwright's download or asking `--version` is the 浏览器检测 job's work
+    found = locate_browser(configured or g.settings.chromium or None)
+    check = get_setting("browser.check") or {}
     return render_template("settings/browser.html", found=found, path=request.form.get("path", configured),
+                           check=check if found and check.get("path") == found.path else None,
                            headed=get_setting("browser.headed"), errors=errors, saved=saved), status
 
 
@@ -42,7 +45,7 @@ def browser():
 
 
 @bp.post("/browser")
-@requires("settings")
+@requires("main")  # every shop job starts the file this names: the main account's decision alone
 def save_browser():
     try:
         set_setting("browser.path", request.form.get("path", ""))

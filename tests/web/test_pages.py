@@ -59,8 +59,8 @@ def test_retry_refuses_jobs_that_did_not_fail(signed_in):
 
 
 def test_browser_setting_rejects_a_missing_path(signed_in):
-    response = post(signed_in, "/settings/browser", {"path": "/no/such/browser"}, token_page="/orders")
+    response = post(signed_in, "/settings/browser", {"path": "/no/such/chromium"}, token_page="/orders")
     assert response.status_code == 400
     assert "该路径下没有找到浏览器程序" in response.get_data(as_text=True)
     page = signed_in.get("/settings/browser").get_data(as_text=True)
-    assert 'value="/no/such/browser"' not in page
+    assert 'value="/no/such/chromium"' not in page
