@@ -27,7 +27,9 @@ def init_backend(settings: Settings) -> None:
     from dropship.secrets import init_secrets
     from dropship.tasks import configure_tasks
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # The database, the key file and exports hold personal data: our user alone may enter the data dir.
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    settings.data_dir.chmod(0o700)
     database = init_db(settings.db_url)
     with database.connection_context():
         run_migrations(database)

@@ -3,9 +3,15 @@
 openpyxl's write-only mode streams rows to disk, and orders are read in chunks by id (keyset, not
 OFFSET, so the last chunk costs what the first does): memory stays flat at 100k orders. The file is
 written to a path the caller chose (the export job's file, which the web layer then streams).
+
+An export is personal data outside the app's encryption: decrypted receivers go in only for users granted
+`orders.export_receivers` (else the masked ones the platform shows), the file is readable by our user
+alone (0600 in a 0700 folder), and it lives until its download or `exports.keep_minutes`, whichever is first.
 """
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +32,8 @@ from dropship.services.orders import (
     order_ids,
     orders_by_ids,
 )
+from dropship.services.receiver import masked_receiver
+from dropship.services.settings import get_setting, int_between, register
 from dropship.services.shops import PLATFORMS as SHOP_PLATFORMS
 
 CHUNK = 500
@@ -36,6 +44,8 @@ HEADERS = (
     "标记类型", "标记备注",
 )
 SEP = "；"
+
+register("exports.keep_minutes", "导出文件保留时间", 60, int_between(5, 24 * 60))
 
 
 def _text(value: str) -> str:
@@ -51,9 +61,11 @@ def _joined(values) -> str:
     return SEP.join(_text(v) for v in values if v)
 
 
-def export_row(card: OrderCard) -> list:
+def export_row(card: OrderCard, real_receivers: bool = False) -> list:
+    """One order's row; the decrypted receiver only when `real_receivers` (else what the platform masks)."""
     order, items = card.order, [line.item for line in card.lines]
-    purchases, receiver = card.purchases, card.receiver
+    purchases = card.purchases
+    receiver = card.receiver if real_receivers or not card.decrypted else masked_receiver(order)
     # our own consign when there is one, else the supplier's parcel as the card shows it
     logistics = ([(s.courier_name or courier_name(s.courier), s.tracking_number) for s in card.consigned]
                  or [(courier_name(p.courier), p.tracking_number) for p in purchases if p.tracking_number])
@@ -96,11 +108,44 @@ def export_file(data_dir: Path, job_id: int) -> Path:
     return Path(data_dir) / "exports" / f"orders-{job_id}.xlsx"
 
 
+def keep_seconds() -> int:
+    return int(get_setting("exports.keep_minutes")) * 60
+
+
+def is_expired(path: Path, now: float | None = None) -> bool:
+    """Whether an export file outlived `exports.keep_minutes` (the download refuses it, the sweep deletes it)."""
+    try:
+        written = path.stat().st_mtime
+    except FileNotFoundError:
+        return True
+    return (time.time() if now is None else now) - written > keep_seconds()
+
+
+def sweep_exports(data_dir: Path, now: float | None = None) -> int:
+    """Delete export files (and half-written ones of a crashed job) older than the setting; return how many."""
+    deleted = 0
+    for path in (Path(data_dir) / "exports").glob("orders-*"):
+        if is_expired(path, now):
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
+def _private_dir(folder: Path) -> None:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)  # also a folder an older version created with the default mode
+
+
 def export_orders(search: OrderFilter, ctx: TabContext, path: Path,
-                  on_progress: Callable[[int, int], None] = lambda done, total: None) -> int:
+                  on_progress: Callable[[int, int], None] = lambda done, total: None,
+                  real_receivers: bool = False) -> int:
     """Write the orders of `search` to `path`; return how many. Newest first (by id, for keyset paging).
 
     `on_progress(done, total)` is called after each chunk, so a job can show how far it got.
+    `real_receivers`: the acting user may export decrypted names, phones and addresses.
     """
     book = Workbook(write_only=True)
     sheet = book.create_sheet("订单")
@@ -113,9 +158,12 @@ def export_orders(search: OrderFilter, ctx: TabContext, path: Path,
         if not ids:
             break
         for card in order_cards(orders_by_ids(ids)):
-            sheet.append(export_row(card))
+            sheet.append(export_row(card, real_receivers))
         count += len(ids)
         last_id = ids[-1]
         on_progress(count, total)
-    book.save(path)
+    _private_dir(path.parent)
+    path.unlink(missing_ok=True)  # O_EXCL below: the file is ours, created 0600, never someone's link
+    with os.fdopen(os.open(path, _NEW_FILE, 0o600), "wb") as handle:
+        book.save(handle)
     return count

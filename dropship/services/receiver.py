@@ -40,6 +40,12 @@ def real_receiver(order: Order) -> Receiver | None:
     return Receiver(**json.loads(order.receiver_real))
 
 
+def masked_receiver(order: Order) -> Receiver:
+    """The receiver as the platform's order list shows it (masked): what anyone may see of it."""
+    return Receiver(name=order.receiver_name, phone=order.receiver_phone, province=order.receiver_region,
+                    address=order.receiver_address)
+
+
 def store_receiver(order: Order, receiver: Receiver, state: str = "decrypted") -> None:
     """Keep a full receiver on the order: encrypted JSON plus keyed hashes of name and phone."""
     Order.update(receiver_real=json.dumps(asdict(receiver), ensure_ascii=False), address_state=state,

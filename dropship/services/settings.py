@@ -38,6 +38,17 @@ def _browser_check(value: Any) -> dict[str, Any]:
             "checked_at": str(value.get("checked_at", ""))}
 
 
+def int_between(low: int, high: int) -> Callable[[Any], int]:
+    """A clean function for a whole number setting within [low, high]."""
+    def clean(value: Any) -> int:
+        text = str(value).strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 9 or not low <= int(text) <= high:
+            raise ValueError(f"请输入 {low} 到 {high} 之间的整数")
+        return int(text)
+
+    return clean
+
+
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value

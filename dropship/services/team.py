@@ -27,6 +27,8 @@ PERMISSION_TREE: tuple[Permission, ...] = (
         Permission("orders.edit", "忽略、标记、备注、修改地址"),
         Permission("orders.sync", "同步状态、批量同步"),
         Permission("orders.export", "导出订单"),
+        # an export is a file that leaves the app: decrypted receivers in it are a grant of their own
+        Permission("orders.export_receivers", "导出收货人明文（姓名、手机号、地址）"),
     )),
     Permission("shops", "店铺管理", (
         Permission("shops.fetch", "开始获取"),

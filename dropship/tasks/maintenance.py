@@ -1,7 +1,6 @@
-"""Hourly housekeeping: planner statistics, expired sessions, old export files."""
+"""Housekeeping: planner statistics and expired sessions hourly; export files every few minutes."""
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 from huey import crontab
@@ -9,15 +8,18 @@ from huey import crontab
 from dropship.db import optimize
 from dropship.models import UserSession
 from dropship.queue import huey
+from dropship.services.order_export import sweep_exports
 from dropship.tasks import settings
-
-EXPORT_KEEP_SECONDS = 24 * 3600
 
 
 @huey.periodic_task(crontab(minute="17"))
 def hourly_maintenance() -> None:
     optimize()
     UserSession.delete().where(UserSession.expires_at < datetime.now()).execute()
-    for path in (settings().data_dir / "exports").glob("orders-*"):
-        if time.time() - path.stat().st_mtime > EXPORT_KEEP_SECONDS:
-            path.unlink(missing_ok=True)
+
+
+# Exports hold decrypted receivers: they go `exports.keep_minutes` after they were written (the download
+# refuses an older file in the meantime, so the deadline holds between two sweeps).
+@huey.periodic_task(crontab(minute="*/5"))
+def sweep_old_exports() -> None:
+    sweep_exports(settings().data_dir)

@@ -19,7 +19,7 @@ from dropship.platforms.base import Receiver
 from dropship.queue import start_job, start_unique_job
 from dropship.services import memo as memo_service
 from dropship.services import orders as service
-from dropship.services.order_export import export_file
+from dropship.services.order_export import export_file, is_expired
 from dropship.services.receiver import ReceiverError, real_receiver, store_receiver, validate_manual
 from dropship.services.shops import LOGIN_STATES, PLATFORMS, active_shops
 from dropship.web.access import requires
@@ -300,7 +300,23 @@ def download_export(job_id: int):
     if job is None or not (g.user.is_main or job.user_id == g.user.id):
         abort(404, description="导出文件不存在或已过期，请重新导出")
     path = export_file(current_app.config["SETTINGS"].data_dir, job.id)
-    if not path.is_file():
+    if is_expired(path):
+        path.unlink(missing_ok=True)
         abort(404, description="导出文件不存在或已过期，请重新导出")
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:  # another download took it a moment ago
+        abort(404, description="导出文件不存在或已过期，请重新导出")
+    # One download per export: the file holds personal data. POSIX streams the open file after the
+    # unlink; Windows cannot delete an open file, so it goes once the response is sent.
+    try:
+        path.unlink()
+        leftover = None
+    except PermissionError:
+        leftover = path
+    Job.update(message="已下载，文件已从本机删除；需要时请重新导出").where(Job.id == job.id).execute()
     name = f"订单导出-{job.finished_at or job.created_at:%Y%m%d-%H%M%S}.xlsx"
-    return send_file(path, mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)
+    response = send_file(handle, mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)
+    if leftover is not None:
+        response.call_on_close(lambda: leftover.unlink(missing_ok=True))
+    return response

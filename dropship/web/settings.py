@@ -7,6 +7,7 @@ from dropship.db import db
 from dropship.platforms.browser_paths import locate_browser
 from dropship.queue import start_job
 from dropship.services import memo as memo_settings
+from dropship.services import order_export  # noqa: F401 - registers exports.keep_minutes (订单设置)
 from dropship.services import orders as order_settings
 from dropship.services.settings import SettingError, get_setting, set_setting
 from dropship.services.shops import DECRYPT_ROUTES
@@ -110,16 +111,24 @@ def save_shop_backend():
     return _shop_backend_page(errors, 400) if errors else _shop_backend_page({}, saved=True)
 
 
+ORDER_FIELDS = {"deadline_hours": "orders.deadline_hours", "export_keep_minutes": "exports.keep_minutes"}
+
+
+def _orders_page(values: dict, errors: dict[str, str], status: int = 200, saved: bool = False):
+    return render_template("settings/orders.html", values=values, errors=errors, saved=saved), status
+
+
 @bp.get("/orders")
 @requires("settings")
 def orders():
-    return render_template("settings/orders.html", hours=get_setting("orders.deadline_hours"), errors={})
+    return _orders_page({name: get_setting(key) for name, key in ORDER_FIELDS.items()}, {})
 
 
 @bp.post("/orders")
 @requires("settings")
 def save_orders():
-    raw = request.form.get("deadline_hours", "")
-    errors = _save_all({"orders.deadline_hours": raw})
-    hours = raw if errors else get_setting("orders.deadline_hours")
-    return render_template("settings/orders.html", hours=hours, errors=errors, saved=not errors), 400 if errors else 200
+    sent = {name: request.form[name] for name in ORDER_FIELDS if name in request.form}
+    errors = _save_all({ORDER_FIELDS[name]: value for name, value in sent.items()})
+    if errors:  # show what was typed next to its error
+        return _orders_page({**{name: get_setting(key) for name, key in ORDER_FIELDS.items()}, **sent}, errors, 400)
+    return _orders_page({name: get_setting(key) for name, key in ORDER_FIELDS.items()}, {}, saved=True)
