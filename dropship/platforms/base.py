@@ -88,7 +88,7 @@ class RemoteItem:
     pic: str = ""
     item_url: str = ""
     item_id: str = ""
-    status: str = ""  # our status code, see services.orders.STATUS_LABELS
+    status: str = ""  # our status code, see services.orders.labels.STATUS_LABELS
     refund_status: str = ""  # '' | refunding | refunded | closed
     refund_text: str = ""
 

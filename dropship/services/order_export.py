@@ -12,20 +12,15 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from dropship.couriers import courier_name
 from dropship.models import Order
-from dropship.services.orders import (
-    FLAG_NAMES,
-    MARK_TYPES,
-    PURCHASE_PLATFORMS,
-    PURCHASE_STATUS_LABELS,
-    OrderCard,
-    OrderFilter,
-    TabContext,
-    courier_name,
-    order_cards,
-    order_ids,
-    orders_by_ids,
-)
+from dropship.services.money import yuan_number
+from dropship.services.orders.cards import OrderCard, order_cards
+from dropship.services.orders.labels import FLAG_NAMES, MARK_TYPES, PURCHASE_PLATFORMS, PURCHASE_STATUS_LABELS
+from dropship.services.orders.queries import order_ids, orders_by_ids
+from dropship.services.orders.search import OrderFilter
+from dropship.services.orders.tabs import TabContext
+from dropship.services.scope import Scope
 from dropship.services.shops import PLATFORMS as SHOP_PLATFORMS
 
 CHUNK = 500
@@ -68,9 +63,9 @@ def export_row(card: OrderCard) -> list:
         _joined(i.outer_id for i in items),
         _joined(i.sku_text for i in items),
         sum(i.quantity for i in items),
-        order.paid_amount / 100,
-        order.purchase_amount / 100,
-        card.profit / 100,
+        yuan_number(order.paid_amount),
+        yuan_number(order.purchase_amount),
+        yuan_number(card.profit),
         f"{margin}%" if margin is not None else "",
         _text(order.buyer_nick),
         _text(order.buyer_message),
@@ -96,16 +91,17 @@ def export_file(data_dir: Path, job_id: int) -> Path:
     return Path(data_dir) / "exports" / f"orders-{job_id}.xlsx"
 
 
-def export_orders(search: OrderFilter, ctx: TabContext, path: Path,
+def export_orders(search: OrderFilter, ctx: TabContext, scope: Scope, path: Path,
                   on_progress: Callable[[int, int], None] = lambda done, total: None) -> int:
-    """Write the orders of `search` to `path`; return how many. Newest first (by id, for keyset paging).
+    """Write the orders of `search` the user may see to `path`; return how many. Newest first (by id,
+    for keyset paging).
 
     `on_progress(done, total)` is called after each chunk, so a job can show how far it got.
     """
     book = Workbook(write_only=True)
     sheet = book.create_sheet("订单")
     sheet.append(list(HEADERS))
-    query, last_id, count = order_ids(search, ctx), None, 0
+    query, last_id, count = order_ids(search, ctx, scope), None, 0
     total = query.count()
     while True:
         chunk = query.where(Order.id < last_id) if last_id is not None else query

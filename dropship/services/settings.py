@@ -11,14 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dropship.errors import UserError
+from dropship.errors import FieldError
 from dropship.models import AppSetting
-
-
-class SettingError(UserError):
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
-        self.key = key
 
 
 @dataclass(frozen=True)
@@ -36,6 +30,21 @@ def _browser_path(value: Any) -> str:
     if text and not Path(text).is_file():
         raise ValueError("该路径下没有找到浏览器程序")
     return text
+
+
+def int_between(low: int, high: int) -> Callable[[Any], int]:
+    """A cleaner for a whole number in [low, high], as a settings form posts it (text)."""
+
+    def clean(value: Any) -> int:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise ValueError(f"请输入 {low} 到 {high} 之间的整数") from None
+        if not low <= number <= high:
+            raise ValueError(f"请输入 {low} 到 {high} 之间的整数")
+        return number
+
+    return clean
 
 
 def _bool(value: Any) -> bool:
@@ -62,12 +71,12 @@ def get_setting(key: str) -> Any:
 
 
 def set_setting(key: str, raw: Any) -> Any:
-    """Validate and store; raise SettingError (Chinese message) and store nothing on bad input."""
+    """Validate and store; raise a FieldError named by `key` and store nothing on bad input."""
     spec = SPECS[key]
     try:
         value = spec.clean(raw)
     except (TypeError, ValueError) as exc:
-        raise SettingError(key, f"{spec.label}：{exc}") from exc
+        raise FieldError(key, f"{spec.label}：{exc}") from exc
     (AppSetting.insert(key=key, value=value, updated_at=datetime.now())
      .on_conflict(conflict_target=[AppSetting.key],
                   update={AppSetting.value: value, AppSetting.updated_at: datetime.now()})

@@ -4,13 +4,17 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from dropship.db import db
+from dropship.errors import FieldError
 from dropship.platforms.browser import find_browser
 from dropship.queue import start_job
-from dropship.services import memo as memo_settings
-from dropship.services import orders as order_settings
-from dropship.services.settings import SettingError, get_setting, set_setting
+from dropship.services.memo import TEMPLATE_FIELDS
+from dropship.services.money import MARGIN_BASES
+from dropship.services.orders.actions import SYNC_ROUTES
+from dropship.services.orders.labels import FLAG_NAMES
+from dropship.services.settings import get_setting, set_setting
 from dropship.services.shops import DECRYPT_ROUTES
 from dropship.web.access import requires
+from dropship.web.forms import form as show_form
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -46,7 +50,7 @@ def browser():
 def save_browser():
     try:
         set_setting("browser.path", request.form.get("path", ""))
-    except SettingError as exc:
+    except FieldError as exc:
         return _browser_page({"path": str(exc)}, 400)
     set_setting("browser.headed", bool(request.form.get("headed")))
     return _browser_page({}, saved=True)
@@ -66,8 +70,8 @@ def _save_all(values: dict) -> dict[str, str]:
         for key, raw in values.items():
             try:
                 set_setting(key, raw)
-            except SettingError as exc:
-                errors[key] = str(exc)
+            except FieldError as exc:
+                errors.update(exc.errors)
         if errors:
             transaction.rollback()
     return errors
@@ -77,14 +81,13 @@ SHOP_BACKEND_KEYS = ("memo.fields", "memo.custom", "memo.flag", "address.decrypt
                      "profit.margin_base")
 
 
-def _shop_backend_page(errors: dict[str, str], status: int = 200, saved: bool = False):
+def _shop_backend_page(errors: dict[str, str] | None = None, saved: bool = False):
     values = {key: get_setting(key) for key in SHOP_BACKEND_KEYS}
     if errors:  # show what was submitted next to its error
         values.update(_shop_backend_form())
-    return render_template("settings/shop_backend.html", values=values, errors=errors, saved=saved,
-                           fields=memo_settings.TEMPLATE_FIELDS, flag_names=order_settings.FLAG_NAMES,
-                           decrypt_routes=DECRYPT_ROUTES, sync_routes=order_settings.SYNC_ROUTES,
-                           margin_bases=order_settings.MARGIN_BASES), status
+    return show_form("settings/shop_backend.html", error=errors, values=values, saved=saved,
+                     fields=TEMPLATE_FIELDS, flag_names=FLAG_NAMES, decrypt_routes=DECRYPT_ROUTES,
+                     sync_routes=SYNC_ROUTES, margin_bases=MARGIN_BASES)
 
 
 def _shop_backend_form() -> dict:
@@ -97,20 +100,20 @@ def _shop_backend_form() -> dict:
 @bp.get("/shop-backend")
 @requires("settings")
 def shop_backend():
-    return _shop_backend_page({})
+    return _shop_backend_page()
 
 
 @bp.post("/shop-backend")
 @requires("settings")
 def save_shop_backend():
     errors = _save_all(_shop_backend_form())
-    return _shop_backend_page(errors, 400) if errors else _shop_backend_page({}, saved=True)
+    return _shop_backend_page(errors, saved=not errors)
 
 
 @bp.get("/orders")
 @requires("settings")
 def orders():
-    return render_template("settings/orders.html", hours=get_setting("orders.deadline_hours"), errors={})
+    return show_form("settings/orders.html", hours=get_setting("orders.deadline_hours"))
 
 
 @bp.post("/orders")
@@ -119,4 +122,4 @@ def save_orders():
     raw = request.form.get("deadline_hours", "")
     errors = _save_all({"orders.deadline_hours": raw})
     hours = raw if errors else get_setting("orders.deadline_hours")
-    return render_template("settings/orders.html", hours=hours, errors=errors, saved=not errors), 400 if errors else 200
+    return show_form("settings/orders.html", error=errors, hours=hours, saved=not errors)

@@ -5,12 +5,15 @@ from openpyxl import load_workbook
 from dropship.platforms.base import Receiver
 from dropship.services import order_export
 from dropship.services.order_export import HEADERS, export_orders
-from dropship.services.orders import OrderFilter, TabContext
+from dropship.services.orders.search import OrderFilter
+from dropship.services.orders.tabs import TabContext
 from dropship.services.receiver import store_receiver
+from dropship.services.scope import Scope
 from tests.orders_factory import NOW, buy, make_account, make_order, make_shop, orders_app, orders_db, ship  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("orders_db")
 CTX = TabContext(NOW, 6)
+ALL = Scope.everything()
 
 
 def _rows(path):
@@ -28,7 +31,7 @@ def test_export_writes_every_field_with_chinese_headers(tmp_path):
         tracking_number="4628000000003", courier="YUNDA", status="shipped")
     store_receiver(order, Receiver("李四", "13912345678", "浙江省", "杭州市", "西湖区", "", "文三路 1 号"))
     path = tmp_path / "orders.xlsx"
-    assert export_orders(OrderFilter(), CTX, path) == 1
+    assert export_orders(OrderFilter(), CTX, ALL, path) == 1
     header, rows = _rows(path)
     assert tuple(header) == HEADERS and header[:3] == ["订单编号", "店铺名称", "平台"]
     row = rows[0]
@@ -52,15 +55,15 @@ def test_export_follows_the_search_and_tab_and_pages_through_chunks(tmp_path, mo
     shipped = make_order(shop, status="shipped")
     ship(shipped)
     path = tmp_path / "orders.xlsx"
-    assert export_orders(OrderFilter(shop=shop.id, tab="to_purchase"), CTX, path) == 7
+    assert export_orders(OrderFilter(shop=shop.id, tab="to_purchase"), CTX, ALL, path) == 7
     _, rows = _rows(path)
     assert [r["订单编号"] for r in rows] == [o.tid for o in reversed(wanted)]  # newest first
-    assert export_orders(OrderFilter(tab="shipped"), CTX, path) == 1
+    assert export_orders(OrderFilter(tab="shipped"), CTX, ALL, path) == 1
     assert _rows(path)[1][0]["发货状态"] == "已发货"
 
 
 def test_export_of_nothing_is_a_sheet_with_headers_only(tmp_path):
     path = tmp_path / "orders.xlsx"
-    assert export_orders(OrderFilter(tab="closed"), CTX, path) == 0
+    assert export_orders(OrderFilter(tab="closed"), CTX, ALL, path) == 0
     header, rows = _rows(path)
     assert tuple(header) == HEADERS and rows == []

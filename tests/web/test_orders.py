@@ -9,9 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from dropship.db import db
-from dropship.models import Job, Order, User
-from dropship.services.auth import hash_password
-from tests.helpers import MAIN_PHONE, login, post
+from dropship.models import Job, Order
+from tests.helpers import become_employee, post
 from tests.orders_factory import buy, fake_shops, make_order, make_shop
 
 LIST = {"HX-Request": "true", "HX-Target": "order-list"}
@@ -227,7 +226,7 @@ def test_memo_sync_failure_is_shown_with_the_reason(seeded, monkeypatch):
 
 
 @pytest.mark.parametrize("form,message", [
-    ({"memo": "备" * 7000, "flag": "1"}, "备注最多 1000 字节（一个汉字占 3 字节），当前 21000 字节"),
+    ({"memo": "备" * 7000, "flag": "1"}, "备注最多 1000 字节（一个汉字占 2 字节），当前 14000 字节"),
     ({"memo": "好", "flag": "8"}, "旗帜颜色只能选择"),
 ])
 def test_bad_memo_is_refused_and_nothing_changes(seeded, monkeypatch, form, message):
@@ -358,19 +357,9 @@ def test_export_refuses_a_bad_search(seeded):
 
 # -- permissions --------------------------------------------------------------------------------------
 
-def _employee(client, permissions: list[str]) -> None:
-    with db.connection_context():
-        owner = User.get(User.username == MAIN_PHONE)
-        User.create(username=f"{MAIN_PHONE}:01", password_hash=hash_password("staff-pass-1"), role="employee",
-                    owner=owner, permissions=permissions)
-    client.post("/logout", headers={"X-CSRFToken": re.search(
-        r'"X-CSRFToken": "([^"]+)"', client.get("/orders").get_data(as_text=True)).group(1)})
-    assert login(client, f"{MAIN_PHONE}:01", "staff-pass-1").status_code == 302
-
-
 def test_an_employee_who_may_only_look_sees_no_action_buttons(seeded):
     client = seeded["client"]
-    _employee(client, ["orders"])
+    become_employee(client, ["orders"], shops=[seeded["shop"]])
     html = client.get("/orders").get_data(as_text=True)
     assert html.count('class="order-card') == 3
     for label in ("忽略订单</button>", ">标记</button>", ">备注</button>", "同步状态</button>", "导出订单</button>",
@@ -385,7 +374,7 @@ def test_an_employee_who_may_only_look_sees_no_action_buttons(seeded):
 
 def test_an_employee_granted_edit_may_ignore(seeded):
     client = seeded["client"]
-    _employee(client, ["orders", "orders.edit"])
+    become_employee(client, ["orders", "orders.edit"], shops=[seeded["shop"]])
     order = seeded["to_buy"]
     assert post(client, "/orders/ignore", {"ids": str(order.id)}, token_page="/orders").status_code == 200
     assert _order(order.id).ignored
