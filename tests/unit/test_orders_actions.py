@@ -1,4 +1,4 @@
-"""忽略 / 标记, the order card view-model (a bounded number of queries), money and 利润率, 批量同步's scope."""
+"""忽略 / 标记, the order card view-model (a bounded number of queries), 批量同步's selection."""
 from datetime import timedelta
 
 import pytest
@@ -7,7 +7,6 @@ from dropship.db import db
 from dropship.errors import FieldError
 from dropship.models import Order
 from dropship.platforms.base import Receiver
-from dropship.services.money import margin, yuan
 from dropship.services.orders.actions import mark_orders, parse_sync_selection, record_sync, set_ignored
 from dropship.services.orders.cards import order_cards
 from dropship.services.orders.queries import orders_by_ids, tab_counts
@@ -72,19 +71,6 @@ def test_bad_marks_change_nothing():
     with pytest.raises(FieldError, match="备注最多 300 个字，当前 301 个字"):
         mark_orders([order.id], "out_of_stock", "长" * 301, ALL)
     assert (reload(order).abnormal, reload(order).mark_note) == ("loss", "亏 3 元")
-
-
-@pytest.mark.parametrize("fen,text", [(0, "0.00"), (5, "0.05"), (1364, "13.64"), (-253, "-2.53"), (None, "0.00")])
-def test_yuan(fen, text):
-    assert yuan(fen) == text
-
-
-def test_margin_follows_the_setting_and_never_divides_by_zero():
-    assert margin(2, 1, "purchase") == 100.0  # the manual's example: 0.02 − 0.01 = 0.01, 100%
-    assert margin(1045, 792, "purchase") == 31.9
-    assert margin(1045, 792, "paid") == 24.2
-    assert margin(1000, 0, "purchase") is None
-    assert margin(0, 500, "paid") is None
 
 
 def _queries(fn):
