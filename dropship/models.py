@@ -240,10 +240,6 @@ class Order(BaseModel):
             (("ignored", "status", "created_at"), False),
         )
 
-    @property
-    def profit(self) -> int:
-        return self.paid_amount - self.purchase_amount
-
 
 class OrderItem(BaseModel):
     """One line (子订单) of an order."""
