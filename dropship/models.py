@@ -194,7 +194,7 @@ class Order(BaseModel):
 
     shop = ForeignKeyField(Shop, backref="orders", on_delete="RESTRICT")
     tid = CharField(max_length=32)
-    status = CharField(max_length=16, index=True)  # see services.orders.STATUS_LABELS
+    status = CharField(max_length=16, index=True)  # see services.orders.labels.STATUS_LABELS
     status_text = CharField(max_length=60, default="")
     buyer_nick = CharField(max_length=64, default="", index=True)
     buyer_message = TextField(default="")
@@ -239,10 +239,6 @@ class Order(BaseModel):
             (("shop", "tid"), True),
             (("ignored", "status", "created_at"), False),
         )
-
-    @property
-    def profit(self) -> int:
-        return self.paid_amount - self.purchase_amount
 
 
 class OrderItem(BaseModel):
@@ -308,3 +304,27 @@ class Shipment(BaseModel):
 
 SHOP_MODELS: list[type[BaseModel]] = [Shop, ShopDailyStat, PurchaseAccount, Order, OrderItem, Purchase,
                                       PurchaseItem, Shipment]
+
+
+# -- employee grants (授权店铺 / 授权采购号) -------------------------------------------------------------
+
+class ShopGrant(BaseModel):
+    """An employee may see and work on this shop and its orders (services.scope reads these)."""
+
+    user = ForeignKeyField(User, backref="shop_grants", on_delete="CASCADE")
+    shop = ForeignKeyField(Shop, backref="grants", on_delete="CASCADE")
+    created_at = DateTimeField(default=datetime.now)
+
+    class Meta:
+        indexes = ((("user", "shop"), True),)
+
+
+class AccountGrant(BaseModel):
+    """An employee may see and buy with this purchase account."""
+
+    user = ForeignKeyField(User, backref="account_grants", on_delete="CASCADE")
+    account = ForeignKeyField(PurchaseAccount, backref="grants", on_delete="CASCADE")
+    created_at = DateTimeField(default=datetime.now)
+
+    class Meta:
+        indexes = ((("user", "account"), True),)

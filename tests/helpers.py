@@ -45,18 +45,25 @@ def login(client: FlaskClient, username: str = MAIN_PHONE, password: str = MAIN_
     return post(client, "/login", data)
 
 
-def sign_in_employee(client: FlaskClient, permissions: list[str], suffix: str = "01") -> None:
-    """Create an employee of the main account with these grants, and switch `client` to it."""
+def become_employee(client: FlaskClient, permissions: list[str], shops: tuple = (), accounts: tuple = (),
+                    number: str = "01", password: str = "staff-pass-1") -> None:
+    """Add an employee of the main account with these permission codes and shop / purchase-account
+    grants, then sign `client` out and in again as that employee."""
     from dropship.db import db
-    from dropship.models import User
+    from dropship.models import AccountGrant, ShopGrant, User
     from dropship.services.auth import hash_password
 
+    username = f"{MAIN_PHONE}:{number}"
     with db.connection_context():
         owner = User.get(User.username == MAIN_PHONE)
-        User.create(username=f"{MAIN_PHONE}:{suffix}", password_hash=hash_password("staff-pass-1"),
-                    role="employee", owner=owner, permissions=permissions)
-    post(client, "/logout", token_page="/orders")
-    assert login(client, f"{MAIN_PHONE}:{suffix}", "staff-pass-1").status_code == 302
+        user = User.create(username=username, password_hash=hash_password(password), role="employee", owner=owner,
+                           permissions=permissions)
+        for shop in shops:
+            ShopGrant.create(user=user, shop=shop)
+        for account in accounts:
+            AccountGrant.create(user=user, account=account)
+    client.post("/logout", headers={"X-CSRFToken": csrf(client, "/")})
+    assert login(client, username, password).status_code == 302
 
 
 def free_port() -> int:

@@ -101,7 +101,7 @@ class RemoteItem:
     pic: str = ""  # http(s) only (see http_url)
     item_url: str = ""  # http(s) only (see http_url)
     item_id: str = ""
-    status: str = ""  # our status code, see services.orders.STATUS_LABELS
+    status: str = ""  # our status code, see services.orders.labels.STATUS_LABELS
     refund_status: str = ""  # '' | refunding | refunded | closed
     refund_text: str = ""
 

@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from dropship.browser_paths import FoundBrowser, has_browser_name, is_network_path, locate_browser
 from dropship.errors import TryLater, UserError
-from dropship.platforms.browser_paths import FoundBrowser, has_browser_name, is_network_path, locate_browser
 
 # Flags verified on Debian as root in a closed network (STACK-NOTES.md): without the networking
 # flags Chromium floods the network with refused connections at every start.

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import unquote, urlencode
 
+from dropship.memo_size import MEMO_LIMIT_BYTES, memo_bytes
 from dropship.platforms.base import (
     BadCredentials,
     LoginRequired,
@@ -42,7 +43,6 @@ MYSELLER_HOST = "myseller.taobao.com"
 
 PAGE_SIZE = 30
 BATCH_LIMIT = 50
-MEMO_LIMIT_BYTES = 1000
 
 # Selectors of the real pages, in one place.
 SEL = {
@@ -476,7 +476,7 @@ class TaobaoSeller:
         return Memo(text=str(data.get("tip") or ""), flag=_int(data.get("flag")))
 
     def set_memo(self, tid: str, text: str, flag: int) -> None:
-        if len(text.encode("gb18030")) > MEMO_LIMIT_BYTES:
+        if memo_bytes(text) > MEMO_LIMIT_BYTES:
             raise PlatformError(f"备注内容不能超过{MEMO_LIMIT_BYTES}个字节")
         result = self._fetch(TRADE_HOST, "/trade/memo/update_sell_memo.htm", "POST", {
             "_tb_token_": self._cookie("_tb_token_"), "action": "memo/UpdateSellMemoAction",

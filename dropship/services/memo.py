@@ -13,12 +13,14 @@ from typing import Any
 
 from peewee import JOIN
 
-from dropship.errors import UserError
+from dropship.couriers import courier_name
+from dropship.errors import FieldError
+from dropship.memo_size import MEMO_LIMIT_BYTES, MEMO_SIZE_RULE, memo_bytes
 from dropship.models import Order, Purchase, PurchaseAccount
-from dropship.services.orders import DIGITS_RE, FLAG_NAMES, PURCHASE_PLATFORMS, courier_name, profit_of, yuan
+from dropship.services.money import profit, yuan
+from dropship.services.orders.labels import PURCHASE_PLATFORMS, parse_flag
 from dropship.services.settings import get_setting, register
 
-MEMO_LIMIT_BYTES = 1000  # the shop backend's limit for a seller memo
 MEMO_STATES: dict[str, str] = {"syncing": "同步中", "synced": "已同步", "failed": "同步失败"}
 TEMPLATE_FIELDS: dict[str, str] = {
     "purchase_order": "采购订单",
@@ -30,25 +32,12 @@ TEMPLATE_FIELDS: dict[str, str] = {
 MAX_CUSTOM = 100
 
 
-class MemoError(UserError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def parse_flag(raw: Any) -> int:
-    text = str(raw if raw is not None else "").strip()
-    if DIGITS_RE.match(text) and int(text) < len(FLAG_NAMES):
-        return int(text)
-    raise MemoError("flag", "旗帜颜色只能选择 灰、红、黄、绿、蓝、紫")
-
-
 def check_memo(text: str) -> str:
-    """The memo as it will be stored and pushed; refused when over the platform's byte limit."""
+    """The memo as it will be stored and pushed; refused when over the shop backend's byte limit."""
     text = text.replace("\r\n", "\n").strip()
-    size = len(text.encode("utf-8"))
+    size = memo_bytes(text)
     if size > MEMO_LIMIT_BYTES:
-        raise MemoError("memo", f"备注最多 {MEMO_LIMIT_BYTES} 字节（一个汉字占 3 字节），当前 {size} 字节")
+        raise FieldError("memo", f"备注最多 {MEMO_LIMIT_BYTES} 字节（{MEMO_SIZE_RULE}），当前 {size} 字节")
     return text
 
 
@@ -70,7 +59,7 @@ def _clean_custom(value: Any) -> str:
 def _clean_flag(value: Any) -> int:
     try:
         return parse_flag(value)
-    except MemoError as exc:
+    except FieldError as exc:
         raise ValueError(str(exc)) from None
 
 
@@ -135,7 +124,7 @@ def render_auto(template: MemoTemplate, order: Order, purchases: list[Purchase])
         elif code == "purchase_amount":
             parts.append(f"采购{yuan(order.purchase_amount)}")
         elif code == "purchase_profit":
-            parts.append(f"利润{yuan(profit_of(order.paid_amount, order.purchase_amount))}")
+            parts.append(f"利润{yuan(profit(order.paid_amount, order.purchase_amount))}")
         elif code == "purchase_logistics":
             parts += [f"{p.tracking_number}({courier_name(p.courier)})" for p in purchases if p.tracking_number]
         elif code == "purchase_account":
@@ -176,7 +165,7 @@ def apply_purchase_memo(order_id: int) -> bool:
     memo = merge_memo(order.seller_memo, order.memo_auto, new_auto)
     try:
         memo = check_memo(memo)
-    except MemoError as exc:
+    except FieldError as exc:
         Order.update(memo_error=f"备注模板未写入：{exc}").where(Order.id == order_id).execute()
         return False
     Order.update(seller_memo=memo, seller_flag=template.flag, memo_auto=new_auto, memo_state="syncing",

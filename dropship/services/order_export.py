@@ -18,21 +18,16 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from dropship.couriers import courier_name
 from dropship.models import Order
-from dropship.services.orders import (
-    FLAG_NAMES,
-    MARK_TYPES,
-    PURCHASE_PLATFORMS,
-    PURCHASE_STATUS_LABELS,
-    OrderCard,
-    OrderFilter,
-    TabContext,
-    courier_name,
-    order_cards,
-    order_ids,
-    orders_by_ids,
-)
+from dropship.services.money import yuan_number
+from dropship.services.orders.cards import OrderCard, order_cards
+from dropship.services.orders.labels import FLAG_NAMES, MARK_TYPES, PURCHASE_PLATFORMS, PURCHASE_STATUS_LABELS
+from dropship.services.orders.queries import order_ids, orders_by_ids
+from dropship.services.orders.search import OrderFilter
+from dropship.services.orders.tabs import TabContext
 from dropship.services.receiver import masked_receiver
+from dropship.services.scope import Scope
 from dropship.services.settings import get_setting, int_between, register
 from dropship.services.shops import PLATFORMS as SHOP_PLATFORMS
 
@@ -80,9 +75,9 @@ def export_row(card: OrderCard, real_receivers: bool = False) -> list:
         _joined(i.outer_id for i in items),
         _joined(i.sku_text for i in items),
         sum(i.quantity for i in items),
-        order.paid_amount / 100,
-        order.purchase_amount / 100,
-        card.profit / 100,
+        yuan_number(order.paid_amount),
+        yuan_number(order.purchase_amount),
+        yuan_number(card.profit),
         f"{margin}%" if margin is not None else "",
         _text(order.buyer_nick),
         _text(order.buyer_message),
@@ -139,10 +134,11 @@ def _private_dir(folder: Path) -> None:
     folder.chmod(0o700)  # also a folder an older version created with the default mode
 
 
-def export_orders(search: OrderFilter, ctx: TabContext, path: Path,
+def export_orders(search: OrderFilter, ctx: TabContext, scope: Scope, path: Path,
                   on_progress: Callable[[int, int], None] = lambda done, total: None,
                   real_receivers: bool = False) -> int:
-    """Write the orders of `search` to `path`; return how many. Newest first (by id, for keyset paging).
+    """Write the orders of `search` the user may see to `path`; return how many. Newest first (by id,
+    for keyset paging).
 
     `on_progress(done, total)` is called after each chunk, so a job can show how far it got.
     `real_receivers`: the acting user may export decrypted names, phones and addresses.
@@ -150,7 +146,7 @@ def export_orders(search: OrderFilter, ctx: TabContext, path: Path,
     book = Workbook(write_only=True)
     sheet = book.create_sheet("订单")
     sheet.append(list(HEADERS))
-    query, last_id, count = order_ids(search, ctx), None, 0
+    query, last_id, count = order_ids(search, ctx, scope), None, 0
     total = query.count()
     while True:
         chunk = query.where(Order.id < last_id) if last_id is not None else query

@@ -9,7 +9,7 @@ import json
 import re
 from dataclasses import asdict
 
-from dropship.errors import UserError
+from dropship.errors import FieldError
 from dropship.models import Order
 from dropship.platforms.base import Receiver
 from dropship.secrets import search_key
@@ -21,12 +21,6 @@ LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 LIMITS = {"name": 30, "phone": 20, "province": 20, "city": 20, "district": 20, "town": 30, "address": 120}
 LABELS = {"name": "收货人姓名", "phone": "手机号", "province": "省", "city": "市", "district": "区",
           "town": "街道", "address": "详细地址"}
-
-
-class ReceiverError(UserError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def needs_decrypt(order: Order) -> bool:
@@ -58,14 +52,14 @@ def validate_manual(form: dict[str, str]) -> Receiver:
     values = {name: (form.get(name) or "").strip() for name in LIMITS}
     for name in ("name", "phone", "province", "city", "address"):
         if not values[name]:
-            raise ReceiverError(name, f"请填写{LABELS[name]}")
+            raise FieldError(name, f"请填写{LABELS[name]}")
     for name, limit in LIMITS.items():
         if len(values[name]) > limit:
-            raise ReceiverError(name, f"{LABELS[name]}最多 {limit} 个字")
+            raise FieldError(name, f"{LABELS[name]}最多 {limit} 个字")
     phone = values["phone"].replace(" ", "")
     if not (MOBILE_RE.match(phone) or PRIVACY_RE.match(phone) or LANDLINE_RE.match(phone)):
-        raise ReceiverError("phone", "请输入正确的手机号（11 位）或 隐私号-分机号 / 固定电话")
+        raise FieldError("phone", "请输入正确的手机号（11 位）或 隐私号-分机号 / 固定电话")
     if "*" in "".join(values.values()):
-        raise ReceiverError("address", "地址仍是脱敏内容（含 *），请填写真实收货信息")
+        raise FieldError("address", "地址仍是脱敏内容（含 *），请填写真实收货信息")
     values["phone"] = phone
     return Receiver(**values)

@@ -10,15 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from dropship.errors import UserError
+from dropship.browser_paths import check_browser_path
+from dropship.errors import FieldError
 from dropship.models import AppSetting
-from dropship.platforms.browser_paths import check_browser_path
-
-
-class SettingError(UserError):
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
-        self.key = key
 
 
 @dataclass(frozen=True)
@@ -75,12 +69,12 @@ def get_setting(key: str) -> Any:
 
 
 def set_setting(key: str, raw: Any) -> Any:
-    """Validate and store; raise SettingError (Chinese message) and store nothing on bad input."""
+    """Validate and store; raise a FieldError named by `key` and store nothing on bad input."""
     spec = SPECS[key]
     try:
         value = spec.clean(raw)
     except (TypeError, ValueError) as exc:
-        raise SettingError(key, f"{spec.label}：{exc}") from exc
+        raise FieldError(key, f"{spec.label}：{exc}") from exc
     (AppSetting.insert(key=key, value=value, updated_at=datetime.now())
      .on_conflict(conflict_target=[AppSetting.key],
                   update={AppSetting.value: value, AppSetting.updated_at: datetime.now()})

@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 
 from peewee import fn
 
-from dropship.errors import UserError
+from dropship.errors import FieldError
 from dropship.models import Shop, ShopDailyStat
+from dropship.services.scope import Scope
 from dropship.services.settings import register
 
 PLATFORMS: dict[str, str] = {"taobao": "淘宝", "tmall": "天猫", "taote": "淘特"}
@@ -78,27 +79,20 @@ def _route(value) -> int:
 register("address.decrypt_route", "地址解密", 1, _route)
 
 
-class ShopError(UserError):
-    def __init__(self, field: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.field = field
-        self.status = status
-
-
 def _clean_login(platform: str, login: str, password: str, require_password: bool = True) -> tuple[str, str]:
     if platform not in PLATFORMS:
-        raise ShopError("platform", "请选择店铺平台（淘宝 / 天猫 / 淘特）")
+        raise FieldError("platform", "请选择店铺平台（淘宝 / 天猫 / 淘特）")
     login = login.strip()
     if not login:
-        raise ShopError("login", "请输入登录账号")
+        raise FieldError("login", "请输入登录账号")
     if len(login) > MAX_LOGIN:
-        raise ShopError("login", f"登录账号最多 {MAX_LOGIN} 个字符")
+        raise FieldError("login", f"登录账号最多 {MAX_LOGIN} 个字符")
     if login.count(":") > 1 or login.startswith(":") or login.endswith(":"):
-        raise ShopError("login", "子账号格式应为 主账号:子账号")
+        raise FieldError("login", "子账号格式应为 主账号:子账号")
     if require_password and not password:
-        raise ShopError("password", "请输入登录密码")
+        raise FieldError("password", "请输入登录密码")
     if len(password) > MAX_PASSWORD:
-        raise ShopError("password", f"登录密码最多 {MAX_PASSWORD} 个字符")
+        raise FieldError("password", f"登录密码最多 {MAX_PASSWORD} 个字符")
     return login, password
 
 
@@ -113,7 +107,7 @@ def _duplicate(platform: str, login: str, exclude_id: int | None = None) -> bool
 def add_shop(platform: str, login: str, password: str, service_days: int = 30) -> Shop:
     login, password = _clean_login(platform, login, password)
     if _duplicate(platform, login):
-        raise ShopError("login", f"{PLATFORMS[platform]}店铺 {login} 已经添加过了", status=409)
+        raise FieldError("login", f"{PLATFORMS[platform]}店铺 {login} 已经添加过了")
     return Shop.create(platform=platform, login=login, password=password, nick=login.split(":")[0],
                        service_until=datetime.now() + timedelta(days=service_days))
 
@@ -122,9 +116,9 @@ def edit_shop(shop: Shop, platform: str, login: str, password: str, headed: bool
     """修改店铺: a sub-account's login may change, a main account's may not (as the manual says)."""
     login, password = _clean_login(platform, login, password, require_password=False)
     if login != shop.login and not shop.is_sub_account:
-        raise ShopError("login", "主账号店铺不支持修改登录账号；子账号可以修改")
+        raise FieldError("login", "主账号店铺不支持修改登录账号；子账号可以修改")
     if _duplicate(platform, login, exclude_id=shop.id):
-        raise ShopError("login", f"{PLATFORMS[platform]}店铺 {login} 已经添加过了", status=409)
+        raise FieldError("login", f"{PLATFORMS[platform]}店铺 {login} 已经添加过了")
     changed = login != shop.login or platform != shop.platform or bool(password)
     shop.platform, shop.login = platform, login
     if password:
@@ -137,16 +131,17 @@ def edit_shop(shop: Shop, platform: str, login: str, password: str, headed: bool
     return shop
 
 
-def delete_shops(shop_ids: list[int]) -> int:
+def delete_shops(shop_ids: list[int], scope: Scope) -> int:
     """删除店铺: the shop disappears from lists; its orders stay, marked as from a deleted shop."""
     if not shop_ids:
-        raise ShopError("", "请先勾选要删除的店铺")
+        raise FieldError("shop_ids", "请先勾选要删除的店铺")
     return (Shop.update(deleted_at=datetime.now(), fetch_state="stopped", next_fetch_at=None)
-            .where(Shop.id.in_(shop_ids), Shop.deleted_at.is_null()).execute())
+            .where(Shop.id.in_(shop_ids), Shop.deleted_at.is_null(), *scope.conditions(Shop)).execute())
 
 
-def active_shops():
-    return Shop.select().where(Shop.deleted_at.is_null())
+def active_shops(scope: Scope):
+    """The shops the user may see, deleted ones left out (the system's own work passes Scope.everything())."""
+    return scope.apply(Shop.select().where(Shop.deleted_at.is_null()))
 
 
 def fetch_job_title(shop: Shop) -> str:
@@ -176,17 +171,17 @@ def parse_fetch_options(days: str, start: str, end: str, auto_login: bool, auto_
         try:
             value = int(days)
         except ValueError:
-            raise ShopError("days", "请选择时间段") from None
+            raise FieldError("days", "请选择时间段") from None
         if value not in FETCH_DAY_CHOICES:
-            raise ShopError("days", "请选择时间段")
+            raise FieldError("days", "请选择时间段")
         return FetchOptions(value, None, None, auto_login, auto_sync_deleted_address, auto_ship)
     begin, finish = _parse_time(start, "start"), _parse_time(end, "end")
     if finish <= begin:
-        raise ShopError("end", "结束时间必须晚于开始时间")
+        raise FieldError("end", "结束时间必须晚于开始时间")
     if begin < now - MAX_CUSTOM_RANGE:
-        raise ShopError("start", "开始时间不能早于三个月前（平台只提供近三个月订单）")
+        raise FieldError("start", "开始时间不能早于三个月前（平台只提供近三个月订单）")
     if begin > now:
-        raise ShopError("start", "开始时间不能晚于现在")
+        raise FieldError("start", "开始时间不能晚于现在")
     return FetchOptions(0, begin, finish, auto_login, auto_sync_deleted_address, auto_ship)
 
 
@@ -197,7 +192,7 @@ def _parse_time(text: str, field: str) -> datetime:
             return datetime.strptime(text, pattern)
         except ValueError:
             continue
-    raise ShopError(field, "请输入正确的时间，例如 2026-11-20 08:00")
+    raise FieldError(field, "请输入正确的时间，例如 2026-11-20 08:00")
 
 
 def fetch_window(shop: Shop, now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -208,16 +203,17 @@ def fetch_window(shop: Shop, now: datetime | None = None) -> tuple[datetime, dat
     return now - timedelta(days=shop.fetch_days or 3), now
 
 
-def start_fetching(shop_ids: list[int], options: FetchOptions, now: datetime | None = None) -> tuple[list[Shop], list[str]]:
+def start_fetching(shop_ids: list[int], options: FetchOptions, scope: Scope,
+                   now: datetime | None = None) -> tuple[list[Shop], list[str]]:
     """开始获取 for the ticked shops; returns (shops to fetch now, refusals with reasons).
 
     As the manual's FAQ says, a shop already 正在获取 must be paused before its options change.
     """
     now = now or datetime.now()
     if not shop_ids:
-        raise ShopError("", "请先勾选要获取订单的店铺")
+        raise FieldError("shop_ids", "请先勾选要获取订单的店铺")
     started, refused = [], []
-    for shop in active_shops().where(Shop.id.in_(shop_ids)).order_by(Shop.id):
+    for shop in active_shops(scope).where(Shop.id.in_(shop_ids)).order_by(Shop.id):
         if shop.fetch_state == "fetching":
             refused.append(f"{shop.display_name}：正在获取中，请先暂停获取再重新开始")
             continue
@@ -236,9 +232,10 @@ def start_fetching(shop_ids: list[int], options: FetchOptions, now: datetime | N
     return started, refused
 
 
-def pause_fetching(shop_ids: list[int] | None = None) -> int:
-    """暂停获取: stop the schedule for the ticked shops (all fetching shops when none are ticked)."""
-    query = Shop.update(fetch_state="stopped", next_fetch_at=None).where(Shop.fetch_state == "fetching")
+def pause_fetching(scope: Scope, shop_ids: list[int] | None = None) -> int:
+    """暂停获取: stop the schedule for the ticked shops (all the user's fetching shops when none are ticked)."""
+    query = (Shop.update(fetch_state="stopped", next_fetch_at=None)
+             .where(Shop.fetch_state == "fetching", *scope.conditions(Shop)))
     if shop_ids:
         query = query.where(Shop.id.in_(shop_ids))
     return query.execute()
@@ -247,7 +244,7 @@ def pause_fetching(shop_ids: list[int] | None = None) -> int:
 def due_shops(now: datetime | None = None) -> list[Shop]:
     """Shops whose next scheduled fetch has come (and that are not cooling down)."""
     now = now or datetime.now()
-    return list(active_shops().where(
+    return list(active_shops(Scope.everything()).where(
         Shop.fetch_state == "fetching", Shop.next_fetch_at <= now,
         (Shop.cooldown_until.is_null()) | (Shop.cooldown_until <= now)).order_by(Shop.next_fetch_at))
 

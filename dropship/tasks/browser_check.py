@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+from dropship.browser_paths import file_fingerprint
 from dropship.errors import UserError
 from dropship.platforms.browser import BrowserUnavailable, find_browser, identify_browser
-from dropship.platforms.browser_paths import file_fingerprint
 from dropship.queue import job_task, progress
 from dropship.services.settings import get_setting, set_setting
 from dropship.tasks import browsers, settings

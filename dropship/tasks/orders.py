@@ -16,7 +16,10 @@ from dropship.queue import JobInterrupted, checkpoint, job_task, progress
 from dropship.services.fetching import upsert_remote_orders
 from dropship.services.memo import apply_purchase_memo, confirm_pushed, needs_push, push_failed
 from dropship.services.order_export import export_file, export_orders
-from dropship.services.orders import SyncScope, TabContext, parse_filter, record_sync
+from dropship.services.orders.actions import SyncSelection, record_sync
+from dropship.services.orders.search import parse_filter
+from dropship.services.orders.tabs import TabContext
+from dropship.services.scope import Scope
 from dropship.services.team import can
 from dropship.tasks import settings
 from dropship.tasks.shop_session import open_shop_backend
@@ -127,10 +130,10 @@ def sync_order(job_id: int, order_id: int) -> None:
 def batch_sync(job_id: int, shop_ids: list[int], tab: str = "all", days: int = 7,
                order_ids: list[int] | None = None) -> None:
     """批量同步: shop by shop, ≤50 orders a call; a shop that fails is reported and the rest go on."""
-    scope = SyncScope(tuple(shop_ids), tab, days, tuple(order_ids or ()))
+    selection = SyncSelection(tuple(shop_ids), tab, days, tuple(order_ids or ()))
     started = Job.get_by_id(job_id).created_at  # a resumed job skips what it already synced
     by_shop: dict[int, list[int]] = {}
-    for order_id, shop_id in scope.query(TabContext.current(), not_synced_since=started).tuples():
+    for order_id, shop_id in selection.query(TabContext.current(), not_synced_since=started).tuples():
         by_shop.setdefault(shop_id, []).append(order_id)
     total = sum(len(ids) for ids in by_shop.values())
     if not total:
@@ -171,7 +174,9 @@ def export_orders_job(job_id: int, search: dict[str, str]) -> None:
         checkpoint()
         progress(job_id, done, total, f"已导出 {done} / {total} 个订单")
 
-    count = export_orders(parse_filter(search), TabContext.current(), partial, on_progress=report,
+    # the orders of the user who asked for the export, and no more (the search came from their form)
+    scope = Scope.of(user)
+    count = export_orders(parse_filter(search, scope), TabContext.current(), scope, partial, on_progress=report,
                           real_receivers=real)
     partial.replace(path)  # a download never sees a half-written file
     progress(job_id, count, count, f"已导出 {count} 个订单，点“下载”保存文件")

@@ -13,6 +13,7 @@ from dropship.models import Order, Shop
 from dropship.platforms.base import NeedsVerification, QuotaExhausted
 from dropship.queue import checkpoint, huey, job_task, progress, start_job, start_unique_job
 from dropship.services.fetching import upsert_remote_orders
+from dropship.services.orders.labels import OPEN_STATUSES
 from dropship.services.receiver import store_receiver
 from dropship.services.settings import get_setting
 from dropship.services.shops import (
@@ -84,7 +85,7 @@ def _tids(order_ids: list[int]) -> set[str]:
 
 def _masked_paid(shop: Shop):
     return Order.select().where(Order.shop == shop.id, Order.address_state == "masked",
-                                Order.status.in_(("paid", "partly_shipped")))
+                                Order.status.in_(OPEN_STATUSES))
 
 
 @job_task("fetch_buyer_messages")

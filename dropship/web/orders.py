@@ -11,20 +11,28 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
-from jinja2_fragments.flask import render_block
 from markupsafe import escape
 
+from dropship.couriers import courier_name
+from dropship.errors import FieldError
+from dropship.memo_size import MEMO_LIMIT_BYTES, MEMO_SIZE_RULE, memo_bytes
 from dropship.models import Job, Order, PurchaseAccount, Shop
 from dropship.platforms.base import Receiver
 from dropship.queue import start_job, start_unique_job
 from dropship.services import memo as memo_service
-from dropship.services import orders as service
+from dropship.services import money
 from dropship.services.order_export import export_file, is_expired
-from dropship.services.receiver import ReceiverError, real_receiver, store_receiver, validate_manual
+from dropship.services.orders import actions, labels, queries
+from dropship.services.orders.cards import order_cards
+from dropship.services.orders.search import SHOW_CHOICES, SORTS, OrderFilter, parse_filter
+from dropship.services.orders.tabs import TAB_BY_CODE, TABS, TabContext
+from dropship.services.receiver import real_receiver, store_receiver, validate_manual
 from dropship.services.shops import LOGIN_STATES, PLATFORMS, active_shops
 from dropship.web.access import requires
+from dropship.web.forms import form as show_form
 from dropship.web.inputs import form_ids
 from dropship.web.paging import page_args, paginate
+from dropship.web.scoping import current_scope, get_or_404
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 TEMPLATE = "orders/index.html"
@@ -33,12 +41,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.app_template_filter("yuan")
 def _yuan(fen: int | None) -> str:
-    return service.yuan(fen)
+    return money.yuan(fen)
 
 
 @bp.app_template_filter("courier")
 def _courier(code: str) -> str:
-    return service.courier_name(code)
+    return courier_name(code)
 
 
 def _triggers(*events: str) -> dict[str, str]:
@@ -53,17 +61,18 @@ def _wants_list() -> bool:
 
 def _search_options() -> dict[str, list[tuple[str, str]]]:
     """(value, text) pairs for the search form's selects (plain tuples: this runs on every list view)."""
-    shops = active_shops().select(Shop.id, Shop.platform, Shop.nick, Shop.login).order_by(Shop.id).tuples()
-    accounts = (PurchaseAccount.select(PurchaseAccount.id, PurchaseAccount.platform, PurchaseAccount.nick,
-                                       PurchaseAccount.login)
-                .order_by(PurchaseAccount.platform, PurchaseAccount.id).tuples())
+    scope = current_scope()
+    shops = active_shops(scope).select(Shop.id, Shop.platform, Shop.nick, Shop.login).order_by(Shop.id).tuples()
+    accounts = scope.apply(PurchaseAccount.select(PurchaseAccount.id, PurchaseAccount.platform,
+                                                  PurchaseAccount.nick, PurchaseAccount.login)
+                           .order_by(PurchaseAccount.platform, PurchaseAccount.id)).tuples()
     return {
         "shop": [(str(i), f"{PLATFORMS.get(platform, '')} {nick or login}") for i, platform, nick, login in shops],
-        "account": [(str(i), f"【{service.PURCHASE_PLATFORMS.get(platform, platform)}】{nick or login}")
+        "account": [(str(i), f"【{labels.PURCHASE_PLATFORMS.get(platform, platform)}】{nick or login}")
                     for i, platform, nick, login in accounts],
-        "sort": [(code, label) for code, (label, _) in service.SORTS.items()],
-        "flag": [(str(i), f"{name}色") for i, name in enumerate(service.FLAG_NAMES)],
-        "show": list(service.SHOW_CHOICES.items()),
+        "sort": [(code, label) for code, (label, _) in SORTS.items()],
+        "flag": [(str(i), f"{name}色") for i, name in enumerate(labels.FLAG_NAMES)],
+        "show": list(SHOW_CHOICES.items()),
     }
 
 
@@ -71,40 +80,42 @@ def _per_page(per_page: int) -> dict[str, int]:
     return {} if per_page == 10 else {"per_page": per_page}  # the default stays out of the URL
 
 
-def _page_context() -> tuple[dict, int]:
+def _page_context() -> tuple[dict, FieldError | None]:
+    """The page's context, and the search form's error when the search could not be read."""
+    scope = current_scope()
     try:
-        search, errors = service.parse_filter(request.args), {}
-    except service.FilterErrors as exc:
-        search, errors = service.OrderFilter(), exc.errors
+        search, error = parse_filter(request.args, scope), None
+    except FieldError as exc:
+        search, error = OrderFilter(), exc
     number, per_page = page_args()
-    context = {"search": search, "errors": errors, "tabs": service.TABS, "options": _search_options(),
+    context = {"search": search, "tabs": TABS, "options": _search_options(),
                # the form shows what was typed when it was wrong, else the canonical values
-               "values": request.args if errors else {**search.args(), **_per_page(per_page)}}
-    if errors:
-        return {**context, "counts": None, "page": None, "cards": []}, 400
-    ctx = service.TabContext.current()
-    counts = service.tab_counts(search, ctx)
-    page = paginate(service.order_ids(search, ctx).tuples(), number, per_page, total=counts[search.tab])
+               "values": request.args if error else {**search.args(), **_per_page(per_page)}}
+    if error:
+        return {**context, "counts": None, "page": None, "cards": []}, error
+    ctx = TabContext.current()
+    counts = queries.tab_counts(search, ctx, scope)
+    page = paginate(queries.order_ids(search, ctx, scope).tuples(), number, per_page, total=counts[search.tab])
     paging = {**_per_page(page.per_page), **({"page": page.number} if page.number > 1 else {})}
-    orders = service.orders_by_ids([order_id for (order_id,) in page.items])
-    return {**context, "counts": counts, "page": page, "cards": service.order_cards(orders),
+    orders = queries.orders_by_ids([order_id for (order_id,) in page.items])
+    return {**context, "counts": counts, "page": page, "cards": order_cards(orders),
             "list_url": url_for("orders.index", **search.args(), **paging),
-            "memo_states": memo_service.MEMO_STATES, "flag_names": service.FLAG_NAMES, "platforms": PLATFORMS,
-            "purchase_platforms": service.PURCHASE_PLATFORMS,
-            "purchase_states": service.PURCHASE_STATUS_LABELS, "open_statuses": service.OPEN_STATUSES,
-            "soon_before": ctx.now + timedelta(hours=ctx.soon_hours)}, 200
+            "memo_states": memo_service.MEMO_STATES, "flag_names": labels.FLAG_NAMES, "platforms": PLATFORMS,
+            "purchase_platforms": labels.PURCHASE_PLATFORMS,
+            "purchase_states": labels.PURCHASE_STATUS_LABELS, "open_statuses": labels.OPEN_STATUSES,
+            "soon_before": ctx.now + timedelta(hours=ctx.soon_hours)}, None
 
 
 @bp.get("")
 @requires("orders")
 def index():
-    context, status = _page_context()
+    context, error = _page_context()
     if not _wants_list():
-        return render_template(TEMPLATE, **context), status
+        return show_form(TEMPLATE, error=error, **context)
     headers = {"Vary": "HX-Request, HX-Target"}
-    if status == 200 and not request.headers.get("X-Orders-Refresh"):
+    if error is None and not request.headers.get("X-Orders-Refresh"):
         headers["HX-Push-Url"] = context["list_url"]
-    return render_block(TEMPLATE, "order_list", fragment=True, **context), status, headers
+    return *show_form(TEMPLATE, "order_list", error=error, fragment=True, **context), headers
 
 
 def _message(text: str, status: int = 200, error: bool = False, headers: dict | None = None):
@@ -113,15 +124,15 @@ def _message(text: str, status: int = 200, error: bool = False, headers: dict | 
 
 
 def _selected() -> list[int]:
-    # one more than allowed, so the service can say how many it takes
-    return form_ids("ids", "订单", service.MAX_SELECTION + 1)
+    """The ticked order ids; one the user may not see (or that does not exist) is a 404, as in a URL."""
+    ids = form_ids("ids", "订单", actions.MAX_SELECTION + 1)  # one more than allowed: the service says how many
+    if len(actions.visible_orders(ids, current_scope())) < len(set(ids)):
+        abort(404, description="订单不存在")
+    return ids
 
 
 def _order_or_404(order_id: int) -> Order:
-    order = Order.select(Order, Shop).join(Shop).where(Order.id == order_id).first()
-    if order is None:
-        abort(404)
-    return order
+    return get_or_404(Order.select(Order, Shop).join(Shop), order_id, current_scope())
 
 
 # -- 忽略订单 / 取消忽略 ------------------------------------------------------------------------------
@@ -131,8 +142,8 @@ def _order_or_404(order_id: int) -> Order:
 def ignore():
     ignored = request.form.get("ignored", "1") == "1"
     try:
-        count = service.set_ignored(_selected(), ignored)
-    except service.OrderError as exc:
+        count = actions.set_ignored(_selected(), ignored, current_scope())
+    except FieldError as exc:
         return _message(str(exc), 400, error=True)
     text = f"已忽略 {count} 个订单（在“显示：忽略订单”中查看）" if ignored else f"已取消忽略 {count} 个订单"
     return _message(text, headers=_triggers("orders-changed"))
@@ -140,12 +151,11 @@ def ignore():
 
 # -- 标记 ------------------------------------------------------------------------------------------
 
-def _mark_form(ids: list[int], form: dict, errors: dict, status: int = 200):
+def _mark_form(ids: list[int], form: dict, error: FieldError | None = None):
     orders = list(Order.select(Order.id, Order.tid, Order.abnormal, Order.mark_note).where(Order.id.in_(ids)))
     if len(orders) == 1 and not form:
         form = {"kind": orders[0].abnormal, "note": orders[0].mark_note}
-    return render_block(TEMPLATE, "mark_form", orders=orders, form=form, errors=errors,
-                        mark_types=service.MARK_TYPES), status
+    return show_form(TEMPLATE, "mark_form", error=error, orders=orders, form=form, mark_types=labels.MARK_TYPES)
 
 
 @bp.get("/mark")
@@ -153,8 +163,8 @@ def _mark_form(ids: list[int], form: dict, errors: dict, status: int = 200):
 def mark_form():
     ids = _selected()
     if not ids:
-        return _mark_form([], {}, {"ids": "请先勾选订单"}, 400)
-    return _mark_form(ids, {}, {})
+        return _mark_form([], {}, FieldError("ids", "请先勾选订单"))
+    return _mark_form(ids, {})
 
 
 @bp.post("/mark")
@@ -163,25 +173,26 @@ def mark():
     ids = _selected()
     form = {"kind": request.form.get("kind", ""), "note": request.form.get("note", "")}
     try:
-        count = service.mark_orders(ids, form["kind"], form["note"])
-    except service.OrderError as exc:
-        return _mark_form(ids, form, {exc.field: str(exc)}, 400)
-    label = service.MARK_TYPES[form["kind"]]
+        count = actions.mark_orders(ids, form["kind"], form["note"], current_scope())
+    except FieldError as exc:
+        return _mark_form(ids, form, exc)
+    label = labels.MARK_TYPES[form["kind"]]
     return _message(f"已将 {count} 个订单标记为“{label}”", headers=_triggers("close-dialog", "orders-changed"))
 
 
 # -- 备注 (云端备注) ----------------------------------------------------------------------------------
 
-def _memo_form(order: Order, form: dict, errors: dict, status: int = 200):
-    return render_block(TEMPLATE, "memo_form", order=order, form=form, errors=errors,
-                        flag_names=service.FLAG_NAMES, limit=memo_service.MEMO_LIMIT_BYTES), status
+def _memo_form(order: Order, form: dict, error: FieldError | None = None):
+    # the size is counted as the shop backend counts it, by the same function the service uses
+    return show_form(TEMPLATE, "memo_form", error=error, order=order, form=form, flag_names=labels.FLAG_NAMES,
+                     limit=MEMO_LIMIT_BYTES, size_rule=MEMO_SIZE_RULE, size=memo_bytes(form["memo"]))
 
 
 @bp.get("/<dbid:order_id>/memo")
 @requires("orders.edit")
 def memo_form(order_id: int):
     order = _order_or_404(order_id)
-    return _memo_form(order, {"memo": order.seller_memo, "flag": str(order.seller_flag)}, {})
+    return _memo_form(order, {"memo": order.seller_memo, "flag": str(order.seller_flag)})
 
 
 @bp.post("/<dbid:order_id>/memo")
@@ -191,8 +202,8 @@ def save_memo(order_id: int):
     form = {"memo": request.form.get("memo", ""), "flag": request.form.get("flag", "")}
     try:
         memo_service.save_memo(order.id, form["memo"], form["flag"])
-    except memo_service.MemoError as exc:
-        return _memo_form(order, form, {exc.field: str(exc)}, 400)
+    except FieldError as exc:
+        return _memo_form(order, form, exc)
     start_job("push_memo", f"云端备注 · {order.tid}", target=f"order:{order.id}", user=g.user, total=1,
               order_id=order.id)
     return _message(f"备注已保存，正在同步到店铺后台（订单 {order.tid}）",
@@ -208,15 +219,15 @@ def memo_state(order_id: int):
 
 # -- 修改地址信息 ------------------------------------------------------------------------------------
 
-def _address_form(order: Order, form: dict, errors: dict, status: int = 200):
-    return render_block(TEMPLATE, "address_form", order=order, form=form, errors=errors), status
+def _address_form(order: Order, form: dict, error: FieldError | None = None):
+    return show_form(TEMPLATE, "address_form", error=error, order=order, form=form)
 
 
 @bp.get("/<dbid:order_id>/address")
 @requires("orders.edit")
 def address_form(order_id: int):
     order = _order_or_404(order_id)
-    return _address_form(order, asdict(real_receiver(order) or Receiver()), {})
+    return _address_form(order, asdict(real_receiver(order) or Receiver()))
 
 
 @bp.post("/<dbid:order_id>/address")
@@ -226,8 +237,8 @@ def save_address(order_id: int):
     form = {name: request.form.get(name, "") for name in asdict(Receiver())}
     try:
         receiver = validate_manual(form)
-    except ReceiverError as exc:
-        return _address_form(order, form, {exc.field: str(exc)}, 400)
+    except FieldError as exc:
+        return _address_form(order, form, exc)
     store_receiver(order, receiver, "manual")
     return _message(f"订单 {order.tid} 的收货地址已修改", headers=_triggers("close-dialog", "orders-changed"))
 
@@ -245,21 +256,21 @@ def sync(order_id: int):
     return _message(f"正在同步订单 {order.tid}，可在右上角“任务”查看进度", headers=_triggers("jobs-changed"))
 
 
-def _batch_form(ids: list[int], form: dict, errors: dict, status: int = 200):
-    shops = list(active_shops().order_by(Shop.id))
+def _batch_form(ids: list[int], form: dict, error: FieldError | None = None, status: int | None = None):
+    shops = list(active_shops(current_scope()).order_by(Shop.id))
     if "shops" not in form:  # first open: the logged-in shops (of the ticked orders, if any) are ticked
         wanted = {o.shop_id for o in Order.select(Order.shop).where(Order.id.in_(ids))} if ids else None
         form = {**form, "shops": [str(s.id) for s in shops
                                   if s.login_state == "ok" and (wanted is None or s.id in wanted)]}
-    return render_block(TEMPLATE, "batch_form", ids=ids, shops=shops, form=form, errors=errors,
-                        login_states=LOGIN_STATES, platforms=PLATFORMS, tabs=service.TAB_BY_CODE,
-                        sync_tabs=service.SYNC_TABS, day_choices=service.SYNC_DAY_CHOICES), status
+    return show_form(TEMPLATE, "batch_form", error=error, status=status, ids=ids, shops=shops, form=form,
+                     login_states=LOGIN_STATES, platforms=PLATFORMS, tabs=TAB_BY_CODE,
+                     sync_tabs=actions.SYNC_TABS, day_choices=actions.SYNC_DAY_CHOICES)
 
 
 @bp.get("/batch-sync")
 @requires("orders.sync")
 def batch_form():
-    return _batch_form(_selected(), {"tab": "all", "days": "7"}, {})
+    return _batch_form(_selected(), {"tab": "all", "days": "7"})
 
 
 @bp.post("/batch-sync")
@@ -269,13 +280,15 @@ def batch_sync():
     form = {"shops": [str(i) for i in form_ids("shops", "店铺", 500)], "tab": request.form.get("tab", ""),
             "days": request.form.get("days", "")}
     try:
-        scope = service.parse_sync_scope(form["shops"], form["tab"], form["days"], [str(i) for i in ids])
-    except service.OrderError as exc:
-        return _batch_form(ids, form, {exc.field: str(exc)}, 400)
-    job = start_unique_job("batch_sync", "批量同步", target="orders:batch", user=g.user, shop_ids=list(scope.shop_ids),
-                           tab=scope.tab, days=scope.days, order_ids=list(scope.order_ids))
+        selection = actions.parse_sync_selection(form["shops"], form["tab"], form["days"], current_scope(),
+                                                 [str(i) for i in ids])
+    except FieldError as exc:
+        return _batch_form(ids, form, exc)
+    job = start_unique_job("batch_sync", "批量同步", target="orders:batch", user=g.user,
+                           shop_ids=list(selection.shop_ids), tab=selection.tab, days=selection.days,
+                           order_ids=list(selection.order_ids))
     if job is None:
-        return _batch_form(ids, form, {"shops": "已有批量同步在进行，请等它完成"}, 409)
+        return _batch_form(ids, form, FieldError("shops", "已有批量同步在进行，请等它完成"), 409)
     return _message("批量同步已开始，可在右上角“任务”查看进度", headers=_triggers("close-dialog", "jobs-changed"))
 
 
@@ -286,9 +299,10 @@ def batch_sync():
 def export():
     """Start 导出订单 for the current search; the answer is the job, which offers 下载 when done."""
     try:
-        search = service.parse_filter(request.form)
-    except service.FilterErrors as exc:
-        return f'<div class="alert alert-error" role="alert">搜索条件有误：{escape(str(exc))}</div>', 400
+        search = parse_filter(request.form, current_scope())
+    except FieldError as exc:
+        problems = "；".join(exc.errors.values())
+        return f'<div class="alert alert-error" role="alert">搜索条件有误：{escape(problems)}</div>', 400
     job = start_job("export_orders", "导出订单", target=f"user:{g.user.id}", user=g.user, search=search.args())
     return render_template("jobs/_job.html", job=job, poll=True), 200, {"HX-Trigger": "jobs-changed"}
 

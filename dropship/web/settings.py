@@ -3,15 +3,19 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
+from dropship.browser_paths import locate_browser
 from dropship.db import db
-from dropship.platforms.browser_paths import locate_browser
+from dropship.errors import FieldError
 from dropship.queue import start_job
-from dropship.services import memo as memo_settings
 from dropship.services import order_export  # noqa: F401 - registers exports.keep_minutes (订单设置)
-from dropship.services import orders as order_settings
-from dropship.services.settings import SettingError, get_setting, set_setting
+from dropship.services.memo import TEMPLATE_FIELDS
+from dropship.services.money import MARGIN_BASES
+from dropship.services.orders.actions import SYNC_ROUTES
+from dropship.services.orders.labels import FLAG_NAMES
+from dropship.services.settings import get_setting, set_setting
 from dropship.services.shops import DECRYPT_ROUTES
 from dropship.web.access import requires
+from dropship.web.forms import form as show_form
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -50,7 +54,7 @@ def browser():
 def save_browser():
     try:
         set_setting("browser.path", request.form.get("path", ""))
-    except SettingError as exc:
+    except FieldError as exc:
         return _browser_page({"path": str(exc)}, 400)
     set_setting("browser.headed", bool(request.form.get("headed")))
     return _browser_page({}, saved=True)
@@ -70,8 +74,8 @@ def _save_all(values: dict) -> dict[str, str]:
         for key, raw in values.items():
             try:
                 set_setting(key, raw)
-            except SettingError as exc:
-                errors[key] = str(exc)
+            except FieldError as exc:
+                errors.update(exc.errors)
         if errors:
             transaction.rollback()
     return errors
@@ -81,14 +85,13 @@ SHOP_BACKEND_KEYS = ("memo.fields", "memo.custom", "memo.flag", "address.decrypt
                      "profit.margin_base")
 
 
-def _shop_backend_page(errors: dict[str, str], status: int = 200, saved: bool = False):
+def _shop_backend_page(errors: dict[str, str] | None = None, saved: bool = False):
     values = {key: get_setting(key) for key in SHOP_BACKEND_KEYS}
     if errors:  # show what was submitted next to its error
         values.update(_shop_backend_form())
-    return render_template("settings/shop_backend.html", values=values, errors=errors, saved=saved,
-                           fields=memo_settings.TEMPLATE_FIELDS, flag_names=order_settings.FLAG_NAMES,
-                           decrypt_routes=DECRYPT_ROUTES, sync_routes=order_settings.SYNC_ROUTES,
-                           margin_bases=order_settings.MARGIN_BASES), status
+    return show_form("settings/shop_backend.html", error=errors, values=values, saved=saved,
+                     fields=TEMPLATE_FIELDS, flag_names=FLAG_NAMES, decrypt_routes=DECRYPT_ROUTES,
+                     sync_routes=SYNC_ROUTES, margin_bases=MARGIN_BASES)
 
 
 def _shop_backend_form() -> dict:
@@ -101,27 +104,27 @@ def _shop_backend_form() -> dict:
 @bp.get("/shop-backend")
 @requires("settings")
 def shop_backend():
-    return _shop_backend_page({})
+    return _shop_backend_page()
 
 
 @bp.post("/shop-backend")
 @requires("settings")
 def save_shop_backend():
     errors = _save_all(_shop_backend_form())
-    return _shop_backend_page(errors, 400) if errors else _shop_backend_page({}, saved=True)
+    return _shop_backend_page(errors, saved=not errors)
 
 
 ORDER_FIELDS = {"deadline_hours": "orders.deadline_hours", "export_keep_minutes": "exports.keep_minutes"}
 
 
-def _orders_page(values: dict, errors: dict[str, str], status: int = 200, saved: bool = False):
-    return render_template("settings/orders.html", values=values, errors=errors, saved=saved), status
+def _order_settings() -> dict:
+    return {name: get_setting(key) for name, key in ORDER_FIELDS.items()}
 
 
 @bp.get("/orders")
 @requires("settings")
 def orders():
-    return _orders_page({name: get_setting(key) for name, key in ORDER_FIELDS.items()}, {})
+    return show_form("settings/orders.html", values=_order_settings())
 
 
 @bp.post("/orders")
@@ -129,6 +132,5 @@ def orders():
 def save_orders():
     sent = {name: request.form[name] for name in ORDER_FIELDS if name in request.form}
     errors = _save_all({ORDER_FIELDS[name]: value for name, value in sent.items()})
-    if errors:  # show what was typed next to its error
-        return _orders_page({**{name: get_setting(key) for name, key in ORDER_FIELDS.items()}, **sent}, errors, 400)
-    return _orders_page({name: get_setting(key) for name, key in ORDER_FIELDS.items()}, {}, saved=True)
+    values = {**_order_settings(), **sent} if errors else _order_settings()  # what was typed, beside its error
+    return show_form("settings/orders.html", error=errors, values=values, saved=not errors)

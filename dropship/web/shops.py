@@ -1,26 +1,26 @@
 """店铺管理: the shop table, 新增/编辑/删除, 授权, 开始获取/暂停获取, 打开后台, 地址脱敏导出."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, g, render_template, request
 from jinja2_fragments.flask import render_block
 
 from dropship import secrets
+from dropship.errors import FieldError, UserError
 from dropship.models import Job, Shop
 from dropship.queue import start_job, start_unique_job
 from dropship.services import shops as service
-from dropship.services.shops import ShopError
 from dropship.web.access import requires
+from dropship.web.forms import form as show_form
 from dropship.web.inputs import form_ids
+from dropship.web.scoping import current_scope, get_or_404
 
 bp = Blueprint("shops", __name__, url_prefix="/shops")
 MAX_SMS_PASSWORD = 12
 
 
 def _shop_or_404(shop_id: int) -> Shop:
-    shop = service.active_shops().where(Shop.id == shop_id).first()
-    if shop is None:
-        abort(404)
-    return shop
+    scope = current_scope()
+    return get_or_404(service.active_shops(scope), shop_id, scope)
 
 
 def _ids() -> list[int]:
@@ -28,7 +28,7 @@ def _ids() -> list[int]:
 
 
 def _table_context() -> dict:
-    rows = list(service.active_shops().order_by(Shop.id))
+    rows = list(service.active_shops(current_scope()).order_by(Shop.id))
     ids = [s.id for s in rows]
     running = {job.target for job in Job.select(Job.target).where(Job.state.in_(Job.ACTIVE),
                                                                    Job.target.in_([f"shop:{i}" for i in ids]))}
@@ -62,8 +62,8 @@ def table():
     return _table()
 
 
-def _form_dialog(template_block: str, status: int, **context):
-    return render_block("shops/index.html", template_block, platforms=service.PLATFORMS, **context), status
+def _form_dialog(template_block: str, error: FieldError | None = None, **context):
+    return show_form("shops/index.html", template_block, error=error, platforms=service.PLATFORMS, **context)
 
 
 @bp.post("")
@@ -72,8 +72,8 @@ def add():
     form = {k: request.form.get(k, "") for k in ("platform", "login", "password")}
     try:
         service.add_shop(form["platform"], form["login"], form["password"])
-    except ShopError as exc:
-        return _form_dialog("add_form", exc.status, form=form, errors={exc.field or "login": str(exc)})
+    except FieldError as exc:
+        return _form_dialog("add_form", exc, form=form)
     return _table("店铺已添加，请点“授权”登录店铺后台", trigger="close-dialog")
 
 
@@ -81,7 +81,7 @@ def add():
 @requires("shops.edit")
 def edit_form(shop_id: int):
     shop = _shop_or_404(shop_id)
-    return _form_dialog("edit_form", 200, shop=shop, form={"platform": shop.platform, "login": shop.login}, errors={})
+    return _form_dialog("edit_form", shop=shop, form={"platform": shop.platform, "login": shop.login})
 
 
 @bp.post("/<dbid:shop_id>")
@@ -92,8 +92,8 @@ def edit(shop_id: int):
     try:
         service.edit_shop(shop, form["platform"], form["login"], form["password"],
                           headed=bool(request.form.get("headed")))
-    except ShopError as exc:
-        return _form_dialog("edit_form", exc.status, shop=shop, form=form, errors={exc.field or "login": str(exc)})
+    except FieldError as exc:
+        return _form_dialog("edit_form", exc, shop=shop, form=form)
     return _table("店铺已修改", trigger="close-dialog")
 
 
@@ -101,8 +101,8 @@ def edit(shop_id: int):
 @requires("shops.edit")
 def delete():
     try:
-        count = service.delete_shops(_ids())
-    except ShopError as exc:
+        count = service.delete_shops(_ids(), current_scope())
+    except UserError as exc:
         return _table(str(exc), 400, error=True)
     return _table(f"已删除 {count} 个店铺（订单保留，标记为已删除店铺）")
 
@@ -134,8 +134,8 @@ def start_fetching():
         options = service.parse_fetch_options(
             form.get("days", "3"), form.get("start", ""), form.get("end", ""), bool(form.get("auto_login")),
             bool(form.get("auto_sync_deleted_address")), bool(form.get("auto_ship")))
-        started, refused = service.start_fetching(_ids(), options)
-    except ShopError as exc:
+        started, refused = service.start_fetching(_ids(), options, current_scope())
+    except UserError as exc:
         return _table(str(exc), 400, error=True)
     for shop in started:
         start_unique_job("fetch_orders", service.fetch_job_title(shop), target=f"shop:{shop.id}", user=g.user,
@@ -148,7 +148,7 @@ def start_fetching():
 @bp.post("/fetch/pause")
 @requires("shops.fetch")
 def pause_fetching():
-    count = service.pause_fetching(_ids())
+    count = service.pause_fetching(current_scope(), _ids())
     return _table(f"已暂停获取 {count} 个店铺" if count else "没有正在获取的店铺")
 
 
@@ -158,8 +158,7 @@ def export_request(shop_id: int):
     shop = _shop_or_404(shop_id)
     job = start_job("address_export_request", f"地址脱敏导出 · 发送密码 · {shop.display_name}",
                     target=f"shop:{shop.id}", user=g.user, total=1, shop_id=shop.id)
-    return render_block("shops/index.html", "export_form", shop=shop, job=job, errors={}), 200, \
-        {"HX-Trigger": "jobs-changed"}
+    return *show_form("shops/index.html", "export_form", shop=shop, job=job), {"HX-Trigger": "jobs-changed"}
 
 
 @bp.post("/<dbid:shop_id>/export")
@@ -168,8 +167,8 @@ def export(shop_id: int):
     shop = _shop_or_404(shop_id)
     password = request.form.get("password", "").strip()
     if not password or len(password) > MAX_SMS_PASSWORD or not password.isalnum():
-        return render_block("shops/index.html", "export_form", shop=shop, job=None,
-                            errors={"password": "请输入短信中的导出密码（数字或字母）"}), 400
+        return show_form("shops/index.html", "export_form", shop=shop, job=None,
+                         error=FieldError("password", "请输入短信中的导出密码（数字或字母）"))
     job = start_job("address_export", f"地址脱敏导出 · {shop.display_name}", target=f"shop:{shop.id}",
                     user=g.user, shop_id=shop.id, password_token=secrets.encrypt(password))
     return render_template("jobs/_job.html", job=job, poll=True), 200, {"HX-Trigger": "jobs-changed"}

@@ -9,6 +9,7 @@ from dropship.models import Job, Order, OrderItem, Shop, ShopDailyStat
 from dropship.queue import start_job
 from dropship.services import shops
 from dropship.services.receiver import real_receiver
+from dropship.services.scope import Scope
 from tests.helpers import make_app
 
 
@@ -83,7 +84,7 @@ def test_risk_stops_one_shop_and_the_others_go_on(desk, sb):
     sb.update_shop("calm_shop", decrypt_quota=0)  # keep the follow-up decrypt job short
     calm_shop, busy_shop = _shop("calm_shop", calm["password"]), _shop("risky_shop", busy["password"])
     options = shops.parse_fetch_options("3", "", "", True, False, True)
-    shops.start_fetching([calm_shop.id, busy_shop.id], options)
+    shops.start_fetching([calm_shop.id, busy_shop.id], options, Scope.everything())
     blocked = _job("fetch_orders", busy_shop)
     fine = _job("fetch_orders", calm_shop)
     assert blocked.state == "failed" and "风控" in blocked.error
@@ -122,11 +123,11 @@ def test_scheduled_tick_fetches_only_shops_that_are_fetching(desk, sb):
 
     info = sb.scenario("shop_with_paid_orders", login="tick_shop", count=5, days=1)
     on, off = _shop("tick_shop", info["password"]), _shop("tick_off", "pw")
-    shops.start_fetching([on.id], shops.parse_fetch_options("3", "", "", True, False, True))
+    shops.start_fetching([on.id], shops.parse_fetch_options("3", "", "", True, False, True), Scope.everything())
     enqueue_due_fetches.call_local()
     assert [j.target for j in Job.select().where(Job.kind == "fetch_orders")] == [f"shop:{on.id}"]
     assert Order.select().count() == 5 and Shop.get_by_id(on.id).next_fetch_at > datetime.now()
-    shops.pause_fetching()
+    shops.pause_fetching(Scope.everything())
     enqueue_due_fetches.call_local()
     assert Job.select().where(Job.kind == "fetch_orders").count() == 1
     assert off.fetch_state == "stopped"

@@ -107,7 +107,7 @@ def test_seller_works_through_the_order_list(live_app, page: Page, tmp_path):
     memo.get_by_label("红色").check()
     memo.get_by_label("备注内容：").fill("备" * 7000)
     memo.get_by_role("button", name="保存").click()
-    expect(memo.get_by_role("alert")).to_have_text("备注最多 1000 字节（一个汉字占 3 字节），当前 21000 字节")
+    expect(memo.get_by_role("alert")).to_have_text("备注最多 1000 字节（一个汉字占 2 字节），当前 14000 字节")
     memo.get_by_role("button", name="取消", exact=True).click()
     expect(_card(page, tids["box"]).get_by_test_id("memo-text")).to_have_text("")
 

@@ -1,22 +1,24 @@
 """云端备注: validation (1000 bytes), flags, local push state, and the 店铺后台设置 template."""
 import pytest
 
+from dropship.errors import FieldError
+from dropship.memo_size import MEMO_LIMIT_BYTES, memo_bytes
 from dropship.models import Order
+from dropship.platforms.base import PlatformError
+from dropship.platforms.taobao_seller import TaobaoSeller
 from dropship.services.memo import (
-    MEMO_LIMIT_BYTES,
-    MemoError,
     MemoTemplate,
     apply_purchase_memo,
     check_memo,
     confirm_pushed,
     merge_memo,
     needs_push,
-    parse_flag,
     push_failed,
     render_auto,
     save_memo,
 )
-from dropship.services.settings import SettingError, get_setting, set_setting
+from dropship.services.orders.labels import parse_flag
+from dropship.services.settings import get_setting, set_setting
 from tests.orders_factory import buy, make_account, make_order, make_shop, orders_app, orders_db, reload  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("orders_db")
@@ -24,14 +26,31 @@ pytestmark = pytest.mark.usefixtures("orders_db")
 
 def test_memo_up_to_the_limit_is_kept_and_trimmed():
     assert check_memo(" 已采购\r\n拼多多 ") == "已采购\n拼多多"
-    assert check_memo("汉" * (MEMO_LIMIT_BYTES // 3)) == "汉" * 333
+    assert check_memo("汉" * (MEMO_LIMIT_BYTES // 2)) == "汉" * 500
+
+
+@pytest.mark.parametrize("text,size", [("汉" * 500, 1000), ("a" * 1000, 1000), ("汉" * 498 + "ab", 998),
+                                       ("🙂" * 250, 1000)])
+def test_the_memo_is_counted_as_the_shop_backend_counts_it(text, size):
+    # GB18030, as 淘宝 counts: 500 汉字 fit (UTF-8 made it 1500 bytes and refused them at 334)
+    assert memo_bytes(text) == size
+    assert check_memo(text) == text
+
+
+@pytest.mark.parametrize("text,size", [("汉" * 501, 1002), ("汉" * 500 + "a", 1001), ("🙂" * 251, 1004)])
+def test_one_byte_over_is_refused_by_the_service_and_the_driver_alike(text, size):
+    with pytest.raises(FieldError, match=f"当前 {size} 字节"):
+        check_memo(text)
+    driver = TaobaoSeller(None, None)  # refuses before it touches the page
+    with pytest.raises(PlatformError, match="备注内容不能超过1000个字节"):
+        driver.set_memo("3256650000000000101", text, 1)
 
 
 def test_a_20_kb_memo_is_refused_with_the_limit_shown():
-    with pytest.raises(MemoError) as caught:
+    with pytest.raises(FieldError) as caught:
         check_memo("备" * 7000)
     assert caught.value.field == "memo"
-    assert str(caught.value) == "备注最多 1000 字节（一个汉字占 3 字节），当前 21000 字节"
+    assert str(caught.value) == "备注最多 1000 字节（一个汉字占 2 字节），当前 14000 字节"
 
 
 @pytest.mark.parametrize("raw,flag", [("0", 0), ("5", 5), (3, 3)])
@@ -41,15 +60,15 @@ def test_flags_zero_to_five(raw, flag):
 
 @pytest.mark.parametrize("raw", ["6", "-1", "", "red", None, "²"])
 def test_unknown_flags_are_refused(raw):
-    with pytest.raises(MemoError, match="旗帜颜色只能选择 灰、红、黄、绿、蓝、紫"):
+    with pytest.raises(FieldError, match="旗帜颜色只能选择 灰、红、黄、绿、蓝、紫"):
         parse_flag(raw)
 
 
 def test_save_marks_the_memo_for_pushing_and_bad_input_changes_nothing():
     order = make_order(make_shop(), seller_memo="旧备注", seller_flag=2, memo_state="synced")
-    with pytest.raises(MemoError):
+    with pytest.raises(FieldError):
         save_memo(order.id, "x" * 1001, 1)
-    with pytest.raises(MemoError):
+    with pytest.raises(FieldError):
         save_memo(order.id, "ok", 9)
     unchanged = reload(order)
     assert (unchanged.seller_memo, unchanged.seller_flag, unchanged.memo_state) == ("旧备注", 2, "synced")
@@ -121,11 +140,11 @@ def test_merge_replaces_only_the_templates_own_text(memo, old, new, merged):
 
 
 def test_settings_validate_fields_custom_text_and_flag():
-    with pytest.raises(SettingError, match="只能选择"):
+    with pytest.raises(FieldError, match="只能选择"):
         set_setting("memo.fields", ["purchase_order", "password"])
-    with pytest.raises(SettingError, match="最多 100 个字"):
+    with pytest.raises(FieldError, match="最多 100 个字"):
         set_setting("memo.custom", "长" * 101)
-    with pytest.raises(SettingError, match="旗帜颜色"):
+    with pytest.raises(FieldError, match="旗帜颜色"):
         set_setting("memo.flag", "7")
     assert set_setting("memo.fields", ["purchase_logistics", "purchase_order"]) == \
         ["purchase_order", "purchase_logistics"]
@@ -156,8 +175,8 @@ def test_apply_writes_the_template_keeps_the_sellers_text_and_is_idempotent():
 def test_apply_refuses_to_overflow_the_limit_and_says_so():
     set_setting("memo.fields", ["purchase_order"])
     order = _bought()
-    Order.update(seller_memo="汉" * 330).where(Order.id == order.id).execute()
+    Order.update(seller_memo="汉" * 495).where(Order.id == order.id).execute()  # 990 of 1000 bytes
     assert not apply_purchase_memo(order.id)
     refused = reload(order)
-    assert refused.seller_memo == "汉" * 330 and refused.memo_auto == ""
+    assert refused.seller_memo == "汉" * 495 and refused.memo_auto == ""
     assert refused.memo_error.startswith("备注模板未写入：备注最多 1000 字节")

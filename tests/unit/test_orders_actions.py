@@ -1,26 +1,19 @@
-"""忽略 / 标记, the order card view-model (a bounded number of queries), money and 利润率, 批量同步's scope."""
+"""忽略 / 标记, the order card view-model (a bounded number of queries), 批量同步's selection."""
 from datetime import timedelta
 
 import pytest
 
 from dropship.db import db
+from dropship.errors import FieldError
 from dropship.models import Order
 from dropship.platforms.base import Receiver
-from dropship.services.orders import (
-    OrderError,
-    OrderFilter,
-    TabContext,
-    margin_of,
-    mark_orders,
-    order_cards,
-    orders_by_ids,
-    parse_sync_scope,
-    record_sync,
-    set_ignored,
-    tab_counts,
-    yuan,
-)
+from dropship.services.orders.actions import mark_orders, parse_sync_selection, record_sync, set_ignored
+from dropship.services.orders.cards import order_cards
+from dropship.services.orders.queries import orders_by_ids, tab_counts
+from dropship.services.orders.search import OrderFilter
+from dropship.services.orders.tabs import TabContext
 from dropship.services.receiver import store_receiver
+from dropship.services.scope import Scope
 from dropship.services.settings import set_setting
 from tests.orders_factory import (  # noqa: F401
     NOW,
@@ -37,59 +30,47 @@ from tests.orders_factory import (  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("orders_db")
 CTX = TabContext(NOW, 6)
+ALL = Scope.everything()
 
 
 def test_ignore_moves_orders_to_the_ignored_view_and_back():
     shop = make_shop()
     a, b = make_order(shop), make_order(shop)
-    assert set_ignored([a.id, b.id, a.id], True) == 2
-    assert set_ignored([a.id], True) == 0  # already ignored: nothing to do
-    assert tab_counts(OrderFilter(), CTX)["all"] == 0
-    assert tab_counts(OrderFilter(show="ignored"), CTX)["all"] == 2
-    assert set_ignored([b.id], False) == 1
-    assert tab_counts(OrderFilter(), CTX)["all"] == 1
+    assert set_ignored([a.id, b.id, a.id], True, ALL) == 2
+    assert set_ignored([a.id], True, ALL) == 0  # already ignored: nothing to do
+    assert tab_counts(OrderFilter(), CTX, ALL)["all"] == 0
+    assert tab_counts(OrderFilter(show="ignored"), CTX, ALL)["all"] == 2
+    assert set_ignored([b.id], False, ALL) == 1
+    assert tab_counts(OrderFilter(), CTX, ALL)["all"] == 1
 
 
 def test_selection_must_not_be_empty_or_huge():
-    with pytest.raises(OrderError, match="请先勾选订单"):
-        set_ignored([], True)
-    with pytest.raises(OrderError, match="一次最多操作 500 个订单"):
-        set_ignored(range(1, 502), True)
+    with pytest.raises(FieldError, match="请先勾选订单"):
+        set_ignored([], True, ALL)
+    with pytest.raises(FieldError, match="一次最多操作 500 个订单"):
+        set_ignored(range(1, 502), True, ALL)
 
 
 def test_mark_moves_orders_into_abnormal_and_normal_takes_them_out():
     order = make_order(make_shop())
-    assert mark_orders([order.id], "no_source", " 上家下架 ") == 1
+    assert mark_orders([order.id], "no_source", " 上家下架 ", ALL) == 1
     marked = reload(order)
     assert (marked.abnormal, marked.mark_note) == ("no_source", "上家下架")
-    assert tab_counts(OrderFilter(), CTX)["abnormal"] == 1
-    mark_orders([order.id], "", "已找到新货源")
+    assert tab_counts(OrderFilter(), CTX, ALL)["abnormal"] == 1
+    mark_orders([order.id], "", "已找到新货源", ALL)
     cleared = reload(order)
     assert (cleared.abnormal, cleared.mark_note) == ("", "")
-    assert tab_counts(OrderFilter(), CTX)["abnormal"] == 0
+    assert tab_counts(OrderFilter(), CTX, ALL)["abnormal"] == 0
 
 
 def test_bad_marks_change_nothing():
     order = make_order(make_shop(), abnormal="loss", mark_note="亏 3 元")
-    with pytest.raises(OrderError, match="请选择标记类型") as caught:
-        mark_orders([order.id], "broken", "")
+    with pytest.raises(FieldError, match="请选择标记类型") as caught:
+        mark_orders([order.id], "broken", "", ALL)
     assert caught.value.field == "kind"
-    with pytest.raises(OrderError, match="备注最多 300 个字，当前 301 个字"):
-        mark_orders([order.id], "out_of_stock", "长" * 301)
+    with pytest.raises(FieldError, match="备注最多 300 个字，当前 301 个字"):
+        mark_orders([order.id], "out_of_stock", "长" * 301, ALL)
     assert (reload(order).abnormal, reload(order).mark_note) == ("loss", "亏 3 元")
-
-
-@pytest.mark.parametrize("fen,text", [(0, "0.00"), (5, "0.05"), (1364, "13.64"), (-253, "-2.53"), (None, "0.00")])
-def test_yuan(fen, text):
-    assert yuan(fen) == text
-
-
-def test_margin_follows_the_setting_and_never_divides_by_zero():
-    assert margin_of(2, 1, "purchase") == 100.0  # the manual's example: 0.02 − 0.01 = 0.01, 100%
-    assert margin_of(1045, 792, "purchase") == 31.9
-    assert margin_of(1045, 792, "paid") == 24.2
-    assert margin_of(1000, 0, "purchase") is None
-    assert margin_of(0, 500, "paid") is None
 
 
 def _queries(fn):
@@ -151,44 +132,44 @@ def test_masked_receiver_when_not_decrypted():
     assert not card.decrypted and (card.receiver.name, card.receiver.phone) == ("张**", "138****1234")
 
 
-# -- 批量同步 scope ------------------------------------------------------------------------------------
+# -- 批量同步 selection ------------------------------------------------------------------------------------
 
-def test_sync_scope_needs_logged_in_shops_and_valid_conditions():
+def test_sync_selection_needs_logged_in_shops_and_valid_conditions():
     ready, offline = make_shop("在线店"), make_shop("掉线店", login_state="expired")
-    with pytest.raises(OrderError, match="请勾选要同步的店铺"):
-        parse_sync_scope([], "all", "7")
-    with pytest.raises(OrderError, match="只能同步已登录的店铺"):
-        parse_sync_scope([str(ready.id), str(offline.id)], "all", "7")
-    with pytest.raises(OrderError, match="店铺选择无效"):
-        parse_sync_scope(["x"], "all", "7")
-    with pytest.raises(OrderError, match="请选择要同步的订单分类"):
-        parse_sync_scope([str(ready.id)], "abnormal", "7")
-    with pytest.raises(OrderError, match="请选择成交时间范围"):
-        parse_sync_scope([str(ready.id)], "all", "2")
-    scope = parse_sync_scope([str(ready.id)], "to_ship", "3")
-    assert (scope.shop_ids, scope.tab, scope.days, scope.order_ids) == ((ready.id,), "to_ship", 3, ())
+    with pytest.raises(FieldError, match="请勾选要同步的店铺"):
+        parse_sync_selection([], "all", "7", ALL)
+    with pytest.raises(FieldError, match="只能同步已登录的店铺"):
+        parse_sync_selection([str(ready.id), str(offline.id)], "all", "7", ALL)
+    with pytest.raises(FieldError, match="店铺选择无效"):
+        parse_sync_selection(["x"], "all", "7", ALL)
+    with pytest.raises(FieldError, match="请选择要同步的订单分类"):
+        parse_sync_selection([str(ready.id)], "abnormal", "7", ALL)
+    with pytest.raises(FieldError, match="请选择成交时间范围"):
+        parse_sync_selection([str(ready.id)], "all", "2", ALL)
+    selection = parse_sync_selection([str(ready.id)], "to_ship", "3", ALL)
+    assert (selection.shop_ids, selection.tab, selection.days, selection.order_ids) == ((ready.id,), "to_ship", 3, ())
 
 
-def test_sync_scope_selects_by_tab_and_days_or_by_ticked_orders():
+def test_sync_selection_selects_by_tab_and_days_or_by_ticked_orders():
     shop, other = make_shop(), make_shop("别的店")
     recent = make_order(shop, created_at=NOW - timedelta(days=1))
     old = make_order(shop, created_at=NOW - timedelta(days=10))
     shipped = make_order(shop, status="shipped", created_at=NOW - timedelta(days=1))
     make_order(other, created_at=NOW - timedelta(days=1))
-    by_tab = parse_sync_scope([str(shop.id)], "to_purchase", "7")
+    by_tab = parse_sync_selection([str(shop.id)], "to_purchase", "7", ALL)
     assert [i for i, _ in by_tab.query(CTX).tuples()] == [recent.id]
-    by_days = parse_sync_scope([str(shop.id)], "all", "15")
+    by_days = parse_sync_selection([str(shop.id)], "all", "15", ALL)
     assert {i for i, _ in by_days.query(CTX).tuples()} == {recent.id, old.id, shipped.id}
-    ticked = parse_sync_scope([str(shop.id)], "all", "1", [str(old.id)])
+    ticked = parse_sync_selection([str(shop.id)], "all", "1", ALL, [str(old.id)])
     assert [i for i, _ in ticked.query(CTX).tuples()] == [old.id]
 
 
-def test_sync_scope_skips_orders_a_resumed_job_already_synced():
+def test_sync_selection_skips_orders_a_resumed_job_already_synced():
     shop = make_shop()
     done, todo = make_order(shop, created_at=NOW), make_order(shop, created_at=NOW)
     record_sync([done.id], [], now=NOW + timedelta(minutes=1))
-    scope = parse_sync_scope([str(shop.id)], "all", "1")
-    assert [i for i, _ in scope.query(CTX, not_synced_since=NOW).tuples()] == [todo.id]
+    selection = parse_sync_selection([str(shop.id)], "all", "1", ALL)
+    assert [i for i, _ in selection.query(CTX, not_synced_since=NOW).tuples()] == [todo.id]
 
 
 def test_record_sync_says_when_the_shop_lost_an_order():

@@ -9,13 +9,16 @@ from openpyxl import load_workbook
 from dropship.platforms.base import Receiver
 from dropship.services import order_export
 from dropship.services.order_export import HEADERS, export_file, export_orders, sweep_exports
-from dropship.services.orders import OrderFilter, TabContext
+from dropship.services.orders.search import OrderFilter
+from dropship.services.orders.tabs import TabContext
 from dropship.services.receiver import store_receiver
+from dropship.services.scope import Scope
 from dropship.services.settings import set_setting
 from tests.orders_factory import NOW, buy, make_account, make_order, make_shop, orders_app, orders_db, ship  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("orders_db")
 CTX = TabContext(NOW, 6)
+ALL = Scope.everything()
 
 
 def _rows(path):
@@ -33,7 +36,7 @@ def test_export_writes_every_field_with_chinese_headers(tmp_path):
         tracking_number="4628000000003", courier="YUNDA", status="shipped")
     store_receiver(order, Receiver("李四", "13912345678", "浙江省", "杭州市", "西湖区", "", "文三路 1 号"))
     path = tmp_path / "orders.xlsx"
-    assert export_orders(OrderFilter(), CTX, path, real_receivers=True) == 1
+    assert export_orders(OrderFilter(), CTX, ALL, path, real_receivers=True) == 1
     header, rows = _rows(path)
     assert tuple(header) == HEADERS and header[:3] == ["订单编号", "店铺名称", "平台"]
     row = rows[0]
@@ -57,16 +60,16 @@ def test_export_follows_the_search_and_tab_and_pages_through_chunks(tmp_path, mo
     shipped = make_order(shop, status="shipped")
     ship(shipped)
     path = tmp_path / "orders.xlsx"
-    assert export_orders(OrderFilter(shop=shop.id, tab="to_purchase"), CTX, path) == 7
+    assert export_orders(OrderFilter(shop=shop.id, tab="to_purchase"), CTX, ALL, path) == 7
     _, rows = _rows(path)
     assert [r["订单编号"] for r in rows] == [o.tid for o in reversed(wanted)]  # newest first
-    assert export_orders(OrderFilter(tab="shipped"), CTX, path) == 1
+    assert export_orders(OrderFilter(tab="shipped"), CTX, ALL, path) == 1
     assert _rows(path)[1][0]["发货状态"] == "已发货"
 
 
 def test_export_of_nothing_is_a_sheet_with_headers_only(tmp_path):
     path = tmp_path / "orders.xlsx"
-    assert export_orders(OrderFilter(tab="closed"), CTX, path) == 0
+    assert export_orders(OrderFilter(tab="closed"), CTX, ALL, path) == 0
     header, rows = _rows(path)
     assert tuple(header) == HEADERS and rows == []
 
@@ -75,10 +78,10 @@ def test_decrypted_receivers_are_exported_only_when_allowed(tmp_path):
     order = make_order(make_shop())
     store_receiver(order, Receiver("李四", "13912345678", "浙江省", "杭州市", "西湖区", "", "文三路 1 号"))
     path = tmp_path / "orders.xlsx"
-    export_orders(OrderFilter(), CTX, path)
+    export_orders(OrderFilter(), CTX, ALL, path)
     row = _rows(path)[1][0]
     assert (row["收货人姓名"], row["收货人手机号"], row["收货地址"]) == ("张**", "138****1234", "浙江省 杭州市 西湖区 文三路****")
-    export_orders(OrderFilter(), CTX, path, real_receivers=True)
+    export_orders(OrderFilter(), CTX, ALL, path, real_receivers=True)
     assert _rows(path)[1][0]["收货人手机号"] == "13912345678"
 
 
@@ -89,7 +92,7 @@ def test_export_file_is_private_to_our_user(tmp_path):
     path = folder / "orders-1.xlsx"
     path.write_bytes(b"stale")
     path.chmod(0o644)
-    export_orders(OrderFilter(), CTX, path)
+    export_orders(OrderFilter(), CTX, ALL, path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert _rows(path)[0] == list(HEADERS)
 
@@ -98,9 +101,9 @@ def test_export_file_is_private_to_our_user(tmp_path):
 def test_the_keep_setting_decides_when_an_export_is_swept(tmp_path, keep_minutes, kept):
     set_setting("exports.keep_minutes", keep_minutes)
     path = export_file(tmp_path, 7)
-    export_orders(OrderFilter(), CTX, path)
+    export_orders(OrderFilter(), CTX, ALL, path)
     fresh = export_file(tmp_path, 8)
-    export_orders(OrderFilter(), CTX, fresh)
+    export_orders(OrderFilter(), CTX, ALL, fresh)
     half_an_hour_later = time.time() + 30 * 60
     os.utime(fresh, (half_an_hour_later, half_an_hour_later))  # written just now, at the sweep's time
     assert sweep_exports(tmp_path, now=half_an_hour_later) == (0 if kept else 1)

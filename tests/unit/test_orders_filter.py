@@ -5,17 +5,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dropship.errors import FieldError
 from dropship.models import Order
 from dropship.platforms.base import Receiver
-from dropship.services.orders import (
-    FilterErrors,
-    OrderFilter,
-    TabContext,
-    masked_phones,
-    order_ids,
-    parse_filter,
-)
+from dropship.services.orders.queries import order_ids
+from dropship.services.orders.search import OrderFilter, masked_phones, parse_filter
+from dropship.services.orders.tabs import TabContext
 from dropship.services.receiver import store_receiver
+from dropship.services.scope import Scope
 from tests.orders_factory import (  # noqa: F401
     NOW,
     buy,
@@ -29,26 +26,27 @@ from tests.orders_factory import (  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("orders_db")
 CTX = TabContext(NOW, 6)
+ALL = Scope.everything()
 
 
 def found(**args) -> list[str]:
     """Tids the search finds, in list order."""
-    search = parse_filter({k: str(v) for k, v in args.items()})
-    ids = [i for (i,) in order_ids(search, CTX).tuples()]
+    search = parse_filter({k: str(v) for k, v in args.items()}, ALL)
+    ids = [i for (i,) in order_ids(search, CTX, ALL).tuples()]
     tids = dict(Order.select(Order.id, Order.tid).where(Order.id.in_(ids)).tuples()) if ids else {}
     return [tids[i] for i in ids]
 
 
 def errors_of(**args) -> dict[str, str]:
-    with pytest.raises(FilterErrors) as caught:
-        parse_filter(args)
+    with pytest.raises(FieldError) as caught:
+        parse_filter(args, ALL)
     return caught.value.errors
 
 
 # -- parsing ---------------------------------------------------------------------------------------
 
 def test_empty_form_is_the_default_view():
-    assert parse_filter({}) == OrderFilter()
+    assert parse_filter({}, ALL) == OrderFilter()
     assert OrderFilter().args() == {}
     assert not OrderFilter().searching
 
@@ -58,7 +56,7 @@ def test_an_order_number_with_letters_is_refused():
 
 
 def test_several_order_numbers_may_be_pasted():
-    search = parse_filter({"tid": " 111，222, 333\n111 "})
+    search = parse_filter({"tid": " 111，222, 333\n111 "}, ALL)
     assert search.tid == ("111", "222", "333")
     assert search.args()["tid"] == "111 222 333"
     assert "一次最多" in errors_of(tid=" ".join(str(n) for n in range(1, 52)))["tid"]
@@ -75,7 +73,7 @@ def test_a_bad_date_is_refused_with_an_example():
 
 
 def test_a_date_alone_covers_the_whole_day():
-    search = parse_filter({"created_from": "2026-11-20", "created_to": "2026-11-20"})
+    search = parse_filter({"created_from": "2026-11-20", "created_to": "2026-11-20"}, ALL)
     assert search.created_from == datetime(2026, 11, 20)
     assert search.created_to == datetime(2026, 11, 20, 23, 59, 59)
     assert search.args() == {"created_from": "2026-11-20T00:00", "created_to": "2026-11-20T23:59:59"}
@@ -108,8 +106,8 @@ def test_every_bad_field_is_reported_at_once():
 def test_parsing_never_crashes_on_any_text(text):
     for name in ("tid", "title", "created_from", "flag", "receiver_phone", "purchase_no", "sort", "page"):
         try:
-            parse_filter({name: text})
-        except FilterErrors as exc:
+            parse_filter({name: text}, ALL)
+        except FieldError as exc:
             assert exc.errors and all(exc.errors.values())
 
 
@@ -117,7 +115,7 @@ def test_args_round_trip_through_the_parser():
     shop = make_shop()
     search = OrderFilter(tab="to_ship", shop=shop.id, created_from=datetime(2026, 11, 1, 8, 30), tid=("12", "34"),
                          title="保温杯", flag=1, sort="oldest", show="ignored", receiver_phone="13812341234")
-    assert parse_filter(search.args()) == search
+    assert parse_filter(search.args(), ALL) == search
     assert search.searching
 
 

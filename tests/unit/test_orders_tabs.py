@@ -5,12 +5,16 @@ from datetime import datetime, timedelta
 import pytest
 
 from dropship.models import Order
-from dropship.services.orders import TABS, OrderFilter, TabContext, tab_counts
+from dropship.services.orders.queries import tab_counts
+from dropship.services.orders.search import OrderFilter
+from dropship.services.orders.tabs import TABS, TabContext
+from dropship.services.scope import Scope
 from dropship.services.settings import set_setting
 from tests.orders_factory import NOW, buy, make_order, make_shop, orders_app, orders_db, refund, reload  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("orders_db")
 CTX = TabContext(NOW, 6)
+ALL = Scope.everything()
 
 
 def tabs_of(order: Order, ctx: TabContext = CTX) -> set[str]:
@@ -113,13 +117,13 @@ def test_counts_respect_ignored_and_the_search(shop):
     make_order(shop, abnormal="loss", ignored=True)  # ignored + abnormal: only in the 忽略订单 view
     bought = make_order(other, items=2)
     buy(bought)
-    counts = tab_counts(OrderFilter(), CTX)
+    counts = tab_counts(OrderFilter(), CTX, ALL)
     assert counts == {"all": 2, "to_purchase": 1, "abnormal": 0, "to_ship": 1, "shipped": 0, "refunding": 0,
                       "closed": 0, "finished": 0, "due_soon": 0}
-    ignored = tab_counts(OrderFilter(show="ignored"), CTX)
+    ignored = tab_counts(OrderFilter(show="ignored"), CTX, ALL)
     assert ignored["all"] == 1 and ignored["abnormal"] == 1 and ignored["to_purchase"] == 1
-    assert tab_counts(OrderFilter(shop=other.id), CTX)["to_ship"] == 1
-    assert tab_counts(OrderFilter(shop=other.id), CTX)["to_purchase"] == 0
+    assert tab_counts(OrderFilter(shop=other.id), CTX, ALL)["to_ship"] == 1
+    assert tab_counts(OrderFilter(shop=other.id), CTX, ALL)["to_purchase"] == 0
 
 
 def test_counts_agree_with_each_tab_on_a_mixed_set(shop):
@@ -128,7 +132,7 @@ def test_counts_agree_with_each_tab_on_a_mixed_set(shop):
     half = make_order(shop, items=2)
     buy(half, (0,))
     refund(make_order(shop, items=2), 1)
-    counts = tab_counts(OrderFilter(), CTX)
+    counts = tab_counts(OrderFilter(), CTX, ALL)
     for tab in TABS:
         expected = Order.select().where(Order.ignored == False, tab.predicate(CTX)).count()  # noqa: E712
         assert counts[tab.code] == expected, tab.code

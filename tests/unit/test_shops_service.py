@@ -3,6 +3,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from dropship.db import db
+from dropship.errors import FieldError
 from dropship.models import Order, OrderItem, Shop, ShopDailyStat
 from dropship.platforms.base import (
     BadCredentials,
@@ -16,10 +17,11 @@ from dropship.platforms.base import (
 )
 from dropship.services import shops
 from dropship.services.fetching import upsert_remote_orders
-from dropship.services.receiver import ReceiverError, real_receiver, store_receiver, validate_manual
-from dropship.services.shops import ShopError
+from dropship.services.receiver import real_receiver, store_receiver, validate_manual
+from dropship.services.scope import Scope
 
 NOW = datetime(2026, 11, 26, 12, 0, 0)
+ALL = Scope.everything()
 
 
 @pytest.fixture(autouse=True)
@@ -33,9 +35,9 @@ def test_add_shop_encrypts_password_and_refuses_duplicates():
     assert shop.login == "tb61182597" and Shop.get_by_id(shop.id).password == "pw-123"
     raw = db.execute_sql("select password from shop where id = ?", (shop.id,)).fetchone()[0]
     assert "pw-123" not in raw
-    with pytest.raises(ShopError) as err:
+    with pytest.raises(FieldError) as err:
         shops.add_shop("taote", "TB61182597", "x")
-    assert err.value.field == "login" and err.value.status == 409
+    assert err.value.field == "login" and "已经添加过了" in str(err.value)
     assert shops.add_shop("taobao", "tb61182597", "x")  # same login on another platform is another shop
 
 
@@ -44,7 +46,7 @@ def test_add_shop_encrypts_password_and_refuses_duplicates():
     ("taobao", "a" * 65, "b", "login"), ("taobao", "a:b:c", "b", "login"),
 ])
 def test_add_shop_bad_input(platform, login, password, field):
-    with pytest.raises(ShopError) as err:
+    with pytest.raises(FieldError) as err:
         shops.add_shop(platform, login, password)
     assert err.value.field == field
     assert Shop.select().count() == 0
@@ -52,7 +54,7 @@ def test_add_shop_bad_input(platform, login, password, field):
 
 def test_edit_main_account_login_is_refused_sub_account_allowed():
     main = shops.add_shop("taobao", "黑墨主", "pw")
-    with pytest.raises(ShopError, match="主账号店铺不支持修改登录账号"):
+    with pytest.raises(FieldError, match="主账号店铺不支持修改登录账号"):
         shops.edit_shop(main, "taobao", "别的账号", "")
     sub = shops.add_shop("taobao", "黑墨主:客服1", "pw")
     Shop.update(login_state="ok").where(Shop.id == sub.id).execute()
@@ -65,8 +67,8 @@ def test_edit_main_account_login_is_refused_sub_account_allowed():
 def test_delete_keeps_orders():
     shop = shops.add_shop("taobao", "s1", "pw")
     upsert_remote_orders(shop, [_remote("1001")], now=NOW)
-    assert shops.delete_shops([shop.id]) == 1
-    assert shops.active_shops().count() == 0
+    assert shops.delete_shops([shop.id], ALL) == 1
+    assert shops.active_shops(ALL).count() == 0
     assert Order.select().where(Order.shop == shop.id).count() == 1
 
 
@@ -75,11 +77,11 @@ def test_fetch_options_validation():
     assert ok.days == 7 and ok.auto_ship
     custom = shops.parse_fetch_options("custom", "2026-11-20 08:00", "2026-11-21T09:30", True, True, True, now=NOW)
     assert (custom.start, custom.end) == (datetime(2026, 11, 20, 8), datetime(2026, 11, 21, 9, 30))
-    with pytest.raises(ShopError, match="结束时间必须晚于开始时间") as err:
+    with pytest.raises(FieldError, match="结束时间必须晚于开始时间") as err:
         shops.parse_fetch_options("custom", "2026-11-21", "2026-11-20", True, False, True, now=NOW)
     assert err.value.field == "end"
     for days, start, end in (("2", "", ""), ("custom", "2026-13-40", "2026-11-21"), ("custom", "2025-01-01", "2026-11-21")):
-        with pytest.raises(ShopError):
+        with pytest.raises(FieldError):
             shops.parse_fetch_options(days, start, end, True, False, True, now=NOW)
 
 
@@ -88,20 +90,20 @@ def test_start_fetching_refuses_expired_and_already_fetching():
     expired = shops.add_shop("taote", "old", "pw")
     Shop.update(service_until=NOW - timedelta(days=1)).where(Shop.id == expired.id).execute()
     options = shops.parse_fetch_options("3", "", "", True, False, True, now=NOW)
-    started, refused = shops.start_fetching([fresh.id, expired.id], options, now=NOW)
+    started, refused = shops.start_fetching([fresh.id, expired.id], options, ALL, now=NOW)
     assert [s.id for s in started] == [fresh.id]
     assert refused == ["old：服务已到期，请先在充值中心续费"]
-    started, refused = shops.start_fetching([fresh.id], options, now=NOW)
+    started, refused = shops.start_fetching([fresh.id], options, ALL, now=NOW)
     assert started == [] and "请先暂停获取" in refused[0]
     assert [s.id for s in shops.due_shops(NOW)] == [fresh.id]
-    assert shops.pause_fetching([fresh.id]) == 1 and shops.due_shops(NOW) == []
+    assert shops.pause_fetching(ALL, [fresh.id]) == 1 and shops.due_shops(NOW) == []
 
 
 def test_fetch_window_and_cooldown_skip():
     shop = shops.add_shop("taobao", "w", "pw")
     Shop.update(fetch_days=7).where(Shop.id == shop.id).execute()
     assert shops.fetch_window(Shop.get_by_id(shop.id), NOW) == (NOW - timedelta(days=7), NOW)
-    shops.start_fetching([shop.id], shops.parse_fetch_options("3", "", "", True, False, True, now=NOW), now=NOW)
+    shops.start_fetching([shop.id], shops.parse_fetch_options("3", "", "", True, False, True, now=NOW), ALL, now=NOW)
     shops.set_login_state(shop, "risk", "风控", cooldown=timedelta(minutes=15), now=NOW)
     assert shops.due_shops(NOW + timedelta(minutes=5)) == []
     assert len(shops.due_shops(NOW + timedelta(minutes=16))) == 1
@@ -173,7 +175,7 @@ def test_receiver_storage_is_encrypted_and_searchable():
     ({"name": "王" * 31, "phone": "13800000000", "province": "浙江省", "city": "杭州市", "address": "x"}, "name"),
 ])
 def test_manual_address_validation(form, field):
-    with pytest.raises(ReceiverError) as err:
+    with pytest.raises(FieldError) as err:
         validate_manual(form)
     assert err.value.field == field
 

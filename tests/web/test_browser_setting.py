@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from dropship.browser_paths import check_browser_path, locate_browser
 from dropship.db import db
 from dropship.models import Job
 from dropship.platforms import browser
 from dropship.platforms.browser import BrowserUnavailable, identify_browser
-from dropship.platforms.browser_paths import check_browser_path, locate_browser
 from dropship.services.settings import get_setting, set_setting
 from dropship.tasks import browsers
 from dropship.tasks.browser_check import approved_browser_path
-from tests.helpers import post, sign_in_employee
+from tests.helpers import become_employee, post
 from tests.unit.test_layers import ROOT, imports_of
 
 
@@ -58,7 +58,7 @@ def test_a_browser_file_is_accepted(signed_in, tmp_path):
 
 def test_the_browser_path_is_the_main_accounts_alone(signed_in, tmp_path):
     path, _ = fake_browser(tmp_path / "bin", "Chromium 120.0.6099.224")
-    sign_in_employee(signed_in, ["settings"])
+    become_employee(signed_in, ["settings"])
     html = signed_in.get("/settings/browser").get_data(as_text=True)
     assert "浏览器检测" in html and 'name="path"' not in html
     response = post(signed_in, "/settings/browser", {"path": str(path)}, token_page="/settings/browser")
@@ -112,7 +112,7 @@ def test_the_page_shows_the_version_the_check_stored_and_starts_nothing(signed_i
 
 def test_the_web_layer_cannot_reach_a_program_starter():
     starters = {"subprocess", "playwright", "dropship.platforms.browser"}
-    for path in [*sorted((ROOT / "dropship" / "web").rglob("*.py")), ROOT / "dropship/platforms/browser_paths.py"]:
+    for path in [*sorted((ROOT / "dropship" / "web").rglob("*.py")), ROOT / "dropship/browser_paths.py"]:
         found = {m for m in imports_of(path) if m in starters or m.split(".")[0] in {"subprocess", "playwright"}}
         assert found == set(), path
 

@@ -12,7 +12,7 @@ from dropship.db import db
 from dropship.models import Job
 from dropship.services.order_export import export_file
 from dropship.tasks import orders as order_tasks
-from tests.helpers import make_app, post, sign_in_employee
+from tests.helpers import become_employee, make_app, post
 from tests.orders_factory import make_order, make_shop
 
 
@@ -77,7 +77,7 @@ def test_decrypted_receivers_need_a_grant_of_their_own(signed_in, monkeypatch, g
     asked = []
     monkeypatch.setattr(order_tasks, "export_orders",
                         lambda *args, real_receivers=False, **kwargs: asked.append(real_receivers) or 0)
-    sign_in_employee(signed_in, grants)
+    become_employee(signed_in, grants)
     assert post(signed_in, "/orders/export", {}, token_page="/orders").status_code == 200
     assert asked == [real]
 

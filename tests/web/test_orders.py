@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from dropship.db import db
 from dropship.models import Job, Order
-from tests.helpers import post, sign_in_employee
+from tests.helpers import become_employee, post
 from tests.orders_factory import buy, fake_shops, make_order, make_shop
 
 LIST = {"HX-Request": "true", "HX-Target": "order-list"}
@@ -226,7 +226,7 @@ def test_memo_sync_failure_is_shown_with_the_reason(seeded, monkeypatch):
 
 
 @pytest.mark.parametrize("form,message", [
-    ({"memo": "备" * 7000, "flag": "1"}, "备注最多 1000 字节（一个汉字占 3 字节），当前 21000 字节"),
+    ({"memo": "备" * 7000, "flag": "1"}, "备注最多 1000 字节（一个汉字占 2 字节），当前 14000 字节"),
     ({"memo": "好", "flag": "8"}, "旗帜颜色只能选择"),
 ])
 def test_bad_memo_is_refused_and_nothing_changes(seeded, monkeypatch, form, message):
@@ -359,7 +359,7 @@ def test_export_refuses_a_bad_search(seeded):
 
 def test_an_employee_who_may_only_look_sees_no_action_buttons(seeded):
     client = seeded["client"]
-    sign_in_employee(client, ["orders"])
+    become_employee(client, ["orders"], shops=[seeded["shop"]])
     html = client.get("/orders").get_data(as_text=True)
     assert html.count('class="order-card') == 3
     for label in ("忽略订单</button>", ">标记</button>", ">备注</button>", "同步状态</button>", "导出订单</button>",
@@ -374,7 +374,7 @@ def test_an_employee_who_may_only_look_sees_no_action_buttons(seeded):
 
 def test_an_employee_granted_edit_may_ignore(seeded):
     client = seeded["client"]
-    sign_in_employee(client, ["orders", "orders.edit"])
+    become_employee(client, ["orders", "orders.edit"], shops=[seeded["shop"]])
     order = seeded["to_buy"]
     assert post(client, "/orders/ignore", {"ids": str(order.id)}, token_page="/orders").status_code == 200
     assert _order(order.id).ignored

@@ -25,7 +25,7 @@ def test_add_shop_shows_it_in_the_table(signed_in):
 
 
 @pytest.mark.parametrize("form,status,message", [
-    ({"platform": "taobao", "login": "tb61182597", "password": "x"}, 409, "已经添加过了"),
+    ({"platform": "taobao", "login": "tb61182597", "password": "x"}, 400, "已经添加过了"),
     ({"platform": "taobao", "login": "other", "password": ""}, 400, "请输入登录密码"),
     ({"platform": "jd", "login": "other", "password": "x"}, 400, "请选择店铺平台"),
     ({"platform": "taobao", "login": "x" * 10_240, "password": "x"}, 400, "登录账号最多 64 个字符"),

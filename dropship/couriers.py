@@ -1,6 +1,8 @@
 """Couriers: names, Taobao company codes and tracking-number patterns (PLATFORMS.md).
 
-Patterns only warn; the platform's own check on consign is final.
+Domain data, not a driver: services (the order cards, the memo template, the export) and drivers
+(consign) both read it, so it sits beside errors.py, importing nothing of ours. Patterns only warn;
+the platform's own check on consign is final.
 """
 from __future__ import annotations
 
@@ -36,3 +38,8 @@ def looks_valid(code: str, tracking_number: str) -> bool:
     if courier is None:
         return False
     return courier.pattern is None or bool(courier.pattern.match(tracking_number.strip()))
+
+
+def courier_name(code: str) -> str:
+    """The courier's Chinese name for a code; an unknown code is shown as stored."""
+    return BY_CODE[code].name if code in BY_CODE else code

@@ -1,0 +1,113 @@
+"""The order card: one order with its sub-orders, purchases, shipments and receiver, as the list shows it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peewee import JOIN
+
+from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shipment
+from dropship.platforms.base import Receiver
+from dropship.services import money
+from dropship.services.orders.labels import MARK_TYPES, REFUND_LABELS, STATUS_LABELS
+from dropship.services.receiver import real_receiver
+
+
+@dataclass
+class ItemLine:
+    """One sub-order with the active purchase that covers it (None until bought)."""
+
+    item: OrderItem
+    purchase: Purchase | None = None
+
+    @property
+    def refund_label(self) -> str:
+        return self.item.refund_text or REFUND_LABELS.get(self.item.refund_status, "")
+
+
+@dataclass
+class OrderCard:
+    order: Order
+    lines: list[ItemLine]
+    purchases: list[Purchase]  # active ones, oldest first
+    history: int  # cancelled or replaced purchases (采购历史)
+    shipments: list[Shipment]
+    receiver: Receiver
+    decrypted: bool
+    margin_base: str = "purchase"
+
+    @property
+    def status_label(self) -> str:
+        base = STATUS_LABELS.get(self.order.status, self.order.status)
+        return f"{base}（{REFUND_LABELS[self.order.refund_state]}）" if self.order.refund_state else base
+
+    @property
+    def mark_label(self) -> str:
+        return MARK_TYPES.get(self.order.abnormal, "")
+
+    @property
+    def purchased(self) -> bool:
+        return bool(self.purchases)
+
+    @property
+    def consigned(self) -> list[Shipment]:
+        return [s for s in self.shipments if s.state == "done"]
+
+    @property
+    def shipped(self) -> bool:
+        """已发货 / 未发货: consigned by us, or the shop says so (shipped in its own backend)."""
+        return bool(self.consigned) or self.order.status in ("shipped", "finished")
+
+    @property
+    def profit(self) -> int:
+        """订单利润, fen: 0 until something is bought, as the manual's cards show."""
+        return money.profit(self.order.paid_amount, self.order.purchase_amount) if self.purchased else 0
+
+    @property
+    def margin(self) -> float | None:
+        if not self.purchased:
+            return None
+        return money.margin(self.order.paid_amount, self.order.purchase_amount, self.margin_base)
+
+
+def order_cards(orders: list[Order]) -> list[OrderCard]:
+    """Cards for one page of orders: four queries whatever the page size."""
+    ids = [o.id for o in orders]
+    if not ids:
+        return []
+    items: dict[int, list[OrderItem]] = {}
+    for item in OrderItem.select().where(OrderItem.order.in_(ids)).order_by(OrderItem.id):
+        items.setdefault(item.order_id, []).append(item)
+    active: dict[int, list[Purchase]] = {}
+    history: dict[int, int] = {}
+    by_id: dict[int, Purchase] = {}
+    for purchase in (Purchase.select(Purchase, PurchaseAccount).join(PurchaseAccount, join_type=JOIN.LEFT_OUTER)
+                     .where(Purchase.order.in_(ids)).order_by(Purchase.created_at, Purchase.id)):
+        if purchase.active:
+            active.setdefault(purchase.order_id, []).append(purchase)
+            by_id[purchase.id] = purchase
+        else:
+            history[purchase.order_id] = history.get(purchase.order_id, 0) + 1
+    covering: dict[int, Purchase] = {}
+    if by_id:
+        for purchase_id, item_id in (PurchaseItem.select(PurchaseItem.purchase, PurchaseItem.item)
+                                     .where(PurchaseItem.purchase.in_(list(by_id))).tuples()):
+            covering[item_id] = by_id[purchase_id]
+    shipments: dict[int, list[Shipment]] = {}
+    for shipment in Shipment.select().where(Shipment.order.in_(ids)).order_by(Shipment.id):
+        shipments.setdefault(shipment.order_id, []).append(shipment)
+    base = money.margin_base()
+    cards = []
+    for order in orders:
+        real = real_receiver(order)
+        cards.append(OrderCard(
+            order=order,
+            lines=[ItemLine(item, covering.get(item.id)) for item in items.get(order.id, [])],
+            purchases=active.get(order.id, []),
+            history=history.get(order.id, 0),
+            shipments=shipments.get(order.id, []),
+            receiver=real or Receiver(name=order.receiver_name, phone=order.receiver_phone,
+                                      province=order.receiver_region, address=order.receiver_address),
+            decrypted=real is not None,
+            margin_base=base,
+        ))
+    return cards

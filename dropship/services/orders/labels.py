@@ -1,0 +1,38 @@
+"""The codes an order is labelled with, their Chinese labels, and which statuses are still open."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dropship.errors import FieldError
+
+STATUS_LABELS: dict[str, str] = {
+    "unpaid": "等待买家付款",
+    "paid": "买家已付款",
+    "partly_shipped": "部分发货",
+    "shipped": "卖家已发货",
+    "finished": "交易成功",
+    "closed": "交易关闭",
+}
+# Paid by the buyer and still (partly) ours to ship: the tabs, the deadline on the cards and the
+# address decryption all mean these two, and read them from here.
+OPEN_STATUSES: tuple[str, ...] = ("paid", "partly_shipped")
+REFUND_LABELS: dict[str, str] = {"refunding": "退款中", "refunded": "退款成功", "closed": "退款关闭"}
+MARK_TYPES: dict[str, str] = {"": "正常", "out_of_stock": "缺货", "no_source": "找不到货源", "loss": "亏钱"}
+FLAG_NAMES: tuple[str, ...] = ("灰", "红", "黄", "绿", "蓝", "紫")  # 旗帜 0–5, as the shop backend numbers them
+PURCHASE_PLATFORMS: dict[str, str] = {"taobao": "淘宝", "tmall": "天猫", "taote": "淘特",
+                                      "alibaba1688": "1688", "pdd": "拼多多"}
+# 拍单状态 as the glossary lists them; unknown codes are shown as stored
+PURCHASE_STATUS_LABELS: dict[str, str] = {
+    "unpaid": "待支付", "sharing": "待分享", "paid": "待发货", "shipped": "待收货", "received": "已签收",
+    "cancelled": "已取消", "refunding": "退款中", "refunded": "已退款",
+}
+DIGITS_RE = re.compile(r"^[0-9]{1,9}$")  # typed codes and ids: ASCII only (str.isdigit() also accepts ² and ٣)
+
+
+def parse_flag(raw: Any) -> int:
+    """A 旗帜 colour as a form posts it (text 0–5); a FieldError for `flag` otherwise."""
+    text = str(raw if raw is not None else "").strip()
+    if DIGITS_RE.match(text) and int(text) < len(FLAG_NAMES):
+        return int(text)
+    raise FieldError("flag", "旗帜颜色只能选择 灰、红、黄、绿、蓝、紫")
