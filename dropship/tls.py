@@ -29,7 +29,7 @@ import ssl
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import suppress
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,7 @@ def ensure_certificate(data_dir: Path, addresses: Iterable[str] = ()) -> tuple[P
             names.append(x509.IPAddress(ipaddress.ip_address(address)))
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "代发工作台"),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "代发工作台（自签名）")])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cert = (x509.CertificateBuilder()
             .subject_name(subject).issuer_name(subject)
             .public_key(key.public_key())
