@@ -119,3 +119,10 @@ def test_https_is_off_on_localhost_by_default():
     assert not load_settings(env={}).use_https
     assert load_settings(env={}, host="0.0.0.0").use_https
     assert not load_settings(env={}, host="0.0.0.0", https="off").use_https
+
+
+def test_https_setting_takes_only_its_choices():
+    from dropship.config import ConfigError
+
+    with pytest.raises(ConfigError, match="https 只能是 auto / on / off"):
+        load_settings(env={"DROPSHIP_HTTPS": "yes"})
