@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from dropship.db import db
     from dropship.web import register_web
     from dropship.web.access import init_access
+    from dropship.web.security import init_security
 
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.update(
@@ -79,5 +80,6 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
             db.close()
 
     init_access(app)
+    init_security(app)  # after access: CSRF and login are checked before the text guard
     register_web(app)
     return app

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "DROPSHIP_"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+CHOICES = {"https": ("auto", "on", "off")}
 
 
 class ConfigError(ValueError):
@@ -42,6 +44,7 @@ class Settings:
     throttle_jitter: float = _setting(1.5, "操作间隔的随机抖动上限（秒）")
     cooldown_minutes: int = _setting(15, "出现风控迹象后该账号的冷却时间（分钟）")
     verification_timeout_minutes: int = _setting(5, "验证中心无人处理多久后跳到下一个店铺（分钟）")
+    https: str = _setting("auto", "HTTPS（自签名证书）：auto = 局域网模式开启、仅本机时关闭；on；off")
     sandbox: bool = _setting(False, "演示模式：同时启动沙箱平台并连接到它")
     sandbox_port: int = _setting(0, "沙箱平台端口；0 = 自动选择")
     testing: bool = _setting(False, "测试模式：任务在请求内同步执行")
@@ -49,6 +52,15 @@ class Settings:
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'app.db').as_posix()}"
+
+    @property
+    def lan(self) -> bool:
+        """Reachable from other PCs (anything but a loopback address)."""
+        return self.host not in LOOPBACK_HOSTS
+
+    @property
+    def use_https(self) -> bool:
+        return self.https == "on" or (self.https == "auto" and self.lan)
 
     def describe(self) -> list[tuple[str, Any, str]]:
         return [(f.name, getattr(self, f.name), f.metadata.get("help", "")) for f in fields(self)]
@@ -71,9 +83,12 @@ def _coerce(name: str, kind: Any, raw: Any, source: str) -> Any:
             return Path(raw)
         if kind is int and isinstance(raw, float):
             raise ValueError(raw)
-        return kind(raw)
+        value = kind(raw)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{source}: {name} 的值 {raw!r} 不是有效的 {kind.__name__}") from exc
+    if name in CHOICES and value not in CHOICES[name]:
+        raise ConfigError(f"{source}: {name} 只能是 {' / '.join(CHOICES[name])}，不能是 {raw!r}")
+    return value
 
 
 def load_settings(

@@ -35,7 +35,11 @@ class BaseModel(Model):
 
 
 class User(BaseModel):
-    """A login: the main account (手机号) or an employee (`主账号:01`)."""
+    """A login: the main account (手机号) or an employee (`主账号:01`).
+
+    Exactly one main account can exist: migration m0006 adds a partial unique index on
+    `role` where role = 'main' (peewee's Meta.indexes cannot describe a partial index).
+    """
 
     username = CharField(unique=True, max_length=40)
     password_hash = CharField(max_length=200)

@@ -66,6 +66,9 @@ class Runtime:
         self.web, self.worker = web, worker
         self.stop_requested = threading.Event()
         self.server = None
+        self.front = None  # dropship.tls.TlsFront when HTTPS is on
+        self.certificate: Path | None = None
+        self.setup_code = ""  # LAN mode, fresh install: the one-time code the first registration needs
         self.consumer: InProcessConsumer | None = None
         self._threads: list[threading.Thread] = []
         self.on_started: list[Callable[[Runtime], None]] = []
@@ -78,19 +81,43 @@ class Runtime:
 
     @property
     def port(self) -> int:
+        if self.front is not None:
+            return self.front.port
         return self.server.effective_port if self.server is not None else self.settings.port
+
+    def _start_web(self) -> None:
+        from waitress import create_server
+
+        app = create_app(self.settings)
+        s = self.settings
+        if not s.use_https:
+            self.server = create_server(app, host=s.host, port=s.port, threads=s.web_threads, ident="dropship")
+            self._spawn(self.server.run, "web")
+        else:
+            from dropship import tls
+
+            cert, key = tls.ensure_certificate(s.data_dir, lan_addresses())
+            self.certificate = cert
+            # waitress serves the front only, on an ephemeral loopback port (see dropship.tls)
+            self.server = create_server(app, host="127.0.0.1", port=0, threads=s.web_threads, ident="dropship")
+            self.front = tls.TlsFront(s.host, s.port, self.server.effective_port, tls.server_context(cert, key))
+            self.server.application = tls.RealClient(app, self.front)
+            self._spawn(self.server.run, "web")
+            self._spawn(self.front.serve_forever, "tls-front")
+        if s.lan:
+            from dropship.db import db
+            from dropship.services import auth
+
+            with db.connection_context():
+                if auth.needs_registration():
+                    self.setup_code = auth.issue_setup_code()
 
     def start(self) -> None:
         from dropship.queue import huey, recover_jobs, stopping
 
         stopping.clear()
         if self.web:
-            from waitress import create_server
-
-            app = create_app(self.settings)
-            self.server = create_server(app, host=self.settings.host, port=self.settings.port,
-                                        threads=self.settings.web_threads, ident="dropship")
-            self._spawn(self.server.run, "web")
+            self._start_web()
         else:
             init_backend(self.settings)
         if self.worker:
@@ -118,6 +145,8 @@ class Runtime:
         from dropship.queue import stopping
 
         stopping.set()
+        if self.front is not None:
+            self.front.close()
         if self.server is not None:
             self.server.close()
             self.server.task_dispatcher.shutdown(timeout=5)
@@ -138,10 +167,19 @@ def print_banner(runtime: Runtime) -> None:
     s = runtime.settings
     lines = [f"代发工作台已启动：{runtime.url}" if runtime.web else "代发工作台任务队列已启动（--worker）",
              f"数据目录：{s.data_dir.resolve()}"]
+    scheme = "https" if runtime.front is not None else "http"
     if runtime.web and s.host in ("0.0.0.0", "::"):
         for address in lan_addresses():
-            lines.append(f"局域网地址：http://{address}:{runtime.port}")
+            lines.append(f"局域网地址：{scheme}://{address}:{runtime.port}")
         lines.append("注意：局域网内其他电脑现在可以打开登录页面，请使用强密码，并只在可信网络中开启。")
+    if runtime.certificate is not None:
+        from dropship.tls import fingerprint
+
+        lines.append("局域网访问已加密（HTTPS，自签名证书）：浏览器第一次打开时会提示“不安全/证书无效”，"
+                     "核对下面的证书指纹（SHA-256）一致后选择继续访问。")
+        lines.append(f"证书指纹：{fingerprint(runtime.certificate)}")
+    if runtime.setup_code:
+        lines.append(f"安装码：{runtime.setup_code}（局域网模式下首次注册主账号时需要填写；本次启动有效，注册后作废）")
     print("\n".join(lines), flush=True)
 
 

@@ -8,8 +8,11 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from dropship.models import LoginFailure, User, UserSession
+from peewee import IntegrityError
+
+from dropship.models import AppSetting, LoginFailure, User, UserSession
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 EMPLOYEE_RE = re.compile(r"^1[3-9]\d{9}:\d{2}$")
@@ -35,6 +38,13 @@ def hash_password(password: str) -> str:
     digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
     enc = base64.b64encode
     return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${enc(salt).decode()}${enc(digest).decode()}"
+
+
+@cache
+def _decoy_hash() -> str:
+    """A hash of a random password: unknown accounts are checked against it, so a wrong account
+    name costs the same scrypt work as a wrong password and the response time tells nothing."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -65,16 +75,50 @@ def needs_registration() -> bool:
     return not User.select().where(User.role == "main").exists()
 
 
-def register_main_account(phone: str, password: str, confirm: str) -> User:
+# In LAN mode anyone on the office network could reach /register before the owner does; the
+# first registration then needs a one-time code printed in the server's console.
+SETUP_CODE_KEY = "auth.setup_code_hash"
+SETUP_CODE_DIGITS = 12
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(re.sub(r"[\s-]", "", code).encode()).hexdigest()
+
+
+def issue_setup_code() -> str:
+    """A fresh one-time code (e.g. `4827-1930-5521`) for the first registration; only its hash is stored."""
+    digits = "".join(secrets.choice("0123456789") for _ in range(SETUP_CODE_DIGITS))
+    code = "-".join(digits[i:i + 4] for i in range(0, SETUP_CODE_DIGITS, 4))
+    AppSetting.replace(key=SETUP_CODE_KEY, value=_code_hash(code), updated_at=datetime.now()).execute()
+    return code
+
+
+def _setup_code_matches(code: str) -> bool:
+    row = AppSetting.get_or_none(AppSetting.key == SETUP_CODE_KEY)
+    return bool(row and row.value and code) and hmac.compare_digest(_code_hash(code[:40]), row.value)
+
+
+def register_main_account(phone: str, password: str, confirm: str, setup_code: str | None = None) -> User:
+    """Create the one main account. `setup_code` is checked when given (LAN mode passes what was typed)."""
     phone = phone.strip()
     if not phone:
         raise AuthError("phone", "请输入手机号")
     if not PHONE_RE.match(phone):
         raise AuthError("phone", "请输入 11 位手机号")
     check_password_rules(password, confirm)
+    taken = AuthError("", "主账号已注册（只能有一个主账号），请直接登录", status=409)
     if not needs_registration():
-        raise AuthError("", "主账号已注册，请直接登录", status=409)
-    return User.create(username=phone, password_hash=hash_password(password), role="main")
+        raise taken
+    if setup_code is not None and not _setup_code_matches(setup_code.strip()):
+        raise AuthError("setup_code", "安装码不正确：请查看运行代发工作台的电脑上的启动窗口", status=403)
+    try:
+        # The partial unique index (migration m0006) decides races: of concurrent registrations
+        # exactly one insert succeeds, the others fail here rather than after a racy check.
+        user = User.create(username=phone, password_hash=hash_password(password), role="main")
+    except IntegrityError:
+        raise taken from None
+    AppSetting.delete().where(AppSetting.key == SETUP_CODE_KEY).execute()
+    return user
 
 
 @dataclass(frozen=True)
@@ -85,7 +129,9 @@ class LoginPolicy:
 
 
 def _limit_keys(username: str, ip: str) -> list[str]:
-    return [f"ip:{ip}", f"acct:{username.strip().lower()[:80]}"]
+    """Failures count per IP (any account) and per (account, IP): failures from another PC never
+    lock the owner out of their own PC."""
+    return [f"ip:{ip}", f"acct:{username.strip().lower()[:60]}@{ip[:50]}"]
 
 
 def login_wait_seconds(username: str, ip: str, policy: LoginPolicy, now: datetime | None = None) -> int:
@@ -103,6 +149,18 @@ def login_wait_seconds(username: str, ip: str, policy: LoginPolicy, now: datetim
     return max(wait, 0)
 
 
+def _check_not_locked(username: str, ip: str, policy: LoginPolicy, now: datetime) -> None:
+    wait = login_wait_seconds(username, ip, policy, now)
+    if wait:
+        raise AuthError("", f"登录失败次数过多，请 {wait} 秒后再试", status=429)
+
+
+def _record_failure(username: str, ip: str, now: datetime) -> None:
+    for key in _limit_keys(username, ip):
+        LoginFailure.create(key=key, at=now)
+    LoginFailure.delete().where(LoginFailure.at < now - timedelta(days=1)).execute()
+
+
 def authenticate(username: str, password: str, ip: str, policy: LoginPolicy,
                  now: datetime | None = None) -> User:
     """Return the user or raise AuthError; every failure counts towards the rate limit."""
@@ -112,19 +170,37 @@ def authenticate(username: str, password: str, ip: str, policy: LoginPolicy,
         raise AuthError("username", "请输入账号")
     if not password:
         raise AuthError("password", "请输入密码")
-    wait = login_wait_seconds(username, ip, policy, now)
-    if wait:
-        raise AuthError("", f"登录失败次数过多，请 {wait} 秒后再试", status=429)
+    _check_not_locked(username, ip, policy, now)
     user = User.get_or_none(User.username == username) if len(username) <= 40 else None
-    if user is None or len(password) > MAX_PASSWORD or not verify_password(password, user.password_hash):
-        for key in _limit_keys(username, ip):
-            LoginFailure.create(key=key, at=now)
-        LoginFailure.delete().where(LoginFailure.at < now - timedelta(days=1)).execute()
+    # The same scrypt work runs whether the account exists or not (see _decoy_hash).
+    matches = verify_password(password[:MAX_PASSWORD + 1], user.password_hash if user else _decoy_hash())
+    if user is None or len(password) > MAX_PASSWORD or not matches:
+        _record_failure(username, ip, now)
         raise AuthError("password", "账号或密码错误", status=401)
     LoginFailure.delete().where(LoginFailure.key == _limit_keys(username, ip)[1]).execute()
     user.last_login_at = now
     user.save(only=[User.last_login_at])
     return user
+
+
+def change_password(user: User, current: str, new: str, confirm: str, ip: str, policy: LoginPolicy,
+                    now: datetime | None = None) -> None:
+    """修改密码: check the current password (rate limited like a login), store the new one and end
+    every session of the user; the caller starts a fresh one for the browser that asked."""
+    now = now or datetime.now()
+    if not current:
+        raise AuthError("current", "请输入当前密码")
+    _check_not_locked(user.username, ip, policy, now)
+    if len(current) > MAX_PASSWORD or not verify_password(current, user.password_hash):
+        _record_failure(user.username, ip, now)
+        raise AuthError("current", "当前密码不正确")
+    check_password_rules(new, confirm)
+    if new == current:
+        raise AuthError("password", "新密码不能与当前密码相同")
+    user.password_hash = hash_password(new)
+    user.password_changed_at = now
+    user.save(only=[User.password_hash, User.password_changed_at])
+    UserSession.delete().where(UserSession.user == user).execute()
 
 
 # -- sessions ----------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def log_in(user, remember: bool, response):
     token = auth.start_session(user, remember, _session_lifetime(remember), request.remote_addr or "",
                                request.user_agent.string)
     lifetime = _session_lifetime(remember)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Lax",
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Lax", secure=request.is_secure,
                         max_age=int(lifetime.total_seconds()) if remember else None)
     session["csrf"] = secrets.token_urlsafe(32)  # a new login gets a new CSRF token
     return response

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, g, make_response, redirect, render_tem
 
 from dropship.services import auth
 from dropship.services.auth import AuthError, LoginPolicy
-from dropship.web.access import log_in, log_out, public, requires
+from dropship.web.access import SESSION_COOKIE, log_in, log_out, public, requires
 
 bp = Blueprint("auth", __name__)
 
@@ -25,6 +25,10 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _lan() -> bool:
+    return current_app.config["SETTINGS"].lan
+
+
 def _policy() -> LoginPolicy:
     settings = current_app.config["SETTINGS"]
     return LoginPolicy(max_failures=settings.login_max_failures, lock_seconds=settings.login_lock_seconds)
@@ -33,8 +37,9 @@ def _policy() -> LoginPolicy:
 @bp.route("/register", methods=["GET", "POST"])
 @public
 def register():
-    if not auth.needs_registration():
+    if request.method == "GET" and not auth.needs_registration():
         return redirect(url_for("auth.login"))
+    # A POST always goes to the service: a registration that lost the race gets its message (409).
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -42,13 +47,15 @@ def register():
         try:
             if len(phone) > MAX_FIELD:
                 raise AuthError("phone", "请输入 11 位手机号")
-            user = auth.register_main_account(phone, password, confirm)
+            user = auth.register_main_account(phone, password, confirm,
+                                              setup_code=_field("setup_code") if _lan() else None)
         except AuthError as exc:
             errors[exc.field or "form"] = exc.message
             status = exc.status
         else:
             return log_in(user, remember=False, response=redirect(url_for("home")))
-    return render_template("auth/register.html", errors=errors, phone=_field("phone")[:MAX_FIELD]), status
+    return render_template("auth/register.html", errors=errors, phone=_field("phone")[:MAX_FIELD],
+                           lan=_lan()), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -79,3 +86,24 @@ def login():
 @requires("*")
 def logout():
     return log_out(make_response(redirect(url_for("auth.login"))))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@requires("*")
+def change_password():
+    """修改密码 for the signed-in user; every other session of the user ends, this browser stays in."""
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        current = auth.load_session(request.cookies.get(SESSION_COOKIE))
+        try:
+            auth.change_password(g.user, _field("current"), _field("password"), _field("confirm"),
+                                 request.remote_addr or "", _policy())
+        except AuthError as exc:
+            errors[exc.field or "form"] = exc.message
+            status = exc.status
+        else:
+            # change_password ended every session, this one too: a fresh one keeps this browser in
+            response = redirect(url_for("auth.change_password", done=1))
+            return log_in(g.user, remember=bool(current and current.remember), response=response)
+    return render_template("auth/password.html", errors=errors, done=request.args.get("done") == "1"), status

@@ -1,4 +1,6 @@
-// 代发工作台 — the little JavaScript the pages need besides htmx: dialogs and error toasts.
+// 代发工作台 — the little JavaScript the pages need besides htmx: dialogs, error toasts and the few
+// behaviours pages declare with data- attributes. The Content-Security-Policy allows no inline
+// script, style or on* handler, so page behaviour lives here.
 (function () {
   document.addEventListener("click", function (event) {
     var opener = event.target.closest("[data-open]");
@@ -20,7 +22,6 @@
     box.className = "alert alert-error toast";
     box.setAttribute("role", "alert");
     box.textContent = message;
-    box.style.cssText = "position:fixed;top:56px;left:50%;transform:translateX(-50%);z-index:99";
     document.body.appendChild(box);
     setTimeout(function () { box.remove(); }, 5000);
   }
@@ -29,5 +30,51 @@
   });
   document.body.addEventListener("htmx:sendError", function () {
     toast("无法连接到代发工作台，请检查程序是否在运行");
+  });
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    // 全选本页: tick or clear every order on the page (the list is swapped by htmx)
+    if (target.id === "check-all") {
+      document.querySelectorAll(".order-check").forEach(function (box) { box.checked = target.checked; });
+    }
+    // <select data-shows="id" data-shows-value="v">: show element #id only while v is chosen
+    if (target.dataset.shows) {
+      var shown = document.getElementById(target.dataset.shows);
+      if (shown) shown.hidden = target.value !== target.dataset.showsValue;
+    }
+    // pager: 每页条数 reloads the list from page 1
+    if (target.hasAttribute("data-per-page")) {
+      var params = new URLSearchParams(location.search);
+      params.set("per_page", target.value);
+      params.set("page", "1");
+      location.search = params.toString();
+    }
+  });
+
+  // <form data-no-submit>: a form that only groups inputs for htmx buttons; Enter must not submit it
+  document.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute("data-no-submit")) event.preventDefault();
+  });
+
+  // The server refused a value the user typed (e.g. a control character) without replacing the form:
+  // HX-Trigger {"field-error": {"field": name, "message": text}} shows it under that input.
+  document.body.addEventListener("field-error", function (event) {
+    var detail = event.detail || {};
+    var scope = (event.target.closest && event.target.closest("form")) || document;
+    var input = scope.querySelector('[name="' + CSS.escape(detail.field || "") + '"]');
+    if (!input) { toast(detail.message); return; }
+    var note = input.parentNode.querySelector(".field-error[data-guard]");
+    if (!note) {
+      note = document.createElement("div");
+      note.className = "field-error";
+      note.setAttribute("role", "alert");
+      note.setAttribute("data-guard", "");
+      input.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = detail.message;
+    input.classList.add("invalid");
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
   });
 })();

@@ -113,6 +113,8 @@ def test_seller_works_through_the_order_list(live_app, page: Page, tmp_path):
 
     # 忽略订单 hides it; 显示: 忽略订单 shows it with 取消忽略
     _tab(page, "全部订单").click()
+    # the click must land on the new list's card: one of the list being replaced has no page to answer to
+    expect(_tab(page, "全部订单")).to_have_class(re.compile(r"\bactive\b"))
     _card(page, tids["box"]).get_by_role("button", name="忽略订单").click()
     expect(_card(page, tids["box"])).to_have_count(0)
     expect(_tab(page, "全部订单")).to_have_text("全部订单 12")
