@@ -117,6 +117,12 @@ class Account(BaseModel):
     access_token = CharField(default="")  # PDD: the PDDAccessToken an imported account logs in with
     alipay_account = CharField(default="")  # PDD 支付宝账号密码 payment: the 支付宝 login (+ pay_password)
     login_attempts = IntegerField(default=0)
+    # How a risk block answers scripts: json (rgv587_flag), html (HTTP 200 punish script), sec
+    # (302 to sec.taobao.com) or mixed (the three in turn, one per block, as the real sites vary)
+    risk_style = CharField(default="mixed")
+    risk_trips = IntegerField(default=0)  # blocks so far (mixed picks the style from it)
+    bot_signals = IntegerField(default=0)  # requests that looked automated (HeadlessChrome, webdriver)
+    punish_bots = BooleanField(default=False)  # scenario: answer a bot-looking browser with the punish page
 
     class Meta:
         indexes = ((("site", "login"), True),)

@@ -130,3 +130,21 @@ def test_scheduled_tick_fetches_only_shops_that_are_fetching(desk, sb):
     enqueue_due_fetches.call_local()
     assert Job.select().where(Job.kind == "fetch_orders").count() == 1
     assert off.fetch_state == "stopped"
+
+
+@pytest.mark.parametrize("style", ["html", "sec"])
+def test_risk_as_a_page_is_risk_and_never_a_reason_to_log_in_again(desk, sb, style):
+    login = f"blocked_{style}"
+    info = sb.scenario("shop_with_paid_orders", login=login, count=40, days=1)
+    shop = _shop(login, info["password"])
+    assert _job("authorize_shop", shop).state == "done"
+    attempts = sb.account_state(login)["login_attempts"]
+    sb.update_account(login, rate_limit_per_min=1, risk_style=style, risk_cooldown_minutes=60)
+    Shop.update(auto_login=True).where(Shop.id == shop.id).execute()  # 店铺筛选自动登录 on
+    job = _job("fetch_orders", shop)
+    assert job.state == "failed" and "风控" in job.error
+    assert Shop.get_by_id(shop.id).login_state == "risk"
+    Shop.update(cooldown_until=None).where(Shop.id == shop.id).execute()  # our cool-down over, theirs not
+    again = _job("fetch_orders", shop)
+    assert again.state == "failed" and "风控" in again.error
+    assert sb.account_state(login)["login_attempts"] == attempts  # no login in the middle of a block

@@ -5,18 +5,20 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import add_shop_ui, sign_up
+from tests.sandbox.conftest import BAXIA
 
 
 def _handle_position(page: Page, sb, login: str) -> dict:
-    """Where the slider handle sits on the sandbox login page at the worker's viewport (1280×720)."""
+    """Where the slider handle sits on the sandbox login page at the worker's viewport (1280×720);
+    the havanaone page shows it inside ``iframe#baxia-dialog-content``."""
     probe = page.context.browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         view = probe.new_page()
-        view.goto(sb.origin("login.taobao.com") + "/member/login.jhtml")
+        view.goto(sb.origin("login.taobao.com") + "/havanaone/login/login.htm?bizName=taobao")
         view.fill("#fm-login-id", login)
         view.fill("#fm-login-password", "not-needed")
         view.get_by_role("button", name="登录").click()
-        return view.locator("#nc_1_n1z").bounding_box()
+        return view.frame_locator(BAXIA).locator("#nc_1_n1z").bounding_box()
     finally:
         probe.close()
 
