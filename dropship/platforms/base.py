@@ -98,7 +98,7 @@ class RemoteOrder:
     """One order (店铺订单) as the shop backend shows it."""
 
     tid: str
-    status: str  # unpaid | paid | partly_shipped | shipped | finished | closed
+    status: str  # unpaid | paid | partly_shipped | shipped | finished | closed | other
     status_text: str
     buyer_nick: str
     paid_amount: int  # fen
@@ -112,6 +112,7 @@ class RemoteOrder:
     seller_flag: int = 0
     seller_memo: str | None = None  # None = not read on this call
     receiver: Receiver | None = None  # usually masked
+    status_code: str = ""  # the platform's own code when `status` is `other` (kept verbatim)
 
 
 @dataclass

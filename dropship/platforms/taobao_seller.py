@@ -146,12 +146,19 @@ def _sku_text(raw: Any) -> str:
     return str(raw or "")
 
 
-def _status(main: dict) -> tuple[str, str]:
-    text = (main.get("statusInfo") or {}).get("text", "")
-    code = TRADE_STATUS.get((main.get("extra") or {}).get("tradeStatus", ""))
-    if code is None:
-        code = next((c for needle, c in STATUS_TEXTS if needle in text), "paid")
-    return code, text
+def _status(main: dict) -> tuple[str, str, str]:
+    """(our status, the platform's text, the platform's raw code when we do not know it).
+
+    A status we do not know is never guessed: PAID_FORBID_CONSIGN (paid, must not ship),
+    PAY_PENDING, WAIT_PRE_AUTH_CONFIRM, TRADE_NO_CREATE_PAY … become `other` with the code kept,
+    so no purchase or shipment ever starts from them. The text is read only when no code is given.
+    """
+    text = str((main.get("statusInfo") or {}).get("text", ""))
+    raw = str((main.get("extra") or {}).get("tradeStatus") or "")
+    if raw:
+        return (TRADE_STATUS[raw], text, "") if raw in TRADE_STATUS else ("other", text, raw)
+    code = next((c for needle, c in STATUS_TEXTS if needle in text), None)
+    return (code, text, "") if code else ("other", text, text[:40])
 
 
 def _refund(operations: list[dict]) -> tuple[str, str]:
@@ -187,7 +194,7 @@ def parse_sub_order(sub: dict, order_status: str) -> RemoteItem:
 
 def parse_main_order(main: dict) -> RemoteOrder:
     """One `mainOrders[]` entry of asyncSold -> RemoteOrder (ids stay strings)."""
-    status, text = _status(main)
+    status, text, raw = _status(main)
     info = main.get("orderInfo") or {}
     created = parse_time(info.get("createTime")) or parse_time(info.get("createDay"))
     if created is None:
@@ -196,6 +203,7 @@ def parse_main_order(main: dict) -> RemoteOrder:
         tid=str(main.get("id")),
         status=status,
         status_text=text,
+        status_code=raw,
         buyer_nick=str((main.get("buyer") or {}).get("nick") or ""),
         paid_amount=yuan_to_fen((main.get("payInfo") or {}).get("actualFee")),
         created_at=created,

@@ -29,6 +29,7 @@ STATUS_LABELS: dict[str, str] = {
     "shipped": "卖家已发货",
     "finished": "交易成功",
     "closed": "交易关闭",
+    "other": "其他",  # a platform status we do not know; shown with its code, never purchased or shipped
 }
 OPEN_STATUSES = ("paid", "partly_shipped")  # paid by the buyer and still (partly) ours to ship
 REFUND_LABELS: dict[str, str] = {"refunding": "退款中", "refunded": "退款成功", "closed": "退款关闭"}
@@ -451,6 +452,8 @@ class OrderCard:
     @property
     def status_label(self) -> str:
         base = STATUS_LABELS.get(self.order.status, self.order.status)
+        if self.order.status == "other":
+            base = f"其他（{self.order.status_code or self.order.status_text or '未知'}）"
         return f"{base}（{REFUND_LABELS[self.order.refund_state]}）" if self.order.refund_state else base
 
     @property

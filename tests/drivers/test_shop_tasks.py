@@ -148,3 +148,19 @@ def test_risk_as_a_page_is_risk_and_never_a_reason_to_log_in_again(desk, sb, sty
     again = _job("fetch_orders", shop)
     assert again.state == "failed" and "风控" in again.error
     assert sb.account_state(login)["login_attempts"] == attempts  # no login in the middle of a block
+
+
+def test_unknown_statuses_are_stored_as_other_and_never_to_purchase_or_to_ship(desk, sb):
+    from dropship.services.orders import TabContext, order_cards, tab_to_purchase, tab_to_ship
+
+    info = sb.scenario("unusual_statuses", login="unusual_task_shop")
+    sb.update_shop("unusual_task_shop", decrypt_quota=0)
+    shop = _shop("unusual_task_shop", info["password"])
+    assert _job("fetch_orders", shop).state == "done"
+    ctx = TabContext.current()
+    to_buy = {o.tid for o in Order.select().where(tab_to_purchase(ctx))}
+    to_ship = {o.tid for o in Order.select().where(tab_to_ship(ctx))}
+    assert to_buy | to_ship == {info["tids"]["WAIT_SELLER_SEND_GOODS"]}
+    forbid = Order.get(Order.tid == info["tids"]["PAID_FORBID_CONSIGN"])
+    assert (forbid.status, forbid.status_code) == ("other", "PAID_FORBID_CONSIGN")
+    assert order_cards([forbid])[0].status_label == "其他（PAID_FORBID_CONSIGN）"

@@ -183,3 +183,17 @@ def test_a_session_that_expires_mid_job_is_login_required(sb, seller):
     # The sold list now redirects across origins to login.taobao.com/havanaone/…: fetch() throws.
     with pytest.raises(LoginRequired, match="登录已失效"):
         driver.list_sold(*WINDOW)
+
+
+def test_statuses_the_app_does_not_know_are_kept_verbatim_never_paid(sb, seller):
+    info = sb.scenario("unusual_statuses", login="unusual_shop")
+    driver = seller()
+    driver.login("unusual_shop", info["password"])
+    by_tid = {o.tid: o for o in driver.list_sold(*WINDOW).orders}
+    for code, tid in info["tids"].items():
+        order = by_tid[tid]
+        if code == "WAIT_SELLER_SEND_GOODS":
+            assert (order.status, order.status_code) == ("paid", "")
+        else:  # PAID_FORBID_CONSIGN reads 买家已付款，拼团中: paid, but it must not be bought for or shipped
+            assert (order.status, order.status_code) == ("other", code)
+            assert all(item.status == "other" for item in order.items)
