@@ -9,6 +9,7 @@ from peewee import fn
 
 from . import clock, disputes, orders
 from .auth import seller_view, token_ok
+from .charset import decoded_form, gbk_page
 from .hosts import origin, sandbox_host
 from .models import Dispute, Order
 from .trade_json import js_json_parse_call, js_object_literal, main_order, taobao_detail, tmall_detail
@@ -126,8 +127,11 @@ def _own_order(tid: str | None) -> Order:
 @seller_view()
 def taobao_order_detail():
     order = _own_order(request.args.get("biz_order_id"))
-    return render_template("order_detail.html", order=order, var_name="data",
-                           script=js_json_parse_call(taobao_detail(order)), **_detail_context(order))
+    if order.shop.platform == "tmall":  # 天猫 orders live on trade.tmall.com (idx 71024333579)
+        return redirect(f"{origin('trade.tmall.com')}/detail/orderDetail.htm?bizOrderId={order.tid}")
+    # a GBK page, as some real detail pages are: a client must decode by the declared charset
+    return gbk_page("order_detail.html", order=order, var_name="data",
+                    script=js_json_parse_call(taobao_detail(order)), **_detail_context(order))
 
 
 @bp.get("/detail/orderDetail.htm", host=TMALL_TRADE)
@@ -150,33 +154,38 @@ def memo_info():
     order = Order.get_or_none((Order.tid == request.args.get("orderid", "")) & (Order.shop == g.shop))
     if order is None:
         return jsonify({"tip": "", "error": "订单不存在"})
-    return jsonify({"tip": order.seller_memo, "flag": order.seller_flag})
+    # Only the memo text: no evidence has a flag here (shoperp TaobaoOrderSellerCommentResponse.cs);
+    # the flag is read from the sold list (extra.sellerFlag).
+    return jsonify({"tip": order.seller_memo})
 
 
 @bp.get("/trade/memo/updateSellMemo.htm", host=TRADE)
 @seller_view()
 def memo_form():
     order = _own_order(request.args.get("bizOrderId"))
-    return render_template("memo_form.html", order=order, session=g.session,
-                           return_url=request.args.get("returnUrl", ""))
+    return gbk_page("memo_form.html", order=order, session=g.session, return_url=request.args.get("returnUrl", ""))
 
 
 @bp.post("/trade/memo/update_sell_memo.htm", host=TRADE)
 @seller_view()
 def memo_update():
-    form = request.form
+    """A legacy (GBK) form: the fields are read as GBK unless ``_input_charset=utf-8`` is sent."""
+    form = decoded_form()
+
+    def refused(text: str, status: int):
+        return gbk_page("message.html", status, title="操作失败", css="error", text=text)
+
     if not token_ok(form.get("_tb_token_")):
-        return render_template("message.html", title="操作失败", css="error", text="非法请求，请刷新页面后重试"), 403
+        return refused("非法请求，请刷新页面后重试", 403)
     if form.get("action") != "memo/UpdateSellMemoAction" or form.get("event_submit_do_query") != "1":
-        return render_template("message.html", title="操作失败", css="error", text="参数错误"), 400
+        return refused("参数错误", 400)
     order = _own_order(form.get("biz_order_id"))
     memo = form.get("memo", "")
     if len(memo.encode("gb18030")) > MEMO_LIMIT_BYTES:
-        return render_template("message.html", title="操作失败", css="error",
-                               text=f"备注内容不能超过{MEMO_LIMIT_BYTES}个字节"), 400
+        return refused(f"备注内容不能超过{MEMO_LIMIT_BYTES}个字节", 400)
     flag = form.get("flag", str(order.seller_flag))
     if flag not in {"0", "1", "2", "3", "4", "5"}:
-        return render_template("message.html", title="操作失败", css="error", text="旗帜参数错误"), 400
+        return refused("旗帜参数错误", 400)
     order.seller_memo, order.seller_flag = memo, int(flag)
     order.save()
     return redirect(form.get("returnUrl") or f"{origin('trade.taobao.com')}/trade/itemlist/list_sold_items.htm")

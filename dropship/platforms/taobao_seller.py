@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -29,6 +30,7 @@ from dropship.platforms.base import (
     ShopIdentity,
     SoldPage,
 )
+from dropship.platforms.couriers import BY_CODE
 from dropship.platforms.origins import Origins
 
 # Verifier: park `page` for a person until `solved()` is true; returns whether it was solved.
@@ -40,6 +42,7 @@ TRADE_HOST = "trade.taobao.com"
 WULIU2_HOST = "wuliu2.taobao.com"
 MYSELLER_HOST = "myseller.taobao.com"
 
+FRAMES = "x-frames-allow-from=wuliu2"  # wuliu2 pages are framed into the seller workbench
 PAGE_SIZE = 30
 BATCH_LIMIT = 50
 MEMO_LIMIT_BYTES = 1000
@@ -316,7 +319,7 @@ class TaobaoSeller:
     def _home_url(self, host: str) -> str:
         homes = {
             TRADE_HOST: f"/trade/itemlist/list_sold_items.htm?tabCode=waitSend{self._frame_query()}",
-            WULIU2_HOST: "/user/queryOrderList?listType=all&tradeId=0",
+            WULIU2_HOST: f"/user/batch_consign.htm?{FRAMES}",  # the wuliu2 home, a page (not a JSON URL)
             MYSELLER_HOST: "/home.htm",
         }
         return self.origins.url(host, homes[host])
@@ -520,12 +523,12 @@ class TaobaoSeller:
 
     def decrypt_receiver(self, tid: str, route: int = 1) -> Receiver:
         """Masked → real receiver through the logistics order (slider-guarded, daily quota)."""
-        listing = self._json(WULIU2_HOST, f"/user/queryOrderList?listType=all&tradeId={tid}")
+        listing = self._json(WULIU2_HOST, f"/user/queryOrderList?listType=all&tradeId={tid}&{FRAMES}")
         try:
             logistics_id = listing["data"][0]["baseInfo"]["fields"][0]["value"]
         except (KeyError, IndexError, TypeError):
             raise PlatformError(f"订单 {tid} 没有物流订单，无法解密地址") from None
-        path = f"/user/getRealReceiverInfo?orderId={logistics_id}"
+        path = f"/user/getRealReceiverInfo?orderId={logistics_id}&{FRAMES}"
         for _ in range(2):
             try:
                 data = self._json(WULIU2_HOST, path)
@@ -567,10 +570,15 @@ class TaobaoSeller:
     # -- memo ----------------------------------------------------------------------------------
 
     def get_memo(self, tid: str) -> Memo:
+        """The memo text from memoInfo.htm (its only field is `tip`: no evidence has a flag there),
+        the flag from the sold list (`extra.sellerFlag`)."""
         data = self._json(TRADE_HOST, f"/trade/json/memoInfo.htm?{urlencode({'user_type': 'seller', 'orderid': tid})}")
         if data.get("error"):
             raise PlatformError(str(data["error"]))
-        return Memo(text=str(data.get("tip") or ""), flag=_int(data.get("flag")))
+        listed = [o for o in self.get_orders([tid]) if o.tid == tid]
+        if not listed:
+            raise PlatformError(f"订单 {tid} 在已卖出的宝贝中没有找到，无法读回旗帜")
+        return Memo(text=str(data.get("tip") or ""), flag=listed[0].seller_flag)
 
     def set_memo(self, tid: str, text: str, flag: int) -> None:
         if len(text.encode("gb18030")) > MEMO_LIMIT_BYTES:
@@ -578,6 +586,7 @@ class TaobaoSeller:
         result = self._fetch(TRADE_HOST, "/trade/memo/update_sell_memo.htm", "POST", {
             "_tb_token_": self._cookie("_tb_token_"), "action": "memo/UpdateSellMemoAction",
             "event_submit_do_query": 1, "user_type": 1, "biz_order_id": tid, "memo": text, "flag": flag,
+            "_input_charset": "utf-8",  # a GBK-era form: say the body is UTF-8, as current clients do
         })
         # Success is a 302 (followed, and the landing page classified: a redirect to the login or
         # punish page has raised already); anything else carries the reason in the page.
@@ -589,19 +598,55 @@ class TaobaoSeller:
     # -- consign -------------------------------------------------------------------------------
 
     def consign(self, tid: str, courier_code: str, tracking_number: str, oids: list[str] | None = None) -> None:
-        """发货 through the JSON consign flow; `oids` ships only those sub-orders (拆包)."""
-        info = self._json(WULIU2_HOST, f"/user/consign.do?tradeId={tid}")
-        if info.get("success") not in (True, "true"):
+        """发货 through the JSON consign flow of wuliu2 (shape of idx 41177352066); `oids` ships only
+        those sub-orders (拆包: the parcel's `selectedItemList` holds just their children)."""
+        info = self._json(WULIU2_HOST, f"/user/consign.do?tradeId={tid}&{FRAMES}")
+        if info.get("success") in (False, "false"):
             raise PlatformError(f"获取发货相关信息失败：{info.get('message') or '未知原因'}")
-        parcel: dict[str, Any] = {"mailInfo": {"mailNo": tracking_number, "cpCode": courier_code, "label": ""}}
-        if oids:
-            parcel["subOrderIds"] = oids
-        params = {"mailType": "OFFLINE", "logisticInfo": {"mode": 1 if oids else 0, "data": [parcel]}}
-        data = self._json(WULIU2_HOST, "/user/do_consign.do", "POST", {
-            "_csrf": self._cookie("XSRF-TOKEN", WULIU2_HOST), "tradeId": tid,
-            "params": json.dumps(params, ensure_ascii=False)})
+        form = consign_form(info.get("data") or {}, courier_code, tracking_number, oids)
+        csrf = str(uuid.uuid4())  # the page makes a UUID and mirrors it into the XSRF-TOKEN cookie
+        self.context.add_cookies([{"name": "XSRF-TOKEN", "value": csrf, "url": self.origins(WULIU2_HOST)}])
+        data = self._json(WULIU2_HOST, "/user/do_consign.do", "POST", {"_csrf": csrf, **form})
         if data.get("success") not in (True, "true"):
             raise PlatformError(str(data.get("message") or "发货失败"))
+
+
+# children[0].info.fields[] of consign.do, by position, as the real clients read them (idx 41177352066)
+CONSIGN_RECEIVER = {0: "receiverDisplayAddress", 1: "receiverMobilePhone", 2: "receiverProvince",
+                    3: "receiverDetailAddress", 4: "receiverCity", 5: "receiverCountryId", 7: "receiverDivisionId",
+                    9: "receiverZipCode", 10: "receiverContactName", 11: "receiverDistrict", 13: "receiverTown"}
+
+
+def consign_form(data: dict, courier_code: str, tracking_number: str, oids: list[str] | None) -> dict[str, str]:
+    """consign.do `data` -> the do_consign.do form (without `_csrf`)."""
+    try:
+        source = data["OrderBlock"]["fields"]["dataSource"][0]
+        order_id = source["baseInfo"]["fields"][0]["value"]
+        children = list(source["children"])
+        fields = children[0]["info"]["fields"]
+        contacts = data["ContactsBlock"]["fields"]["dataSource"]
+        fetcher, refunder = contacts[0]["fields"][0]["value"], contacts[1]["fields"][0]["value"]
+    except (KeyError, IndexError, TypeError):
+        raise PlatformError("发货页面的数据格式无法识别（没有待发货的宝贝，或平台改版）") from None
+    selected = children
+    if oids:
+        # `subOrderId` on a child: no capture shows how a child names its sub-order (sandbox shape)
+        selected = [c for c in children if str(c.get("subOrderId")) in set(oids)]
+        if len(selected) != len(set(oids)):
+            raise PlatformError("子订单不存在或已发货")
+    courier = BY_CODE.get(courier_code)
+    params = {
+        "orderId": order_id,
+        **{name: fields[i]["value"] if i < len(fields) else "" for i, name in CONSIGN_RECEIVER.items()},
+        "selectedItemList": selected,
+        "fetcherContactId": fetcher,
+        "refunderContactId": refunder,
+        "logisticInfo": {"mode": 0, "data": [{"mailInfo": {"mailNo": tracking_number, "cpCode": courier_code,
+                                                           "label": courier.name if courier else ""}}]},
+        "mailType": "OFFLINE",
+        "hasChangeDeliver": True,
+    }
+    return {"params": json.dumps(params, ensure_ascii=False), "x-frames-allow-from": "wuliu2"}
 
 
 def parse_taobao_detail(data: dict) -> dict[str, str]:

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from dropship.platforms.base import (
     BadCredentials,
     LoginRequired,
+    Memo,
     NeedsVerification,
     PlatformError,
     QuotaExhausted,
@@ -197,3 +198,42 @@ def test_statuses_the_app_does_not_know_are_kept_verbatim_never_paid(sb, seller)
         else:  # PAID_FORBID_CONSIGN reads 买家已付款，拼团中: paid, but it must not be bought for or shipped
             assert (order.status, order.status_code) == ("other", code)
             assert all(item.status == "other" for item in order.items)
+
+
+def test_memo_flag_is_read_back_from_the_sold_list_and_gbk_refusals_are_readable(sb, seller):
+    info = sb.scenario("shop_with_paid_orders", login="flag_shop", count=1, days=1)
+    driver = seller()
+    driver.login("flag_shop", info["password"])
+    tid = info["tids"][0]
+    driver.set_memo(tid, "已拍 韵达", 5)  # memoInfo.htm says only `tip`: the 5 comes from the list
+    assert driver.get_memo(tid) == Memo("已拍 韵达", 5)
+    with pytest.raises(PlatformError, match="旗帜参数错误"):  # a GBK answer page, decoded by its charset
+        driver.set_memo(tid, "x", 9)
+
+
+def test_detail_pages_gbk_and_tmall_redirect(sb, seller):
+    sb.add_seller("detail_tb", PASSWORD)
+    sb.add_seller("detail_tm", PASSWORD, platform="tmall")
+    taobao = sb.place_order("detail_tb", message="请用顺丰，谢谢")
+    tmall = sb.place_order("detail_tm", message="周末不在家")
+    for login, order in (("detail_tb", taobao), ("detail_tm", tmall)):
+        driver = seller("tmall" if login == "detail_tm" else "taobao")
+        driver.login(login, PASSWORD)
+        detail = driver.order_detail(order["tid"])
+        assert detail["buyer_message"] == order["buyer_message"]
+        assert order["receiver"]["name"][0] + "*" in detail["address"]
+        driver.close()
+
+
+def test_consign_a_split_parcel_then_the_rest(sb, seller):
+    sb.add_seller("split_shop", PASSWORD)
+    tid = sb.place_order("split_shop", multi=True)["tid"]
+    oids = [i["oid"] for i in sb.shop_order(tid)["items"]]
+    driver = seller()
+    driver.login("split_shop", PASSWORD)
+    driver.consign(tid, "YUNDA", "312345678901235", oids=oids[:1])
+    assert sb.shop_order(tid)["status"] == "SELLER_CONSIGNED_PART"
+    with pytest.raises(PlatformError, match="子订单不存在或已发货"):
+        driver.consign(tid, "YUNDA", "412345678901235", oids=oids[:1])
+    driver.consign(tid, "YUNDA", "412345678901235")
+    assert [s["oids"] for s in sb.shop_order(tid)["shipments"]] == [oids[:1], oids[1:]]
