@@ -16,7 +16,7 @@ from .app import create_app
 from .client import HttpResponse, request
 from .hosts import REAL_HOSTS, cookie_domain, origin
 from .login import login_cookie_values
-from .models import Account, Session, Shop, World, bound, open_database
+from .models import Account, Order, Session, Shop, World, bound, open_database
 
 
 class Sandbox:
@@ -141,6 +141,10 @@ class Sandbox:
                 raise LookupError(login)
             return Session.delete().where(Session.account == account).execute()
         return self._run(expire)
+
+    def glitch_order(self, tid: str) -> None:
+        """From now on the sold list shows this order broken (no times, an amount that is no number)."""
+        self._run(lambda: Order.update(glitch=True).where(Order.tid == tid).execute())
 
     def account_state(self, login: str, site: str = "taobao") -> dict:
         """``{login_attempts, bot_signals, risk_trips, risk_until}`` of a login."""

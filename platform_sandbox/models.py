@@ -90,6 +90,7 @@ class Shop(BaseModel):
     decrypt_quota = IntegerField(default=50)  # decrypted orders per day
     decrypt_slider_chance = FloatField(default=0.0)
     orders_per_day = FloatField(default=0.0)  # simulated paying buyers
+    lost_batch_filter = BooleanField(default=False)  # batch lookups lose their filter (20,000+ pages)
 
 
 class Account(BaseModel):
@@ -236,6 +237,7 @@ class Order(BaseModel):
     group_order_id = CharField(default="")  # PDD 拼单 id
     insurance_fen = IntegerField(default=0)  # 运费险 bought with a purchase
     never_ships = BooleanField(default=False)  # a purchase whose supplier will not ship on its own
+    glitch = BooleanField(default=False)  # the sold list shows this order broken (unreadable fields)
 
 
 class Shipment(BaseModel):

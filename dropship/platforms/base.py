@@ -121,6 +121,7 @@ class SoldPage:
     page: int
     total_pages: int
     total: int
+    skipped: list[str] = field(default_factory=list)  # "tid：why" for orders the parser could not read
 
 
 @dataclass
@@ -142,6 +143,8 @@ class ShopBackend(Protocol):
     """A seller backend (淘宝 / 天猫 / 淘特). Implemented by platforms.taobao_seller."""
 
     def whoami(self) -> ShopIdentity | None: ...
+
+    def open_home(self) -> object: ...
 
     def login(self, login: str, password: str) -> ShopIdentity: ...
 

@@ -45,6 +45,7 @@ MYSELLER_HOST = "myseller.taobao.com"
 FRAMES = "x-frames-allow-from=wuliu2"  # wuliu2 pages are framed into the seller workbench
 PAGE_SIZE = 30
 BATCH_LIMIT = 50
+BATCH_PAGE_CAP = -(-BATCH_LIMIT // PAGE_SIZE) + 1  # pages 50 ids can fill, plus one for a shifting list
 MEMO_LIMIT_BYTES = 1000
 
 # Selectors of the real pages, in one place.
@@ -207,7 +208,8 @@ def parse_main_order(main: dict) -> RemoteOrder:
         status=status,
         status_text=text,
         status_code=raw,
-        buyer_nick=str((main.get("buyer") or {}).get("nick") or ""),
+        # current clients ask for hidden nicks (isHideNick=true) and read the real one from decodeNick
+        buyer_nick=str((main.get("buyer") or {}).get("decodeNick") or (main.get("buyer") or {}).get("nick") or ""),
         paid_amount=yuan_to_fen((main.get("payInfo") or {}).get("actualFee")),
         created_at=created,
         paid_at=parse_time(info.get("payTime")),
@@ -224,9 +226,16 @@ def parse_sold_response(text: str) -> SoldPage:
     if data.get("error"):
         raise PlatformError(f"已卖出的宝贝查询失败：{data['error']}")
     page = data.get("page") or {}
-    return SoldPage(orders=[parse_main_order(m) for m in data.get("mainOrders") or []],
-                    page=_int(page.get("currentPage"), 1), total_pages=_int(page.get("totalPage"), 1),
-                    total=_int(page.get("totalNumber")))
+    orders, skipped = [], []
+    for main in data.get("mainOrders") or []:
+        try:
+            orders.append(parse_main_order(main))
+        except (PlatformError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            # one order we cannot read must not cost the page: skip it, say which and why
+            tid = str(main.get("id") if isinstance(main, dict) else "?")
+            skipped.append(f"{tid}：{exc}")
+    return SoldPage(orders=orders, page=_int(page.get("currentPage"), 1), total_pages=_int(page.get("totalPage"), 1),
+                    total=_int(page.get("totalNumber")), skipped=skipped)
 
 
 def _loads(text: str) -> dict:
@@ -309,6 +318,7 @@ class TaobaoSeller:
         self.throttle = throttle
         self.verifier = verifier
         self._pages: dict[str, Any] = {}
+        self.skipped: list[str] = []  # orders a batch lookup could not read ("tid：why")
 
     # -- pages and requests ------------------------------------------------------------------
 
@@ -377,6 +387,12 @@ class TaobaoSeller:
             if cookie["name"] == name and domain.endswith(cookie["domain"].lstrip(".")):
                 return cookie["value"]
         return ""
+
+    def open_home(self):
+        """打开后台: a new page on the seller home (the caller keeps it open for a person)."""
+        page = self.context.new_page()
+        self._goto(page, self._home_url(MYSELLER_HOST), MYSELLER_HOST)
+        return page
 
     def close(self) -> None:
         for page in self._pages.values():
@@ -472,8 +488,9 @@ class TaobaoSeller:
     # -- orders --------------------------------------------------------------------------------
 
     def _sold_form(self, page: int, **extra: Any) -> dict[str, Any]:
+        # isQnNew / isHideNick: what current (千牛) clients send; the nick is then read from decodeNick
         return {"action": "itemlist/SoldQueryAction", "pageNum": page, "prePageNo": max(page - 1, 1),
-                "pageSize": PAGE_SIZE, **extra}
+                "pageSize": PAGE_SIZE, "isQnNew": "true", "isHideNick": "true", **extra}
 
     def _sold(self, form: dict[str, Any]) -> SoldPage:
         path = f"/trade/itemlist/asyncSold.htm?event_submit_do_query=1&_input_charset=utf8{self._frame_query()}"
@@ -488,14 +505,22 @@ class TaobaoSeller:
                                           dateEnd=int(until.timestamp() * 1000), payDateBegin=0, payDateEnd=0))
 
     def get_orders(self, tids: list[str]) -> list[RemoteOrder]:
+        """The sold list's batch lookup, ≤50 ids a call. It covers the last three months only (older
+        orders are absent, not gone); a lookup that lost its filter can report 20,000+ pages, so the
+        paging is capped at what 50 ids can fill and stops at the first empty page; only the ids
+        asked for are kept. Unreadable orders are skipped and listed in `self.skipped`."""
         found: list[RemoteOrder] = []
         for start in range(0, len(tids), BATCH_LIMIT):
-            batch = ",".join(tids[start:start + BATCH_LIMIT])
+            chunk = tids[start:start + BATCH_LIMIT]
+            wanted = set(chunk)
             number, pages = 1, 1
-            while number <= pages:  # ≤50 ids per lookup, but the answer still pages by pageSize
-                page = self._sold(self._sold_form(number, bizOrderId=batch, batchType="bizOrderId",
+            while number <= min(pages, BATCH_PAGE_CAP):
+                page = self._sold(self._sold_form(number, bizOrderId=",".join(chunk), batchType="bizOrderId",
                                                   isBatchSearch="true"))
-                found.extend(page.orders)
+                self.skipped.extend(page.skipped)
+                found.extend(o for o in page.orders if o.tid in wanted)
+                if not page.orders and not page.skipped:
+                    break
                 number, pages = number + 1, page.total_pages
         return found
 

@@ -237,3 +237,41 @@ def test_consign_a_split_parcel_then_the_rest(sb, seller):
         driver.consign(tid, "YUNDA", "412345678901235", oids=oids[:1])
     driver.consign(tid, "YUNDA", "412345678901235")
     assert [s["oids"] for s in sb.shop_order(tid)["shipments"]] == [oids[:1], oids[1:]]
+
+
+def test_batch_lookup_three_months_page_cap_and_unreadable_orders(sb, context):
+    from dropship.platforms.origins import Origins
+    from dropship.platforms.taobao_seller import BATCH_PAGE_CAP, TaobaoSeller
+
+    info = sb.scenario("shop_with_paid_orders", login="batch_shop", count=12, days=120, multi_ratio=0)
+    calls = []
+    driver = TaobaoSeller(context, Origins(sb.port), throttle=calls.append)
+    driver.login("batch_shop", info["password"])
+    recent = {t for t in info["tids"] if sb.shop_order(t)["created_at"] >= str(sb.now() - timedelta(days=92))}
+    assert 0 < len(recent) < len(info["tids"])
+    assert {o.tid for o in driver.get_orders(info["tids"])} == recent  # older ones: absent, not an error
+
+    sb.update_shop("batch_shop", lost_batch_filter=True)  # the answer lists the whole shop, 20,000+ pages
+    calls.clear()
+    wanted = sorted(recent)[:2]
+    assert sorted(o.tid for o in driver.get_orders(wanted)) == wanted
+    assert calls.count("trade.taobao.com") <= BATCH_PAGE_CAP
+    sb.update_shop("batch_shop", lost_batch_filter=False)
+
+    broken = sorted(recent)[0]
+    sb.glitch_order(broken)
+    page = driver.list_sold(datetime.now() - timedelta(days=92), datetime.now() + timedelta(hours=1))
+    assert {o.tid for o in page.orders} == recent - {broken}  # the rest of the page is read
+    assert len(page.skipped) == 1 and page.skipped[0].startswith(broken)
+    assert driver.get_orders([broken]) == [] and driver.skipped[-1].startswith(broken)
+
+
+def test_sold_list_asks_for_hidden_nicks_and_reads_decode_nick(sb, seller):
+    sb.add_seller("nick_shop", PASSWORD)
+    order = sb.place_order("nick_shop")
+    driver = seller()
+    driver.login("nick_shop", PASSWORD)
+    listed = driver.list_sold(*WINDOW).orders[0]
+    assert listed.buyer_nick == order["buyer_nick"] and "*" not in listed.buyer_nick
+    home = driver.open_home()  # 打开后台: the driver, not the task, knows the URL
+    assert home.url == sb.origin("myseller.taobao.com") + "/home.htm"
