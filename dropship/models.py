@@ -200,6 +200,7 @@ class Order(BaseModel):
     tid = CharField(max_length=32)
     status = CharField(max_length=16, index=True)  # see services.orders.labels.STATUS_LABELS
     status_text = CharField(max_length=60, default="")
+    status_code = CharField(max_length=40, default="")  # platform code kept verbatim when status is `other`
     buyer_nick = CharField(max_length=64, default="", index=True)
     buyer_message = TextField(default="")
     paid_amount = IntegerField(default=0)  # fen, 实收金额

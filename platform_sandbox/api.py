@@ -16,7 +16,7 @@ from .app import create_app
 from .client import HttpResponse, request
 from .hosts import REAL_HOSTS, cookie_domain, origin
 from .login import login_cookie_values
-from .models import Account, Shop, World, bound, open_database
+from .models import Account, Order, Session, Shop, World, bound, open_database
 
 
 class Sandbox:
@@ -132,6 +132,29 @@ class Sandbox:
 
     def lift_risk(self, login: str) -> None:
         self._run(control.lift_risk, login)
+
+    def expire_sessions(self, login: str, site: str = "taobao") -> int:
+        """End every session of a login now (a session expiring in the middle of a job)."""
+        def expire() -> int:
+            account = accounts.find(site, login)
+            if account is None:
+                raise LookupError(login)
+            return Session.delete().where(Session.account == account).execute()
+        return self._run(expire)
+
+    def glitch_order(self, tid: str) -> None:
+        """From now on the sold list shows this order broken (no times, an amount that is no number)."""
+        self._run(lambda: Order.update(glitch=True).where(Order.tid == tid).execute())
+
+    def account_state(self, login: str, site: str = "taobao") -> dict:
+        """``{login_attempts, bot_signals, risk_trips, risk_until}`` of a login."""
+        def read() -> dict:
+            account = accounts.find(site, login)
+            if account is None:
+                raise LookupError(login)
+            return {"login_attempts": account.login_attempts, "bot_signals": account.bot_signals,
+                    "risk_trips": account.risk_trips, "risk_until": account.risk_until}
+        return self._run(read)
 
     def sms_codes(self) -> list[dict]:
         """Every SMS sent, newest first: {phone, code, purpose, login, shop, created_at, used}."""

@@ -21,7 +21,8 @@ def current_session(site: str = "taobao") -> Session | None:
 
 
 def login_url(target: str | None = None) -> str:
-    return login.login_url(login.TAOBAO, target or hosts.current_url())
+    """An expired shop session is sent to the havanaone login page, as the real seller pages do."""
+    return login.havanaone_url(target or hosts.current_url())
 
 
 def seller_view(json: bool = False) -> Callable:

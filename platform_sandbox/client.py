@@ -24,7 +24,9 @@ class HttpResponse:
 
     @property
     def text(self) -> str:
-        return self.body.decode("utf-8")
+        """The body decoded by the charset it declares (the legacy seller pages are GBK)."""
+        declared = (self.header("Content-Type") or "").lower().partition("charset=")[2].split(";")[0].strip()
+        return self.body.decode(declared or "utf-8")
 
     def json(self, **kw: Any) -> Any:
         return jsonlib.loads(self.text, **kw)

@@ -34,6 +34,7 @@ REAL_HOSTS: tuple[str, ...] = (
     "login.1688.com",
     "trade.1688.com",
     "api.shuangwuliu.com",
+    "sec.taobao.com",
 )
 
 

@@ -8,6 +8,7 @@ login embeds the same passport form). A 淘宝 login then hops through pass.tmal
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -38,8 +39,21 @@ ALIBABA = LoginSite("alibaba1688", "login.1688.com", "/member/signin.htm", "1688
 SITES = {sandbox_host(s.host): s for s in (TAOBAO, ALIBABA)}
 
 
+HAVANAONE = "/havanaone/login/login.htm"  # the current 淘宝 login page; its checks open in an iframe
+
+
 def login_url(site: LoginSite, target: str) -> str:
     return f"{origin(site.host)}{site.page}?redirectURL={quote(target, safe='')}"
+
+
+def havanaone_url(target: str) -> str:
+    """Where the real site sends an expired seller session (FIDELITY.md, login)."""
+    return f"{origin(TAOBAO.host)}{HAVANAONE}?bizName=taobao&redirectURL={quote(target, safe='')}"
+
+
+def _framed() -> bool:
+    """The havanaone page shows its slider and SMS steps inside ``iframe#baxia-dialog-content``."""
+    return request.path == HAVANAONE
 
 
 def home_url(account: Account) -> str:
@@ -55,10 +69,12 @@ def _site() -> LoginSite:
     return SITES[request.host]
 
 
-def _page(login_id: str = "", error: str = "", nc_token: str = "", password: str = "", status: int = 200):
+def _page(login_id: str = "", error: str = "", nc_token: str = "", password: str = "", status: int = 200,
+          sms_token: str = ""):
     html = render_template("login.html", site=_site(), login_id=login_id, error=error, nc_token=nc_token,
-                           password=password if nc_token else "", distance=slider.SLIDE_DISTANCE,
-                           redirect_url=request.values.get("redirectURL", ""))
+                           password=password if nc_token or sms_token else "", distance=slider.SLIDE_DISTANCE,
+                           redirect_url=request.values.get("redirectURL", ""), action=request.path,
+                           framed=_framed(), sms_token=sms_token)
     return html, status
 
 
@@ -94,8 +110,12 @@ def login_submit():
     if account.sms_on_new_device and not Device.select().where(
             (Device.account == account) & (Device.cna == cna)).exists():
         challenge = Challenge.create(token=ids.token("sms"), kind="sms", purpose="login", account=account,
-                                     created_at=at, data={"cna": cna, "redirect": redirect_url})
-        response = redirect(f"/member/login_unusual.htm?token={challenge.token}")
+                                     created_at=at, data={"cna": cna, "redirect": redirect_url, "framed": _framed()})
+        if _framed():
+            html, _ = _page(login_id, sms_token=challenge.token, password=password)
+            response = Response(html)
+        else:
+            response = redirect(f"/member/login_unusual.htm?token={challenge.token}")
         _set_cna(response, cna)
         return response
     return _finish(account, redirect_url, cna)
@@ -140,7 +160,15 @@ def unusual_submit():
     challenge.used = True
     challenge.save()
     Device.get_or_create(account=account, cna=challenge.data["cna"])
-    return _finish(account, challenge.data["redirect"], challenge.data["cna"])
+    return _finish(account, challenge.data["redirect"], challenge.data["cna"], top=challenge.data.get("framed", False))
+
+
+def slide_frame():
+    """The slider of the havanaone page, served into ``iframe#baxia-dialog-content``."""
+    challenge = Challenge.get_or_none((Challenge.token == request.args.get("token", "")) & (Challenge.kind == "slider"))
+    if challenge is None:
+        return render_template("message.html", title="验证已失效", text="请刷新页面重试"), 404
+    return render_template("slide_frame.html", token=challenge.token, distance=slider.SLIDE_DISTANCE)
 
 
 def logout():
@@ -153,13 +181,16 @@ def logout():
 
 for _site_def in (TAOBAO, ALIBABA):
     _host, _name = sandbox_host(_site_def.host), _site_def.site
-    for _path, _view, _methods in ((_site_def.page, login_page, ["GET"]), (_site_def.page, login_submit, ["POST"]),
+    _pages = (HAVANAONE, _site_def.page) if _site_def is TAOBAO else (_site_def.page,)
+    for _path, _view, _methods in (*((p, login_page, ["GET"]) for p in _pages),
+                                   *((p, login_submit, ["POST"]) for p in _pages),
+                                   ("/newlogin/slide/frame.htm", slide_frame, ["GET"]),
                                    ("/newlogin/slide/verify.do", slide_verify, ["POST"]),
                                    ("/member/login_unusual.htm", unusual_page, ["GET"]),
                                    ("/member/send_code.do", send_code, ["POST"]),
                                    ("/member/login_unusual.htm", unusual_submit, ["POST"]),
                                    ("/member/logout.jhtml", logout, ["GET"])):
-        bp.add_url_rule(_path, f"{_name}_{_view.__name__}", _view, host=_host, methods=_methods)
+        bp.add_url_rule(_path, f"{_name}_{_view.__name__}_{_path.replace('.', '_')}", _view, host=_host, methods=_methods)
 
 
 @bp.get("/add", host=PASS)
@@ -173,12 +204,16 @@ def pass_add():
     return response
 
 
-def _finish(account: Account, redirect_url: str, cna: str) -> Response:
+def _finish(account: Account, redirect_url: str, cna: str, top: bool = False) -> Response:
+    """Log in: cookies, then on to the target. ``top``: the last step ran inside the iframe, so the
+    answer moves the whole window (as the real iframe does with ``top.location``)."""
     session = accounts.open_session(account, clock.now())
     target = redirect_url or home_url(account)
     site = _site()
     if site is TAOBAO:
-        response = redirect(f"{origin('pass.tmall.com')}/add?cookie2={session.token}&target={quote(target, safe='')}")
+        target = f"{origin('pass.tmall.com')}/add?cookie2={session.token}&target={quote(target, safe='')}"
+    if top:
+        response = Response(f'<!doctype html><script>top.location.replace({json.dumps(target)});</script>')
     else:
         response = redirect(target)
     set_login_cookies(response, session, cookie_domain(site.family))

@@ -90,6 +90,7 @@ class Shop(BaseModel):
     decrypt_quota = IntegerField(default=50)  # decrypted orders per day
     decrypt_slider_chance = FloatField(default=0.0)
     orders_per_day = FloatField(default=0.0)  # simulated paying buyers
+    lost_batch_filter = BooleanField(default=False)  # batch lookups lose their filter (20,000+ pages)
 
 
 class Account(BaseModel):
@@ -117,6 +118,12 @@ class Account(BaseModel):
     access_token = CharField(default="")  # PDD: the PDDAccessToken an imported account logs in with
     alipay_account = CharField(default="")  # PDD 支付宝账号密码 payment: the 支付宝 login (+ pay_password)
     login_attempts = IntegerField(default=0)
+    # How a risk block answers scripts: json (rgv587_flag), html (HTTP 200 punish script), sec
+    # (302 to sec.taobao.com) or mixed (the three in turn, one per block, as the real sites vary)
+    risk_style = CharField(default="mixed")
+    risk_trips = IntegerField(default=0)  # blocks so far (mixed picks the style from it)
+    bot_signals = IntegerField(default=0)  # requests that looked automated (HeadlessChrome, webdriver)
+    punish_bots = BooleanField(default=False)  # scenario: answer a bot-looking browser with the punish page
 
     class Meta:
         indexes = ((("site", "login"), True),)
@@ -230,6 +237,7 @@ class Order(BaseModel):
     group_order_id = CharField(default="")  # PDD 拼单 id
     insurance_fen = IntegerField(default=0)  # 运费险 bought with a purchase
     never_ships = BooleanField(default=False)  # a purchase whose supplier will not ship on its own
+    glitch = BooleanField(default=False)  # the sold list shows this order broken (unreadable fields)
 
 
 class Shipment(BaseModel):

@@ -15,6 +15,14 @@ SELLER_CONSIGNED_PART = "SELLER_CONSIGNED_PART"
 WAIT_BUYER_CONFIRM_GOODS = "WAIT_BUYER_CONFIRM_GOODS"
 TRADE_FINISHED = "TRADE_FINISHED"
 TRADE_CLOSED = "TRADE_CLOSED"
+# Statuses the TOP model documents besides the usual ones (idx 6039083273, 30415476304). Their list
+# texts are sandbox assumptions; PAID_FORBID_CONSIGN's reads like a paid order on purpose: it is
+# paid and must not be shipped (拼团 / 淘特 orders), and a text matcher would take it for 买家已付款.
+PAID_FORBID_CONSIGN = "PAID_FORBID_CONSIGN"
+PAY_PENDING = "PAY_PENDING"
+WAIT_PRE_AUTH_CONFIRM = "WAIT_PRE_AUTH_CONFIRM"
+TRADE_NO_CREATE_PAY = "TRADE_NO_CREATE_PAY"
+UNUSUAL = (PAID_FORBID_CONSIGN, PAY_PENDING, WAIT_PRE_AUTH_CONFIRM, TRADE_NO_CREATE_PAY)
 
 STATUS_TEXT = {
     WAIT_BUYER_PAY: "等待买家付款",
@@ -23,6 +31,10 @@ STATUS_TEXT = {
     WAIT_BUYER_CONFIRM_GOODS: "商家已发货，等待买家确认",
     TRADE_FINISHED: "交易成功",
     TRADE_CLOSED: "交易关闭",
+    PAID_FORBID_CONSIGN: "买家已付款，拼团中",
+    PAY_PENDING: "付款确认中",
+    WAIT_PRE_AUTH_CONFIRM: "0元购合约中",
+    TRADE_NO_CREATE_PAY: "未创建支付宝交易",
 }
 UNSHIPPED = (WAIT_SELLER_SEND_GOODS, SELLER_CONSIGNED_PART)
 TAOBAO_FAMILY = ("taobao", "tmall", "taote")

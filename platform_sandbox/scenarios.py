@@ -53,6 +53,20 @@ def shop_with_paid_orders(login: str = "shop_paid", platform: str = "taobao", co
 
 
 @scenario
+def unusual_statuses(login: str = "shop_unusual", platform: str = "taobao", password: str = DEFAULT_PASSWORD) -> dict:
+    """One order in each status the TOP model has besides the usual ones (PAID_FORBID_CONSIGN …),
+    plus one ordinary paid order; returns ``tids`` by status."""
+    account = _seller(login, platform, password)
+    now = clock.now()
+    tids = {}
+    for n, status in enumerate((orders.WAIT_SELLER_SEND_GOODS, *orders.UNUSUAL)):
+        order = orders.place_order(account.shop, now - timedelta(minutes=5 + n), clock.rng("unusual", login, n))
+        Order.update(status=status).where(Order.id == order.id).execute()
+        tids[status] = order.tid
+    return {"login": login, "password": account.password, "platform": platform, "tids": tids}
+
+
+@scenario
 def decrypt_quota_zero(login: str = "shop_paid") -> dict:
     account = _seller(login, "taobao")
     Shop.update(decrypt_quota=0).where(Shop.id == account.shop_id).execute()

@@ -3,12 +3,15 @@ slider-guarded, quota-limited receiver decryption."""
 from __future__ import annotations
 
 import json
+import re
+import zlib
 from datetime import timedelta
 
 from flask import Blueprint, g, jsonify, render_template, request
 
-from . import clock, ids, orders, people, slider
+from . import clock, orders, people, slider
 from .auth import seller_view, token_ok
+from .charset import decoded_form, gbk_page
 from .couriers import TAOBAO_COURIERS
 from .hosts import cookie_domain, origin, sandbox_host
 from .ids import next_seq
@@ -29,25 +32,25 @@ def _can_ship() -> str:
     return "" if g.account.can_ship else "您没有发货权限，请联系主账号"
 
 
-# --- legacy consign form -------------------------------------------------------------------
+# --- legacy consign form (GBK, as the real one: chan3256995/vueproject tbapi.js) ---------------
 
 @bp.get("/user/consign.htm", host=WULIU)
 @seller_view()
 def consign_page():
     order = _order(request.args.get("trade_id"))
     if order is None:
-        return render_template("message.html", title="操作失败", css="error", text="订单不存在"), 404
+        return gbk_page("message.html", 404, title="操作失败", css="error", text="订单不存在")
     pending = [i for i in order.items.order_by(OrderItem.id) if i.shipment is None and not orders.refunded(i)]
-    return render_template("consign.html", order=order, pending=pending, couriers=TAOBAO_COURIERS, session=g.session,
-                           masked=orders.masked_address(order), status_text=orders.STATUS_TEXT[order.status])
+    return gbk_page("consign.html", order=order, pending=pending, couriers=TAOBAO_COURIERS, session=g.session,
+                    masked=orders.masked_address(order), status_text=orders.STATUS_TEXT[order.status])
 
 
 @bp.post("/user/consign.htm", host=WULIU)
 @seller_view()
 def consign_submit():
-    form = request.form
+    form = decoded_form()  # the page is GBK, so is what its form posts
     if not token_ok(form.get("_tb_token_")):
-        return render_template("message.html", title="操作失败", css="error", text="非法请求，请刷新页面后重试"), 403
+        return gbk_page("message.html", 403, title="操作失败", css="error", text="非法请求，请刷新页面后重试")
     order = _order(form.get("trade_id"))
     error = "订单不存在" if order is None else _can_ship()
     if not error:
@@ -62,13 +65,59 @@ def consign_submit():
         except orders.ConsignError as exc:
             error = str(exc)
     if error:
-        return render_template("message.html", title="发货失败", css="error", text=error,
-                               back=f"/user/consign.htm?trade_id={form.get('trade_id', '')}")
-    return render_template("message.html", title=CONSIGN_OK, css="ok", text=f"订单 {order.tid} 已发货。",
-                           back=f"{origin('trade.taobao.com')}/trade/itemlist/list_sold_items.htm")
+        return gbk_page("message.html", title="发货失败", css="error", text=error,
+                        back=f"/user/consign.htm?trade_id={form.get('trade_id', '')}")
+    return gbk_page("message.html", title=CONSIGN_OK, css="ok", text=f"订单 {order.tid} 已发货。",
+                    back=f"{origin('trade.taobao.com')}/trade/itemlist/list_sold_items.htm")
 
 
-# --- new JSON consign ------------------------------------------------------------------------
+@bp.get("/user/batch_consign.htm", host=WULIU2)
+@seller_view()
+def batch_consign_page():
+    """The wuliu2 home (批量发货), the page the JSON calls are made from (Referer of idx 40692112954)."""
+    waiting = (Order.select().where((Order.shop == g.shop) & Order.status.in_(orders.UNSHIPPED))
+               .order_by(Order.paid_at).limit(50))
+    return render_template("batch_consign.html", orders=list(waiting), masked=orders.masked_address)
+
+
+# --- new JSON consign (wuliu2; shape of idx 41177352066) ----------------------------------------
+
+# children[0].info.fields[] by position, as the real clients read them (idx 41177352066). The names
+# at 6, 8 and 12 are not read by any client found: sandbox assumptions.
+RECEIVER_FIELDS = ("receiverDisplayAddress", "receiverMobilePhone", "receiverProvince", "receiverDetailAddress",
+                   "receiverCity", "receiverCountryId", "receiverCountry", "receiverDivisionId", "receiverTelePhone",
+                   "receiverZipCode", "receiverContactName", "receiverDistrict", "receiverTownId", "receiverTown")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+def _receiver_fields(order: Order) -> list[dict]:
+    region = f"{order.receiver_province}{order.receiver_city}{order.receiver_district}".encode()
+    division = str(zlib.crc32(region) % 900000 + 100000)
+    values = {
+        "receiverDisplayAddress": orders.masked_address(order),
+        "receiverMobilePhone": people.mask_mobile(order.receiver_mobile),
+        "receiverProvince": order.receiver_province, "receiverDetailAddress": "****",
+        "receiverCity": order.receiver_city, "receiverCountryId": "1", "receiverCountry": "中国",
+        "receiverDivisionId": division, "receiverTelePhone": "", "receiverZipCode": order.receiver_zip,
+        "receiverContactName": people.mask_name(order.receiver_name), "receiverDistrict": order.receiver_district,
+        "receiverTownId": "", "receiverTown": order.receiver_town,
+    }
+    return [{"name": name, "value": values[name]} for name in RECEIVER_FIELDS]
+
+
+def _contact_ids() -> tuple[str, str]:
+    """The shop's 发货地址 / 退货地址 contact ids (stable per shop)."""
+    base = int(g.shop.seller_uid) % 10**9
+    return str(base * 10 + 1), str(base * 10 + 2)
+
+
+def _children(order: Order) -> list[dict]:
+    """One child per sub-order still to ship. ``subOrderId`` / ``itemTitle`` / ``quantity`` are sandbox
+    assumptions (the clients found pass the children back whole as ``selectedItemList``)."""
+    info = {"fields": _receiver_fields(order)}
+    return [{"id": f"item_{i.oid}", "subOrderId": i.oid, "itemTitle": i.title, "quantity": i.quantity, "info": info}
+            for i in order.items.order_by(OrderItem.id) if i.shipment is None and not orders.refunded(i)]
+
 
 @bp.get("/user/consign.do", host=WULIU2)
 @seller_view(json=True)
@@ -76,48 +125,57 @@ def consign_info():
     order = _order(request.args.get("tradeId"))
     if order is None:
         return jsonify({"success": False, "message": "订单不存在"})
-    block = {"tradeId": order.tid, "status": order.status, "statusText": orders.STATUS_TEXT[order.status],
-             "receiver": orders.masked_address(order),
-             "subOrders": [{"subOrderId": i.oid, "title": i.title, "quantity": i.quantity,
-                            "consigned": i.shipment is not None, "refunded": orders.refunded(i)}
-                           for i in order.items.order_by(OrderItem.id)]}
-    response = jsonify({"success": True, "data": {
-        "OrderBlock": block, "companies": [{"code": c.code, "name": c.name} for c in TAOBAO_COURIERS]}})
-    if not request.cookies.get("XSRF-TOKEN"):
-        response.set_cookie("XSRF-TOKEN", ids.token("xsrf", 36))  # host-only on wuliu2, as the real one
-    return response
+    if order.status not in orders.UNSHIPPED:
+        return jsonify({"success": False, "message": "当前订单状态不能发货"})
+    fetcher, refunder = _contact_ids()
+    data = {
+        "OrderBlock": {"fields": {"dataSource": [{
+            "baseInfo": {"fields": [{"name": "orderId", "value": order.logistics_order_id},
+                                    {"name": "tradeId", "value": order.tid}]},
+            "children": _children(order)}]}},
+        "ContactsBlock": {"fields": {"dataSource": [{"fields": [{"name": "fetcherContactId", "value": fetcher}]},
+                                                    {"fields": [{"name": "refunderContactId", "value": refunder}]}]}},
+        "LogisticsBlock": {"fields": {"companies": [{"code": c.code, "name": c.name} for c in TAOBAO_COURIERS]}},
+    }
+    return jsonify({"success": True, "data": data})
 
 
 @bp.post("/user/do_consign.do", host=WULIU2)
 @seller_view(json=True)
 def do_consign():
-    """``params`` = {mailType: OFFLINE, logisticInfo: {mode: 0 整单 | 1 拆单, data: [{mailInfo: {mailNo,
-    cpCode, label}, subOrderIds: [...]}]}}. ``subOrderIds`` (split shipping) is a sandbox assumption."""
-    csrf = request.cookies.get("XSRF-TOKEN")
-    if not csrf or request.form.get("_csrf") != csrf:
+    """``_csrf`` is a UUID the client makes and mirrors into the ``XSRF-TOKEN`` cookie; ``params`` (JSON)
+    carries ``orderId`` (the logistics order), the receiver fields, ``selectedItemList`` (the
+    children to ship: all of them, or some for a split parcel), ``fetcherContactId`` /
+    ``refunderContactId``, ``mailType`` OFFLINE | DUMMY, ``logisticInfo{mode:0, data:[{mailInfo{mailNo,
+    cpCode, label}}]}`` and ``hasChangeDeliver``."""
+    csrf = request.cookies.get("XSRF-TOKEN", "")
+    if not UUID.match(csrf) or request.form.get("_csrf") != csrf:
         return jsonify({"success": False, "message": "非法请求，请刷新页面后重试"}), 403
-    order = _order(request.form.get("tradeId"))
+    try:
+        params = json.loads(request.form.get("params", ""))
+        order_id = str(params["orderId"])
+        selected = [str(child["subOrderId"]) for child in params["selectedItemList"]]
+        contacts = (str(params["fetcherContactId"]), str(params["refunderContactId"]))
+        mail_type = params["mailType"]
+        mail = params["logisticInfo"]["data"][0]["mailInfo"] if mail_type == "OFFLINE" else {}
+        params["hasChangeDeliver"]  # noqa: B018 - required, as every client found sends it
+    except (ValueError, KeyError, TypeError, IndexError):
+        return jsonify({"success": False, "message": "参数错误"})
+    order = Order.get_or_none((Order.logistics_order_id == order_id) & (Order.shop == g.shop))
     if order is None:
         return jsonify({"success": False, "message": "订单不存在"})
     if _can_ship():
         return jsonify({"success": False, "message": _can_ship()})
+    if contacts != _contact_ids():
+        return jsonify({"success": False, "message": "发货地址或退货地址不存在，请刷新页面后重试"})
+    pending = {c["subOrderId"] for c in _children(order)}
+    if not selected or not set(selected) <= pending:
+        return jsonify({"success": False, "message": "子订单不存在或已发货"})
     try:
-        params = json.loads(request.form.get("params", ""))
-        parcels = params["logisticInfo"]["data"]
-        split = params["logisticInfo"].get("mode", 0) == 1
-        mail_type = params.get("mailType", "OFFLINE")
-    except (ValueError, KeyError, TypeError):
-        return jsonify({"success": False, "message": "参数错误"})
-    with Order._meta.database.atomic() as transaction:
-        try:
-            for parcel in parcels if mail_type == "OFFLINE" else [{}]:
-                mail = parcel.get("mailInfo", {})
-                orders.consign(order, clock.now(), courier_code=mail.get("cpCode", ""), tracking_no=mail.get("mailNo", ""),
-                               oids=[str(o) for o in parcel.get("subOrderIds", [])] if split else None,
-                               dummy=mail_type == "DUMMY")
-        except orders.ConsignError as exc:
-            transaction.rollback()
-            return jsonify({"success": False, "message": str(exc)})
+        orders.consign(order, clock.now(), courier_code=mail.get("cpCode", ""), tracking_no=mail.get("mailNo", ""),
+                       oids=None if set(selected) == pending else selected, dummy=mail_type == "DUMMY")
+    except orders.ConsignError as exc:
+        return jsonify({"success": False, "message": str(exc)})
     return jsonify({"success": True, "message": CONSIGN_OK})
 
 

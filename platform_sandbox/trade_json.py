@@ -10,7 +10,7 @@ import json
 
 from markupsafe import Markup
 
-from . import disputes, orders
+from . import disputes, orders, people
 from .clock import fmt
 from .couriers import BY_CODE
 from .hosts import page_url
@@ -56,7 +56,9 @@ def sub_order(item: OrderItem) -> dict:
     }
 
 
-def main_order(order: Order) -> dict:
+def main_order(order: Order, hide_nick: bool = False) -> dict:
+    """``hide_nick`` (current clients send ``isHideNick=true``): ``buyer.nick`` is masked and the
+    readable one is ``buyer.decodeNick`` (the masking itself is a sandbox assumption)."""
     detail = detail_url(order)
     operations = []
     if order.status in orders.UNSHIPPED:
@@ -65,7 +67,8 @@ def main_order(order: Order) -> dict:
         "id": order.tid,
         "extra": {"id": int(order.tid), "sellerFlag": order.seller_flag, "bizType": 200, "currency": "CNY",
                   "currencySymbol": "￥", "tradeStatus": order.status, "hasBuyerMessage": bool(order.buyer_message)},
-        "buyer": {"nick": order.buyer_nick, "id": int(order.buyer_uid)},
+        "buyer": {"nick": people.mask_name(order.buyer_nick) if hide_nick else order.buyer_nick,
+                  "decodeNick": order.buyer_nick, "id": int(order.buyer_uid)},
         "orderInfo": {"id": order.tid, "createDay": order.created_at.strftime("%Y-%m-%d"),
                       "createTime": fmt(order.created_at), "payTime": fmt(order.paid_at),
                       "consignDeadline": fmt(order.consign_deadline)},
@@ -76,6 +79,9 @@ def main_order(order: Order) -> dict:
                                        "url": detail}]},
         "operations": operations,
         "subOrders": [sub_order(item) for item in order.items.order_by(OrderItem.id)],
+    } if not order.glitch else {  # a broken entry: no times, an amount that is not a number
+        "id": order.tid, "extra": {"id": int(order.tid)}, "orderInfo": {"id": order.tid},
+        "payInfo": {"actualFee": "--"}, "statusInfo": {"text": ""}, "subOrders": [{"id": None}],
     }
 
 

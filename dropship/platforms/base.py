@@ -111,7 +111,7 @@ class RemoteOrder:
     """One order (店铺订单) as the shop backend shows it."""
 
     tid: str
-    status: str  # unpaid | paid | partly_shipped | shipped | finished | closed
+    status: str  # unpaid | paid | partly_shipped | shipped | finished | closed | other
     status_text: str
     buyer_nick: str
     paid_amount: int  # fen
@@ -125,6 +125,7 @@ class RemoteOrder:
     seller_flag: int = 0
     seller_memo: str | None = None  # None = not read on this call
     receiver: Receiver | None = None  # usually masked
+    status_code: str = ""  # the platform's own code when `status` is `other` (kept verbatim)
 
 
 @dataclass
@@ -133,6 +134,7 @@ class SoldPage:
     page: int
     total_pages: int
     total: int
+    skipped: list[str] = field(default_factory=list)  # "tid：why" for orders the parser could not read
 
 
 @dataclass
@@ -154,6 +156,8 @@ class ShopBackend(Protocol):
     """A seller backend (淘宝 / 天猫 / 淘特). Implemented by platforms.taobao_seller."""
 
     def whoami(self) -> ShopIdentity | None: ...
+
+    def open_home(self) -> object: ...
 
     def login(self, login: str, password: str) -> ShopIdentity: ...
 

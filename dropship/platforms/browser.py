@@ -9,6 +9,7 @@ one profile twice, hence the per-account lock; throttling and cool-down keep pla
 """
 from __future__ import annotations
 
+import functools
 import os
 import random
 import re
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -35,6 +37,29 @@ CHROMIUM_ARGS: tuple[str, ...] = (
     "--no-first-run",
     "--disable-dev-shm-usage",
 )
+
+# The browser must not announce automation (DESIGN.md): no --enable-automation (Playwright's default,
+# which also sets navigator.webdriver), Blink's AutomationControlled feature off. Only for the
+# browsers that talk to platforms; the test fixtures keep a plain automated browser on purpose.
+STEALTH_ARGS: tuple[str, ...] = ("--disable-blink-features=AutomationControlled",)
+STEALTH_IGNORED_DEFAULTS: tuple[str, ...] = ("--enable-automation",)
+# Common desktop sizes; each profile keeps one (a device whose screen changes looks like another device)
+WINDOW_SIZES: tuple[tuple[int, int], ...] = ((1366, 768), (1440, 900), (1536, 864), (1600, 900), (1920, 1080))
+
+
+def window_size(account_key: str) -> tuple[int, int]:
+    """The stable window size of one account's profile."""
+    return WINDOW_SIZES[zlib.crc32(account_key.encode()) % len(WINDOW_SIZES)]
+
+
+def user_agent(version: str, system: str = sys.platform) -> str:
+    """The installed browser's ordinary (non-headless) user agent, in Chrome's reduced form:
+    headless Chromium says `HeadlessChrome/…`, which anti-bot scripts look for."""
+    major = (version or "").split(".")[0] or "130"
+    platform = {"win32": "Windows NT 10.0; Win64; x64",
+                "darwin": "Macintosh; Intel Mac OS X 10_15_7"}.get(system, "X11; Linux x86_64")
+    return f"Mozilla/5.0 ({platform}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{major}.0.0.0 Safari/537.36"
+
 
 def find_browser(setting: str | None = None) -> FoundBrowser | None:
     """Where to find Chromium: `locate_browser`'s places, then Playwright's own download.
@@ -93,6 +118,16 @@ def identify_browser(path: str) -> str:
     if match is None:
         raise BrowserUnavailable(f"浏览器检测未通过：{path} 没有报告 Chrome / Edge / Chromium 的版本，不会启动它")
     return f"{match.group(1)} {match.group(2)}"
+
+
+@functools.lru_cache(maxsize=8)
+def browser_version(path: str) -> str:
+    """The version the browser reports, for its ordinary user agent ('' when it says nothing).
+
+    Starts the file: workers only, like identify_browser, which has already vouched for it.
+    """
+    match = re.search(r"(\d+\.\d+\.\d+\.\d+)", _version_output(path))
+    return match.group(1) if match else ""
 
 
 class Throttle:
@@ -195,14 +230,20 @@ class BrowserManager:
         try:
             profile = self.profile_dir(account_key)
             profile.mkdir(parents=True, exist_ok=True)
+            executable = self.resolve_executable()
+            width, height = window_size(account_key)
+            # Chromium's new headless mode (the only one left in current Chromium), dressed as the
+            # installed browser: its normal UA, zh-CN, China time, one window size per profile.
+            options = {"user_agent": user_agent(browser_version(executable)), "locale": "zh-CN",
+                       "timezone_id": "Asia/Shanghai", "viewport": {"width": width, "height": height},
+                       "screen": {"width": width, "height": height}, **context_options}
             context = self._playwright().chromium.launch_persistent_context(
                 user_data_dir=str(profile),
-                executable_path=self.resolve_executable(),
+                executable_path=executable,
                 headless=self.headless_setting() and not headed,
-                args=list(CHROMIUM_ARGS),
-                locale="zh-CN",
-                timezone_id="Asia/Shanghai",
-                **context_options,
+                args=[*CHROMIUM_ARGS, *STEALTH_ARGS, f"--window-size={width},{height}"],
+                ignore_default_args=list(STEALTH_IGNORED_DEFAULTS),
+                **options,
             )
             yield context
         finally:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote, urlencode, urlsplit
 
+from dropship.couriers import BY_CODE
 from dropship.memo_size import MEMO_LIMIT_BYTES, memo_bytes
 from dropship.platforms.base import (
     BadCredentials,
@@ -37,12 +39,15 @@ from dropship.platforms.origins import Origins
 Verifier = Callable[[Any, str, Callable[[], bool]], bool]
 
 LOGIN_HOST = "login.taobao.com"
+LOGIN_PATH = "/havanaone/login/login.htm?bizName=taobao"  # where the real site sends an expired session
 TRADE_HOST = "trade.taobao.com"
 WULIU2_HOST = "wuliu2.taobao.com"
 MYSELLER_HOST = "myseller.taobao.com"
 
+FRAMES = "x-frames-allow-from=wuliu2"  # wuliu2 pages are framed into the seller workbench
 PAGE_SIZE = 30
 BATCH_LIMIT = 50
+BATCH_PAGE_CAP = -(-BATCH_LIMIT // PAGE_SIZE) + 1  # pages 50 ids can fill, plus one for a shifting list
 
 # Selectors of the real pages, in one place.
 SEL = {
@@ -75,6 +80,40 @@ REFUND_TEXTS = (("退款成功", "refunded"), ("退款关闭", "closed"), ("请�
                 ("请退款", "refunding"), ("等待买家退货", "refunding"), ("退款中", "refunding"))
 
 RISK_MARKERS = ("_____tmd_____/punish", "punish?", "x5secdata")
+SMS_PAGES = ("login_unusual", "identity_verify", "login_auth_intercept")
+
+# fetch() in the page; never throws (a failed fetch comes back as {error}); the body is decoded
+# by the declared charset (header, else <meta charset>), or by `forced` when given.
+FETCH_JS = """async ([url, method, body, forced]) => {
+    const init = {method, credentials: 'include', headers: {'X-Requested-With': 'XMLHttpRequest'}};
+    if (body !== null) {
+        init.body = new URLSearchParams(body);
+        init.headers['Content-Type'] = 'application/x-www-form-urlencoded; charset=UTF-8';
+    }
+    let r;
+    try { r = await fetch(url, init); } catch (e) { return {error: String(e)}; }
+    const bytes = await r.arrayBuffer();
+    const head = new TextDecoder('latin1').decode(bytes.slice(0, 1024));
+    const declared = /charset=["']?([\\w-]+)/i.exec(r.headers.get('content-type') || '')
+        || /<meta[^>]+charset=["']?([\\w-]+)/i.exec(head);
+    let text;
+    try { text = new TextDecoder(forced || (declared ? declared[1] : 'utf-8')).decode(bytes); }
+    catch (e) { text = new TextDecoder('utf-8').decode(bytes); }
+    return {status: r.status, url: r.url, text, redirected: r.redirected,
+            charset: declared ? declared[1].toLowerCase() : ''};
+}"""
+
+
+def _final_url(requests: list[Any], url: str) -> str:
+    """Where the browser's redirects took a request for `url` (the last hop it made)."""
+    final = url
+    for request in requests:
+        root = request
+        while root.redirected_from is not None:
+            root = root.redirected_from
+        if root.url == url and request.redirected_from is not None:
+            final = request.url
+    return final
 
 
 def yuan_to_fen(value: Any) -> int:
@@ -112,12 +151,19 @@ def _sku_text(raw: Any) -> str:
     return str(raw or "")
 
 
-def _status(main: dict) -> tuple[str, str]:
-    text = (main.get("statusInfo") or {}).get("text", "")
-    code = TRADE_STATUS.get((main.get("extra") or {}).get("tradeStatus", ""))
-    if code is None:
-        code = next((c for needle, c in STATUS_TEXTS if needle in text), "paid")
-    return code, text
+def _status(main: dict) -> tuple[str, str, str]:
+    """(our status, the platform's text, the platform's raw code when we do not know it).
+
+    A status we do not know is never guessed: PAID_FORBID_CONSIGN (paid, must not ship),
+    PAY_PENDING, WAIT_PRE_AUTH_CONFIRM, TRADE_NO_CREATE_PAY … become `other` with the code kept,
+    so no purchase or shipment ever starts from them. The text is read only when no code is given.
+    """
+    text = str((main.get("statusInfo") or {}).get("text", ""))
+    raw = str((main.get("extra") or {}).get("tradeStatus") or "")
+    if raw:
+        return (TRADE_STATUS[raw], text, "") if raw in TRADE_STATUS else ("other", text, raw)
+    code = next((c for needle, c in STATUS_TEXTS if needle in text), None)
+    return (code, text, "") if code else ("other", text, text[:40])
 
 
 def _refund(operations: list[dict]) -> tuple[str, str]:
@@ -154,7 +200,7 @@ def parse_sub_order(sub: dict, order_status: str) -> RemoteItem:
 
 def parse_main_order(main: dict) -> RemoteOrder:
     """One `mainOrders[]` entry of asyncSold -> RemoteOrder (ids stay strings)."""
-    status, text = _status(main)
+    status, text, raw = _status(main)
     info = main.get("orderInfo") or {}
     created = parse_time(info.get("createTime")) or parse_time(info.get("createDay"))
     if created is None:
@@ -163,7 +209,9 @@ def parse_main_order(main: dict) -> RemoteOrder:
         tid=str(main.get("id")),
         status=status,
         status_text=text,
-        buyer_nick=str((main.get("buyer") or {}).get("nick") or ""),
+        status_code=raw,
+        # current clients ask for hidden nicks (isHideNick=true) and read the real one from decodeNick
+        buyer_nick=str((main.get("buyer") or {}).get("decodeNick") or (main.get("buyer") or {}).get("nick") or ""),
         paid_amount=yuan_to_fen((main.get("payInfo") or {}).get("actualFee")),
         created_at=created,
         paid_at=parse_time(info.get("payTime")),
@@ -180,41 +228,99 @@ def parse_sold_response(text: str) -> SoldPage:
     if data.get("error"):
         raise PlatformError(f"已卖出的宝贝查询失败：{data['error']}")
     page = data.get("page") or {}
-    return SoldPage(orders=[parse_main_order(m) for m in data.get("mainOrders") or []],
-                    page=_int(page.get("currentPage"), 1), total_pages=_int(page.get("totalPage"), 1),
-                    total=_int(page.get("totalNumber")))
+    orders, skipped = [], []
+    for main in data.get("mainOrders") or []:
+        try:
+            orders.append(parse_main_order(main))
+        except (PlatformError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            # one order we cannot read must not cost the page: skip it, say which and why
+            tid = str(main.get("id") if isinstance(main, dict) else "?")
+            skipped.append(f"{tid}：{exc}")
+    return SoldPage(orders=orders, page=_int(page.get("currentPage"), 1), total_pages=_int(page.get("totalPage"), 1),
+                    total=_int(page.get("totalNumber")), skipped=skipped)
 
 
 def _loads(text: str) -> dict:
+    """A JSON body (already classified) -> dict; big ids stay strings."""
     try:
         data = json.loads(text, parse_int=str)
     except ValueError:
-        raise LoginRequired("店铺登录已失效，请重新授权") from None
+        raise PlatformError("平台返回了无法识别的数据（不是 JSON）") from None
     if not isinstance(data, dict):
         raise PlatformError("平台返回了无法识别的数据")
-    _raise_for_risk(data)
+    _classify_json(data)
     return data
 
 
-def _raise_for_risk(data: dict) -> None:
-    url = str(data.get("url") or "")
+RISK_MESSAGE = "平台风控限制（访问过于频繁），已暂停该店铺"
+EXPIRED_MESSAGE = "店铺登录已失效，请重新授权"
+# Login pages the real site sends an expired session to (legacy and havanaone)
+LOGIN_PATHS = ("/member/login.jhtml", "/havanaone/login/login.htm", "login_unusual", "/iv/identity_verify.htm",
+               "login_auth_intercept")
+# Traces of a login form in a body served in place of the data
+LOGIN_BODY_MARKS = ("fm-login-id", "havanaone/login", "member/login.jhtml")
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _classify(url: str, status: int, body: str) -> None:
+    """Raise what a non-data answer means; return when the answer may be the data asked for.
+
+    The one place that reads risk, verification and login signs, from the final URL (after
+    redirects), the status and the body, because the real sites answer in all of these ways:
+    JSON ``rgv587_flag`` with a punish ``url``, HTTP 200 HTML whose script goes to
+    ``_____tmd_____/punish?x5secdata=``, a redirect to a ``sec.`` host, a redirect to the
+    (havanaone) login page. Risk is never taken for an expired login: logging in again in the
+    middle of a risk block is the fastest way to get a shop banned.
+    """
     if "_____tmd_____" in url and "/slide" in url:
         raise NeedsVerification("slider", "平台要求滑块验证", url=url)
+    if _host(url).startswith("sec.") or "_____tmd_____/punish" in url:
+        raise RiskBlocked(RISK_MESSAGE)
+    if _host(url).startswith("login.") and any(p in url for p in LOGIN_PATHS):
+        raise LoginRequired(EXPIRED_MESSAGE)
+    head = body.lstrip()[:1]
+    if head in ("{", "["):
+        try:
+            data = json.loads(body, parse_int=str)
+        except ValueError:
+            return
+        if isinstance(data, dict):
+            _classify_json(data)
+        return
+    slide = re.search(r"[\w./:-]*_____tmd_____/slide[^\"' <>]*", body)
+    if slide:
+        raise NeedsVerification("slider", "平台要求滑块验证", url=slide.group(0))
+    if "_____tmd_____/punish" in body or "x5secdata" in body or "rgv587_flag" in body:
+        raise RiskBlocked(RISK_MESSAGE)
+    if any(mark in body for mark in LOGIN_BODY_MARKS) and "fm-login-password" in body:
+        raise LoginRequired(EXPIRED_MESSAGE)
+    if status >= 500:
+        raise PlatformError(f"平台暂时无法访问（HTTP {status}），稍后自动重试")
+
+
+def _classify_json(data: dict) -> None:
+    url = str(data.get("url") or "")
+    if url:
+        _classify(url, 200, "")
     if data.get("rgv587_flag") or any(marker in url for marker in RISK_MARKERS):
-        raise RiskBlocked("平台风控限制（访问过于频繁），已暂停该店铺")
+        raise RiskBlocked(RISK_MESSAGE)
 
 
 class TaobaoSeller:
     """A logged-in (or to-be-logged-in) seller session in one persistent browser context."""
 
     def __init__(self, context, origins: Origins, platform: str = "taobao",
-                 throttle: Callable[[], object] = lambda: None, verifier: Verifier | None = None) -> None:
+                 throttle: Callable[[str], object] = lambda host: None, verifier: Verifier | None = None) -> None:
         self.context = context
         self.origins = origins
         self.platform = platform
         self.throttle = throttle
         self.verifier = verifier
         self._pages: dict[str, Any] = {}
+        self.skipped: list[str] = []  # orders a batch lookup could not read ("tid：why")
 
     # -- pages and requests ------------------------------------------------------------------
 
@@ -225,7 +331,7 @@ class TaobaoSeller:
     def _home_url(self, host: str) -> str:
         homes = {
             TRADE_HOST: f"/trade/itemlist/list_sold_items.htm?tabCode=waitSend{self._frame_query()}",
-            WULIU2_HOST: "/user/queryOrderList?listType=all&tradeId=0",
+            WULIU2_HOST: f"/user/batch_consign.htm?{FRAMES}",  # the wuliu2 home, a page (not a JSON URL)
             MYSELLER_HOST: "/home.htm",
         }
         return self.origins.url(host, homes[host])
@@ -236,46 +342,46 @@ class TaobaoSeller:
         if page is None or page.is_closed():
             page = self.context.new_page()
             self._pages[host] = page
-            self.throttle()
-            page.goto(self._home_url(host), wait_until="domcontentloaded")
-            self._check_landing(page)
+            self._goto(page, self._home_url(host), host)
         return page
 
-    def _check_landing(self, page) -> None:
-        url = page.url
-        if "/member/login.jhtml" in url or "login_unusual" in url:
-            raise LoginRequired("店铺登录已失效，请重新授权")
-        if "_____tmd_____/punish" in url:
-            raise RiskBlocked("平台风控限制（访问过于频繁），已暂停该店铺")
+    def _goto(self, page, url: str, host: str) -> None:
+        """Navigate (following redirects as a person's browser does) and classify where it landed."""
+        self.throttle(host)
+        response = page.goto(url, wait_until="domcontentloaded")
+        _classify(page.url, response.status if response else 0, page.content())
 
     def _fetch(self, host: str, path: str, method: str = "GET", form: dict[str, Any] | None = None,
-               follow: bool = True) -> dict[str, Any]:
-        """fetch() inside a page on `host`; returns {status, url, text, redirected}."""
+               charset: str = "") -> dict[str, Any]:
+        """fetch() inside a page on `host`, classified; returns {status, url, text, redirected}.
+
+        The body is decoded by the charset the response declares (GBK on the legacy pages; the
+        Fetch API's text() would assume UTF-8). A cross-origin redirect (expired session → the
+        login host, risk → a ``sec.`` host) makes fetch() throw "Failed to fetch"; the browser's
+        request log then says where the redirect went, and that is what gets classified.
+        """
         page = self._page_on(host)
-        self.throttle()
-        return page.evaluate(
-            """async ([url, method, body, follow]) => {
-                const init = {method, credentials: 'include', redirect: follow ? 'follow' : 'manual',
-                              headers: {'X-Requested-With': 'XMLHttpRequest'}};
-                if (body !== null) {
-                    init.body = new URLSearchParams(body);
-                    init.headers['Content-Type'] = 'application/x-www-form-urlencoded; charset=UTF-8';
-                }
-                const r = await fetch(url, init);
-                const text = r.type === 'opaqueredirect' ? '' : await r.text();
-                return {status: r.status, url: r.url, text, redirected: r.type === 'opaqueredirect' || r.redirected};
-            }""",
-            [self.origins.url(host, path), method, None if form is None else {k: str(v) for k, v in form.items()},
-             follow],
-        )
+        self.throttle(host)
+        url = self.origins.url(host, path)
+        hops: list[Any] = []
+
+        def record(request: Any) -> None:
+            hops.append(request)
+
+        page.on("request", record)
+        try:
+            result = page.evaluate(FETCH_JS, [url, method, None if form is None else {k: str(v) for k, v in form.items()},
+                                              charset])
+        finally:
+            page.remove_listener("request", record)
+        if result.get("error"):
+            _classify(_final_url(hops, url), 0, "")
+            raise PlatformError(f"网络错误：{result['error']}")
+        _classify(result["url"], result["status"], result["text"])
+        return result
 
     def _json(self, host: str, path: str, method: str = "GET", form: dict[str, Any] | None = None) -> dict:
-        result = self._fetch(host, path, method, form)
-        if "/member/login.jhtml" in result["url"]:
-            raise LoginRequired("店铺登录已失效，请重新授权")
-        if "_____tmd_____/punish" in result["url"]:
-            raise RiskBlocked("平台风控限制（访问过于频繁），已暂停该店铺")
-        return _loads(result["text"])
+        return _loads(self._fetch(host, path, method, form)["text"])
 
     def _cookie(self, name: str, host: str = TRADE_HOST) -> str:
         domain = self.origins.host_of(host)
@@ -283,6 +389,12 @@ class TaobaoSeller:
             if cookie["name"] == name and domain.endswith(cookie["domain"].lstrip(".")):
                 return cookie["value"]
         return ""
+
+    def open_home(self):
+        """打开后台: a new page on the seller home (the caller keeps it open for a person)."""
+        page = self.context.new_page()
+        self._goto(page, self._home_url(MYSELLER_HOST), MYSELLER_HOST)
+        return page
 
     def close(self) -> None:
         for page in self._pages.values():
@@ -315,8 +427,8 @@ class TaobaoSeller:
     def login(self, login: str, password: str) -> ShopIdentity:
         page = self.context.new_page()
         try:
-            self.throttle()
-            page.goto(self.origins.url(LOGIN_HOST, "/member/login.jhtml"), wait_until="domcontentloaded")
+            self.throttle(LOGIN_HOST)
+            page.goto(self.origins.url(LOGIN_HOST, LOGIN_PATH), wait_until="domcontentloaded")
             page.fill(SEL["login_id"], login)
             page.fill(SEL["login_password"], password)
             self._submit_login(page)
@@ -326,10 +438,12 @@ class TaobaoSeller:
                 error = page.locator(SEL["login_error"])
                 if error.count() and error.first.inner_text().strip():
                     raise BadCredentials(error.first.inner_text().strip())
-                if "login_unusual" in page.url:
+                kind, frame = self._challenge(page)
+                if kind == "sms":
                     self._verify(page, "sms", lambda: self._logged_in(page))
-                elif page.locator(SEL["slider"]).count():
-                    self._verify(page, "slider", lambda: self._slider_passed(page) or self._logged_in(page))
+                elif kind == "slider":
+                    self._verify(page, "slider",
+                                 lambda f=frame: self._slider_passed(f) or self._logged_in(page))
                     if not self._logged_in(page):
                         self._submit_login(page)
                 else:
@@ -344,34 +458,45 @@ class TaobaoSeller:
         return identity
 
     def _submit_login(self, page) -> None:
-        self.throttle()
-        with page.expect_navigation(wait_until="domcontentloaded"):
+        self.throttle(LOGIN_HOST)
+        # "load" waits for the iframes too: the havanaone page opens its checks in one
+        with page.expect_navigation(wait_until="load"):
             page.get_by_role("button", name="登录").click()
 
     def _logged_in(self, page) -> bool:
         return MYSELLER_HOST.split(".")[0] in page.url.split("//", 1)[-1].split("/", 1)[0]
 
     @staticmethod
-    def _slider_passed(page) -> bool:
-        text = page.locator(SEL["slider_text"])
+    def _challenge(page) -> tuple[str, Any]:
+        """Which check the login shows and in which frame: the top page (legacy login) or
+        ``iframe#baxia-dialog-content`` (havanaone). ('', None) when there is none."""
+        for frame in page.frames:  # the main frame comes first
+            if any(mark in frame.url for mark in SMS_PAGES):
+                return "sms", frame
+            if frame.locator(SEL["slider"]).count():
+                return "slider", frame
+        return "", None
+
+    @staticmethod
+    def _slider_passed(frame) -> bool:
+        text = frame.locator(SEL["slider_text"])
         return bool(text.count()) and "验证通过" in text.first.inner_text()
 
     def _verify(self, page, kind: str, solved: Callable[[], bool]) -> None:
+        """Park the top page (its screenshot shows the iframe too; relayed input reaches it)."""
         if self.verifier is None or not self.verifier(page, kind, solved):
             raise NeedsVerification(kind, url=page.url)
 
     # -- orders --------------------------------------------------------------------------------
 
     def _sold_form(self, page: int, **extra: Any) -> dict[str, Any]:
+        # isQnNew / isHideNick: what current (千牛) clients send; the nick is then read from decodeNick
         return {"action": "itemlist/SoldQueryAction", "pageNum": page, "prePageNo": max(page - 1, 1),
-                "pageSize": PAGE_SIZE, **extra}
+                "pageSize": PAGE_SIZE, "isQnNew": "true", "isHideNick": "true", **extra}
 
     def _sold(self, form: dict[str, Any]) -> SoldPage:
         path = f"/trade/itemlist/asyncSold.htm?event_submit_do_query=1&_input_charset=utf8{self._frame_query()}"
-        result = self._fetch(TRADE_HOST, path, "POST", form)
-        if "/member/login.jhtml" in result["url"]:
-            raise LoginRequired("店铺登录已失效，请重新授权")
-        return parse_sold_response(result["text"])
+        return parse_sold_response(self._fetch(TRADE_HOST, path, "POST", form)["text"])
 
     def list_sold(self, since: datetime, until: datetime, page: int = 1, tab: str = "all") -> SoldPage:
         tabs = {"all": ("latest3Months", "ALL"), "paid": ("waitSend", "PAID"), "shipped": ("haveSendGoods", "SEND"),
@@ -382,53 +507,55 @@ class TaobaoSeller:
                                           dateEnd=int(until.timestamp() * 1000), payDateBegin=0, payDateEnd=0))
 
     def get_orders(self, tids: list[str]) -> list[RemoteOrder]:
+        """The sold list's batch lookup, ≤50 ids a call. It covers the last three months only (older
+        orders are absent, not gone); a lookup that lost its filter can report 20,000+ pages, so the
+        paging is capped at what 50 ids can fill and stops at the first empty page; only the ids
+        asked for are kept. Unreadable orders are skipped and listed in `self.skipped`."""
         found: list[RemoteOrder] = []
         for start in range(0, len(tids), BATCH_LIMIT):
-            batch = ",".join(tids[start:start + BATCH_LIMIT])
+            chunk = tids[start:start + BATCH_LIMIT]
+            wanted = set(chunk)
             number, pages = 1, 1
-            while number <= pages:  # ≤50 ids per lookup, but the answer still pages by pageSize
-                page = self._sold(self._sold_form(number, bizOrderId=batch, batchType="bizOrderId",
+            while number <= min(pages, BATCH_PAGE_CAP):
+                page = self._sold(self._sold_form(number, bizOrderId=",".join(chunk), batchType="bizOrderId",
                                                   isBatchSearch="true"))
-                found.extend(page.orders)
+                self.skipped.extend(page.skipped)
+                found.extend(o for o in page.orders if o.tid in wanted)
+                if not page.orders and not page.skipped:
+                    break
                 number, pages = number + 1, page.total_pages
         return found
 
     def order_detail(self, tid: str) -> dict[str, Any]:
-        """Buyer message and the (masked) address from the detail page's embedded `var data`."""
-        page = self._page_on(TRADE_HOST)
-        self.throttle()
-        data = page.evaluate(
-            """async (url) => {
-                const r = await fetch(url, {credentials: 'include'});
-                if (r.url.includes('/member/login.jhtml')) return {login: true};
-                if (r.url.includes('_____tmd_____')) return {risk: true};
-                const m = (await r.text()).match(/var data = (JSON\\.parse\\('(?:[^'\\\\]|\\\\.)*'\\))/);
-                // the page's own literal: a JSON.parse('…') call, evaluated as the page would
-                return m ? {data: Function('"use strict"; return ' + m[1])()} : {};
-            }""",
-            self.origins.url(TRADE_HOST, f"/trade/detail/trade_order_detail.htm?biz_order_id={tid}"))
-        if data.get("login"):
-            raise LoginRequired("店铺登录已失效，请重新授权")
-        if data.get("risk"):
-            raise RiskBlocked("平台风控限制（访问过于频繁），已暂停该店铺")
-        detail = data.get("data")
-        if not isinstance(detail, dict):
-            raise PlatformError(f"订单 {tid} 的详情页没有数据")
-        address = ""
-        for tab in detail.get("tabs") or []:
-            address = (tab.get("content") or {}).get("address") or address
-        return {"buyer_message": detail.get("buyMessage") or "", "address": address}
+        """Buyer message and the (masked) address from the detail page's embedded data.
+
+        A navigation, not a fetch: a 天猫 order's 淘宝 detail URL redirects to trade.tmall.com
+        (`var detailData`), which a browser follows across origins, and the browser decodes the
+        page by its own charset (some detail pages are GBK).
+        """
+        page = self._pages.get("detail")
+        if page is None or page.is_closed():
+            page = self._pages["detail"] = self.context.new_page()
+        self._goto(page, self.origins.url(TRADE_HOST, f"/trade/detail/trade_order_detail.htm?biz_order_id={tid}"),
+                   TRADE_HOST)
+        found = page.evaluate("""() => ({taobao: typeof data === 'object' ? data : null,
+                                         tmall: typeof detailData === 'object' ? detailData : null})""")
+        if isinstance(found.get("tmall"), dict):
+            return parse_tmall_detail(found["tmall"])
+        if isinstance(found.get("taobao"), dict):
+            return parse_taobao_detail(found["taobao"])
+        raise PlatformError(f"订单 {tid} 的详情页没有数据")
 
     # -- receivers -----------------------------------------------------------------------------
 
     def decrypt_receiver(self, tid: str, route: int = 1) -> Receiver:
         """Masked → real receiver through the logistics order (slider-guarded, daily quota)."""
-        listing = self._json(WULIU2_HOST, f"/user/queryOrderList?listType=all&tradeId={tid}")
+        listing = self._json(WULIU2_HOST, f"/user/queryOrderList?listType=all&tradeId={tid}&{FRAMES}")
         try:
             logistics_id = listing["data"][0]["baseInfo"]["fields"][0]["value"]
         except (KeyError, IndexError, TypeError):
             raise PlatformError(f"订单 {tid} 没有物流订单，无法解密地址") from None
-        path = f"/user/getRealReceiverInfo?orderId={logistics_id}"
+        path = f"/user/getRealReceiverInfo?orderId={logistics_id}&{FRAMES}"
         for _ in range(2):
             try:
                 data = self._json(WULIU2_HOST, path)
@@ -470,10 +597,15 @@ class TaobaoSeller:
     # -- memo ----------------------------------------------------------------------------------
 
     def get_memo(self, tid: str) -> Memo:
+        """The memo text from memoInfo.htm (its only field is `tip`: no evidence has a flag there),
+        the flag from the sold list (`extra.sellerFlag`)."""
         data = self._json(TRADE_HOST, f"/trade/json/memoInfo.htm?{urlencode({'user_type': 'seller', 'orderid': tid})}")
         if data.get("error"):
             raise PlatformError(str(data["error"]))
-        return Memo(text=str(data.get("tip") or ""), flag=_int(data.get("flag")))
+        listed = [o for o in self.get_orders([tid]) if o.tid == tid]
+        if not listed:
+            raise PlatformError(f"订单 {tid} 在已卖出的宝贝中没有找到，无法读回旗帜")
+        return Memo(text=str(data.get("tip") or ""), flag=listed[0].seller_flag)
 
     def set_memo(self, tid: str, text: str, flag: int) -> None:
         if memo_bytes(text) > MEMO_LIMIT_BYTES:
@@ -481,8 +613,11 @@ class TaobaoSeller:
         result = self._fetch(TRADE_HOST, "/trade/memo/update_sell_memo.htm", "POST", {
             "_tb_token_": self._cookie("_tb_token_"), "action": "memo/UpdateSellMemoAction",
             "event_submit_do_query": 1, "user_type": 1, "biz_order_id": tid, "memo": text, "flag": flag,
-        }, follow=False)
-        if not result["redirected"]:  # success is a 302; anything else carries the reason in the page
+            "_input_charset": "utf-8",  # a GBK-era form: say the body is UTF-8, as current clients do
+        })
+        # Success is a 302 (followed, and the landing page classified: a redirect to the login or
+        # punish page has raised already); anything else carries the reason in the page.
+        if not result["redirected"]:
             reason = re.sub(r"<[^>]+>", " ", result["text"])
             reason = re.search(r"(备注[^<]{0,40}|非法请求[^<]{0,30}|参数错误|旗帜参数错误)", reason)
             raise PlatformError(f"备注同步失败：{reason.group(1).strip() if reason else '平台拒绝了请求'}")
@@ -490,19 +625,73 @@ class TaobaoSeller:
     # -- consign -------------------------------------------------------------------------------
 
     def consign(self, tid: str, courier_code: str, tracking_number: str, oids: list[str] | None = None) -> None:
-        """发货 through the JSON consign flow; `oids` ships only those sub-orders (拆包)."""
-        info = self._json(WULIU2_HOST, f"/user/consign.do?tradeId={tid}")
-        if info.get("success") not in (True, "true"):
+        """发货 through the JSON consign flow of wuliu2 (shape of idx 41177352066); `oids` ships only
+        those sub-orders (拆包: the parcel's `selectedItemList` holds just their children)."""
+        info = self._json(WULIU2_HOST, f"/user/consign.do?tradeId={tid}&{FRAMES}")
+        if info.get("success") in (False, "false"):
             raise PlatformError(f"获取发货相关信息失败：{info.get('message') or '未知原因'}")
-        parcel: dict[str, Any] = {"mailInfo": {"mailNo": tracking_number, "cpCode": courier_code, "label": ""}}
-        if oids:
-            parcel["subOrderIds"] = oids
-        params = {"mailType": "OFFLINE", "logisticInfo": {"mode": 1 if oids else 0, "data": [parcel]}}
-        data = self._json(WULIU2_HOST, "/user/do_consign.do", "POST", {
-            "_csrf": self._cookie("XSRF-TOKEN", WULIU2_HOST), "tradeId": tid,
-            "params": json.dumps(params, ensure_ascii=False)})
+        form = consign_form(info.get("data") or {}, courier_code, tracking_number, oids)
+        csrf = str(uuid.uuid4())  # the page makes a UUID and mirrors it into the XSRF-TOKEN cookie
+        self.context.add_cookies([{"name": "XSRF-TOKEN", "value": csrf, "url": self.origins(WULIU2_HOST)}])
+        data = self._json(WULIU2_HOST, "/user/do_consign.do", "POST", {"_csrf": csrf, **form})
         if data.get("success") not in (True, "true"):
             raise PlatformError(str(data.get("message") or "发货失败"))
+
+
+# children[0].info.fields[] of consign.do, by position, as the real clients read them (idx 41177352066)
+CONSIGN_RECEIVER = {0: "receiverDisplayAddress", 1: "receiverMobilePhone", 2: "receiverProvince",
+                    3: "receiverDetailAddress", 4: "receiverCity", 5: "receiverCountryId", 7: "receiverDivisionId",
+                    9: "receiverZipCode", 10: "receiverContactName", 11: "receiverDistrict", 13: "receiverTown"}
+
+
+def consign_form(data: dict, courier_code: str, tracking_number: str, oids: list[str] | None) -> dict[str, str]:
+    """consign.do `data` -> the do_consign.do form (without `_csrf`)."""
+    try:
+        source = data["OrderBlock"]["fields"]["dataSource"][0]
+        order_id = source["baseInfo"]["fields"][0]["value"]
+        children = list(source["children"])
+        fields = children[0]["info"]["fields"]
+        contacts = data["ContactsBlock"]["fields"]["dataSource"]
+        fetcher, refunder = contacts[0]["fields"][0]["value"], contacts[1]["fields"][0]["value"]
+    except (KeyError, IndexError, TypeError):
+        raise PlatformError("发货页面的数据格式无法识别（没有待发货的宝贝，或平台改版）") from None
+    selected = children
+    if oids:
+        # `subOrderId` on a child: no capture shows how a child names its sub-order (sandbox shape)
+        selected = [c for c in children if str(c.get("subOrderId")) in set(oids)]
+        if len(selected) != len(set(oids)):
+            raise PlatformError("子订单不存在或已发货")
+    courier = BY_CODE.get(courier_code)
+    params = {
+        "orderId": order_id,
+        **{name: fields[i]["value"] if i < len(fields) else "" for i, name in CONSIGN_RECEIVER.items()},
+        "selectedItemList": selected,
+        "fetcherContactId": fetcher,
+        "refunderContactId": refunder,
+        "logisticInfo": {"mode": 0, "data": [{"mailInfo": {"mailNo": tracking_number, "cpCode": courier_code,
+                                                           "label": courier.name if courier else ""}}]},
+        "mailType": "OFFLINE",
+        "hasChangeDeliver": True,
+    }
+    return {"params": json.dumps(params, ensure_ascii=False), "x-frames-allow-from": "wuliu2"}
+
+
+def parse_taobao_detail(data: dict) -> dict[str, str]:
+    """`var data` of trade_order_detail.htm -> buyer message and masked address."""
+    address = ""
+    for tab in data.get("tabs") or []:
+        address = (tab.get("content") or {}).get("address") or address
+    return {"buyer_message": str(data.get("buyMessage") or ""), "address": str(address)}
+
+
+def parse_tmall_detail(data: dict) -> dict[str, str]:
+    """`var detailData` of trade.tmall.com orderDetail.htm: rows under basic.lists[{key, content[{text}]}]."""
+    rows = {}
+    for row in (data.get("basic") or {}).get("lists") or []:
+        if isinstance(row, dict):
+            rows[row.get("key")] = "".join(str(c.get("text") or "") for c in row.get("content") or [] if isinstance(c, dict))
+    message = rows.get("买家留言", "")
+    return {"buyer_message": "" if message.strip() == "-" else message, "address": rows.get("收货地址", "")}
 
 
 def _receiver(data: dict) -> Receiver:

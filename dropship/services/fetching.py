@@ -29,7 +29,7 @@ class UpsertResult:
         return len(self.new_ids)
 
 
-_ORDER_FIELDS = ("status", "status_text", "buyer_nick", "paid_amount", "post_fee", "paid_at", "ship_deadline")
+_ORDER_FIELDS = ("status", "status_code", "status_text", "buyer_nick", "paid_amount", "post_fee", "paid_at", "ship_deadline")
 _ITEM_FIELDS = ("title", "sku_text", "outer_id", "quantity", "paid_amount", "pic", "item_url", "item_id", "status",
                 "refund_status", "refund_text")
 

@@ -78,7 +78,7 @@ def open_shop_backend(shop: Shop, force_login: bool = False, headed: bool = Fals
         set_login_state(shop, state, message, cooldown)
 
     with manager.session(key, headed=headed or shop.headed) as context:
-        driver = TaobaoSeller(context, origins(), shop.platform, throttle=lambda: manager.throttle.wait(key),
+        driver = TaobaoSeller(context, origins(), shop.platform, throttle=lambda host: manager.throttle.wait(key),
                               verifier=_verifier(shop))
         try:
             try:

@@ -54,13 +54,14 @@ def fetch_orders(job_id: int, shop_id: int) -> None:
         Shop.update(fetch_state="stopped", next_fetch_at=None).where(Shop.id == shop.id).execute()
         raise UserError(f"{shop.display_name} 服务已到期（截止 {shop.service_until:%Y-%m-%d}），已停止获取")
     since, until = fetch_window(shop)
-    new_orders, with_message = 0, []
+    new_orders, with_message, skipped = 0, [], []
     with open_shop_backend(shop) as backend:
         page, total_pages = 1, 1
         while page <= total_pages:
             checkpoint()
             sold = backend.list_sold(since, until, page=page)
             total_pages = max(sold.total_pages, 1)
+            skipped += sold.skipped  # unreadable orders: counted on the job, not fatal to the page
             result = upsert_remote_orders(shop, sold.orders)
             new_orders += result.new
             fresh = _tids(result.new_ids)
@@ -74,7 +75,8 @@ def fetch_orders(job_id: int, shop_id: int) -> None:
     if _masked_paid(shop).exists():
         start_unique_job("decrypt_addresses", f"地址解密 · {shop.display_name}", target=f"shop:{shop.id}",
                          shop_id=shop.id)
-    progress(job_id, message=f"完成：{sold.total} 个订单，新订单 {new_orders} 个")
+    note = f"，{len(skipped)} 个订单无法识别已跳过（{skipped[0]}）" if skipped else ""
+    progress(job_id, message=f"完成：{sold.total} 个订单，新订单 {new_orders} 个{note}")
 
 
 def _tids(order_ids: list[int]) -> set[str]:
@@ -171,8 +173,7 @@ def open_backend(job_id: int, shop_id: int) -> None:
     if not display_available():
         raise UserError("这台电脑没有图形界面，无法打开浏览器窗口（可在验证中心远程查看）")
     with open_shop_backend(shop, headed=True) as backend:
-        page = backend.context.new_page()
-        page.goto(backend.origins.url("myseller.taobao.com", "/home.htm"))
+        page = backend.open_home()  # the driver knows the platform's URLs; tasks do not
         progress(job_id, 1, 1, "已在本机打开店铺后台；关闭浏览器窗口即结束")
         page.wait_for_event("close", timeout=OPEN_BACKEND_HOURS * 3600 * 1000)
 

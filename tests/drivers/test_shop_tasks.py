@@ -131,3 +131,38 @@ def test_scheduled_tick_fetches_only_shops_that_are_fetching(desk, sb):
     enqueue_due_fetches.call_local()
     assert Job.select().where(Job.kind == "fetch_orders").count() == 1
     assert off.fetch_state == "stopped"
+
+
+@pytest.mark.parametrize("style", ["html", "sec"])
+def test_risk_as_a_page_is_risk_and_never_a_reason_to_log_in_again(desk, sb, style):
+    login = f"blocked_{style}"
+    info = sb.scenario("shop_with_paid_orders", login=login, count=40, days=1)
+    shop = _shop(login, info["password"])
+    assert _job("authorize_shop", shop).state == "done"
+    attempts = sb.account_state(login)["login_attempts"]
+    sb.update_account(login, rate_limit_per_min=1, risk_style=style, risk_cooldown_minutes=60)
+    Shop.update(auto_login=True).where(Shop.id == shop.id).execute()  # 店铺筛选自动登录 on
+    job = _job("fetch_orders", shop)
+    assert job.state == "failed" and "风控" in job.error
+    assert Shop.get_by_id(shop.id).login_state == "risk"
+    Shop.update(cooldown_until=None).where(Shop.id == shop.id).execute()  # our cool-down over, theirs not
+    again = _job("fetch_orders", shop)
+    assert again.state == "failed" and "风控" in again.error
+    assert sb.account_state(login)["login_attempts"] == attempts  # no login in the middle of a block
+
+
+def test_unknown_statuses_are_stored_as_other_and_never_to_purchase_or_to_ship(desk, sb):
+    from dropship.services.orders.cards import order_cards
+    from dropship.services.orders.tabs import TabContext, tab_to_purchase, tab_to_ship
+
+    info = sb.scenario("unusual_statuses", login="unusual_task_shop")
+    sb.update_shop("unusual_task_shop", decrypt_quota=0)
+    shop = _shop("unusual_task_shop", info["password"])
+    assert _job("fetch_orders", shop).state == "done"
+    ctx = TabContext.current()
+    to_buy = {o.tid for o in Order.select().where(tab_to_purchase(ctx))}
+    to_ship = {o.tid for o in Order.select().where(tab_to_ship(ctx))}
+    assert to_buy | to_ship == {info["tids"]["WAIT_SELLER_SEND_GOODS"]}
+    forbid = Order.get(Order.tid == info["tids"]["PAID_FORBID_CONSIGN"])
+    assert (forbid.status, forbid.status_code) == ("other", "PAID_FORBID_CONSIGN")
+    assert order_cards([forbid])[0].status_label == "其他（PAID_FORBID_CONSIGN）"

@@ -4,19 +4,24 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from dropship.platforms.browser import window_size
 from tests.e2e.conftest import add_shop_ui, sign_up
+from tests.sandbox.conftest import BAXIA
+
+WORKER_SIZE = window_size("shop-1")  # the first shop's profile keeps this window size
 
 
 def _handle_position(page: Page, sb, login: str) -> dict:
-    """Where the slider handle sits on the sandbox login page at the worker's viewport (1280×720)."""
-    probe = page.context.browser.new_context(viewport={"width": 1280, "height": 720})
+    """Where the slider handle sits on the sandbox login page at the worker's viewport; the
+    havanaone page shows it inside ``iframe#baxia-dialog-content``."""
+    probe = page.context.browser.new_context(viewport={"width": WORKER_SIZE[0], "height": WORKER_SIZE[1]})
     try:
         view = probe.new_page()
-        view.goto(sb.origin("login.taobao.com") + "/member/login.jhtml")
+        view.goto(sb.origin("login.taobao.com") + "/havanaone/login/login.htm?bizName=taobao")
         view.fill("#fm-login-id", login)
         view.fill("#fm-login-password", "not-needed")
         view.get_by_role("button", name="登录").click()
-        return view.locator("#nc_1_n1z").bounding_box()
+        return view.frame_locator(BAXIA).locator("#nc_1_n1z").bounding_box()
     finally:
         probe.close()
 
@@ -34,10 +39,10 @@ def test_slider_is_completed_through_the_verification_center(live_desk, sb, page
     page.get_by_role("link", name=re.compile("验证中心")).click()
     page.get_by_role("link", name="去验证").click()
     screen = page.get_by_role("img", name="验证页面实时画面")
-    expect(screen).to_have_js_property("naturalWidth", 1280, timeout=10_000)
+    expect(screen).to_have_js_property("naturalWidth", WORKER_SIZE[0], timeout=10_000)
 
     box = screen.bounding_box()
-    scale = box["width"] / 1280
+    scale = box["width"] / WORKER_SIZE[0]
     x = box["x"] + (handle["x"] + handle["width"] / 2) * scale
     y = box["y"] + (handle["y"] + handle["height"] / 2) * scale
     page.mouse.move(x, y)

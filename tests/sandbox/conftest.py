@@ -55,9 +55,10 @@ def async_sold(page: Page, sb: Sandbox, frame: str = "", **fields) -> dict:
     return fetch_json(page, f"{trade}{ASYNC_SOLD}&{frame}", {k: str(v) for k, v in form.items()})
 
 
-def drag_slider(page: Page, distance: int = 280) -> None:
-    """Drag the nocaptcha handle with real mouse events, as a person (or the 验证中心) would."""
-    box = page.locator("#nc_1_n1z").bounding_box()
+def drag_slider(page: Page, distance: int = 280, scope=None) -> None:
+    """Drag the nocaptcha handle with real mouse events, as a person (or the 验证中心) would.
+    ``scope``: where the widget is (a frame locator for ``iframe#baxia-dialog-content``)."""
+    box = (scope or page).locator("#nc_1_n1z").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()
@@ -70,6 +71,9 @@ def login_ui(page: Page, sb: Sandbox, login: str, password: str) -> None:
     page.fill("#fm-login-id", login)
     page.fill("#fm-login-password", password)
     page.get_by_role("button", name="登录").click()
+
+
+BAXIA = "iframe#baxia-dialog-content"  # where the havanaone login page opens its slider and SMS steps
 
 
 def wait_home(page: Page, sb: Sandbox) -> None:

@@ -86,7 +86,9 @@ def sb_ms(text: str) -> int:
 def test_async_sold_needs_a_login(sb, shop):
     response = sb.http("POST", "https://trade.taobao.com" + ASYNC_SOLD, data={"action": "itemlist/SoldQueryAction"})
     assert response.status == 302
-    assert response.header("Location").startswith(sb.origin("login.taobao.com") + "/member/login.jhtml?redirectURL=")
+    # as on the real site, an expired seller session goes to the havanaone login page
+    assert response.header("Location").startswith(
+        sb.origin("login.taobao.com") + "/havanaone/login/login.htm?bizName=taobao&redirectURL=")
 
 
 def test_taote_shop_lists_only_inside_the_tejia_frame(page, sb):
@@ -103,7 +105,8 @@ def test_taote_shop_lists_only_inside_the_tejia_frame(page, sb):
 def test_order_detail_embeds_data_with_message_and_masked_address(page, sb, shop):
     order = sb.place_order("tr_shop", message="不要放发票", multi=True)
     as_seller(page, sb, "tr_shop")
-    page.goto(f"{sb.origin('trade.taobao.com')}/trade/detail/trade_order_detail.htm?biz_order_id={order['tid']}")
+    response = page.goto(f"{sb.origin('trade.taobao.com')}/trade/detail/trade_order_detail.htm?biz_order_id={order['tid']}")
+    assert response.headers["content-type"] == "text/html; charset=GBK"  # the browser decodes it by that
     data = page.evaluate("() => data")
     assert data["buyMessage"] == "不要放发票"
     address = data["tabs"][0]["content"]["address"]
@@ -123,7 +126,9 @@ def test_tmall_detail_page(page, sb):
     as_seller(page, sb, "tm_shop")
     listed = async_sold(page, sb)["mainOrders"][0]
     assert "trade.tmall.localhost" in listed["statusInfo"]["url"]
-    page.goto("http:" + listed["statusInfo"]["url"])
+    # The 淘宝 detail URL of a 天猫 order redirects to trade.tmall.com, as on the real site.
+    page.goto(f"{sb.origin('trade.taobao.com')}/trade/detail/trade_order_detail.htm?biz_order_id={order['tid']}")
+    assert page.url == "http:" + listed["statusInfo"]["url"]
     lists = {row["key"]: row["content"][0]["text"] for row in page.evaluate("() => detailData")["basic"]["lists"]}
     assert lists["买家留言"] == "周末不在家" and lists["订单编号"] == order["tid"]
     assert "****" in lists["收货地址"]
@@ -135,11 +140,15 @@ def test_memo_write_read_and_limits(page, sb, shop):
     cookies = {c["name"]: c["value"] for c in page.context.cookies() if c["domain"] == ".taobao.localhost"}
     form = {"_tb_token_": cookies["_tb_token_"], "action": "memo/UpdateSellMemoAction", "event_submit_do_query": "1",
             "user_type": "1", "biz_order_id": tid, "memo": "已拍 拼多多 #A1", "flag": "3"}
+    # A legacy GBK form: UTF-8 that does not say so is read as GBK, and stored garbled.
+    sb.http("POST", "https://trade.taobao.com/trade/memo/update_sell_memo.htm", data=form, cookies=cookies)
+    assert sb.seller_memo(tid)["memo"] != "已拍 拼多多 #A1"
+    form["_input_charset"] = "utf-8"
     done = sb.http("POST", "https://trade.taobao.com/trade/memo/update_sell_memo.htm", data=form, cookies=cookies)
     assert done.status == 302
     page.goto(sb.origin("trade.taobao.com") + "/trade/itemlist/list_sold_items.htm")
     read = fetch_json(page, f"{sb.origin('trade.taobao.com')}/trade/json/memoInfo.htm?user_type=seller&orderid={tid}")
-    assert read == {"tip": "已拍 拼多多 #A1", "flag": "3"}
+    assert read == {"tip": "已拍 拼多多 #A1"}  # no flag here: it is read from the sold list
     assert async_sold(page, sb, bizOrderId=tid, batchType="bizOrderId",
                       isBatchSearch="true")["mainOrders"][0]["extra"]["sellerFlag"] == "3"
 
@@ -148,6 +157,8 @@ def test_memo_write_read_and_limits(page, sb, shop):
     bad_token = sb.http("POST", "https://trade.taobao.com/trade/memo/update_sell_memo.htm",
                         data={**form, "_tb_token_": "forged", "memo": "x"}, cookies=cookies)
     assert too_long.status == 400 and bad_token.status == 403
+    assert too_long.header("Content-Type") == "text/html; charset=GBK"
+    assert "备注内容不能超过1000个字节" in too_long.body.decode("gbk")
     assert sb.seller_memo(tid) == {"memo": "已拍 拼多多 #A1", "flag": 3}
 
     # The same through the page's own form (DOM), as a person would.

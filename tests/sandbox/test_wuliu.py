@@ -26,6 +26,9 @@ def legacy_consign(page, sb, tid, company, number):
 def test_legacy_consign_valid_reused_and_invalid(page, sb, shop):
     first, second, third = shop["tids"][:3]
     as_seller(page, sb, "wl_shop")
+    response = page.goto(f"{sb.origin('wuliu.taobao.com')}/user/consign.htm?trade_id={first}")
+    assert response.headers["content-type"] == "text/html; charset=GBK"  # a GBK page, as the real form
+    expect(page.get_by_role("heading", name="自己联系物流")).to_be_visible()  # decoded by its charset
     legacy_consign(page, sb, first, "ZTO", "78123456789012")
     expect(page.locator("h2")).to_have_text("恭喜您，操作成功")
     shipped = sb.shop_order(first)
@@ -53,22 +56,36 @@ def test_new_consign_flow_with_split_parcels(page, sb, shop):
     assert len(oids) >= 2
     as_seller(page, sb, "wl_shop")
     wuliu2 = sb.origin("wuliu2.taobao.com")
-    page.goto(f"{wuliu2}/user/consign.do?tradeId={tid}")
-    info = json.loads(page.inner_text("body"))
-    assert [s["subOrderId"] for s in info["data"]["OrderBlock"]["subOrders"]] == oids
-    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "XSRF-TOKEN")
+    page.goto(f"{wuliu2}/user/batch_consign.htm?x-frames-allow-from=wuliu2")
+    info = fetch_json(page, f"{wuliu2}/user/consign.do?tradeId={tid}&x-frames-allow-from=wuliu2")
+    source = info["data"]["OrderBlock"]["fields"]["dataSource"][0]
+    order_id = source["baseInfo"]["fields"][0]["value"]
+    assert order_id == sb.shop_order(tid)["logistics_order_id"]
+    children = source["children"]
+    assert [c["subOrderId"] for c in children] == oids
+    receiver = [f["value"] for f in children[0]["info"]["fields"]]
+    assert "****" in receiver[0] and "****" in receiver[1]  # display address and mobile, masked
+    contacts = info["data"]["ContactsBlock"]["fields"]["dataSource"]
+    csrf = "0f8fad5b-d9cb-469f-a165-70867728950e"  # the client's own UUID, mirrored into the cookie
+    page.context.add_cookies([{"name": "XSRF-TOKEN", "value": csrf, "url": wuliu2}])
 
-    def consign(sub_ids, number, token=csrf):
-        params = {"mailType": "OFFLINE", "logisticInfo": {"mode": 1, "data": [
-            {"mailInfo": {"mailNo": number, "cpCode": "YUNDA", "label": "韵达快递"}, "subOrderIds": sub_ids}]}}
-        return fetch(page, f"{wuliu2}/user/do_consign.do", {"_csrf": token, "tradeId": tid, "params": json.dumps(params)})
+    def consign(chosen, number, token=csrf, **overrides):
+        params = {"orderId": order_id, "receiverDisplayAddress": receiver[0], "selectedItemList": chosen,
+                  "fetcherContactId": contacts[0]["fields"][0]["value"],
+                  "refunderContactId": contacts[1]["fields"][0]["value"],
+                  "logisticInfo": {"mode": 0, "data": [{"mailInfo": {"mailNo": number, "cpCode": "YUNDA",
+                                                                     "label": "韵达快递"}}]},
+                  "mailType": "OFFLINE", "hasChangeDeliver": True, **overrides}
+        return fetch(page, f"{wuliu2}/user/do_consign.do", {"_csrf": token, "params": json.dumps(params)})
 
-    forged = consign(oids[:1], "312345678901234", token="nope")
+    forged = consign(children[:1], "312345678901234", token="0f8fad5b-d9cb-469f-a165-70867728950f")
     assert forged["status"] == 403 and sb.shop_order(tid)["shipments"] == []
-    assert json.loads(consign(oids[:1], "312345678901234")["text"]) == {"success": True, "message": "恭喜您，操作成功"}
+    assert json.loads(consign(children[:1], "312345678901234", fetcherContactId="1")["text"])["success"] is False
+    assert json.loads(consign(children[:1], "312345678901234")["text"]) == {"success": True, "message": "恭喜您，操作成功"}
     assert sb.shop_order(tid)["status"] == "SELLER_CONSIGNED_PART"
-    assert json.loads(consign(oids[1:], "312345678901234")["text"])["message"] == CONSIGN_FAIL
-    assert json.loads(consign(oids[1:], "412345678901234")["text"])["success"] is True
+    assert json.loads(consign(children[1:], "312345678901234")["text"])["message"] == CONSIGN_FAIL
+    assert json.loads(consign(children[:1], "412345678901234")["text"])["message"] == "子订单不存在或已发货"
+    assert json.loads(consign(children[1:], "412345678901234")["text"])["success"] is True
     order = sb.shop_order(tid)
     assert order["status"] == "WAIT_BUYER_CONFIRM_GOODS"
     assert [s["oids"] for s in order["shipments"]] == [oids[:1], oids[1:]]

@@ -38,6 +38,8 @@ class OrderCard:
     @property
     def status_label(self) -> str:
         base = STATUS_LABELS.get(self.order.status, self.order.status)
+        if self.order.status == "other":
+            base = f"其他（{self.order.status_code or self.order.status_text or '未知'}）"
         return f"{base}（{REFUND_LABELS[self.order.refund_state]}）" if self.order.refund_state else base
 
     @property

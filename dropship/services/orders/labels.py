@@ -13,6 +13,7 @@ STATUS_LABELS: dict[str, str] = {
     "shipped": "卖家已发货",
     "finished": "交易成功",
     "closed": "交易关闭",
+    "other": "其他",  # a platform status we do not know; shown with its code, never purchased or shipped
 }
 # Paid by the buyer and still (partly) ours to ship: the tabs, the deadline on the cards and the
 # address decryption all mean these two, and read them from here.
