@@ -6,7 +6,6 @@ Money is integer fen; platform ids are strings.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -54,18 +53,6 @@ class QuotaExhausted(PlatformError):
 # -- data ------------------------------------------------------------------------------------------
 
 # http(s) with a host, or protocol-relative ("//item.taobao.com/…", as taobao's JSON writes them).
-_HTTP_URL = re.compile(r"(?:https?:)?//[^/?#\\]+(?:[/?#].*)?", re.IGNORECASE | re.DOTALL)
-
-
-def http_url(value: str) -> str:
-    """`value` if it is a web address a browser opens as http(s), else "" — never `javascript:`, `data:`
-    or anything a browser would read as a scheme after stripping spaces and control characters."""
-    if any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in value) or len(value) > 2000:
-        return ""
-    return value if _HTTP_URL.fullmatch(value) else ""
-
-
-
 @dataclass
 class Receiver:
     name: str = ""
@@ -98,8 +85,8 @@ class RemoteItem:
     paid_amount: int  # fen, the line's real total
     sku_text: str = ""
     outer_id: str = ""  # 商家编码
-    pic: str = ""  # http(s) only (see http_url)
-    item_url: str = ""  # http(s) only (see http_url)
+    pic: str = ""  # http(s) only (see safe_urls.http_url)
+    item_url: str = ""  # http(s) only (see safe_urls.http_url)
     item_id: str = ""
     status: str = ""  # our status code, see services.orders.labels.STATUS_LABELS
     refund_status: str = ""  # '' | refunding | refunded | closed

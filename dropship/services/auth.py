@@ -18,7 +18,7 @@ PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 EMPLOYEE_RE = re.compile(r"^1[3-9]\d{9}:\d{2}$")
 MIN_PASSWORD = 6
 MAX_PASSWORD = 64
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+SCRYPT_PARAMS = {"n": 2**14, "r": 8, "p": 1}
 
 
 class AuthError(Exception):
@@ -35,13 +35,13 @@ class AuthError(Exception):
 
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **SCRYPT_PARAMS)
     enc = base64.b64encode
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${enc(salt).decode()}${enc(digest).decode()}"
+    return f"scrypt${SCRYPT_PARAMS['n']}${SCRYPT_PARAMS['r']}${SCRYPT_PARAMS['p']}${enc(salt).decode()}${enc(digest).decode()}"
 
 
 @cache
-def _decoy_hash() -> str:
+def decoy_hash() -> str:
     """A hash of a random password: unknown accounts are checked against it, so a wrong account
     name costs the same scrypt work as a wrong password and the response time tells nothing."""
     return hash_password(secrets.token_urlsafe(16))
@@ -93,7 +93,7 @@ def issue_setup_code() -> str:
     return code
 
 
-def _setup_code_matches(code: str) -> bool:
+def setup_code_matches(code: str) -> bool:
     row = AppSetting.get_or_none(AppSetting.key == SETUP_CODE_KEY)
     return bool(row and row.value and code) and hmac.compare_digest(_code_hash(code[:40]), row.value)
 
@@ -109,7 +109,7 @@ def register_main_account(phone: str, password: str, confirm: str, setup_code: s
     taken = AuthError("", "主账号已注册（只能有一个主账号），请直接登录", status=409)
     if not needs_registration():
         raise taken
-    if setup_code is not None and not _setup_code_matches(setup_code.strip()):
+    if setup_code is not None and not setup_code_matches(setup_code.strip()):
         raise AuthError("setup_code", "安装码不正确：请查看运行代发工作台的电脑上的启动窗口", status=403)
     try:
         # The partial unique index (migration m0006) decides races: of concurrent registrations
@@ -172,8 +172,8 @@ def authenticate(username: str, password: str, ip: str, policy: LoginPolicy,
         raise AuthError("password", "请输入密码")
     _check_not_locked(username, ip, policy, now)
     user = User.get_or_none(User.username == username) if len(username) <= 40 else None
-    # The same scrypt work runs whether the account exists or not (see _decoy_hash).
-    matches = verify_password(password[:MAX_PASSWORD + 1], user.password_hash if user else _decoy_hash())
+    # The same scrypt work runs whether the account exists or not (see decoy_hash).
+    matches = verify_password(password[:MAX_PASSWORD + 1], user.password_hash if user else decoy_hash())
     if user is None or len(password) > MAX_PASSWORD or not matches:
         _record_failure(username, ip, now)
         raise AuthError("password", "账号或密码错误", status=401)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict
+from dataclasses import asdict, fields
 
 from dropship.errors import FieldError
 from dropship.models import Order
@@ -32,6 +32,14 @@ def real_receiver(order: Order) -> Receiver | None:
     if not order.receiver_real:
         return None
     return Receiver(**json.loads(order.receiver_real))
+
+
+RECEIVER_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Receiver))
+
+
+def receiver_form(order: Order) -> dict[str, str]:
+    """修改地址信息's starting values: the real receiver when known, else empty fields."""
+    return asdict(real_receiver(order) or Receiver())
 
 
 def masked_receiver(order: Order) -> Receiver:

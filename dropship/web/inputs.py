@@ -13,7 +13,7 @@ from flask import Flask, abort, request
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 
-from dropship.platforms.base import http_url
+from dropship.safe_urls import http_url
 
 MAX_DB_ID = 2**63 - 1
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: int() would also take "٣" and " 12_3 "

@@ -7,7 +7,6 @@ works; the search form comes along out-of-band to show its errors and keep the c
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
@@ -17,7 +16,6 @@ from dropship.couriers import courier_name
 from dropship.errors import FieldError
 from dropship.memo_size import MEMO_LIMIT_BYTES, MEMO_SIZE_RULE, memo_bytes
 from dropship.models import Job, Order, PurchaseAccount, Shop
-from dropship.platforms.base import Receiver
 from dropship.queue import start_job, start_unique_job
 from dropship.services import memo as memo_service
 from dropship.services import money
@@ -26,7 +24,7 @@ from dropship.services.orders import actions, labels, queries
 from dropship.services.orders.cards import order_cards
 from dropship.services.orders.search import SHOW_CHOICES, SORTS, OrderFilter, parse_filter
 from dropship.services.orders.tabs import TAB_BY_CODE, TABS, TabContext
-from dropship.services.receiver import real_receiver, store_receiver, validate_manual
+from dropship.services.receiver import RECEIVER_FIELDS, receiver_form, store_receiver, validate_manual
 from dropship.services.shops import LOGIN_STATES, PLATFORMS, active_shops
 from dropship.web.access import requires
 from dropship.web.forms import form as show_form
@@ -227,14 +225,14 @@ def _address_form(order: Order, form: dict, error: FieldError | None = None):
 @requires("orders.edit")
 def address_form(order_id: int):
     order = _order_or_404(order_id)
-    return _address_form(order, asdict(real_receiver(order) or Receiver()))
+    return _address_form(order, receiver_form(order))
 
 
 @bp.post("/<dbid:order_id>/address")
 @requires("orders.edit")
 def save_address(order_id: int):
     order = _order_or_404(order_id)
-    form = {name: request.form.get(name, "") for name in asdict(Receiver())}
+    form = {name: request.form.get(name, "") for name in RECEIVER_FIELDS}
     try:
         receiver = validate_manual(form)
     except FieldError as exc:

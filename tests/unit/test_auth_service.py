@@ -92,7 +92,7 @@ def test_setup_code_is_one_time_and_checked():
         auth.register_main_account("13912345678", "abcdef", "abcdef", setup_code="")
     assert User.select().count() == 0
     assert auth.register_main_account("13912345678", "abcdef", "abcdef", setup_code=code.replace("-", " "))
-    assert not auth._setup_code_matches(code)  # used up
+    assert not auth.setup_code_matches(code)  # used up
 
 
 def _count_scrypt(monkeypatch) -> list[int]:
@@ -115,12 +115,12 @@ def _count_scrypt(monkeypatch) -> list[int]:
 ])
 def test_every_failed_login_costs_one_full_scrypt(monkeypatch, username, password):
     auth.register_main_account("13912345678", "abcdef", "abcdef")
-    auth._decoy_hash()  # made once per process; not part of a login's cost
+    auth.decoy_hash()  # made once per process; not part of a login's cost
     calls = _count_scrypt(monkeypatch)
     with pytest.raises(AuthError) as err:
         auth.authenticate(username, password, "10.0.0.1", LoginPolicy())
     assert err.value.status == 401 and err.value.message == "账号或密码错误"
-    assert calls == [auth._SCRYPT["n"]]
+    assert calls == [auth.SCRYPT_PARAMS["n"]]
 
 
 def test_failures_from_another_pc_never_lock_the_owner_on_localhost():

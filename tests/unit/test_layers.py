@@ -53,3 +53,35 @@ def test_the_checker_sees_relative_and_absolute_imports():
     finally:
         fake.unlink()
     assert {"dropship", "dropship.models", "dropship.db"} <= found
+
+
+# -- the layers of DESIGN.md: dependencies point downwards only ---------------------------------
+
+def _forbidden(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+LAYER_RULES = {
+    # layer: (forbidden prefixes, allowed exceptions)
+    "dropship/services": (("flask", "huey", "playwright", "waitress", "subprocess", "dropship.web",
+                           "dropship.tasks", "dropship.queue", "dropship.platforms"),
+                          ("dropship.platforms.base",)),
+    "dropship/platforms": (("flask", "huey", "dropship.models", "dropship.db", "dropship.services",
+                            "dropship.web", "dropship.tasks", "dropship.queue"), ()),
+    "dropship/web": (("playwright", "subprocess", "dropship.tasks", "dropship.platforms"),
+                     ("dropship.platforms.verification",)),
+    "dropship/models.py": (("flask", "huey", "playwright", "dropship.services", "dropship.web",
+                            "dropship.tasks", "dropship.platforms", "dropship.queue"), ()),
+}
+
+
+def test_each_layer_imports_only_downwards():
+    broken = {}
+    for layer, (forbidden, allowed) in LAYER_RULES.items():
+        paths = [ROOT / layer] if layer.endswith(".py") else modules(layer)
+        for path in paths:
+            bad = sorted(m for m in imports_of(path)
+                         if _forbidden(m, forbidden) and not _forbidden(m, allowed))
+            if bad:
+                broken[str(path.relative_to(ROOT))] = bad
+    assert broken == {}
