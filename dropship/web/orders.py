@@ -19,6 +19,7 @@ from dropship.platforms.base import Receiver
 from dropship.queue import start_job, start_unique_job
 from dropship.services import memo as memo_service
 from dropship.services import orders as service
+from dropship.services.jobs import job_target, visible_jobs
 from dropship.services.order_export import export_file
 from dropship.services.receiver import ReceiverError, real_receiver, store_receiver, validate_manual
 from dropship.services.shops import LOGIN_STATES, PLATFORMS, active_shops
@@ -195,7 +196,7 @@ def save_memo(order_id: int):
         memo_service.save_memo(order.id, form["memo"], form["flag"])
     except memo_service.MemoError as exc:
         return _memo_form(order, form, {exc.field: str(exc)}, 400)
-    start_job("push_memo", f"云端备注 · {order.tid}", target=f"order:{order.id}", user=g.user, total=1,
+    start_job("push_memo", f"云端备注 · {order.tid}", target=job_target("order", order.id), user=g.user, total=1,
               order_id=order.id)
     return _message(f"备注已保存，正在同步到店铺后台（订单 {order.tid}）",
                     headers=_triggers("close-dialog", "orders-changed", "jobs-changed"))
@@ -240,7 +241,7 @@ def save_address(order_id: int):
 @requires("orders.sync")
 def sync(order_id: int):
     order = _order_or_404(order_id)
-    job = start_unique_job("sync_order", f"同步状态 · {order.tid}", target=f"order:{order.id}", user=g.user,
+    job = start_unique_job("sync_order", f"同步状态 · {order.tid}", target=job_target("order", order.id), user=g.user,
                            total=1, order_id=order.id)
     if job is None:
         return _message(f"订单 {order.tid} 正在同步中", 409, error=True)
@@ -274,7 +275,7 @@ def batch_sync():
         scope = service.parse_sync_scope(form["shops"], form["tab"], form["days"], [str(i) for i in ids])
     except service.OrderError as exc:
         return _batch_form(ids, form, {exc.field: str(exc)}, 400)
-    job = start_unique_job("batch_sync", "批量同步", target="orders:batch", user=g.user, shop_ids=list(scope.shop_ids),
+    job = start_unique_job("batch_sync", "批量同步", target=job_target("orders", "batch"), user=g.user, shop_ids=list(scope.shop_ids),
                            tab=scope.tab, days=scope.days, order_ids=list(scope.order_ids))
     if job is None:
         return _batch_form(ids, form, {"shops": "已有批量同步在进行，请等它完成"}, 409)
@@ -291,15 +292,15 @@ def export():
         search = service.parse_filter(request.form)
     except service.FilterErrors as exc:
         return f'<div class="alert alert-error" role="alert">搜索条件有误：{escape(str(exc))}</div>', 400
-    job = start_job("export_orders", "导出订单", target=f"user:{g.user.id}", user=g.user, search=search.args())
+    job = start_job("export_orders", "导出订单", target=job_target("user", g.user.id), user=g.user, search=search.args())
     return render_template("jobs/_job.html", job=job, poll=True), 200, {"HX-Trigger": "jobs-changed"}
 
 
 @bp.get("/export/<int:job_id>.xlsx")
 @requires("orders.export")
 def download_export(job_id: int):
-    job = Job.get_or_none(Job.id == job_id, Job.kind == "export_orders", Job.state == "done")
-    if job is None or not (g.user.is_main or job.user_id == g.user.id):
+    job = visible_jobs(g.user).where(Job.id == job_id, Job.kind == "export_orders", Job.state == "done").first()
+    if job is None:
         abort(404, description="导出文件不存在或已过期，请重新导出")
     path = export_file(current_app.config["SETTINGS"].data_dir, job.id)
     if not path.is_file():

@@ -8,6 +8,7 @@ from dropship.platforms.browser import find_browser
 from dropship.queue import start_job
 from dropship.services import memo as memo_settings
 from dropship.services import orders as order_settings
+from dropship.services.jobs import job_target
 from dropship.services.settings import SettingError, get_setting, set_setting
 from dropship.services.shops import DECRYPT_ROUTES
 from dropship.web.access import requires
@@ -55,7 +56,7 @@ def save_browser():
 @bp.post("/browser/check")
 @requires("settings")
 def check_browser():
-    job = start_job("browser_check", "浏览器检测", target="browser", user=g.user, total=3)
+    job = start_job("browser_check", "浏览器检测", target=job_target("browser"), user=g.user, total=3)
     return render_template("jobs/_job.html", job=job, poll=True), 200, {"HX-Trigger": "jobs-changed"}
 
 
