@@ -309,12 +309,12 @@ def begin_worker() -> None:
 
 
 def end_worker() -> None:
-    """This process stops working: drop its lock (jobs it still holds are taken back at the next start)."""
+    """This process stops working: drop its lock. The file stays: a job a worker thread still held
+    (it overran the stop timeout) is then taken back at the next start, as after a crash."""
     global _lease
     if _lease is not None:
         os.close(_lease)
         _lease = None
-        (_workers_dir() / f"{WORKER_ID}.lock").unlink(missing_ok=True)
 
 
 def heartbeat() -> int:

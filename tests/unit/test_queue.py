@@ -152,3 +152,24 @@ def test_try_later_inline_fails_with_its_message():
     # With a consumer the job is re-queued (see tests/e2e/test_busy_browser.py); inline nothing could free it.
     job = start_job("test_busy", "忙")
     assert job.state == "failed" and job.error == "该账号的浏览器正被其他任务使用，稍后自动继续"
+
+
+def test_recovery_leaves_a_queued_job_whose_message_still_waits_in_the_queue(app, tmp_path):
+    from huey.storage import SqliteStorage
+
+    queue.configure_queue(tmp_path / "q", immediate=False)  # real storage, no consumer
+    try:
+        waiting = start_job("test_count", "排队中", n=1)
+        lost = Job.create(kind="test_count", title="消息丢失", state="queued", args={"n": 1})  # died before sending
+        assert queue.recover_jobs() == [lost.id]
+        assert SqliteStorage("dropship", filename=str(tmp_path / "q" / "queue.db")).queue_size() == 2
+        assert Job.get_by_id(waiting.id).state == "queued" and RUNS == []
+    finally:
+        queue.configure_queue(tmp_path / "q", immediate=True)
+
+
+def test_the_periodic_recovery_takes_back_only_running_jobs():
+    queued = Job.create(kind="test_count", title="排队中", state="queued", args={"n": 1}, task_id="somewhere")
+    gone = _running("pc3-8-bbbb", beat_ago=queue.STALE_AFTER * 2)
+    queue.recover_orphaned_jobs.call_local()
+    assert Job.get_by_id(gone.id).state == "done" and Job.get_by_id(queued.id).state == "queued"
