@@ -107,7 +107,7 @@ def _claim(job_id: int) -> bool:
 
 
 def _settle(job_id: int, **changes: Any) -> bool:
-    """Leave `running`, only while the claim is still ours (a dead-taken-for job may have been taken back)."""
+    """Leave `running`, only while the claim is still ours (a worker taken for dead may have lost it)."""
     return Job.update(**changes).where(Job.id == job_id, Job.state == "running",
                                        Job.claimed_by == WORKER_ID).execute() == 1
 
@@ -141,12 +141,11 @@ def job_task(kind: str, **task_options: Any) -> Callable:
                 if huey.immediate and isinstance(exc, TryLater):  # inline: nothing could free what we wait for
                     _fail(job_id, str(exc))
                     return None
-                if huey.immediate:  # inline: the next start's recovery sends it again
-                    _hand_back(job_id, str(exc))
-                    return None
-                # Back to queued; this same message comes back after the delay and claims it again
-                # (at shutdown it waits in the queue's schedule for the next start, or another worker).
                 _hand_back(job_id, str(exc))
+                if huey.immediate:  # inline: the next start's recovery sends it again
+                    return None
+                # This same message comes back after the delay and claims the job again (at shutdown
+                # it waits in the queue's schedule for the next start, or for another worker).
                 raise RetryTask(delay=exc.delay if isinstance(exc, TryLater) else 0) from exc
             except Exception as exc:
                 _fail(job_id, user_message(exc))
@@ -266,6 +265,17 @@ def _try_lock(fd: int) -> bool:
     return True
 
 
+def _unlock(fd: int) -> None:
+    if os.name == "nt":  # Windows wants a region unlocked before its file is closed
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 def _workers_dir() -> Path:
     if _data_dir is None:
         raise RuntimeError("configure_queue() was not called")
@@ -282,8 +292,9 @@ def _lease_alive(worker: str) -> bool | None:
     try:
         if not _try_lock(fd):
             return True
+        _unlock(fd)  # we only wanted to know; nobody held it
     finally:
-        os.close(fd)  # also releases the lock we may have just taken
+        os.close(fd)
     return False
 
 
@@ -313,6 +324,7 @@ def end_worker() -> None:
     (it overran the stop timeout) is then taken back at the next start, as after a crash."""
     global _lease
     if _lease is not None:
+        _unlock(_lease)
         os.close(_lease)
         _lease = None
 

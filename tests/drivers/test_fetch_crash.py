@@ -96,7 +96,8 @@ def test_fetch_of_900_orders_killed_at_a_random_page_then_restarted_is_complete(
         return Job.get_or_none(Job.kind == "fetch_orders")
 
     started = time.monotonic()
-    first = spawn(desk, "--sandbox-port", str(sb.port), "--fetch", str(shop.id))
+    # one worker: the follow-up jobs run one after the other instead of competing for the CPU
+    first = spawn(desk, "--sandbox-port", str(sb.port), "--workers", "1", "--fetch", str(shop.id))
     try:
         wait_until(lambda: (job := fetch()) is not None and job.done >= kill_at, timeout=60,
                    what=f"page {kill_at}")
@@ -106,7 +107,7 @@ def test_fetch_of_900_orders_killed_at_a_random_page_then_restarted_is_complete(
     stored_at_kill = Order.select().where(Order.shop == shop.id).count()
     assert fetch().state == "running" and 0 < stored_at_kill < ORDERS
 
-    second = spawn(desk, "--sandbox-port", str(sb.port))
+    second = spawn(desk, "--sandbox-port", str(sb.port), "--workers", "1")
     try:
         wait_until(lambda: fetch().state == "done" and Job.select().where(
             Job.kind == "fetch_buyer_messages", Job.state.not_in(Job.ACTIVE)).exists(), timeout=120,

@@ -52,6 +52,8 @@ def test_kill_9_with_queued_and_running_jobs_then_restart_runs_each_job_to_compl
     runs = read_runs(data_dir)
     completions = Counter(j for e, j, _ in runs if e == "done")
     starts = Counter(j for e, j, _ in runs if e == "start")
+    print(f"{JOBS} jobs; at the kill {len(finished)} done, {len(running_at_kill)} running, "
+          f"{len(queued_at_kill)} queued; starts {sorted(starts.values())}, completions {sorted(completions.values())}")
     assert completions == Counter(all_jobs), f"completions per job: {dict(completions)}"
     for job_id in all_jobs:
         assert starts[job_id] == (2 if job_id in running_at_kill else 1), (job_id, runs)
