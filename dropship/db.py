@@ -34,7 +34,10 @@ def init_db(url: str):
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        database = connect(url, pragmas=SQLITE_PRAGMAS, timeout=15)
+        # BEGIN IMMEDIATE: a transaction that reads and then writes (an upsert) would otherwise fail
+        # at once with "database is locked" when another connection (a worker process, the job
+        # heartbeat) wrote in between, as the busy timeout does not cover that case in WAL mode.
+        database = connect(url, pragmas=SQLITE_PRAGMAS, timeout=15, lock_type="IMMEDIATE")
     else:
         database = connect(url)
     db.initialize(database)

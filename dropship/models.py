@@ -76,7 +76,11 @@ class LoginFailure(BaseModel):
 
 
 class Job(BaseModel):
-    """Long work with progress, shown in the 任务 panel and updated from Huey signals."""
+    """Long work with progress, shown in the 任务 panel: the one record of whether it has run.
+
+    A worker claims the row (queued -> running, `claimed_by`) before running it; a queue message
+    for a row it cannot claim does nothing (see dropship.queue).
+    """
 
     kind = CharField(max_length=40, index=True)
     title = CharField(max_length=200)
@@ -87,7 +91,9 @@ class Job(BaseModel):
     message = TextField(default="")
     error = TextField(default="")
     args = JSONField(default=dict)
-    task_id = CharField(max_length=64, default="")
+    task_id = CharField(max_length=64, default="")  # the last queue message sent for it
+    claimed_by = CharField(max_length=80, default="")  # the worker process running (or that ran) it
+    heartbeat_at = DateTimeField(null=True)  # refreshed while running; a stale one means the worker died
     user = ForeignKeyField(User, null=True, backref="jobs", on_delete="SET NULL")
     created_at = DateTimeField(default=datetime.now, index=True)
     started_at = DateTimeField(null=True)
@@ -203,6 +209,9 @@ class Order(BaseModel):
     status_code = CharField(max_length=40, default="")  # platform code kept verbatim when status is `other`
     buyer_nick = CharField(max_length=64, default="", index=True)
     buyer_message = TextField(default="")
+    # the sold list flags a 买家留言 that only the detail page shows: set until the message is read, so
+    # a fetch cut short by a crash still reads it later
+    message_pending = BooleanField(default=False)
     paid_amount = IntegerField(default=0)  # fen, 实收金额
     post_fee = IntegerField(default=0)
     created_at = DateTimeField(index=True)  # 成交时间
@@ -243,6 +252,7 @@ class Order(BaseModel):
         indexes = (
             (("shop", "tid"), True),
             (("ignored", "status", "created_at"), False),
+            (("shop", "message_pending"), False),
         )
 
 

@@ -1,30 +1,71 @@
-"""The task queue: one Huey instance, job-task registration, and Job rows driven by Huey signals.
+"""The task queue: one Huey instance, job-task registration, and the Job row as the record of what ran.
 
 Huey is created at import (tasks decorate functions at import time) in immediate mode with
 in-memory storage; `configure_queue()` points it at SQLite or Redis when the app really starts.
-A job task takes `job_id` first; the signals below keep its Job row's state in step, so a task
-only reports progress.
+
+A job task takes `job_id` first. A queue message only says "this job may run now": the worker
+first claims the Job row (queued -> running, atomically, with its worker id). A message for a job
+that is already claimed or finished does nothing, so a duplicate message (recovery re-sending one
+still in the queue, two processes recovering at once) can never run a job twice. The task wrapper
+is the only writer of a job's state; Huey's signals are not used for it, because a signal cannot
+tell a run from a message that was ignored.
+
+While a job runs, its row carries a heartbeat (refreshed by the worker process, by progress() and
+by checkpoint()). A restarting worker takes back the running jobs of a dead worker: on this
+machine it knows for sure (each worker holds an OS lock on `data/workers/<id>.lock`, which dies
+with the process, also on kill -9); a worker elsewhere (another PC sharing PostgreSQL/Redis) is
+taken for dead only when its heartbeat is stale. A job taken back starts again from its beginning:
+every job runs to completion once; one that was running at a crash has started twice (tasks are
+written to be safe to run twice).
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import logging
+import os
+import re
+import secrets
+import socket
 import threading
+import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from huey import Huey, signals
+from huey import Huey, crontab
 from huey.exceptions import RetryTask
 from huey.storage import SqliteStorage
+from peewee import Case
 
 from dropship.db import db
 from dropship.errors import TryLater, UserError, user_message
 from dropship.models import Job, User
 
+log = logging.getLogger("dropship.queue")
+
 huey = Huey("dropship", immediate=True, results=False, utc=False)
 
 JOB_TASKS: dict[str, Any] = {}
 stopping = threading.Event()  # set at shutdown: long tasks hand their job back at the next checkpoint
+
+HEARTBEAT_SECONDS = 5.0  # how often a worker process marks its running jobs alive
+# A running job whose heartbeat is older than this is taken for orphaned by workers that cannot
+# see its worker's lock (other PCs). Far above HEARTBEAT_SECONDS and any clock skew on a LAN.
+STALE_AFTER = timedelta(seconds=90)
+
+
+def _worker_id() -> str:
+    host = re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())[:40] or "host"
+    return f"{host}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+WORKER_ID = _worker_id()  # who claims jobs in this process; also the name of its lock file
+
+_data_dir: Path | None = None
+_lease: int | None = None  # the open, locked file descriptor of this process's lock file
+_local = threading.local()  # the job the current worker thread runs, and when it last beat
 
 
 class JobInterrupted(UserError):
@@ -36,7 +77,9 @@ class JobInterrupted(UserError):
 
 def configure_queue(data_dir, queue_url: str = "", immediate: bool = False) -> Huey:
     """Point the queue at real storage (or keep it inline for tests)."""
+    global _data_dir
     stopping.clear()
+    _data_dir = Path(data_dir)
     if immediate:
         huey.immediate = True
         return huey
@@ -55,19 +98,63 @@ def configure_queue(data_dir, queue_url: str = "", immediate: bool = False) -> H
     return huey
 
 
+# -- claiming and finishing a job (the only writers of Job.state once it is queued) ----------------
+
+def _claim(job_id: int) -> bool:
+    now = datetime.now()
+    return Job.update(state="running", claimed_by=WORKER_ID, heartbeat_at=now, started_at=now, finished_at=None,
+                      error="").where(Job.id == job_id, Job.state == "queued").execute() == 1
+
+
+def _settle(job_id: int, **changes: Any) -> bool:
+    """Leave `running`, only while the claim is still ours (a worker taken for dead may have lost it)."""
+    return Job.update(**changes).where(Job.id == job_id, Job.state == "running",
+                                       Job.claimed_by == WORKER_ID).execute() == 1
+
+
+def _succeed(job_id: int) -> None:
+    _settle(job_id, state="done", finished_at=datetime.now(),
+            done=Case(None, [(Job.done < Job.total, Job.total)], Job.done))
+
+
+def _fail(job_id: int, error: str) -> None:
+    _settle(job_id, state="failed", finished_at=datetime.now(), error=error)
+
+
+def _hand_back(job_id: int, message: str) -> None:
+    _settle(job_id, state="queued", claimed_by="", message=message)
+
+
 def job_task(kind: str, **task_options: Any) -> Callable:
     """Register `fn(job_id, **args)` as the task that runs Jobs of this kind."""
 
     def decorator(fn: Callable) -> Any:
         @functools.wraps(fn)
         def run(job_id: int, *args: Any, **kwargs: Any) -> Any:
+            if not _claim(job_id):
+                log.info("job %s is claimed or finished already: message ignored", job_id)
+                return None
+            _local.job_id, _local.beat = job_id, time.monotonic()
             try:
-                return fn(job_id, *args, **kwargs)
-            except TryLater as exc:
-                if huey.immediate:  # inline (tests): nothing else could free what we wait for
-                    raise
-                progress(job_id, message=str(exc))
-                raise RetryTask(delay=exc.delay) from exc
+                fn(job_id, *args, **kwargs)
+            except (TryLater, JobInterrupted) as exc:
+                if huey.immediate and isinstance(exc, TryLater):  # inline: nothing could free what we wait for
+                    _fail(job_id, str(exc))
+                    return None
+                _hand_back(job_id, str(exc))
+                if huey.immediate:  # inline: the next start's recovery sends it again
+                    return None
+                # This same message comes back after the delay and claims the job again (at shutdown
+                # it waits in the queue's schedule for the next start, or for another worker).
+                raise RetryTask(delay=exc.delay if isinstance(exc, TryLater) else 0) from exc
+            except Exception as exc:
+                _fail(job_id, user_message(exc))
+                raise  # Huey logs the traceback
+            else:
+                _succeed(job_id)
+            finally:
+                _local.job_id = None
+            return None
 
         task = huey.task(name=kind, **task_options)(run)
         JOB_TASKS[kind] = task
@@ -103,28 +190,25 @@ def on_worker_exit(hook: Callable[[], None]) -> Callable[[], None]:
 
 
 def _enqueue(job: Job) -> None:
-    task = JOB_TASKS[job.kind]
-    args = job.args or {}
+    message = JOB_TASKS[job.kind].s(job.id, **(job.args or {}))
+    # Recorded before sending, so recovery can tell a job whose message waits in the queue.
+    Job.update(task_id=message.id).where(Job.id == job.id).execute()
     if not huey.immediate:
-        result = task(job.id, **args)
-    else:
-        # Inline (tests), but in a thread of its own as a worker would run it: its own DB
-        # connection and its own Playwright, which must not share the caller's thread.
-        box: dict[str, Any] = {}
+        huey.enqueue(message)
+        return
+    # Inline (tests), but in a thread of its own as a worker would run it: its own DB
+    # connection and its own Playwright, which must not share the caller's thread.
+    def run() -> None:
+        db.connect(reuse_if_open=True)
+        try:
+            huey.enqueue(message)
+        finally:
+            for hook in _worker_exit_hooks:
+                hook()
 
-        def run() -> None:
-            db.connect(reuse_if_open=True)
-            try:
-                box["result"] = task(job.id, **args)
-            finally:
-                for hook in _worker_exit_hooks:
-                    hook()
-
-        worker = threading.Thread(target=run, name=f"inline-{job.kind}")
-        worker.start()
-        worker.join()
-        result = box.get("result")
-    Job.update(task_id=getattr(result, "id", "") or "").where(Job.id == job.id).execute()
+    worker = threading.Thread(target=run, name=f"inline-{job.kind}")
+    worker.start()
+    worker.join()
 
 
 def retry_job(job: Job, user: User | None = None) -> Job:
@@ -136,87 +220,177 @@ def active_job(kind: str, target: str) -> Job | None:
             .order_by(Job.id.desc()).first())
 
 
+def _beat(job_id: int) -> None:
+    _local.beat = time.monotonic()
+    Job.update(heartbeat_at=datetime.now()).where(Job.id == job_id, Job.claimed_by == WORKER_ID).execute()
+
+
 def progress(job_id: int, done: int | None = None, total: int | None = None, message: str | None = None) -> None:
-    changes: dict[Any, Any] = {}
+    changes: dict[Any, Any] = {Job.heartbeat_at: datetime.now()}
     if done is not None:
         changes[Job.done] = done
     if total is not None:
         changes[Job.total] = total
     if message is not None:
         changes[Job.message] = message
-    if changes:
-        Job.update(changes).where(Job.id == job_id).execute()
+    Job.update(changes).where(Job.id == job_id).execute()
+    if getattr(_local, "job_id", None) == job_id:
+        _local.beat = time.monotonic()
 
 
 def checkpoint() -> None:
-    """Call between steps of long work: at shutdown it hands the job back instead of holding the exit."""
+    """Call between steps of long work: keeps the job's heartbeat, and at shutdown hands the job back."""
     if stopping.is_set():
         raise JobInterrupted()
+    job_id = getattr(_local, "job_id", None)
+    if job_id is not None and time.monotonic() - _local.beat > HEARTBEAT_SECONDS:
+        _beat(job_id)
 
 
-def recover_jobs() -> list[int]:
-    """Re-enqueue jobs a previous process left unfinished (crash, or handed back at shutdown)."""
-    pending = {t.id for t in huey.pending()} if not huey.immediate else set()
+# -- worker liveness -----------------------------------------------------------------------------
+
+def _try_lock(fd: int) -> bool:
+    """A non-blocking exclusive lock on an open file; the OS drops it when its process dies."""
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    if os.name == "nt":  # Windows wants a region unlocked before its file is closed
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _workers_dir() -> Path:
+    if _data_dir is None:
+        raise RuntimeError("configure_queue() was not called")
+    return _data_dir / "workers"
+
+
+def _lease_alive(worker: str) -> bool | None:
+    """Whether a worker of this data dir lives: None when it has no lock file here (another PC)."""
+    path = _workers_dir() / f"{worker}.lock"
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        if not _try_lock(fd):
+            return True
+        _unlock(fd)  # we only wanted to know; nobody held it
+    finally:
+        os.close(fd)
+    return False
+
+
+def _forget_dead_workers() -> None:
+    """Remove the lock files of dead workers (once their jobs were taken back: they are the evidence)."""
+    for path in _workers_dir().glob("*.lock"):
+        if path.stem != WORKER_ID and _lease_alive(path.stem) is False:
+            with contextlib.suppress(OSError):  # another worker removed it first
+                path.unlink()
+
+
+def begin_worker() -> None:
+    """Mark this process as a live worker: an OS lock on its file, held until the process exits."""
+    global _lease
+    folder = _workers_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    if _lease is None:
+        fd = os.open(folder / f"{WORKER_ID}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        if not _try_lock(fd):
+            os.close(fd)
+            raise RuntimeError(f"worker lock {WORKER_ID} is held by another process")
+        _lease = fd
+
+
+def end_worker() -> None:
+    """This process stops working: drop its lock. The file stays: a job a worker thread still held
+    (it overran the stop timeout) is then taken back at the next start, as after a crash."""
+    global _lease
+    if _lease is not None:
+        _unlock(_lease)
+        os.close(_lease)
+        _lease = None
+
+
+def heartbeat() -> int:
+    """Mark every job this process runs as alive (called every HEARTBEAT_SECONDS by the runtime)."""
+    return Job.update(heartbeat_at=datetime.now()).where(Job.state == "running",
+                                                         Job.claimed_by == WORKER_ID).execute()
+
+
+def _orphaned(job: Job, now: datetime) -> bool:
+    if not job.claimed_by:
+        return True  # left running before jobs were claimed
+    if job.claimed_by == WORKER_ID:
+        return False
+    alive = _lease_alive(job.claimed_by)
+    if alive is not None:
+        return not alive
+    return job.heartbeat_at is None or job.heartbeat_at < now - STALE_AFTER
+
+
+def _messages_in_queue() -> set[str]:
+    """Ids of the messages waiting in the queue or its schedule (read raw: any task name)."""
+    if huey.immediate:
+        return set()
+    storage, serializer = huey.storage, huey.serializer
+    return {serializer.deserialize(data).id
+            for data in [*storage.enqueued_items(), *storage.scheduled_items()]}
+
+
+def recover_jobs(queued: bool = True) -> list[int]:
+    """Send a new message for each job nothing will run: running on a dead worker, or (with `queued`)
+    queued with no message left in the queue. A job with a live worker or a waiting message is left alone.
+    """
+    now = datetime.now()
+    waiting = _messages_in_queue() if queued else set()
     revived = []
-    for job in Job.select().where(Job.state.in_(Job.ACTIVE)):
-        if job.task_id and job.task_id in pending:
-            continue
+    states = Job.ACTIVE if queued else ("running",)
+    for job in Job.select().where(Job.state.in_(states)).order_by(Job.id):
         if job.kind not in JOB_TASKS:
-            Job.update(state="failed", error="任务类型已不存在", finished_at=datetime.now()).where(
-                Job.id == job.id).execute()
+            Job.update(state="failed", error="任务类型已不存在", finished_at=now).where(
+                Job.id == job.id, Job.state.in_(Job.ACTIVE)).execute()
             continue
-        Job.update(state="queued", message="程序重启后继续执行").where(Job.id == job.id).execute()
+        if job.state == "running":
+            if not _orphaned(job, now):
+                continue
+            # Take it back only if nobody else did in the meantime (two workers recovering at once).
+            taken = Job.update(state="queued", claimed_by="", message="程序重启后继续执行").where(
+                Job.id == job.id, Job.state == "running", Job.claimed_by == job.claimed_by).execute()
+            if not taken:
+                continue
+        elif job.task_id and job.task_id in waiting:
+            continue
         _enqueue(job)
         revived.append(job.id)
+    if _lease is not None:
+        _forget_dead_workers()
+    if revived:
+        log.info("recovered jobs %s", revived)
     return revived
 
 
-# -- Huey signals -> Job rows ------------------------------------------------------------------
-
-def _job_id(task) -> int | None:
-    if task is None or task.name not in JOB_TASKS or not task.args:
-        return None
-    return task.args[0]
-
-
-@huey.signal(signals.SIGNAL_EXECUTING)
-def _on_executing(signal, task, *args) -> None:
-    job_id = _job_id(task)
-    if job_id is not None:
-        Job.update(state="running", started_at=datetime.now(), finished_at=None, error="").where(
-            Job.id == job_id).execute()
-
-
-@huey.signal(signals.SIGNAL_RETRYING)
-def _on_retrying(signal, task, *args) -> None:
-    job_id = _job_id(task)
-    if job_id is not None:
-        Job.update(state="queued").where(Job.id == job_id).execute()
-
-
-@huey.signal(signals.SIGNAL_COMPLETE)
-def _on_complete(signal, task, *args) -> None:
-    job_id = _job_id(task)
-    if job_id is not None:
-        job = Job.get_or_none(Job.id == job_id)
-        if job is not None:
-            Job.update(state="done", finished_at=datetime.now(), done=max(job.done, job.total)).where(
-                Job.id == job_id).execute()
-
-
-@huey.signal(signals.SIGNAL_ERROR, signals.SIGNAL_INTERRUPTED, signals.SIGNAL_LOCKED)
-def _on_error(signal, task, exc=None) -> None:
-    job_id = _job_id(task)
-    if job_id is None:
-        return
-    if signal == signals.SIGNAL_INTERRUPTED or isinstance(exc, JobInterrupted):
-        Job.update(state="queued", task_id="", message=str(JobInterrupted())).where(Job.id == job_id).execute()
-        return
-    if signal == signals.SIGNAL_LOCKED:
-        error = "同一账号已有任务在执行，请稍后重试"
-    else:
-        error = user_message(exc) if exc else "任务中断"
-    Job.update(state="failed", finished_at=datetime.now(), error=error).where(Job.id == job_id).execute()
+@huey.periodic_task(crontab(minute="*"))
+def recover_orphaned_jobs() -> None:
+    """Jobs of a worker that died while this one runs (another PC, another process) are not left hanging."""
+    recover_jobs(queued=False)
 
 
 @huey.on_startup()

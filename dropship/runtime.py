@@ -65,6 +65,7 @@ class Runtime:
         self.settings = settings
         self.web, self.worker = web, worker
         self.stop_requested = threading.Event()
+        self._beat_stop = threading.Event()
         self.server = None
         self.front = None  # dropship.tls.TlsFront when HTTPS is on
         self.certificate: Path | None = None
@@ -116,15 +117,19 @@ class Runtime:
         from dropship.queue import huey, recover_jobs, stopping
 
         stopping.clear()
+        self._beat_stop.clear()
         if self.web:
             self._start_web()
         else:
             init_backend(self.settings)
         if self.worker:
             from dropship.db import db
+            from dropship.queue import begin_worker
 
             with db.connection_context():
+                begin_worker()  # before recovery: our own lock must not look like a dead worker's
                 recover_jobs()
+            self._spawn(self._beat, "heartbeat")
             self.consumer = InProcessConsumer(huey, workers=self.settings.workers, worker_type="thread",
                                               initial_delay=0.1, backoff=1.15, max_delay=1.0,
                                               shutdown_timeout=STOP_TIMEOUT)
@@ -136,6 +141,18 @@ class Runtime:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
+
+    def _beat(self) -> None:
+        """Keep this worker's running jobs marked alive, so no other worker takes them back."""
+        from dropship.db import db
+        from dropship.queue import HEARTBEAT_SECONDS, heartbeat
+
+        while not self._beat_stop.wait(HEARTBEAT_SECONDS):
+            try:
+                with db.connection_context():
+                    heartbeat()
+            except Exception:  # a busy database this round; the next beat is well within STALE_AFTER
+                log.exception("job heartbeat failed")
 
     def request_stop(self, *_: object) -> None:
         self.stop_requested.set()
@@ -152,8 +169,13 @@ class Runtime:
             self.server.task_dispatcher.shutdown(timeout=5)
         if self.consumer is not None:
             self.consumer.stop(graceful=True)
+        self._beat_stop.set()
         for thread in self._threads:
             thread.join(timeout=STOP_TIMEOUT)
+        if self.worker:
+            from dropship.queue import end_worker
+
+            end_worker()
         for hook in self.on_stopped:
             hook(self)
 

@@ -37,11 +37,17 @@ _ITEM_FIELDS = ("title", "sku_text", "outer_id", "quantity", "paid_amount", "pic
 def _order_row(shop: Shop, remote: RemoteOrder, now: datetime) -> dict:
     row = {name: getattr(remote, name) for name in _ORDER_FIELDS}
     row.update(shop=shop.id, tid=remote.tid, created_at=remote.created_at, buyer_message=remote.buyer_message,
-               seller_flag=remote.seller_flag, seller_memo=remote.seller_memo or "", fetched_at=now, updated_at=now)
+               message_pending=_message_unread(remote, ""), seller_flag=remote.seller_flag,
+               seller_memo=remote.seller_memo or "", fetched_at=now, updated_at=now)
     if remote.receiver is not None:
         row.update(receiver_name=remote.receiver.name, receiver_phone=remote.receiver.phone,
                    receiver_region=remote.receiver.region, receiver_address=remote.receiver.address)
     return row
+
+
+def _message_unread(remote: RemoteOrder, stored: str) -> bool:
+    """The list flags a 买家留言 that neither it nor an earlier read gave us: the detail page has it."""
+    return remote.has_buyer_message and not remote.buyer_message and not stored
 
 
 def _item_row(order_id: int, item: RemoteItem) -> dict:
@@ -95,6 +101,8 @@ def _refresh_order(order: Order, remote: RemoteOrder, stored: dict[str, OrderIte
     changes = {name: getattr(remote, name) for name in _ORDER_FIELDS if getattr(order, name) != getattr(remote, name)}
     if remote.buyer_message and remote.buyer_message != order.buyer_message:
         changes["buyer_message"] = remote.buyer_message
+    if not order.message_pending and _message_unread(remote, order.buyer_message):
+        changes["message_pending"] = True
     # A memo we are pushing (or failed to push, and will retry) is newer than what the list
     # shows; do not let the list undo it.
     if order.memo_state not in ("syncing", "failed"):
@@ -122,3 +130,14 @@ def _refresh_items(order_id: int, stored: dict[str, OrderItem], remotes: list[Re
             OrderItem.update(diff).where(OrderItem.id == item.id).execute()
             changed = True
     return changed
+
+
+def unread_messages(shop_id: int):
+    """Orders of the shop whose 买家留言 is still to be read from the detail page, oldest first."""
+    return (Order.select(Order.id, Order.tid).where(Order.shop == shop_id, Order.message_pending == True)  # noqa: E712
+            .order_by(Order.id))
+
+
+def store_buyer_message(order_id: int, message: str) -> None:
+    """The detail page was read: keep its message (possibly empty) and stop asking for it."""
+    Order.update(buyer_message=message, message_pending=False).where(Order.id == order_id).execute()

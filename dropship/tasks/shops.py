@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from huey import crontab
 
@@ -11,13 +11,15 @@ from dropship import secrets
 from dropship.errors import UserError
 from dropship.models import Order, Shop
 from dropship.platforms.base import NeedsVerification, QuotaExhausted
-from dropship.queue import checkpoint, huey, job_task, progress, start_job, start_unique_job
-from dropship.services.fetching import upsert_remote_orders
+from dropship.queue import checkpoint, huey, job_task, progress, start_unique_job
+from dropship.services.fetching import store_buyer_message, unread_messages, upsert_remote_orders
+from dropship.services.jobs import job_target
 from dropship.services.orders.labels import OPEN_STATUSES
 from dropship.services.receiver import store_receiver
 from dropship.services.settings import get_setting
 from dropship.services.shops import (
     DECRYPT_POLICIES,
+    FETCH_INTERVAL,
     bump_daily,
     decrypt_allowance,
     due_shops,
@@ -54,7 +56,8 @@ def fetch_orders(job_id: int, shop_id: int) -> None:
         Shop.update(fetch_state="stopped", next_fetch_at=None).where(Shop.id == shop.id).execute()
         raise UserError(f"{shop.display_name} 服务已到期（截止 {shop.service_until:%Y-%m-%d}），已停止获取")
     since, until = fetch_window(shop)
-    new_orders, with_message, skipped = 0, [], []
+    target = job_target("shop", shop.id)
+    new_orders, skipped = 0, []
     with open_shop_backend(shop) as backend:
         page, total_pages = 1, 1
         while page <= total_pages:
@@ -62,27 +65,20 @@ def fetch_orders(job_id: int, shop_id: int) -> None:
             sold = backend.list_sold(since, until, page=page)
             total_pages = max(sold.total_pages, 1)
             skipped += sold.skipped  # unreadable orders: counted on the job, not fatal to the page
-            result = upsert_remote_orders(shop, sold.orders)
-            new_orders += result.new
-            fresh = _tids(result.new_ids)
-            with_message += [o.tid for o in sold.orders if o.has_buyer_message and o.tid in fresh]
+            new_orders += upsert_remote_orders(shop, sold.orders).new
             progress(job_id, page, total_pages, f"第 {page}/{total_pages} 页，新订单 {new_orders} 个")
             page += 1
     schedule_next(_shop(shop_id))
-    if with_message:  # one detail page per message: a job of its own keeps the list fetch fast
-        start_job("fetch_buyer_messages", f"获取买家留言 · {shop.display_name}", target=f"shop:{shop.id}",
-                  total=len(with_message), shop_id=shop.id, tids=with_message)
+    # One detail page per message: a job of its own keeps the list fetch fast. It reads every order
+    # still flagged, also those an earlier, interrupted fetch stored.
+    if unread_messages(shop.id).exists():
+        start_unique_job("fetch_buyer_messages", f"获取买家留言 · {shop.display_name}", target=target,
+                         shop_id=shop.id)
     if _masked_paid(shop).exists():
-        start_unique_job("decrypt_addresses", f"地址解密 · {shop.display_name}", target=f"shop:{shop.id}",
+        start_unique_job("decrypt_addresses", f"地址解密 · {shop.display_name}", target=target,
                          shop_id=shop.id)
     note = f"，{len(skipped)} 个订单无法识别已跳过（{skipped[0]}）" if skipped else ""
     progress(job_id, message=f"完成：{sold.total} 个订单，新订单 {new_orders} 个{note}")
-
-
-def _tids(order_ids: list[int]) -> set[str]:
-    if not order_ids:
-        return set()
-    return {tid for (tid,) in Order.select(Order.tid).where(Order.id.in_(order_ids)).tuples()}
 
 
 def _masked_paid(shop: Shop):
@@ -91,18 +87,21 @@ def _masked_paid(shop: Shop):
 
 
 @job_task("fetch_buyer_messages")
-def fetch_buyer_messages(job_id: int, shop_id: int, tids: list[str]) -> None:
-    """用户留言 live on each order's detail page; read them for the new orders the list flagged."""
+def fetch_buyer_messages(job_id: int, shop_id: int, tids: list[str] | None = None) -> None:
+    """用户留言 live on each order's detail page: read them for every order the list flagged.
+
+    `tids` is ignored: jobs queued before orders kept the flag named their orders.
+    """
     shop = _shop(shop_id)
-    pending = [tid for (tid,) in Order.select(Order.tid).where(
-        Order.shop == shop.id, Order.tid.in_(tids), Order.buyer_message == "").tuples()]
+    pending = list(unread_messages(shop.id))
+    progress(job_id, 0, len(pending))
+    if not pending:
+        return
     with open_shop_backend(shop) as backend:
-        for done, tid in enumerate(pending, start=1):
+        for done, order in enumerate(pending, start=1):
             checkpoint()
-            detail = backend.order_detail(tid)
-            Order.update(buyer_message=detail["buyer_message"]).where(
-                Order.shop == shop.id, Order.tid == tid).execute()
-            progress(job_id, done + len(tids) - len(pending), len(tids), f"已读取 {done} 条留言")
+            store_buyer_message(order.id, backend.order_detail(order.tid)["buyer_message"])
+            progress(job_id, done, len(pending), f"已读取 {done} 条留言")
 
 
 @job_task("decrypt_addresses")
@@ -184,5 +183,5 @@ def enqueue_due_fetches() -> None:
     now = datetime.now()
     for shop in due_shops(now):
         # Claim the slot first, so a slow fetch is never enqueued twice.
-        Shop.update(next_fetch_at=now + timedelta(minutes=5)).where(Shop.id == shop.id).execute()
-        start_unique_job("fetch_orders", fetch_job_title(shop), target=f"shop:{shop.id}", shop_id=shop.id)
+        Shop.update(next_fetch_at=now + FETCH_INTERVAL).where(Shop.id == shop.id).execute()
+        start_unique_job("fetch_orders", fetch_job_title(shop), target=job_target("shop", shop.id), shop_id=shop.id)

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, g, render_template
 
 from dropship.models import Job
 from dropship.queue import JOB_TASKS, retry_job
+from dropship.services.jobs import visible_jobs
 from dropship.web.access import requires
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -14,9 +15,7 @@ PANEL_SIZE = 8
 
 def panel_jobs() -> list[Job]:
     """Active jobs first, then the latest finished ones; employees see their own."""
-    query = Job.select()
-    if not g.user.is_main:
-        query = query.where(Job.user == g.user)
+    query = visible_jobs(g.user)
     active = list(query.where(Job.state.in_(Job.ACTIVE)).order_by(Job.id.desc()).limit(PANEL_SIZE))
     rest = list(query.where(Job.state.not_in(Job.ACTIVE)).order_by(Job.id.desc())
                 .limit(max(PANEL_SIZE - len(active), 3)))
@@ -24,8 +23,8 @@ def panel_jobs() -> list[Job]:
 
 
 def _visible(job_id: int) -> Job:
-    job = Job.get_or_none(Job.id == job_id)
-    if job is None or not (g.user.is_main or job.user_id == g.user.id):
+    job = visible_jobs(g.user).where(Job.id == job_id).first()
+    if job is None:
         abort(404)
     return job
 

@@ -19,6 +19,7 @@ from dropship.models import Job, Order, PurchaseAccount, Shop
 from dropship.queue import start_job, start_unique_job
 from dropship.services import memo as memo_service
 from dropship.services import money
+from dropship.services.jobs import job_target, visible_jobs
 from dropship.services.order_export import export_file, is_expired
 from dropship.services.orders import actions, labels, queries
 from dropship.services.orders.cards import order_cards
@@ -202,7 +203,7 @@ def save_memo(order_id: int):
         memo_service.save_memo(order.id, form["memo"], form["flag"])
     except FieldError as exc:
         return _memo_form(order, form, exc)
-    start_job("push_memo", f"云端备注 · {order.tid}", target=f"order:{order.id}", user=g.user, total=1,
+    start_job("push_memo", f"云端备注 · {order.tid}", target=job_target("order", order.id), user=g.user, total=1,
               order_id=order.id)
     return _message(f"备注已保存，正在同步到店铺后台（订单 {order.tid}）",
                     headers=_triggers("close-dialog", "orders-changed", "jobs-changed"))
@@ -247,7 +248,7 @@ def save_address(order_id: int):
 @requires("orders.sync")
 def sync(order_id: int):
     order = _order_or_404(order_id)
-    job = start_unique_job("sync_order", f"同步状态 · {order.tid}", target=f"order:{order.id}", user=g.user,
+    job = start_unique_job("sync_order", f"同步状态 · {order.tid}", target=job_target("order", order.id), user=g.user,
                            total=1, order_id=order.id)
     if job is None:
         return _message(f"订单 {order.tid} 正在同步中", 409, error=True)
@@ -282,7 +283,7 @@ def batch_sync():
                                                  [str(i) for i in ids])
     except FieldError as exc:
         return _batch_form(ids, form, exc)
-    job = start_unique_job("batch_sync", "批量同步", target="orders:batch", user=g.user,
+    job = start_unique_job("batch_sync", "批量同步", target=job_target("orders", "batch"), user=g.user,
                            shop_ids=list(selection.shop_ids), tab=selection.tab, days=selection.days,
                            order_ids=list(selection.order_ids))
     if job is None:
@@ -301,15 +302,15 @@ def export():
     except FieldError as exc:
         problems = "；".join(exc.errors.values())
         return f'<div class="alert alert-error" role="alert">搜索条件有误：{escape(problems)}</div>', 400
-    job = start_job("export_orders", "导出订单", target=f"user:{g.user.id}", user=g.user, search=search.args())
+    job = start_job("export_orders", "导出订单", target=job_target("user", g.user.id), user=g.user, search=search.args())
     return render_template("jobs/_job.html", job=job, poll=True), 200, {"HX-Trigger": "jobs-changed"}
 
 
 @bp.get("/export/<dbid:job_id>.xlsx")
 @requires("orders.export")
 def download_export(job_id: int):
-    job = Job.get_or_none(Job.id == job_id, Job.kind == "export_orders", Job.state == "done")
-    if job is None or not (g.user.is_main or job.user_id == g.user.id):
+    job = visible_jobs(g.user).where(Job.id == job_id, Job.kind == "export_orders", Job.state == "done").first()
+    if job is None:
         abort(404, description="导出文件不存在或已过期，请重新导出")
     path = export_file(current_app.config["SETTINGS"].data_dir, job.id)
     if is_expired(path):

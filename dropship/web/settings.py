@@ -8,6 +8,7 @@ from dropship.db import db
 from dropship.errors import FieldError
 from dropship.queue import start_job
 from dropship.services import order_export  # noqa: F401 - registers exports.keep_minutes (订单设置)
+from dropship.services.jobs import job_target
 from dropship.services.memo import TEMPLATE_FIELDS
 from dropship.services.money import MARGIN_BASES
 from dropship.services.orders.actions import SYNC_ROUTES
@@ -63,7 +64,7 @@ def save_browser():
 @bp.post("/browser/check")
 @requires("settings")
 def check_browser():
-    job = start_job("browser_check", "浏览器检测", target="browser", user=g.user, total=3)
+    job = start_job("browser_check", "浏览器检测", target=job_target("browser"), user=g.user, total=3)
     return render_template("jobs/_job.html", job=job, poll=True), 200, {"HX-Trigger": "jobs-changed"}
 
 

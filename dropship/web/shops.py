@@ -9,6 +9,7 @@ from dropship.errors import FieldError, UserError
 from dropship.models import Job, Shop
 from dropship.queue import start_job, start_unique_job
 from dropship.services import shops as service
+from dropship.services.jobs import job_target, parse_target
 from dropship.web.access import requires
 from dropship.web.forms import form as show_form
 from dropship.web.inputs import form_ids
@@ -30,8 +31,10 @@ def _ids() -> list[int]:
 def _table_context() -> dict:
     rows = list(service.active_shops(current_scope()).order_by(Shop.id))
     ids = [s.id for s in rows]
-    running = {job.target for job in Job.select(Job.target).where(Job.state.in_(Job.ACTIVE),
-                                                                   Job.target.in_([f"shop:{i}" for i in ids]))}
+    targets = [job_target("shop", i) for i in ids]
+    # shop ids with a job still queued or running
+    running = {parse_target(job.target)[1]
+               for job in Job.select(Job.target).where(Job.state.in_(Job.ACTIVE), Job.target.in_(targets))}
     return {"shops": rows, "stats": service.today_stats(ids),
             "running": running, "platforms": service.PLATFORMS, "login_states": service.LOGIN_STATES,
             "fetch_states": service.FETCH_STATES, "expired": service.service_expired}
@@ -110,7 +113,7 @@ def delete():
 def _shop_job(shop_id: int, kind: str, action: str, message: str):
     """Queue one job for one shop and answer with the table (the job shows in 任务)."""
     shop = _shop_or_404(shop_id)
-    start_job(kind, f"{action} · {shop.display_name}", target=f"shop:{shop.id}", user=g.user, shop_id=shop.id)
+    start_job(kind, f"{action} · {shop.display_name}", target=job_target("shop", shop.id), user=g.user, shop_id=shop.id)
     return _table(message.format(shop=shop.display_name), trigger="jobs-changed")
 
 
@@ -138,7 +141,7 @@ def start_fetching():
     except UserError as exc:
         return _table(str(exc), 400, error=True)
     for shop in started:
-        start_unique_job("fetch_orders", service.fetch_job_title(shop), target=f"shop:{shop.id}", user=g.user,
+        start_unique_job("fetch_orders", service.fetch_job_title(shop), target=job_target("shop", shop.id), user=g.user,
                          shop_id=shop.id)
     parts = [f"已开始获取 {len(started)} 个店铺"] if started else []
     return _table("；".join(parts + refused), 200 if started else 400, error=bool(refused),
@@ -157,7 +160,7 @@ def pause_fetching():
 def export_request(shop_id: int):
     shop = _shop_or_404(shop_id)
     job = start_job("address_export_request", f"地址脱敏导出 · 发送密码 · {shop.display_name}",
-                    target=f"shop:{shop.id}", user=g.user, total=1, shop_id=shop.id)
+                    target=job_target("shop", shop.id), user=g.user, total=1, shop_id=shop.id)
     return *show_form("shops/index.html", "export_form", shop=shop, job=job), {"HX-Trigger": "jobs-changed"}
 
 
@@ -169,7 +172,7 @@ def export(shop_id: int):
     if not password or len(password) > MAX_SMS_PASSWORD or not password.isalnum():
         return show_form("shops/index.html", "export_form", shop=shop, job=None,
                          error=FieldError("password", "请输入短信中的导出密码（数字或字母）"))
-    job = start_job("address_export", f"地址脱敏导出 · {shop.display_name}", target=f"shop:{shop.id}",
+    job = start_job("address_export", f"地址脱敏导出 · {shop.display_name}", target=job_target("shop", shop.id),
                     user=g.user, shop_id=shop.id, password_token=secrets.encrypt(password))
     return render_template("jobs/_job.html", job=job, poll=True), 200, {"HX-Trigger": "jobs-changed"}
 

@@ -16,6 +16,7 @@ from dropship.models import Job, Order
 from dropship.platforms.browser import CHROMIUM_ARGS, Throttle, find_browser
 from dropship.queue import start_job
 from dropship.runtime import Runtime
+from dropship.services.jobs import job_target
 from dropship.services.shops import add_shop
 from platform_sandbox import Sandbox
 from tests.helpers import free_port
@@ -82,7 +83,7 @@ def test_fetch_2000_orders(world, tmp_path, report):
             shop = add_shop("taobao", "bench_shop", info["password"])
             rss_before, rss_peak = _rss_mb(), 0.0
             started = time.perf_counter()
-            job = start_job("fetch_orders", "bench", target=f"shop:{shop.id}", shop_id=shop.id)
+            job = start_job("fetch_orders", "bench", target=job_target("shop", shop.id), shop_id=shop.id)
             while Job.get_by_id(job.id).state in ("queued", "running"):
                 rss_peak = max(rss_peak, _rss_mb())
                 time.sleep(0.05)

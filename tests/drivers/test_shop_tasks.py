@@ -8,6 +8,7 @@ from dropship.db import db
 from dropship.models import Job, Order, OrderItem, Shop, ShopDailyStat
 from dropship.queue import start_job
 from dropship.services import shops
+from dropship.services.jobs import job_target
 from dropship.services.receiver import real_receiver
 from dropship.services.scope import Scope
 from tests.helpers import make_app
@@ -22,7 +23,7 @@ def desk(tmp_path, sb):
 
 
 def _job(kind: str, shop: Shop, **args) -> Job:
-    return start_job(kind, kind, target=f"shop:{shop.id}", shop_id=shop.id, **args)
+    return start_job(kind, kind, target=job_target("shop", shop.id), shop_id=shop.id, **args)
 
 
 def _shop(login: str, password: str, platform: str = "taobao") -> Shop:
@@ -91,7 +92,7 @@ def test_risk_stops_one_shop_and_the_others_go_on(desk, sb):
     busy_row = Shop.get_by_id(busy_shop.id)
     assert busy_row.login_state == "risk" and busy_row.cooldown_until > datetime.now()
     assert fine.state == "done" and Order.select().where(Order.shop == calm_shop.id).count() == 60
-    due = [s.id for s in shops.due_shops(datetime.now() + timedelta(minutes=6))]
+    due = [s.id for s in shops.due_shops(datetime.now() + shops.FETCH_INTERVAL + timedelta(minutes=1))]
     assert calm_shop.id in due and busy_shop.id not in due  # cooling down, not fetched
     again = _job("fetch_orders", busy_shop)
     assert again.state == "failed" and "风控冷却中" in again.error
@@ -125,7 +126,7 @@ def test_scheduled_tick_fetches_only_shops_that_are_fetching(desk, sb):
     on, off = _shop("tick_shop", info["password"]), _shop("tick_off", "pw")
     shops.start_fetching([on.id], shops.parse_fetch_options("3", "", "", True, False, True), Scope.everything())
     enqueue_due_fetches.call_local()
-    assert [j.target for j in Job.select().where(Job.kind == "fetch_orders")] == [f"shop:{on.id}"]
+    assert [j.target for j in Job.select().where(Job.kind == "fetch_orders")] == [job_target("shop", on.id)]
     assert Order.select().count() == 5 and Shop.get_by_id(on.id).next_fetch_at > datetime.now()
     shops.pause_fetching(Scope.everything())
     enqueue_due_fetches.call_local()

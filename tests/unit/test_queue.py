@@ -1,12 +1,19 @@
+import os
+from datetime import datetime, timedelta
+
 import pytest
 
+from dropship import queue
 from dropship.errors import UserError
 from dropship.models import Job
 from dropship.queue import JOB_TASKS, job_task, progress, recover_jobs, retry_job, start_job
 
+RUNS: list[int] = []
+
 
 @job_task("test_count")
 def count_to(job_id: int, n: int) -> None:
+    RUNS.append(job_id)
     for i in range(n):
         progress(job_id, i + 1, n, f"第 {i + 1} 步")
 
@@ -26,6 +33,7 @@ def crash(job_id: int) -> None:
 def _db(app):
     from dropship.db import db
 
+    RUNS.clear()
     with db.connection_context():
         yield
 
@@ -57,6 +65,76 @@ def test_recover_requeues_jobs_left_running_by_a_dead_process():
     assert Job.get_by_id(stale.id).state == "failed"
 
 
+def test_a_second_message_for_a_claimed_or_finished_job_does_nothing():
+    job = start_job("test_count", "数数", n=2)
+    assert job.state == "done" and RUNS.count(job.id) == 1
+    JOB_TASKS["test_count"].call_local(job.id, n=2)  # a duplicate message, as an old recovery sent
+    assert RUNS.count(job.id) == 1 and Job.get_by_id(job.id).state == "done"
+    Job.update(state="running", claimed_by="other-pc-1-abcd").where(Job.id == job.id).execute()
+    JOB_TASKS["test_count"].call_local(job.id, n=2)
+    assert RUNS.count(job.id) == 1 and Job.get_by_id(job.id).claimed_by == "other-pc-1-abcd"
+
+
+def test_a_finishing_worker_does_not_overwrite_a_job_taken_back_from_it():
+    job = start_job("test_count", "数数", n=1)
+    Job.update(state="queued", claimed_by="").where(Job.id == job.id).execute()
+    assert queue._claim(job.id)
+    Job.update(state="queued", claimed_by="").where(Job.id == job.id).execute()  # taken back meanwhile
+    queue._succeed(job.id)
+    assert Job.get_by_id(job.id).state == "queued"
+
+
+@pytest.fixture
+def worker(app):
+    queue.begin_worker()
+    yield
+    queue.end_worker()
+
+
+def _lock_file(name: str, held: bool) -> int | None:
+    """A worker's lock file on this machine: `held` as by a live process, or left by a dead one."""
+    folder = queue._workers_dir()
+    fd = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    if held:
+        assert queue._try_lock(fd)
+        return fd
+    os.close(fd)
+    return None
+
+
+def _running(claimed_by: str, beat_ago: timedelta | None) -> Job:
+    beat = None if beat_ago is None else datetime.now() - beat_ago
+    return Job.create(kind="test_count", title=claimed_by, state="running", args={"n": 1}, claimed_by=claimed_by,
+                      heartbeat_at=beat)
+
+
+def test_recovery_takes_back_only_jobs_whose_worker_is_gone(worker):
+    live_fd = _lock_file("vm-101-live", held=True)
+    _lock_file("vm-102-dead", held=False)
+    try:
+        live_here = _running("vm-101-live", beat_ago=timedelta(hours=1))  # alive: its lock is held
+        dead_here = _running("vm-102-dead", beat_ago=timedelta(seconds=1))  # killed: its lock is free
+        other_pc_busy = _running("pc2-7-aaaa", beat_ago=timedelta(seconds=3))
+        other_pc_gone = _running("pc3-8-bbbb", beat_ago=queue.STALE_AFTER + timedelta(seconds=5))
+        assert recover_jobs() == [dead_here.id, other_pc_gone.id]
+        assert Job.get_by_id(dead_here.id).state == "done" and Job.get_by_id(other_pc_gone.id).state == "done"
+        assert Job.get_by_id(live_here.id).state == "running" and Job.get_by_id(other_pc_busy.id).state == "running"
+        # the dead worker's mark is swept once its jobs are back; the live one's stays
+        assert sorted(p.name for p in queue._workers_dir().glob("*.lock")) == sorted(
+            ["vm-101-live.lock", f"{queue.WORKER_ID}.lock"])
+    finally:
+        os.close(live_fd)
+
+
+def test_heartbeat_keeps_this_workers_running_jobs_fresh(worker):
+    mine = _running(queue.WORKER_ID, beat_ago=timedelta(hours=1))
+    other = _running("pc2-7-aaaa", beat_ago=timedelta(hours=1))
+    assert queue.heartbeat() == 1
+    assert Job.get_by_id(mine.id).heartbeat_at > datetime.now() - timedelta(seconds=5)
+    assert Job.get_by_id(other.id).heartbeat_at < datetime.now() - timedelta(minutes=59)
+    assert recover_jobs() == [other.id]  # never its own
+
+
 def test_unknown_kind_is_refused():
     with pytest.raises(KeyError):
         start_job("nope", "x")
@@ -74,3 +152,24 @@ def test_try_later_inline_fails_with_its_message():
     # With a consumer the job is re-queued (see tests/e2e/test_busy_browser.py); inline nothing could free it.
     job = start_job("test_busy", "忙")
     assert job.state == "failed" and job.error == "该账号的浏览器正被其他任务使用，稍后自动继续"
+
+
+def test_recovery_leaves_a_queued_job_whose_message_still_waits_in_the_queue(app, tmp_path):
+    from huey.storage import SqliteStorage
+
+    queue.configure_queue(tmp_path / "q", immediate=False)  # real storage, no consumer
+    try:
+        waiting = start_job("test_count", "排队中", n=1)
+        lost = Job.create(kind="test_count", title="消息丢失", state="queued", args={"n": 1})  # died before sending
+        assert queue.recover_jobs() == [lost.id]
+        assert SqliteStorage("dropship", filename=str(tmp_path / "q" / "queue.db")).queue_size() == 2
+        assert Job.get_by_id(waiting.id).state == "queued" and RUNS == []
+    finally:
+        queue.configure_queue(tmp_path / "q", immediate=True)
+
+
+def test_the_periodic_recovery_takes_back_only_running_jobs():
+    queued = Job.create(kind="test_count", title="排队中", state="queued", args={"n": 1}, task_id="somewhere")
+    gone = _running("pc3-8-bbbb", beat_ago=queue.STALE_AFTER * 2)
+    queue.recover_orphaned_jobs.call_local()
+    assert Job.get_by_id(gone.id).state == "done" and Job.get_by_id(queued.id).state == "queued"

@@ -154,6 +154,22 @@ def test_upsert_refreshes_status_and_refunds_but_not_a_memo_being_pushed():
     assert (order.seller_memo, order.seller_flag) == ("我们的备注", 2)
 
 
+def test_a_flagged_buyer_message_stays_to_read_until_read_also_for_orders_stored_before():
+    from dropship.services.fetching import store_buyer_message, unread_messages
+
+    shop = shops.add_shop("taobao", "s", "pw")
+    upsert_remote_orders(shop, [_remote("8001"), _remote("8002")], now=NOW)  # stored before the flag was seen
+    flagged = [_remote("8001"), _remote("8002"), _remote("8003")]
+    for remote in flagged:
+        remote.has_buyer_message = True
+    upsert_remote_orders(shop, flagged, now=NOW)
+    assert [o.tid for o in unread_messages(shop.id)] == ["8001", "8002", "8003"]
+    store_buyer_message(Order.get(Order.tid == "8001").id, "请尽快发货")
+    upsert_remote_orders(shop, flagged, now=NOW)  # the list still flags it: read once is enough
+    assert [o.tid for o in unread_messages(shop.id)] == ["8002", "8003"]
+    assert Order.get(Order.tid == "8001").buyer_message == "请尽快发货"
+
+
 def test_receiver_storage_is_encrypted_and_searchable():
     from dropship.secrets import search_key
 

@@ -1,0 +1,27 @@
+"""任务 rules shared by the web and the tasks: what a job works on (its target) and who may see it."""
+from __future__ import annotations
+
+from peewee import ModelSelect
+
+from dropship.models import Job, User
+
+
+def job_target(kind: str, key: int | str | None = None) -> str:
+    """`Job.target`: `shop:12`, `order:5`, `user:3`, or a bare `browser`. At most one active job of
+    a kind per target (queue.start_unique_job), and the 店铺管理 table marks shops with one."""
+    return kind if key is None else f"{kind}:{key}"
+
+
+def parse_target(target: str) -> tuple[str, int | str | None]:
+    """The inverse of `job_target`: ("shop", 12), ("orders", "batch"), ("browser", None)."""
+    kind, sep, key = target.partition(":")
+    if not sep:
+        return kind, None
+    return kind, int(key) if key.isdigit() else key
+
+
+def visible_jobs(user: User) -> ModelSelect:
+    """The jobs a user may see, retry or download from: every job for the main account, an
+    employee's own otherwise."""
+    query = Job.select()
+    return query if user.is_main else query.where(Job.user == user.id)

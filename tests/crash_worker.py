@@ -1,0 +1,109 @@
+"""A real worker process for crash tests: the app's Runtime (worker only) with a SqliteHuey consumer.
+
+    python -m tests.crash_worker DATA_DIR [--sandbox-port P] [--record-jobs N] [--fetch SHOP_ID]
+
+Before its consumer starts it can queue work: N `test_record_run` jobs (each appends `start` and
+`done` lines to DATA_DIR/runs.log and sleeps between), or one `fetch_orders` job for a shop. Then it
+serves until it is killed. Tests kill it with SIGKILL, as a crash or a power cut would, and start
+it again on the same data dir (tests/unit/test_job_recovery.py, tests/drivers/test_fetch_crash.py).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from dropship.config import load_settings
+from dropship.queue import checkpoint, job_task, progress, start_job
+from dropship.services.jobs import job_target
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN_LOG = "runs.log"
+STEPS = 6  # a recorded job sleeps STEP_SECONDS this many times: long enough to be killed mid-run
+STEP_SECONDS = 0.1
+
+
+def record(data_dir: Path, line: str) -> None:
+    # One O_APPEND write per line: whole lines survive a SIGKILL (the kernel has them).
+    fd = os.open(data_dir / RUN_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, f"{line}\n".encode())
+    finally:
+        os.close(fd)
+
+
+def read_runs(data_dir: Path) -> list[tuple[str, int, int]]:
+    """(event, job id, pid) per line: event is `start` or `done`."""
+    path = data_dir / RUN_LOG
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text().splitlines():
+        event, job_id, pid = line.split()
+        rows.append((event, int(job_id), int(pid)))
+    return rows
+
+
+DATA_DIR: Path | None = None
+
+
+@job_task("test_record_run")
+def record_run(job_id: int) -> None:
+    assert DATA_DIR is not None
+    record(DATA_DIR, f"start {job_id} {os.getpid()}")
+    for step in range(STEPS):
+        checkpoint()
+        time.sleep(STEP_SECONDS)
+        progress(job_id, step + 1, STEPS)
+    record(DATA_DIR, f"done {job_id} {os.getpid()}")
+
+
+def spawn(data_dir: Path, *args: str) -> subprocess.Popen:
+    """Start this script as its own process group (so a hard kill also takes its Chromium)."""
+    with open(data_dir.parent / f"worker-{time.monotonic_ns()}.log", "w") as log:  # read it when a test fails
+        return subprocess.Popen([sys.executable, "-m", "tests.crash_worker", str(data_dir), *args], cwd=ROOT,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def kill_hard(proc: subprocess.Popen) -> None:
+    """SIGKILL the worker and everything it started: nothing gets to clean up, as in a crash."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
+
+def main() -> None:
+    global DATA_DIR
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data_dir", type=Path)
+    parser.add_argument("--sandbox-port", type=int, default=0)
+    parser.add_argument("--record-jobs", type=int, default=0)
+    parser.add_argument("--fetch", type=int, default=0, help="queue 获取订单 for this shop id first")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    DATA_DIR = args.data_dir
+
+    from dropship.db import db
+    from dropship.runtime import Runtime
+
+    sandbox = {"sandbox": True, "sandbox_port": args.sandbox_port} if args.sandbox_port else {}
+    settings = load_settings(data_dir=args.data_dir, env={}, workers=args.workers, throttle_seconds=0,
+                             throttle_jitter=0, **sandbox)
+    runtime = Runtime(settings, web=False, worker=True)
+    runtime.start()
+    # Queued while the consumer runs, as the web pages queue work.
+    with db.connection_context():
+        for n in range(args.record_jobs):
+            start_job("test_record_run", f"记录 {n + 1}")
+        if args.fetch:
+            start_job("fetch_orders", "获取订单", target=job_target("shop", args.fetch), shop_id=args.fetch)
+    print("worker started", flush=True)
+    runtime.wait()  # until killed
+
+
+if __name__ == "__main__":
+    main()
