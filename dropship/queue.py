@@ -100,7 +100,7 @@ def configure_queue(data_dir, queue_url: str = "", immediate: bool = False) -> H
 
 # -- claiming and finishing a job (the only writers of Job.state once it is queued) ----------------
 
-def _claim(job_id: int) -> bool:
+def claim_job(job_id: int) -> bool:
     now = datetime.now()
     return Job.update(state="running", claimed_by=WORKER_ID, heartbeat_at=now, started_at=now, finished_at=None,
                       error="").where(Job.id == job_id, Job.state == "queued").execute() == 1
@@ -112,7 +112,7 @@ def _settle(job_id: int, **changes: Any) -> bool:
                                        Job.claimed_by == WORKER_ID).execute() == 1
 
 
-def _succeed(job_id: int) -> None:
+def finish_job(job_id: int) -> None:
     _settle(job_id, state="done", finished_at=datetime.now(),
             done=Case(None, [(Job.done < Job.total, Job.total)], Job.done))
 
@@ -131,7 +131,7 @@ def job_task(kind: str, **task_options: Any) -> Callable:
     def decorator(fn: Callable) -> Any:
         @functools.wraps(fn)
         def run(job_id: int, *args: Any, **kwargs: Any) -> Any:
-            if not _claim(job_id):
+            if not claim_job(job_id):
                 log.info("job %s is claimed or finished already: message ignored", job_id)
                 return None
             _local.job_id, _local.beat = job_id, time.monotonic()
@@ -151,7 +151,7 @@ def job_task(kind: str, **task_options: Any) -> Callable:
                 _fail(job_id, user_message(exc))
                 raise  # Huey logs the traceback
             else:
-                _succeed(job_id)
+                finish_job(job_id)
             finally:
                 _local.job_id = None
             return None
@@ -249,7 +249,7 @@ def checkpoint() -> None:
 
 # -- worker liveness -----------------------------------------------------------------------------
 
-def _try_lock(fd: int) -> bool:
+def try_file_lock(fd: int) -> bool:
     """A non-blocking exclusive lock on an open file; the OS drops it when its process dies."""
     try:
         if os.name == "nt":
@@ -276,7 +276,7 @@ def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
-def _workers_dir() -> Path:
+def workers_dir() -> Path:
     if _data_dir is None:
         raise RuntimeError("configure_queue() was not called")
     return _data_dir / "workers"
@@ -284,13 +284,13 @@ def _workers_dir() -> Path:
 
 def _lease_alive(worker: str) -> bool | None:
     """Whether a worker of this data dir lives: None when it has no lock file here (another PC)."""
-    path = _workers_dir() / f"{worker}.lock"
+    path = workers_dir() / f"{worker}.lock"
     try:
         fd = os.open(path, os.O_RDWR)
     except OSError:
         return None
     try:
-        if not _try_lock(fd):
+        if not try_file_lock(fd):
             return True
         _unlock(fd)  # we only wanted to know; nobody held it
     finally:
@@ -300,7 +300,7 @@ def _lease_alive(worker: str) -> bool | None:
 
 def _forget_dead_workers() -> None:
     """Remove the lock files of dead workers (once their jobs were taken back: they are the evidence)."""
-    for path in _workers_dir().glob("*.lock"):
+    for path in workers_dir().glob("*.lock"):
         if path.stem != WORKER_ID and _lease_alive(path.stem) is False:
             with contextlib.suppress(OSError):  # another worker removed it first
                 path.unlink()
@@ -309,11 +309,11 @@ def _forget_dead_workers() -> None:
 def begin_worker() -> None:
     """Mark this process as a live worker: an OS lock on its file, held until the process exits."""
     global _lease
-    folder = _workers_dir()
+    folder = workers_dir()
     folder.mkdir(parents=True, exist_ok=True)
     if _lease is None:
         fd = os.open(folder / f"{WORKER_ID}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        if not _try_lock(fd):
+        if not try_file_lock(fd):
             os.close(fd)
             raise RuntimeError(f"worker lock {WORKER_ID} is held by another process")
         _lease = fd

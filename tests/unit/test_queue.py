@@ -78,9 +78,9 @@ def test_a_second_message_for_a_claimed_or_finished_job_does_nothing():
 def test_a_finishing_worker_does_not_overwrite_a_job_taken_back_from_it():
     job = start_job("test_count", "数数", n=1)
     Job.update(state="queued", claimed_by="").where(Job.id == job.id).execute()
-    assert queue._claim(job.id)
+    assert queue.claim_job(job.id)
     Job.update(state="queued", claimed_by="").where(Job.id == job.id).execute()  # taken back meanwhile
-    queue._succeed(job.id)
+    queue.finish_job(job.id)
     assert Job.get_by_id(job.id).state == "queued"
 
 
@@ -93,10 +93,10 @@ def worker(app):
 
 def _lock_file(name: str, held: bool) -> int | None:
     """A worker's lock file on this machine: `held` as by a live process, or left by a dead one."""
-    folder = queue._workers_dir()
+    folder = queue.workers_dir()
     fd = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
     if held:
-        assert queue._try_lock(fd)
+        assert queue.try_file_lock(fd)
         return fd
     os.close(fd)
     return None
@@ -120,7 +120,7 @@ def test_recovery_takes_back_only_jobs_whose_worker_is_gone(worker):
         assert Job.get_by_id(dead_here.id).state == "done" and Job.get_by_id(other_pc_gone.id).state == "done"
         assert Job.get_by_id(live_here.id).state == "running" and Job.get_by_id(other_pc_busy.id).state == "running"
         # the dead worker's mark is swept once its jobs are back; the live one's stays
-        assert sorted(p.name for p in queue._workers_dir().glob("*.lock")) == sorted(
+        assert sorted(p.name for p in queue.workers_dir().glob("*.lock")) == sorted(
             ["vm-101-live.lock", f"{queue.WORKER_ID}.lock"])
     finally:
         os.close(live_fd)
