@@ -11,7 +11,6 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
-from jinja2_fragments.flask import render_block
 from markupsafe import escape
 
 from dropship.models import Job, Order, PurchaseAccount, Shop
@@ -28,16 +27,6 @@ from dropship.web.paging import page_args, paginate
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 TEMPLATE = "orders/index.html"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@bp.app_template_filter("yuan")
-def _yuan(fen: int | None) -> str:
-    return service.yuan(fen)
-
-
-@bp.app_template_filter("courier")
-def _courier(code: str) -> str:
-    return service.courier_name(code)
 
 
 def _triggers(*events: str) -> dict[str, str]:
@@ -103,7 +92,7 @@ def index():
     headers = {"Vary": "HX-Request, HX-Target"}
     if status == 200 and not request.headers.get("X-Orders-Refresh"):
         headers["HX-Push-Url"] = context["list_url"]
-    return render_block(TEMPLATE, "order_list", fragment=True, **context), status, headers
+    return render_template("orders/_list.html", fragment=True, **context), status, headers
 
 
 def _message(text: str, status: int = 200, error: bool = False, headers: dict | None = None):
@@ -146,7 +135,7 @@ def _mark_form(ids: list[int], form: dict, errors: dict, status: int = 200):
     orders = list(Order.select(Order.id, Order.tid, Order.abnormal, Order.mark_note).where(Order.id.in_(ids)))
     if len(orders) == 1 and not form:
         form = {"kind": orders[0].abnormal, "note": orders[0].mark_note}
-    return render_block(TEMPLATE, "mark_form", orders=orders, form=form, errors=errors,
+    return render_template("orders/_mark_form.html", orders=orders, form=form, errors=errors,
                         mark_types=service.MARK_TYPES), status
 
 
@@ -175,7 +164,7 @@ def mark():
 # -- 备注 (云端备注) ----------------------------------------------------------------------------------
 
 def _memo_form(order: Order, form: dict, errors: dict, status: int = 200):
-    return render_block(TEMPLATE, "memo_form", order=order, form=form, errors=errors,
+    return render_template("orders/_memo_form.html", order=order, form=form, errors=errors,
                         flag_names=service.FLAG_NAMES, limit=memo_service.MEMO_LIMIT_BYTES), status
 
 
@@ -211,7 +200,7 @@ def memo_state(order_id: int):
 # -- 修改地址信息 ------------------------------------------------------------------------------------
 
 def _address_form(order: Order, form: dict, errors: dict, status: int = 200):
-    return render_block(TEMPLATE, "address_form", order=order, form=form, errors=errors), status
+    return render_template("orders/_address_form.html", order=order, form=form, errors=errors), status
 
 
 @bp.get("/<int:order_id>/address")
@@ -253,7 +242,7 @@ def _batch_form(ids: list[int], form: dict, errors: dict, status: int = 200):
         wanted = {o.shop_id for o in Order.select(Order.shop).where(Order.id.in_(ids))} if ids else None
         form = {**form, "shops": [str(s.id) for s in shops
                                   if s.login_state == "ok" and (wanted is None or s.id in wanted)]}
-    return render_block(TEMPLATE, "batch_form", ids=ids, shops=shops, form=form, errors=errors,
+    return render_template("orders/_batch_form.html", ids=ids, shops=shops, form=form, errors=errors,
                         login_states=LOGIN_STATES, platforms=PLATFORMS, tabs=service.TAB_BY_CODE,
                         sync_tabs=service.SYNC_TABS, day_choices=service.SYNC_DAY_CHOICES), status
 
