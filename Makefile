@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8765
+# Test files run in parallel, each file whole on one worker (its module-scoped sandbox starts once).
+TEST_WORKERS ?= 2
 
 .PHONY: setup chromium run demo test lint bench clean
 
@@ -43,7 +45,7 @@ lint: setup
 	$(VENV)/bin/ruff check dropship platform_sandbox tests app.py
 
 test: setup lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: setup
 	$(PY) -m pytest tests/benchmarks -q -s -o addopts="-p no:cacheprovider" --timeout=1800

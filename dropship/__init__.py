@@ -68,7 +68,6 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         TESTING=settings.testing,
     )
-    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
     @app.before_request
     def _connect_db() -> None:

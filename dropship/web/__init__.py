@@ -1,12 +1,12 @@
-"""The web entrance: one blueprint per menu item, and the menu itself."""
+"""The web entrance: one blueprint per menu item, the menu itself, and what every template can use."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import Flask, abort, g, redirect, url_for
 
-from dropship.web.access import public, user_can
-from dropship.web.inputs import init_inputs
+from dropship.web.access import csrf_token, public, user_can
+from dropship.web.inputs import init_inputs, platform_href
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,7 @@ def register_web(app: Flask) -> None:
     for module in (auth, orders, shops, accounts, aftersales, stats, dashboard, team, settings, billing,
                    verify, jobs):
         app.register_blueprint(module.bp)
-
-    @app.context_processor
-    def _menu() -> dict:
-        return {"menu": [item for item in MENU if user_can(item.permission)]}
+    init_templates(app)
 
     @app.get("/")
     @public
@@ -69,3 +66,29 @@ def register_web(app: Flask) -> None:
     @public
     def healthz():
         return {"ok": True}
+
+
+def init_templates(app: Flask) -> None:
+    """The one place for app-wide template filters and globals, so a partial rendered alone (an htmx
+    answer) sees exactly what the full page sees."""
+    from dropship.couriers import courier_name
+    from dropship.services.money import yuan
+    from dropship.web.jobs import panel_jobs
+    from dropship.web.verify import waiting_count
+
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    app.add_template_filter(yuan, "yuan")
+    app.add_template_filter(courier_name, "courier")
+    app.add_template_filter(platform_href, "platform_href")
+
+    @app.context_processor
+    def _globals() -> dict:
+        # Callables, not values: most fragments never show the menu, the jobs or the 验证中心 badge.
+        return {
+            "csrf_token": csrf_token,
+            "current_user": g.get("user"),
+            "can": user_can,
+            "menu": lambda: [item for item in MENU if user_can(item.permission)],
+            "panel_jobs": panel_jobs,
+            "verify_count": waiting_count,
+        }

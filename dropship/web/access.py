@@ -121,10 +121,6 @@ def _check_request():
 def init_access(app: Flask) -> None:
     app.before_request(_check_request)
 
-    @app.context_processor
-    def _inject() -> dict[str, Any]:
-        return {"csrf_token": csrf_token, "current_user": g.get("user"), "can": user_can}
-
     @app.errorhandler(400)
     @app.errorhandler(403)
     @app.errorhandler(404)

@@ -61,6 +61,5 @@ def platform_href(url: object) -> str:
 
 
 def init_inputs(app: Flask) -> None:
-    """Register the converter (before any blueprint's rules are added) and the href filter."""
+    """Register the converter (before any blueprint's rules are added)."""
     app.url_map.converters["dbid"] = DbIdConverter
-    app.add_template_filter(platform_href, "platform_href")

@@ -29,11 +29,6 @@ def _visible(job_id: int) -> Job:
     return job
 
 
-@bp.app_context_processor
-def _panel() -> dict:
-    return {"panel_jobs": panel_jobs}
-
-
 @bp.get("/panel")
 @requires("*")
 def panel():

@@ -12,13 +12,11 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
 from markupsafe import escape
 
-from dropship.couriers import courier_name
 from dropship.errors import FieldError
 from dropship.memo_size import MEMO_LIMIT_BYTES, MEMO_SIZE_RULE, memo_bytes
 from dropship.models import Job, Order, PurchaseAccount, Shop
 from dropship.queue import start_job, start_unique_job
 from dropship.services import memo as memo_service
-from dropship.services import money
 from dropship.services.jobs import job_target, visible_jobs
 from dropship.services.order_export import export_file, is_expired
 from dropship.services.orders import actions, labels, queries
@@ -36,16 +34,6 @@ from dropship.web.scoping import current_scope, get_or_404
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 TEMPLATE = "orders/index.html"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@bp.app_template_filter("yuan")
-def _yuan(fen: int | None) -> str:
-    return money.yuan(fen)
-
-
-@bp.app_template_filter("courier")
-def _courier(code: str) -> str:
-    return courier_name(code)
 
 
 def _triggers(*events: str) -> dict[str, str]:
@@ -114,7 +102,7 @@ def index():
     headers = {"Vary": "HX-Request, HX-Target"}
     if error is None and not request.headers.get("X-Orders-Refresh"):
         headers["HX-Push-Url"] = context["list_url"]
-    return *show_form(TEMPLATE, "order_list", error=error, fragment=True, **context), headers
+    return *show_form("orders/_list.html", error=error, fragment=True, **context), headers
 
 
 def _message(text: str, status: int = 200, error: bool = False, headers: dict | None = None):
@@ -154,7 +142,7 @@ def _mark_form(ids: list[int], form: dict, error: FieldError | None = None):
     orders = list(Order.select(Order.id, Order.tid, Order.abnormal, Order.mark_note).where(Order.id.in_(ids)))
     if len(orders) == 1 and not form:
         form = {"kind": orders[0].abnormal, "note": orders[0].mark_note}
-    return show_form(TEMPLATE, "mark_form", error=error, orders=orders, form=form, mark_types=labels.MARK_TYPES)
+    return show_form("orders/_mark_form.html", error=error, orders=orders, form=form, mark_types=labels.MARK_TYPES)
 
 
 @bp.get("/mark")
@@ -183,7 +171,7 @@ def mark():
 
 def _memo_form(order: Order, form: dict, error: FieldError | None = None):
     # the size is counted as the shop backend counts it, by the same function the service uses
-    return show_form(TEMPLATE, "memo_form", error=error, order=order, form=form, flag_names=labels.FLAG_NAMES,
+    return show_form("orders/_memo_form.html", error=error, order=order, form=form, flag_names=labels.FLAG_NAMES,
                      limit=MEMO_LIMIT_BYTES, size_rule=MEMO_SIZE_RULE, size=memo_bytes(form["memo"]))
 
 
@@ -219,7 +207,7 @@ def memo_state(order_id: int):
 # -- 修改地址信息 ------------------------------------------------------------------------------------
 
 def _address_form(order: Order, form: dict, error: FieldError | None = None):
-    return show_form(TEMPLATE, "address_form", error=error, order=order, form=form)
+    return show_form("orders/_address_form.html", error=error, order=order, form=form)
 
 
 @bp.get("/<dbid:order_id>/address")
@@ -261,7 +249,7 @@ def _batch_form(ids: list[int], form: dict, error: FieldError | None = None, sta
         wanted = {o.shop_id for o in Order.select(Order.shop).where(Order.id.in_(ids))} if ids else None
         form = {**form, "shops": [str(s.id) for s in shops
                                   if s.login_state == "ok" and (wanted is None or s.id in wanted)]}
-    return show_form(TEMPLATE, "batch_form", error=error, status=status, ids=ids, shops=shops, form=form,
+    return show_form("orders/_batch_form.html", error=error, status=status, ids=ids, shops=shops, form=form,
                      login_states=LOGIN_STATES, platforms=PLATFORMS, tabs=TAB_BY_CODE,
                      sync_tabs=actions.SYNC_TABS, day_choices=actions.SYNC_DAY_CHOICES)
 

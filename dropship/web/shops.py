@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template, request
-from jinja2_fragments.flask import render_block
 
 from dropship import secrets
 from dropship.errors import FieldError, UserError
@@ -45,7 +44,7 @@ def _page_context(**extra) -> dict:
 
 
 def _table(message: str = "", status: int = 200, error: bool = False, trigger: str = ""):
-    html = render_block("shops/index.html", "table", **_page_context(message=message, message_error=error))
+    html = render_template("shops/_table.html", **_page_context(message=message, message_error=error))
     # Actions are posted from toolbars and dialogs alike; the answer always replaces the table.
     headers = {"HX-Retarget": "#shop-table", "HX-Reswap": "outerHTML"}
     if trigger:
@@ -65,8 +64,8 @@ def table():
     return _table()
 
 
-def _form_dialog(template_block: str, error: FieldError | None = None, **context):
-    return show_form("shops/index.html", template_block, error=error, platforms=service.PLATFORMS, **context)
+def _form_dialog(name: str, error: FieldError | None = None, **context):
+    return show_form(f"shops/_{name}.html", error=error, platforms=service.PLATFORMS, **context)
 
 
 @bp.post("")
@@ -161,7 +160,7 @@ def export_request(shop_id: int):
     shop = _shop_or_404(shop_id)
     job = start_job("address_export_request", f"地址脱敏导出 · 发送密码 · {shop.display_name}",
                     target=job_target("shop", shop.id), user=g.user, total=1, shop_id=shop.id)
-    return *show_form("shops/index.html", "export_form", shop=shop, job=job), {"HX-Trigger": "jobs-changed"}
+    return *show_form("shops/_export_form.html", shop=shop, job=job), {"HX-Trigger": "jobs-changed"}
 
 
 @bp.post("/<dbid:shop_id>/export")
@@ -170,7 +169,7 @@ def export(shop_id: int):
     shop = _shop_or_404(shop_id)
     password = request.form.get("password", "").strip()
     if not password or len(password) > MAX_SMS_PASSWORD or not password.isalnum():
-        return show_form("shops/index.html", "export_form", shop=shop, job=None,
+        return show_form("shops/_export_form.html", shop=shop, job=None,
                          error=FieldError("password", "请输入短信中的导出密码（数字或字母）"))
     job = start_job("address_export", f"地址脱敏导出 · {shop.display_name}", target=job_target("shop", shop.id),
                     user=g.user, shop_id=shop.id, password_token=secrets.encrypt(password))

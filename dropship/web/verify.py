@@ -29,10 +29,15 @@ def listing():
     return render_template("verify/_list.html", items=HUB.recent(), kinds=KINDS, states=STATES)
 
 
+def waiting_count() -> int:
+    """Verifications waiting for a person: the header badge's number."""
+    return len(HUB.waiting())
+
+
 @bp.get("/badge")
 @requires("verify")
 def badge():
-    return str(len(HUB.waiting()) or "")
+    return str(waiting_count() or "")
 
 
 @bp.get("/<item_id>")

@@ -17,6 +17,44 @@
     document.querySelectorAll("dialog[open]").forEach(function (d) { d.close(); });
   });
 
+  // 全选: a checkbox with data-check-all ticks or clears every enabled box its selector names; ticking the
+  // boxes one by one updates it (checked / part-checked). Tables are swapped by htmx: listen on the document.
+  function rowsOf(all) { return Array.prototype.slice.call(document.querySelectorAll(all.dataset.checkAll)); }
+  function showTicks(all) {
+    var rows = rowsOf(all), ticked = rows.filter(function (row) { return row.checked; }).length;
+    all.checked = rows.length > 0 && ticked === rows.length;
+    all.indeterminate = ticked > 0 && ticked < rows.length;
+  }
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (box.matches("[data-check-all]")) {
+      rowsOf(box).forEach(function (row) { if (!row.disabled) row.checked = box.checked; });
+      box.indeterminate = false;
+      return;
+    }
+    document.querySelectorAll("[data-check-all]").forEach(function (all) {
+      if (rowsOf(all).indexOf(box) >= 0) showTicks(all);
+    });
+  });
+
+  // A table that refreshes itself (data-keep-ticks) keeps the rows the person ticked. They are read at
+  // the moment of the swap, so a tick made while the refresh was on its way is kept too.
+  var kept = null;
+  function tickKey(box) { return box.name + "=" + box.value; }
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    kept = event.detail.requestConfig.verb === "get" && target.matches("[data-keep-ticks]")
+      ? Array.prototype.map.call(target.querySelectorAll("input[type=checkbox][name]:checked"), tickKey) : null;
+  });
+  document.body.addEventListener("htmx:afterSwap", function () {
+    if (!kept) return;
+    document.querySelectorAll("[data-keep-ticks] input[type=checkbox][name]").forEach(function (box) {
+      if (kept.indexOf(tickKey(box)) >= 0) box.checked = true;
+    });
+    document.querySelectorAll("[data-check-all]").forEach(showTicks);
+    kept = null;
+  });
+
   function toast(message) {
     var box = document.createElement("div");
     box.className = "alert alert-error toast";

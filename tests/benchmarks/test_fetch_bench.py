@@ -90,7 +90,8 @@ def test_fetch_2000_orders(world, tmp_path, report):
             elapsed = time.perf_counter() - started
             job = Job.get_by_id(job.id)
             assert job.state == "done", job.error
-            assert Order.select().where(Order.shop == shop.id).count() == ORDERS
+            # every order once: the volume the suite's three-page test (tests/drivers) does not reach
+            assert {o.tid for o in Order.select(Order.tid).where(Order.shop == shop.id)} == set(info["tids"])
     finally:
         runtime.stop()
     report("fetch 2000 orders: app vs download-only", elapsed * 1000, limit * 1000, target=1.3)
