@@ -284,18 +284,44 @@ def today_stats(shop_ids: list[int], day: date | None = None) -> dict[int, ShopD
 
 
 
-def state_for_error(exc: BaseException) -> tuple[str, str, timedelta | None]:
-    """Which 登录状态 a failure means, the message to show, and the cool-down it calls for."""
+# After a risk answer the shop rests, longer each time: 15 → 30 → 60 … minutes, capped; a day without
+# a risk answer starts the count again. Retrying soon after a block is what gets shops banned.
+RISK_COOLDOWN_CAP = timedelta(hours=4)
+CLEAN_DAY = timedelta(days=1)
+
+
+def next_cooldown(strikes: int, last_risk_at: datetime | None, now: datetime,
+                  first: timedelta = timedelta(minutes=15)) -> tuple[int, timedelta]:
+    """(strikes counting this risk answer, the cool-down it calls for)."""
+    if last_risk_at is None or now - last_risk_at >= CLEAN_DAY:
+        strikes = 0
+    strikes += 1
+    return strikes, min(first * 2 ** min(strikes - 1, 16), RISK_COOLDOWN_CAP)
+
+
+def record_risk(shop: Shop, message: str, first: timedelta = timedelta(minutes=15),
+                now: datetime | None = None) -> timedelta:
+    """登录状态 风控限制 with the next cool-down (read from the row: another process may have struck too)."""
+    now = now or datetime.now()
+    fresh = Shop.get_by_id(shop.id)
+    strikes, cooldown = next_cooldown(fresh.risk_strikes, fresh.last_risk_at, now, first)
+    minutes = int(cooldown.total_seconds() // 60)
+    set_login_state(shop, "risk", f"{message}（第 {strikes} 次，冷却 {minutes} 分钟）", cooldown, now)
+    Shop.update(risk_strikes=strikes, last_risk_at=now).where(Shop.id == shop.id).execute()
+    return cooldown
+
+
+def state_for_error(exc: BaseException) -> tuple[str, str]:
+    """Which 登录状态 a failure means and the message to show (risk: see record_risk for the cool-down)."""
     from dropship.platforms.base import BadCredentials, LoginRequired, NeedsVerification, RiskBlocked
 
     message = str(exc)
     if isinstance(exc, BadCredentials):
-        return "bad_password", message or "账号名或登录密码不正确", None
+        return "bad_password", message or "账号名或登录密码不正确"
     if isinstance(exc, NeedsVerification):
-        return "needs_verification", f"{message}：请到验证中心处理，或点“授权”重试", None
+        return "needs_verification", f"{message}：请到验证中心处理，或点“授权”重试"
     if isinstance(exc, RiskBlocked):
-        minutes = exc.cooldown_minutes or 15
-        return "risk", f"{message}（冷却 {minutes} 分钟）", timedelta(minutes=minutes)
+        return "risk", message
     if isinstance(exc, LoginRequired):
-        return "expired", message, None
-    return "network", message, None
+        return "expired", message
+    return "network", message
