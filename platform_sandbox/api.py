@@ -128,6 +128,10 @@ class Sandbox:
         """A buyer orders now from the shop of ``login`` (see control.place_order)."""
         return self._run(lambda: control.order_dict(control.place_order(login, **kw)))
 
+    def change_address(self, tid: str) -> dict:
+        """The buyer changes the order's delivery address (see control.change_address)."""
+        return self._run(lambda: control.order_dict(control.change_address(tid)))
+
     def open_dispute(self, tid: str, kind: str = "refund_only", oid: str = "", reason: str = "") -> dict:
         return self._run(lambda: control.dispute_dict(control.open_dispute(tid, kind, oid, reason)))
 

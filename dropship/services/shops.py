@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 from peewee import fn
 
 from dropship.errors import FieldError
-from dropship.models import Shop, ShopDailyStat
+from dropship.models import Order, Purchase, Shop, ShopDailyStat
+from dropship.platforms.base import Receiver
 from dropship.services.scope import Scope
 from dropship.services.settings import register
 
@@ -325,3 +326,41 @@ def state_for_error(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, LoginRequired):
         return "expired", message
     return "network", message
+
+
+# -- 删除地址自动同步 -------------------------------------------------------------------------------
+
+ADDRESS_CHANGED = "address_changed"  # Order.abnormal: the buyer changed the address after we decrypted/bought
+
+
+def receivers_seen(shop: Shop, seen: list[tuple[int, Receiver]]) -> list[int]:
+    """Store the masked receivers a detail page showed; returns the orders to decrypt again.
+
+    A masked receiver different from the stored one means the buyer changed the address. With
+    删除地址自动同步 on, the old real address is dropped and the order decrypted again; an order
+    already bought (an active purchase) goes to 异常订单 with 「买家已修改地址」, so nobody ships to
+    the old address. Off: only the masked text is refreshed.
+    """
+    if not seen:
+        return []
+    auto = Shop.get_by_id(shop.id).auto_sync_deleted_address
+    stored = {o.id: o for o in Order.select().where(Order.id.in_([order_id for order_id, _ in seen]))}
+    bought = {order_id for (order_id,) in Purchase.select(Purchase.order).where(
+        Purchase.order.in_(list(stored)), Purchase.active == True).tuples()}  # noqa: E712
+    again = []
+    for order_id, masked in seen:
+        order = stored[order_id]
+        known = (order.receiver_name, order.receiver_phone, order.receiver_region, order.receiver_address)
+        now = (masked.name, masked.phone, masked.region, masked.address)
+        if known == now:
+            continue
+        changes = {Order.receiver_name: masked.name, Order.receiver_phone: masked.phone,
+                   Order.receiver_region: masked.region, Order.receiver_address: masked.address}
+        changed = any(known) and order.address_state != "manual"  # first sight is not a change; 手动 is the user's
+        if changed and auto:
+            changes.update({Order.receiver_real: None, Order.address_state: "masked", Order.updated_at: datetime.now()})
+            if order_id in bought:
+                changes.update({Order.abnormal: ADDRESS_CHANGED, Order.mark_note: "买家已修改地址"})
+            again.append(order_id)
+        Order.update(changes).where(Order.id == order_id).execute()
+    return again

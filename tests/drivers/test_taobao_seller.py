@@ -222,6 +222,12 @@ def test_detail_pages_gbk_and_tmall_redirect(sb, seller):
         detail = driver.order_detail(order["tid"])
         assert detail["buyer_message"] == order["buyer_message"]
         assert order["receiver"]["name"][0] + "*" in detail["address"]
+        whole = driver.order_from_detail(order["tid"])  # 订单同步 线路2 reads the same page
+        assert (whole.tid, whole.status, whole.paid_amount) == (order["tid"], "paid", order["paid_fen"])
+        assert sorted(i.oid for i in whole.items) == sorted(i["oid"] for i in order["items"])
+        assert whole.buyer_message == order["buyer_message"] and whole.receiver.name.startswith(order["receiver"]["name"][0])
+        sb.change_address(order["tid"])  # the buyer changes the address: the masked one changes with it
+        assert driver.order_from_detail(order["tid"]).receiver != whole.receiver
         driver.close()
 
 
