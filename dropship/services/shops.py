@@ -32,12 +32,14 @@ MAX_LOGIN = 64
 MAX_PASSWORD = 64
 
 
-# 设置 › 店铺后台设置 › 地址解密: which route decrypts masked receivers (see tasks.shops)
+# 设置 › 店铺后台设置 › 地址解密: which route decrypts masked receivers (see tasks.shops). All four
+# use the one decrypt the seller backend offers (the logistics order's getRealReceiverInfo); what truly
+# differs, and what the text says, is our own daily cap and what happens at a slider.
 DECRYPT_ROUTES: dict[int, str] = {
-    1: "线路 1：有风险控制概率，滑块较少",
-    2: "线路 2：可能有风险控制，有数量限制",
-    3: "线路 3：可能有风险控制，有滑块",
-    4: "线路 4：安全性高，有滑块，每日额度 50",
+    1: "线路 1：遇到滑块本轮暂停、下次获取时继续（不打扰人），不设每日上限",
+    2: "线路 2：遇到滑块本轮暂停，每店每日最多解密 20 个（最省平台额度）",
+    3: "线路 3：遇到滑块交给验证中心由人完成后继续，不设每日上限",
+    4: "线路 4：遇到滑块交给验证中心，每店每日最多解密 50 个",
 }
 
 
