@@ -8,6 +8,7 @@ only reports progress.
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -173,6 +174,20 @@ def recover_jobs() -> list[int]:
 
 # -- Huey signals -> Job rows ------------------------------------------------------------------
 
+log = logging.getLogger("dropship.jobs")
+
+
+class _ExpectedOutcomes(logging.Filter):
+    """Huey logs every failed task with a traceback. A UserError is an expected outcome (risk, login
+    required, quota, verification, bad input): `_on_error` logs it as one line with the job and its
+    shop instead; a traceback stays for bugs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], UserError))
+
+
+logging.getLogger("huey").addFilter(_ExpectedOutcomes())
+
 def _job_id(task) -> int | None:
     if task is None or task.name not in JOB_TASKS or not task.args:
         return None
@@ -217,6 +232,10 @@ def _on_error(signal, task, exc=None) -> None:
     else:
         error = user_message(exc) if exc else "任务中断"
     Job.update(state="failed", finished_at=datetime.now(), error=error).where(Job.id == job_id).execute()
+    if isinstance(exc, UserError):
+        job = Job.get_or_none(Job.id == job_id)
+        log.warning("任务 #%s %s（%s）未完成：%s", job_id, job.title if job else task.name,
+                    job.target if job else "", error)
 
 
 @huey.on_startup()

@@ -1,11 +1,12 @@
 """订单 jobs against a fake shop backend: memo push with read-back, 同步状态, 批量同步; each safe to run twice."""
+import logging
 
 import pytest
 
 from dropship import queue
 from dropship.db import db
 from dropship.models import Job, Order, OrderItem, Shop
-from dropship.platforms.base import LoginRequired, Memo, PlatformError, Receiver
+from dropship.platforms.base import LoginRequired, Memo, PlatformError, Receiver, RiskBlocked
 from dropship.queue import start_job
 from dropship.services.memo import save_memo
 from dropship.services.orders.cards import order_cards
@@ -264,3 +265,28 @@ def test_with_the_switch_off_only_the_masked_text_follows(shop_backend, monkeypa
     order = _changed_address(shop_backend, auto=False, bought=True)
     assert (order.address_state, order.abnormal, order.receiver_name) == ("decrypted", "", "李**")
     assert started == []
+
+
+# -- logging: expected outcomes are one line, bugs keep their traceback ----------------------------
+
+def test_an_expected_platform_outcome_is_one_line_with_shop_and_job(shop_backend, caplog):
+    shop = make_shop("风控小店")
+    order = make_order(shop)
+    shop_backend.refuse(shop, RiskBlocked("平台风控限制（访问过于频繁），已暂停该店铺"))
+    with caplog.at_level(logging.INFO):
+        job = start_job("sync_order", f"同步状态 · {shop.display_name}", target=f"shop:{shop.id}", order_id=order.id)
+    assert job.state == "failed"
+    failures = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in failures] == [
+        f"任务 #{job.id} 同步状态 · 风控小店（shop:{shop.id}）未完成：平台风控限制（访问过于频繁），已暂停该店铺"]
+    assert not any(r.exc_info for r in caplog.records)
+
+
+def test_a_bug_keeps_its_traceback(shop_backend, caplog):
+    order = make_order(make_shop())
+    save_memo(order.id, "备注", 1)
+    shop_backend.memo_error = KeyError("a bug")
+    with caplog.at_level(logging.INFO):
+        job = _push(order)
+    assert job.state == "failed"
+    assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [KeyError]
