@@ -105,6 +105,10 @@ def test_sold_list_pages_batch_lookup_and_taote_frame(sb, seller):
     expected = sb.shop_order(info["tids"][0])
     order = next(o for o in found if o.tid == info["tids"][0])
     assert order.paid_amount == expected["paid_fen"] and order.status == "paid"
+    # the thumbnail an order points at loads: the sandbox serves its picture host
+    picture = sb.http("GET", "http:" + order.items[0].pic)
+    assert ".localhost:" in order.items[0].pic and picture.status == 200
+    assert picture.header("Content-Type").startswith("image/") and picture.body.startswith(b"\x89PNG")
 
 
 def test_memo_round_trip_and_limit(sb, seller):

@@ -119,5 +119,10 @@ def test_the_demos_first_five_minutes_never_trip_its_own_limiter(tmp_path, sb, p
         assert clock.now - started > 300  # the budget paced them (virtual minutes went by)
         page.reload()
         expect(table.get_by_text("风控限制")).to_have_count(0)
+        # the demo's item thumbnails load (the sandbox serves its picture hosts; the CSP lets them in)
+        page.get_by_role("navigation", name="主菜单").get_by_role("link", name="订单管理").click()
+        thumb = page.locator("tbody.order-card img").first
+        expect(thumb).to_be_visible()
+        page.wait_for_function("img => img.complete && img.naturalWidth === 60", arg=thumb.element_handle())
     finally:
         runtime.stop()
