@@ -265,7 +265,7 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def _classify(url: str, status: int, body: str) -> None:
+def classify(url: str, status: int, body: str) -> None:
     """Raise what a non-data answer means; return when the answer may be the data asked for.
 
     The one place that reads risk, verification and login signs, from the final URL (after
@@ -304,7 +304,7 @@ def _classify(url: str, status: int, body: str) -> None:
 def _classify_json(data: dict) -> None:
     url = str(data.get("url") or "")
     if url:
-        _classify(url, 200, "")
+        classify(url, 200, "")
     if data.get("rgv587_flag") or any(marker in url for marker in RISK_MARKERS):
         raise RiskBlocked(RISK_MESSAGE)
 
@@ -349,7 +349,7 @@ class TaobaoSeller:
         """Navigate (following redirects as a person's browser does) and classify where it landed."""
         self.throttle(host)
         response = page.goto(url, wait_until="domcontentloaded")
-        _classify(page.url, response.status if response else 0, page.content())
+        classify(page.url, response.status if response else 0, page.content())
 
     def _fetch(self, host: str, path: str, method: str = "GET", form: dict[str, Any] | None = None,
                charset: str = "") -> dict[str, Any]:
@@ -375,9 +375,9 @@ class TaobaoSeller:
         finally:
             page.remove_listener("request", record)
         if result.get("error"):
-            _classify(_final_url(hops, url), 0, "")
+            classify(_final_url(hops, url), 0, "")
             raise PlatformError(f"网络错误：{result['error']}")
-        _classify(result["url"], result["status"], result["text"])
+        classify(result["url"], result["status"], result["text"])
         return result
 
     def _json(self, host: str, path: str, method: str = "GET", form: dict[str, Any] | None = None) -> dict:

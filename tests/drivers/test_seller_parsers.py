@@ -11,7 +11,7 @@ import pytest
 
 from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformError, RiskBlocked
 from dropship.platforms.taobao_seller import (
-    _classify,
+    classify,
     consign_form,
     parse_sold_response,
     parse_taobao_detail,
@@ -38,13 +38,13 @@ PUNISH_HTML = ('<!DOCTYPE html><html><head></head><body><script>window.location.
 ])
 def test_classify_names_what_the_answer_means(url, status, body, expected):
     with pytest.raises(expected) as err:
-        _classify(url, status, body)
+        classify(url, status, body)
     assert type(err.value) is expected  # RiskBlocked is never taken for an expired login, nor the reverse
 
 
 def test_classify_lets_data_and_ordinary_pages_through():
-    _classify("https://trade.taobao.com/trade/json/memoInfo.htm", 200, '{"tip": "x"}')
-    _classify("https://trade.taobao.com/trade/itemlist/list_sold_items.htm", 200, "<html>已卖出的宝贝</html>")
+    classify("https://trade.taobao.com/trade/json/memoInfo.htm", 200, '{"tip": "x"}')
+    classify("https://trade.taobao.com/trade/itemlist/list_sold_items.htm", 200, "<html>已卖出的宝贝</html>")
 
 
 # -- replays of the captures in ../shared/reference/samples (copied into tests/fixtures) -----------

@@ -45,7 +45,7 @@ def test_refund_operation_texts_map_to_refund_status():
     ('{"rgv587_flag": "sm", "url": "//trade.taobao.com/x/_____tmd_____/punish?x5secdata=1"}', RiskBlocked),
     ('{"url": "http://wuliu2.taobao.localhost:1/a/_____tmd_____/slide?x5secdata=t"}', NeedsVerification),
     # An unknown page is not an expired login (that answer once made the app log in mid-risk-block);
-    # login redirects and risk pages are told apart by _classify before the body gets here.
+    # login redirects and risk pages are told apart by classify before the body gets here.
     ("<html>login</html>", PlatformError),
     ('{"error": "参数错误", "mainOrders": []}', PlatformError),
 ])
