@@ -9,6 +9,7 @@ from peewee import (
     CharField,
     DateField,
     DateTimeField,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -146,6 +147,8 @@ class Shop(BaseModel):
     last_fetch_at = DateTimeField(null=True)
     next_fetch_at = DateTimeField(null=True, index=True)
     cooldown_until = DateTimeField(null=True)
+    risk_strikes = IntegerField(default=0)  # risk answers in a row (no clean day between): the cool-down grows
+    last_risk_at = DateTimeField(null=True)
     headed = BooleanField(default=False)  # 有界面: show this shop's browser window
     service_until = DateTimeField(null=True)  # 截止日期
     points = IntegerField(default=0)  # 点数
@@ -343,3 +346,17 @@ class AccountGrant(BaseModel):
 
     class Meta:
         indexes = ((("user", "account"), True),)
+
+
+# -- platform request budget ------------------------------------------------------------------
+
+class RequestSlot(BaseModel):
+    """One request an account sent to a platform host (request_budget): the budget counts these in
+    the database, so every worker process and PC spends the same budget. Kept for two minutes."""
+
+    account = CharField(max_length=64)  # the browser profile's key, e.g. shop-3
+    host = CharField(max_length=64)
+    at = FloatField()  # wall-clock seconds (time.time())
+
+    class Meta:
+        indexes = ((("account", "host", "at"), False), (("account", "at"), False))

@@ -149,7 +149,11 @@ def job_task(kind: str, **task_options: Any) -> Callable:
                 raise RetryTask(delay=exc.delay if isinstance(exc, TryLater) else 0) from exc
             except Exception as exc:
                 _fail(job_id, user_message(exc))
-                raise  # Huey logs the traceback
+                if isinstance(exc, UserError):
+                    job = Job.get_or_none(Job.id == job_id)
+                    log.warning("任务 #%s %s（%s）未完成：%s", job_id, job.title if job else kind,
+                                job.target if job else "", user_message(exc))
+                raise  # Huey logs the traceback of a bug (expected outcomes are filtered above)
             else:
                 finish_job(job_id)
             finally:
@@ -391,6 +395,18 @@ def recover_jobs(queued: bool = True) -> list[int]:
 def recover_orphaned_jobs() -> None:
     """Jobs of a worker that died while this one runs (another PC, another process) are not left hanging."""
     recover_jobs(queued=False)
+
+
+class _ExpectedOutcomes(logging.Filter):
+    """Huey logs every failed task with a traceback. A UserError is an expected outcome (risk, login
+    required, quota, verification, bad input): the task wrapper logs it as one line with the job and
+    its shop instead; a traceback stays for bugs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], UserError))
+
+
+logging.getLogger("huey").addFilter(_ExpectedOutcomes())
 
 
 @huey.on_startup()

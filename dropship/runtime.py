@@ -218,14 +218,13 @@ def main(argv: list[str] | None = None) -> int:
     sandbox = None
     if args.demo and not args.print_config:
         try:
-            from dropship.demo import start_sandbox
+            from dropship.demo import DEMO_PACE, start_sandbox
         except ImportError as exc:  # the sandbox needs the demo extra (faker)
             print(f"演示模式需要安装 demo 组件：pip install -e .[demo]（{exc}）", file=sys.stderr)
             return 2
         sandbox = start_sandbox(settings.data_dir, settings.sandbox_port)
-        # The sandbox is local: a short throttle lets a newcomer see results at once.
         settings = load_settings(data_dir=data_dir, host=args.host, port=args.port, sandbox=True,
-                                 sandbox_port=sandbox.port, throttle_seconds=0.5, throttle_jitter=0.3)
+                                 sandbox_port=sandbox.port, **DEMO_PACE)
     if args.print_config:
         for name, value, help_text in settings.describe():
             print(f"{name} = {value!r}    # {help_text}")

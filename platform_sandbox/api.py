@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -46,11 +47,14 @@ class Sandbox:
                 start = clock.to_cst_naive(start_time) if start_time else clock.default_start()
                 simulation.create_world(seed, start.replace(second=0, microsecond=0))
         socket_map: dict = {}
-        server = create_server(create_app(db, lock), map=socket_map, host=host, port=port, threads=4,
+        app = create_app(db, lock)
+        server = create_server(app, map=socket_map, host=host, port=port, threads=4,
                                ident="sandbox")
         thread = threading.Thread(target=server.run, name="sandbox-waitress", daemon=True)
         thread.start()
-        return cls(db, lock, server, socket_map, thread, data_dir)
+        sandbox = cls(db, lock, server, socket_map, thread, data_dir)
+        sandbox._limiter = app.extensions["sandbox.limiter"]
+        return sandbox
 
     def stop(self) -> None:
         # waitress: server.close() leaves dispatcher threads and open channels behind (STACK-NOTES.md).
@@ -124,11 +128,19 @@ class Sandbox:
         """A buyer orders now from the shop of ``login`` (see control.place_order)."""
         return self._run(lambda: control.order_dict(control.place_order(login, **kw)))
 
+    def change_address(self, tid: str) -> dict:
+        """The buyer changes the order's delivery address (see control.change_address)."""
+        return self._run(lambda: control.order_dict(control.change_address(tid)))
+
     def open_dispute(self, tid: str, kind: str = "refund_only", oid: str = "", reason: str = "") -> dict:
         return self._run(lambda: control.dispute_dict(control.open_dispute(tid, kind, oid, reason)))
 
     def return_goods(self, dispute_id: str, courier_code: str = "", tracking_no: str = "") -> dict:
         return self._run(lambda: control.dispute_dict(control.return_goods(dispute_id, courier_code, tracking_no)))
+
+    def use_rate_clock(self, clock: Callable[[], float]) -> None:
+        """Count requests per minute on `clock` instead of real time (a test in virtual time)."""
+        self._limiter.clock = clock
 
     def lift_risk(self, login: str) -> None:
         self._run(control.lift_risk, login)

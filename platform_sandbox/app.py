@@ -13,6 +13,7 @@ from . import (
     buyer_taobao,
     cashier,
     dual_logistics,
+    images,
     login,
     mtop,
     pdd_api,
@@ -48,7 +49,7 @@ def create_app(db: SqliteDatabase, lock: threading.RLock) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["sandbox.limiter"] = risk.RateLimiter()
     for module in (login, seller_trade, seller_export, seller_wuliu, seller_refund, buyer_taobao, buyer_1688, cashier, mtop,
-                   pdd_login, pdd_api, buyer_pdd, dual_logistics, risk, admin):
+                   pdd_login, pdd_api, buyer_pdd, dual_logistics, risk, admin, images):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(404)

@@ -10,7 +10,7 @@ import json
 
 from peewee import JOIN, fn
 
-from . import accounts, clock, disputes, orders, purchases, sms
+from . import accounts, clock, disputes, orders, people, purchases, sms
 from .couriers import BY_CODE, random_number
 from .ids import next_seq
 from .models import (
@@ -60,6 +60,18 @@ def place_order(login: str, *, multi: bool = False, message: str = "", paid: boo
         lines = [(Sku.get((Sku.sku_id == s) & (Sku.item.in_(shop.items))), 1) for s in sku_ids]
     return orders.place_order(shop, clock.now(), clock.rng("manual", next_seq("manual")), paid=paid,
                               lines=lines, message=message, multi=multi)
+
+
+def change_address(tid: str) -> Order:
+    """The buyer changes the delivery address of an unshipped order (the real site allows it
+    before shipping): another person at another place; its masked form changes with it."""
+    order = order_by_tid(tid)
+    fresh = people.receiver(clock.rng("address", next_seq("address")))
+    order.receiver_name, order.receiver_mobile, order.receiver_zip = fresh.name, fresh.mobile, fresh.zip
+    order.receiver_province, order.receiver_city, order.receiver_district = fresh.province, fresh.city, fresh.district
+    order.receiver_town, order.receiver_address = fresh.town, fresh.address
+    order.save()
+    return order
 
 
 def open_dispute(tid: str, kind: str = "refund_only", oid: str = "", reason: str = "") -> Dispute:

@@ -35,6 +35,9 @@ REAL_HOSTS: tuple[str, ...] = (
     "trade.1688.com",
     "api.shuangwuliu.com",
     "sec.taobao.com",
+    "img.alicdn.com",  # item pictures (images.py)
+    "cbu01.alicdn.com",
+    "img.pddpic.com",
 )
 
 

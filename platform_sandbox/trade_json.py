@@ -43,7 +43,7 @@ def sub_order(item: OrderItem) -> dict:
         "idStr": item.oid,
         "itemInfo": {
             "title": item.title,
-            "pic": item.pic,
+            "pic": page_url(item.pic),  # the sandbox's image host serves it (images.py)
             "itemUrl": page_url(item.item_url),
             "skuText": item.sku_text,
             "extra": [{"name": "商家编码", "value": item.outer_id}] if item.outer_id else [],

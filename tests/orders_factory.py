@@ -9,7 +9,7 @@ import pytest
 
 from dropship.db import db
 from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shipment, Shop
-from dropship.platforms.base import Memo, RemoteItem, RemoteOrder
+from dropship.platforms.base import Memo, PlatformError, RemoteItem, RemoteOrder
 from dropship.services.rollups import refresh_rollups
 from dropship.tasks import orders as order_tasks
 from tests.helpers import make_app
@@ -110,6 +110,12 @@ class FakeBackend:
         assert len(tids) <= 50
         self.calls.append(("get_orders", tuple(tids)))
         return [self.remote[t] for t in tids if t in self.remote]
+
+    def order_from_detail(self, tid: str) -> RemoteOrder:
+        self.calls.append(("order_from_detail", tid))
+        if tid not in self.remote:
+            raise PlatformError(f"订单 {tid} 的详情页没有数据")
+        return self.remote[tid]
 
     def serve(self, order: Order, **changes) -> None:
         """The shop's view of `order`, with `changes` (e.g. status='shipped')."""

@@ -5,7 +5,7 @@ looks at the filesystem through `browser_paths` instead.
 
 Playwright objects belong to the thread that created them, so every worker thread owns one
 `sync_playwright()` instance (thread-local) and the contexts it opened. Chromium refuses to open
-one profile twice, hence the per-account lock; throttling and cool-down keep platforms calm.
+one profile twice, hence the per-account lock; the throttle's request budget keeps platforms calm.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from dropship.browser_paths import FoundBrowser, has_browser_name, is_network_path, locate_browser
 from dropship.errors import TryLater, UserError
+from dropship.request_budget import DEFAULT_PER_MINUTE, Ledger, MemoryLedger
 
 # Flags verified on Debian as root in a closed network (STACK-NOTES.md): without the networking
 # flags Chromium floods the network with refused connections at every start.
@@ -131,35 +132,32 @@ def browser_version(path: str) -> str:
 
 
 class Throttle:
-    """Minimum spacing (plus jitter) between operations of one account, and risk cool-downs."""
+    """Paces one account's requests: a minimum spacing (plus jitter) on any host, and a budget of
+    requests per minute per host (`request_budget`). The ledger holds what was sent; the app gives
+    one in the database, because every worker process and PC must count the same requests.
+    Risk cool-downs live on the account's row (Shop.cooldown_until), not here.
+    """
 
-    def __init__(self, min_interval: float = 3.0, jitter: float = 1.5, clock=time.monotonic,
-                 sleep=time.sleep, rng: random.Random | None = None) -> None:
-        self.min_interval, self.jitter = min_interval, jitter
-        self.clock, self.sleep = clock, sleep
+    def __init__(self, min_interval: float = 3.0, jitter: float = 1.5, per_minute: int = DEFAULT_PER_MINUTE,
+                 ledger: Ledger | None = None, clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], object] = time.sleep, rng: random.Random | None = None) -> None:
+        self.min_interval, self.jitter, self.per_minute = min_interval, jitter, per_minute
+        self.ledger: Ledger = ledger or MemoryLedger()
+        self.clock, self.sleep = clock, sleep  # wall-clock seconds: the ledger compares them across processes
         self._rng = rng or random.Random()
-        self._last: dict[str, float] = {}
-        self._cool_until: dict[str, float] = {}
-        self._mutex = threading.Lock()
 
-    def wait(self, key: str) -> float:
-        """Block until `key` may act again; return the seconds waited."""
-        with self._mutex:
+    def wait(self, key: str, host: str = "") -> float:
+        """Block until `key` may send a request to `host` (and count it); return the seconds waited."""
+        spacing = self.min_interval + self._rng.uniform(0, self.jitter)
+        waited = 0.0
+        while True:
             now = self.clock()
-            due = self._last.get(key, float("-inf")) + self.min_interval + self._rng.uniform(0, self.jitter)
-            delay = max(0.0, due - now)
-            self._last[key] = now + delay
-        if delay:
-            self.sleep(delay)
-        return delay
-
-    def cool_down(self, key: str, seconds: float) -> None:
-        with self._mutex:
-            self._cool_until[key] = self.clock() + seconds
-
-    def cooling_seconds(self, key: str) -> float:
-        with self._mutex:
-            return max(0.0, self._cool_until.get(key, 0.0) - self.clock())
+            due = self.ledger.claim(key, host, now, spacing, self.per_minute)
+            if due <= now:
+                return waited
+            # asked again after the pause: another worker may have spent the slot meanwhile
+            self.sleep(due - now)
+            waited += due - now
 
 
 class BrowserUnavailable(UserError):

@@ -526,8 +526,8 @@ class TaobaoSeller:
                 number, pages = number + 1, page.total_pages
         return found
 
-    def order_detail(self, tid: str) -> dict[str, Any]:
-        """Buyer message and the (masked) address from the detail page's embedded data.
+    def _detail_page(self, tid: str) -> tuple[str, dict]:
+        """("taobao" | "tmall", the page's embedded data) of one order's detail page.
 
         A navigation, not a fetch: a 天猫 order's 淘宝 detail URL redirects to trade.tmall.com
         (`var detailData`), which a browser follows across origins, and the browser decodes the
@@ -540,11 +540,21 @@ class TaobaoSeller:
                    TRADE_HOST)
         found = page.evaluate("""() => ({taobao: typeof data === 'object' ? data : null,
                                          tmall: typeof detailData === 'object' ? detailData : null})""")
-        if isinstance(found.get("tmall"), dict):
-            return parse_tmall_detail(found["tmall"])
-        if isinstance(found.get("taobao"), dict):
-            return parse_taobao_detail(found["taobao"])
+        for kind in ("tmall", "taobao"):
+            if isinstance(found.get(kind), dict):
+                return kind, found[kind]
         raise PlatformError(f"订单 {tid} 的详情页没有数据")
+
+    def order_detail(self, tid: str) -> dict[str, Any]:
+        """Buyer message and the (masked) address from the detail page's embedded data."""
+        kind, data = self._detail_page(tid)
+        return parse_tmall_detail(data) if kind == "tmall" else parse_taobao_detail(data)
+
+    def order_from_detail(self, tid: str) -> RemoteOrder:
+        """订单同步 线路2: the whole order from its detail page (one page per order: complete, the
+        buyer message and masked receiver included, but more pages and so more sliders)."""
+        kind, data = self._detail_page(tid)
+        return parse_tmall_detail_order(tid, data) if kind == "tmall" else parse_taobao_detail_order(data)
 
     # -- receivers -----------------------------------------------------------------------------
 
@@ -692,6 +702,91 @@ def parse_tmall_detail(data: dict) -> dict[str, str]:
             rows[row.get("key")] = "".join(str(c.get("text") or "") for c in row.get("content") or [] if isinstance(c, dict))
     message = rows.get("买家留言", "")
     return {"buyer_message": "" if message.strip() == "-" else message, "address": rows.get("收货地址", "")}
+
+
+def masked_receiver(text: str) -> Receiver | None:
+    """The detail page's masked address `张**，138****1234，浙江省 杭州市 西湖区 ****，310000` -> Receiver."""
+    parts = [p.strip() for p in re.split(r"[，,]", text or "") if p.strip()]
+    if len(parts) < 3:
+        return None
+    region = parts[2].split()
+    return Receiver(name=parts[0], phone=parts[1], province=region[0] if region else "",
+                    city=region[1] if len(region) > 1 else "", district=region[2] if len(region) > 2 else "",
+                    address=" ".join(region[3:]))
+
+
+def _namevalues(main: dict) -> dict[str, str]:
+    """orderInfo.lines[].content[] namevalue pairs of the 淘宝 detail page ("创建时间:" -> text)."""
+    found = {}
+    for line in (main.get("orderInfo") or {}).get("lines") or []:
+        for part in (line or {}).get("content") or []:
+            value = (part or {}).get("value")
+            if isinstance(value, dict) and value.get("name"):
+                raw = value.get("value")
+                if isinstance(raw, list):
+                    raw = "".join(str((v or {}).get("value") or "") for v in raw if isinstance(v, dict))
+                found[str(value["name"]).rstrip(":：")] = str(raw or "")
+    return found
+
+
+def _detail_line_total(sub: dict) -> Any:
+    """Sold-list shape {realTotal}; the 2016 detail capture has the unit price as a bare string."""
+    price = sub.get("priceInfo")
+    if isinstance(price, dict):
+        return price.get("realTotal")
+    return Decimal(str(price or "0").replace("￥", "") or "0") * _int(sub.get("quantity"), 1)
+
+
+def parse_taobao_detail_order(data: dict) -> RemoteOrder:
+    """`var data` of trade_order_detail.htm -> RemoteOrder (times from orderInfo's name/value lines)."""
+    main = data.get("mainOrder") or {}
+    status, text, raw = _status(main)
+    times = _namevalues(main)
+    created = parse_time(times.get("创建时间"))
+    if created is None:
+        raise PlatformError(f"订单 {main.get('id')} 的详情页缺少创建时间")
+    fee = (main.get("payInfo") or {}).get("actualFee")
+    items = []
+    for sub in main.get("subOrders") or []:
+        item = parse_sub_order({**sub, "priceInfo": {"realTotal": _detail_line_total(sub)}}, status)
+        items.append(item)
+    address = parse_taobao_detail(data)
+    return RemoteOrder(
+        tid=str(main.get("id")), status=status, status_text=text.replace("当前订单状态：", ""), status_code=raw,
+        buyer_nick=str((main.get("buyer") or {}).get("nick") or ""),
+        paid_amount=yuan_to_fen(fee.get("value") if isinstance(fee, dict) else fee),
+        created_at=created, paid_at=parse_time(times.get("付款时间")), ship_deadline=parse_time(times.get("发货截止时间")),
+        seller_flag=_int((main.get("extra") or {}).get("sellerFlag")), buyer_message=address["buyer_message"],
+        items=items, receiver=masked_receiver(address["address"]))
+
+
+def parse_tmall_detail_order(tid: str, data: dict) -> RemoteOrder:
+    """`var detailData` of the 天猫 orderDetail.htm -> RemoteOrder. Its lines carry no picture or item
+    link: those stay as the sold list gave them."""
+    basic = parse_tmall_detail(data)
+    rows = {row.get("key"): "".join(str(c.get("text") or "") for c in row.get("content") or [] if isinstance(c, dict))
+            for row in (data.get("basic") or {}).get("lists") or [] if isinstance(row, dict)}
+    text = "".join(str(c.get("text") or "") for c in ((data.get("overStatus") or {}).get("status") or {}).get("content") or []
+                   if isinstance(c, dict))
+    current = str((data.get("stepbar") or {}).get("current") or "")
+    status, _, raw = _status({"statusInfo": {"text": text}, "extra": {"tradeStatus": current}})
+    created = parse_time(rows.get("创建时间"))
+    if created is None:
+        raise PlatformError(f"订单 {tid} 的详情页缺少创建时间")
+    amount = ""
+    for line in (data.get("amount") or {}).get("count") or []:
+        for cell in line or []:
+            for part in (cell or {}).get("content") or []:
+                found = re.search(r"实收款：￥?([\d.]+)", str((part or {}).get("text") or ""))
+                amount = found.group(1) if found else amount
+    items = [RemoteItem(oid=str(line.get("id")), title=str(line.get("title") or ""), quantity=_int(line.get("quantity"), 1),
+                        paid_amount=yuan_to_fen(line.get("realTotal")), sku_text=_sku_text(line.get("skuText")),
+                        outer_id=str(line.get("outerId") or ""), status=status)
+             for line in (data.get("orders") or {}).get("list") or [] if isinstance(line, dict)]
+    return RemoteOrder(tid=rows.get("订单编号") or tid, status=status, status_text=text, status_code=raw, buyer_nick="",
+                       paid_amount=yuan_to_fen(amount), created_at=created, paid_at=parse_time(rows.get("付款时间")),
+                       ship_deadline=parse_time(rows.get("发货截止时间")), buyer_message=basic["buyer_message"],
+                       items=items, receiver=masked_receiver(basic["address"]))
 
 
 def _receiver(data: dict) -> Receiver:

@@ -22,7 +22,12 @@ from dropship.couriers import courier_name
 from dropship.models import Order
 from dropship.services.money import yuan_number
 from dropship.services.orders.cards import OrderCard, order_cards
-from dropship.services.orders.labels import FLAG_NAMES, MARK_TYPES, PURCHASE_PLATFORMS, PURCHASE_STATUS_LABELS
+from dropship.services.orders.labels import (
+    ABNORMAL_LABELS,
+    FLAG_NAMES,
+    PURCHASE_PLATFORMS,
+    PURCHASE_STATUS_LABELS,
+)
 from dropship.services.orders.queries import order_ids, orders_by_ids
 from dropship.services.orders.search import OrderFilter
 from dropship.services.orders.tabs import TabContext
@@ -93,7 +98,7 @@ def export_row(card: OrderCard, real_receivers: bool = False) -> list:
         "已发货" if card.shipped else "未发货",
         FLAG_NAMES[order.seller_flag] if 0 <= order.seller_flag < len(FLAG_NAMES) else "",
         _text(order.seller_memo),
-        MARK_TYPES.get(order.abnormal, "") if order.abnormal else "",
+        ABNORMAL_LABELS.get(order.abnormal, "") if order.abnormal else "",
         _text(order.mark_note),
     ]
 

@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 from peewee import fn
 
 from dropship.errors import FieldError
-from dropship.models import Shop, ShopDailyStat
+from dropship.models import Order, Purchase, Shop, ShopDailyStat
+from dropship.platforms.base import Receiver
 from dropship.services.scope import Scope
 from dropship.services.settings import register
 
@@ -31,12 +32,14 @@ MAX_LOGIN = 64
 MAX_PASSWORD = 64
 
 
-# 设置 › 店铺后台设置 › 地址解密: which route decrypts masked receivers (see tasks.shops)
+# 设置 › 店铺后台设置 › 地址解密: which route decrypts masked receivers (see tasks.shops). All four
+# use the one decrypt the seller backend offers (the logistics order's getRealReceiverInfo); what truly
+# differs, and what the text says, is our own daily cap and what happens at a slider.
 DECRYPT_ROUTES: dict[int, str] = {
-    1: "线路 1：有风险控制概率，滑块较少",
-    2: "线路 2：可能有风险控制，有数量限制",
-    3: "线路 3：可能有风险控制，有滑块",
-    4: "线路 4：安全性高，有滑块，每日额度 50",
+    1: "线路 1：遇到滑块本轮暂停、下次获取时继续（不打扰人），不设每日上限",
+    2: "线路 2：遇到滑块本轮暂停，每店每日最多解密 20 个（最省平台额度）",
+    3: "线路 3：遇到滑块交给验证中心由人完成后继续，不设每日上限",
+    4: "线路 4：遇到滑块交给验证中心，每店每日最多解密 50 个",
 }
 
 
@@ -284,18 +287,82 @@ def today_stats(shop_ids: list[int], day: date | None = None) -> dict[int, ShopD
 
 
 
-def state_for_error(exc: BaseException) -> tuple[str, str, timedelta | None]:
-    """Which 登录状态 a failure means, the message to show, and the cool-down it calls for."""
+# After a risk answer the shop rests, longer each time: 15 → 30 → 60 … minutes, capped; a day without
+# a risk answer starts the count again. Retrying soon after a block is what gets shops banned.
+RISK_COOLDOWN_CAP = timedelta(hours=4)
+CLEAN_DAY = timedelta(days=1)
+
+
+def next_cooldown(strikes: int, last_risk_at: datetime | None, now: datetime,
+                  first: timedelta = timedelta(minutes=15)) -> tuple[int, timedelta]:
+    """(strikes counting this risk answer, the cool-down it calls for)."""
+    if last_risk_at is None or now - last_risk_at >= CLEAN_DAY:
+        strikes = 0
+    strikes += 1
+    return strikes, min(first * 2 ** min(strikes - 1, 16), RISK_COOLDOWN_CAP)
+
+
+def record_risk(shop: Shop, message: str, first: timedelta = timedelta(minutes=15),
+                now: datetime | None = None) -> timedelta:
+    """登录状态 风控限制 with the next cool-down (read from the row: another process may have struck too)."""
+    now = now or datetime.now()
+    fresh = Shop.get_by_id(shop.id)
+    strikes, cooldown = next_cooldown(fresh.risk_strikes, fresh.last_risk_at, now, first)
+    minutes = int(cooldown.total_seconds() // 60)
+    set_login_state(shop, "risk", f"{message}（第 {strikes} 次，冷却 {minutes} 分钟）", cooldown, now)
+    Shop.update(risk_strikes=strikes, last_risk_at=now).where(Shop.id == shop.id).execute()
+    return cooldown
+
+
+def state_for_error(exc: BaseException) -> tuple[str, str]:
+    """Which 登录状态 a failure means and the message to show (risk: see record_risk for the cool-down)."""
     from dropship.platforms.base import BadCredentials, LoginRequired, NeedsVerification, RiskBlocked
 
     message = str(exc)
     if isinstance(exc, BadCredentials):
-        return "bad_password", message or "账号名或登录密码不正确", None
+        return "bad_password", message or "账号名或登录密码不正确"
     if isinstance(exc, NeedsVerification):
-        return "needs_verification", f"{message}：请到验证中心处理，或点“授权”重试", None
+        return "needs_verification", f"{message}：请到验证中心处理，或点“授权”重试"
     if isinstance(exc, RiskBlocked):
-        minutes = exc.cooldown_minutes or 15
-        return "risk", f"{message}（冷却 {minutes} 分钟）", timedelta(minutes=minutes)
+        return "risk", message
     if isinstance(exc, LoginRequired):
-        return "expired", message, None
-    return "network", message, None
+        return "expired", message
+    return "network", message
+
+
+# -- 删除地址自动同步 -------------------------------------------------------------------------------
+
+ADDRESS_CHANGED = "address_changed"  # Order.abnormal: the buyer changed the address after we decrypted/bought
+
+
+def receivers_seen(shop: Shop, seen: list[tuple[int, Receiver]]) -> list[int]:
+    """Store the masked receivers a detail page showed; returns the orders to decrypt again.
+
+    A masked receiver different from the stored one means the buyer changed the address. With
+    删除地址自动同步 on, the old real address is dropped and the order decrypted again; an order
+    already bought (an active purchase) goes to 异常订单 with 「买家已修改地址」, so nobody ships to
+    the old address. Off: only the masked text is refreshed.
+    """
+    if not seen:
+        return []
+    auto = Shop.get_by_id(shop.id).auto_sync_deleted_address
+    stored = {o.id: o for o in Order.select().where(Order.id.in_([order_id for order_id, _ in seen]))}
+    bought = {order_id for (order_id,) in Purchase.select(Purchase.order).where(
+        Purchase.order.in_(list(stored)), Purchase.active == True).tuples()}  # noqa: E712
+    again = []
+    for order_id, masked in seen:
+        order = stored[order_id]
+        known = (order.receiver_name, order.receiver_phone, order.receiver_region, order.receiver_address)
+        now = (masked.name, masked.phone, masked.region, masked.address)
+        if known == now:
+            continue
+        changes = {Order.receiver_name: masked.name, Order.receiver_phone: masked.phone,
+                   Order.receiver_region: masked.region, Order.receiver_address: masked.address}
+        changed = any(known) and order.address_state != "manual"  # first sight is not a change; 手动 is the user's
+        if changed and auto:
+            changes.update({Order.receiver_real: None, Order.address_state: "masked", Order.updated_at: datetime.now()})
+            if order_id in bought:
+                changes.update({Order.abnormal: ADDRESS_CHANGED, Order.mark_note: "买家已修改地址"})
+            again.append(order_id)
+        Order.update(changes).where(Order.id == order_id).execute()
+    return again

@@ -15,6 +15,7 @@ _settings: Settings | None = None
 
 def configure_tasks(settings: Settings) -> None:
     global _browsers, _settings
+    from dropship.services.budget import DatabaseLedger
     from dropship.services.settings import get_setting
     from dropship.tasks.browser_check import approved_browser_path
 
@@ -24,7 +25,9 @@ def configure_tasks(settings: Settings) -> None:
         # a 设置 path is started only once 浏览器检测 identified it as Chrome / Edge / Chromium
         executable=approved_browser_path,
         headless=lambda: settings.headless and not get_setting("browser.headed"),
-        throttle=Throttle(settings.throttle_seconds, settings.throttle_jitter),
+        # the request budget is counted in the database: every worker process spends the same one
+        throttle=Throttle(settings.throttle_seconds, settings.throttle_jitter, settings.requests_per_minute,
+                          ledger=DatabaseLedger()),
     )
 
 

@@ -10,9 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dropship.errors import UserError
-from dropship.models import Job, Order, Shop
-from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformError, RiskBlocked, ShopBackend
-from dropship.queue import JobInterrupted, checkpoint, job_task, progress
+from dropship.models import Job, Order, OrderItem, Shop
+from dropship.platforms.base import (
+    LoginRequired,
+    NeedsVerification,
+    PlatformError,
+    RemoteOrder,
+    RiskBlocked,
+    ShopBackend,
+)
+from dropship.queue import JobInterrupted, checkpoint, job_task, progress, start_unique_job
 from dropship.services.fetching import upsert_remote_orders
 from dropship.services.memo import apply_purchase_memo, confirm_pushed, needs_push, push_failed
 from dropship.services.order_export import export_file, export_orders
@@ -20,11 +27,13 @@ from dropship.services.orders.actions import SyncSelection, record_sync
 from dropship.services.orders.search import parse_filter
 from dropship.services.orders.tabs import TabContext
 from dropship.services.scope import Scope
+from dropship.services.settings import get_setting
+from dropship.services.shops import receivers_seen
 from dropship.services.team import can
 from dropship.tasks import settings
 from dropship.tasks.shop_session import open_shop_backend
 
-BATCH = 50  # the sold list's batch search takes at most 50 order numbers
+BATCH = 50  # the sold list's batch search takes at most 50 order numbers (线路2 reads them page by page)
 SESSION_ERRORS = (LoginRequired, NeedsVerification, RiskBlocked)  # the shop, not this order, is the problem
 
 
@@ -73,13 +82,47 @@ def _sync_batch(backend: ShopBackend, shop: Shop, order_ids: list[int], report: 
             if reason:
                 report.memo_failures.append(f"{order.tid}：{reason}")
     tids = dict(Order.select(Order.tid, Order.id).where(Order.id.in_(order_ids)).tuples())
-    remotes = [r for r in backend.get_orders(list(tids)) if r.tid in tids]
+    if int(get_setting("orders.sync_route")) == 2:
+        remotes = _from_detail_pages(backend, shop, list(tids))
+    else:  # 线路1: the sold list's batch lookup, ≤50 orders a call
+        remotes = [r for r in backend.get_orders(list(tids)) if r.tid in tids]
     upsert_remote_orders(shop, remotes)
+    if receivers_seen(shop, [(tids[r.tid], r.receiver) for r in remotes if r.receiver is not None]):
+        # 删除地址自动同步: the buyer changed the address; decrypt the new one
+        start_unique_job("decrypt_addresses", f"地址解密 · {shop.display_name}", target=f"shop:{shop.id}",
+                         shop_id=shop.id)
     found = [tids[r.tid] for r in remotes]
     missing = sorted(set(tids.values()) - set(found))
     record_sync(found, missing)
     report.synced += len(found)
     report.missing += len(missing)
+
+
+def _from_detail_pages(backend: ShopBackend, shop: Shop, tids: list[str]) -> list[RemoteOrder]:
+    """订单同步 线路2: each order's detail page. What a page does not show (the 天猫 page: picture,
+    item link, buyer nick, flag) stays as the sold list gave it; an unreadable page is "not found"."""
+    stored = {o.tid: o for o in Order.select().where(Order.shop == shop.id, Order.tid.in_(tids))}
+    items = {(i.order_id, i.oid): i for i in OrderItem.select().where(OrderItem.order.in_([o.id for o in stored.values()]))}
+    remotes = []
+    for tid in tids:
+        checkpoint()
+        try:
+            remote = backend.order_from_detail(tid)
+        except SESSION_ERRORS:
+            raise
+        except PlatformError:
+            continue
+        order = stored[tid]
+        remote.buyer_nick = remote.buyer_nick or order.buyer_nick
+        if shop.platform == "tmall":
+            remote.seller_flag = order.seller_flag
+        for item in remote.items:
+            known = items.get((order.id, item.oid))
+            if known is not None:
+                item.pic, item.item_url = item.pic or known.pic, item.item_url or known.item_url
+                item.item_id = item.item_id or known.item_id
+        remotes.append(remote)
+    return remotes
 
 
 def _summary(report: SyncReport) -> str:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dropship.models import Shop
 from dropship.platforms import verification
 from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformError, RiskBlocked
 from dropship.platforms.origins import Origins
 from dropship.platforms.taobao_seller import TaobaoSeller
-from dropship.services.shops import PLATFORMS, set_login_state, state_for_error
+from dropship.services.shops import PLATFORMS, record_risk, set_login_state, state_for_error
 from dropship.tasks import browsers, settings
 
 
@@ -72,13 +72,14 @@ def open_shop_backend(shop: Shop, force_login: bool = False, headed: bool = Fals
     key = account_key(shop)
 
     def record(exc: Exception) -> None:
-        state, message, cooldown = state_for_error(exc)
-        if cooldown:
-            manager.throttle.cool_down(key, cooldown.total_seconds())
-        set_login_state(shop, state, message, cooldown)
+        state, message = state_for_error(exc)
+        if state == "risk":  # the cool-down lives on the Shop row: every process sees it
+            record_risk(shop, message, timedelta(minutes=settings().cooldown_minutes))
+        else:
+            set_login_state(shop, state, message)
 
     with manager.session(key, headed=headed or shop.headed) as context:
-        driver = TaobaoSeller(context, origins(), shop.platform, throttle=lambda host: manager.throttle.wait(key),
+        driver = TaobaoSeller(context, origins(), shop.platform, throttle=lambda host: manager.throttle.wait(key, host),
                               verifier=_verifier(shop))
         try:
             try:

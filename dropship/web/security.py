@@ -23,7 +23,9 @@ CSP = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "img-src": "'self'",  # 验证中心 frames are same-origin JPEGs (no data:/blob: URLs)
+    # 验证中心 frames are same-origin JPEGs (no data:/blob: URLs); item thumbnails come from the
+    # platforms' picture hosts (淘宝/天猫/1688: alicdn, 拼多多: pddpic)
+    "img-src": "'self' *.alicdn.com img.pddpic.com",
     "connect-src": "'self'",
     "font-src": "'self'",
     "object-src": "'none'",
@@ -73,8 +75,13 @@ def _guard_text():
 
 
 def init_security(app: Flask) -> None:
+    csp = dict(CSP)
+    settings = app.config.get("SETTINGS")
+    if settings is not None and settings.sandbox and settings.sandbox_port:
+        # 演示模式: the 沙箱平台 serves the item pictures on its own port
+        csp["img-src"] += f" http://*.localhost:{settings.sandbox_port}"
     Talisman(app, force_https=False, strict_transport_security=False,  # self-signed: HSTS would lock users out
-             session_cookie_secure=False, frame_options="DENY", content_security_policy=CSP,
+             session_cookie_secure=False, frame_options="DENY", content_security_policy=csp,
              referrer_policy="same-origin")
     app.session_interface = _SessionByScheme()
     app.after_request(_no_store)

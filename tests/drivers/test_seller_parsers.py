@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformError, RiskBlocked
-from dropship.platforms.taobao_seller import classify, consign_form, parse_sold_response, parse_taobao_detail
+from dropship.platforms.taobao_seller import (
+    classify,
+    consign_form,
+    parse_sold_response,
+    parse_taobao_detail,
+    parse_taobao_detail_order,
+)
 
 PUNISH_HTML = ('<!DOCTYPE html><html><head></head><body><script>window.location.replace('
                '"https://trade.taobao.com//trade/itemlist/asyncSold.htm/_____tmd_____/punish?x5secdata=abc");'
@@ -49,6 +56,18 @@ def test_replay_detail_capture_2016_gives_address_and_no_message():
     data = json.loads((FIXTURES / "taobao_seller_tradeItemDetail_var_data_2016.json").read_text(encoding="utf-8"))
     detail = parse_taobao_detail(data)
     assert detail == {"buyer_message": "", "address": "张三，13800000000，某某省 某某市 某某县 某某镇 测试路1号 ，000000"}
+
+
+def test_replay_detail_capture_2016_as_a_whole_order_for_sync_route_2():
+    data = json.loads((FIXTURES / "taobao_seller_tradeItemDetail_var_data_2016.json").read_text(encoding="utf-8"))
+    order = parse_taobao_detail_order(data)
+    assert (order.tid, order.status, order.paid_amount) == ("2610984234481400", "shipped", 69400)
+    assert order.created_at == datetime(2016, 10, 25, 12, 4, 34) and order.paid_at == datetime(2016, 10, 25, 15, 5, 44)
+    first = order.items[0]
+    assert (first.oid, first.quantity, first.paid_amount) == ("2610984234491400", 2, 12400)  # unit price × quantity
+    assert first.pic.startswith("//img.alicdn.com/") and first.title.startswith("德国代购")
+    receiver = order.receiver
+    assert (receiver.name, receiver.region, receiver.address) == ("张三", "某某省 某某市 某某县", "某某镇 测试路1号")
 
 
 def test_replay_sold_list_shape_with_an_unknown_status_and_a_broken_order():

@@ -18,7 +18,8 @@ from tests.helpers import make_app
 @pytest.fixture
 def desk(tmp_path, sb):
     """The app wired to the sandbox, tasks inline, no throttle wait (the sandbox is local)."""
-    make_app(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0, throttle_jitter=0)
+    make_app(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0, throttle_jitter=0,
+             requests_per_minute=0)
     with db.connection_context():
         yield
 

@@ -105,6 +105,10 @@ def test_sold_list_pages_batch_lookup_and_taote_frame(sb, seller):
     expected = sb.shop_order(info["tids"][0])
     order = next(o for o in found if o.tid == info["tids"][0])
     assert order.paid_amount == expected["paid_fen"] and order.status == "paid"
+    # the thumbnail an order points at loads: the sandbox serves its picture host
+    picture = sb.http("GET", "http:" + order.items[0].pic)
+    assert ".localhost:" in order.items[0].pic and picture.status == 200
+    assert picture.header("Content-Type").startswith("image/") and picture.body.startswith(b"\x89PNG")
 
 
 def test_memo_round_trip_and_limit(sb, seller):
@@ -222,6 +226,12 @@ def test_detail_pages_gbk_and_tmall_redirect(sb, seller):
         detail = driver.order_detail(order["tid"])
         assert detail["buyer_message"] == order["buyer_message"]
         assert order["receiver"]["name"][0] + "*" in detail["address"]
+        whole = driver.order_from_detail(order["tid"])  # 订单同步 线路2 reads the same page
+        assert (whole.tid, whole.status, whole.paid_amount) == (order["tid"], "paid", order["paid_fen"])
+        assert sorted(i.oid for i in whole.items) == sorted(i["oid"] for i in order["items"])
+        assert whole.buyer_message == order["buyer_message"] and whole.receiver.name.startswith(order["receiver"]["name"][0])
+        sb.change_address(order["tid"])  # the buyer changes the address: the masked one changes with it
+        assert driver.order_from_detail(order["tid"]).receiver != whole.receiver
         driver.close()
 
 

@@ -28,7 +28,7 @@ def live_app(tmp_path):
 def live_desk(tmp_path, sb):
     """The app talking to the sandbox, with no throttle wait (the sandbox is local)."""
     runtime = _runtime(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0,
-                       throttle_jitter=0)
+                       throttle_jitter=0, requests_per_minute=0)
     yield runtime
     runtime.stop()
 

@@ -1,13 +1,16 @@
 """订单 jobs against a fake shop backend: memo push with read-back, 同步状态, 批量同步; each safe to run twice."""
+import logging
 
 import pytest
 
 from dropship import queue
 from dropship.db import db
-from dropship.models import Job, Order, OrderItem
-from dropship.platforms.base import LoginRequired, Memo, PlatformError
+from dropship.models import Job, Order, OrderItem, Shop
+from dropship.platforms.base import LoginRequired, Memo, PlatformError, Receiver, RiskBlocked
 from dropship.queue import start_job
 from dropship.services.memo import save_memo
+from dropship.services.orders.cards import order_cards
+from dropship.services.receiver import store_receiver
 from dropship.services.settings import set_setting
 from dropship.tasks import orders as tasks
 from tests.orders_factory import buy, fake_shops, make_order, make_shop, reload
@@ -199,3 +202,92 @@ def test_batch_sync_hands_the_job_back_at_shutdown(shop_backend):
         queue.stopping.clear()
     assert job.state == "queued" and "下次启动后继续" in job.message
     assert shop_backend.calls == []
+
+
+# -- 订单同步 线路1 / 线路2, 删除地址自动同步 ------------------------------------------------------------
+
+def test_the_sync_route_decides_which_pages_are_read(shop_backend):
+    shop = make_shop()
+    orders = [make_order(shop) for _ in range(3)]
+    for order in orders:
+        shop_backend.serve(order, status="shipped", status_text="卖家已发货")
+    set_setting("orders.sync_route", 1)  # the sold list's batch lookup: one call for the three
+    start_job("batch_sync", "批量同步", shop_ids=[shop.id], order_ids=[o.id for o in orders])
+    assert shop_backend.kinds() == ["get_orders"]
+    assert {reload(o).status for o in orders} == {"shipped"}
+    shop_backend.calls.clear()
+    for order in orders:
+        shop_backend.serve(reload(order), status="finished", status_text="交易成功")
+    set_setting("orders.sync_route", 2)  # each order's detail page
+    start_job("batch_sync", "批量同步 2", shop_ids=[shop.id], order_ids=[o.id for o in orders])
+    assert sorted(shop_backend.calls) == sorted(("order_from_detail", o.tid) for o in orders)
+    assert {reload(o).status for o in orders} == {"finished"}
+
+
+MASKED_OLD = Receiver(name="张**", phone="138****1234", province="浙江省", city="杭州市", district="西湖区", address="文三路****")
+MASKED_NEW = Receiver(name="李**", phone="139****5678", province="广东省", city="深圳市", district="南山区", address="****")
+
+
+def _changed_address(shop_backend, auto: bool, bought: bool) -> Order:
+    set_setting("orders.sync_route", 2)  # the detail page shows the (masked) receiver
+    shop = make_shop()
+    Shop.update(auto_sync_deleted_address=auto).where(Shop.id == shop.id).execute()
+    order = make_order(shop)
+    shop_backend.serve(order, receiver=MASKED_OLD)
+    start_job("sync_order", "同步状态", order_id=order.id)
+    store_receiver(reload(order), Receiver(name="张三", phone="13812341234", province="浙江省", city="杭州市",
+                                           district="西湖区", address="文三路 1 号"), "decrypted")
+    if bought:
+        buy(reload(order))
+    shop_backend.serve(reload(order), receiver=MASKED_NEW)  # the buyer changed the address on the platform
+    start_job("sync_order", "同步状态 2", order_id=order.id)
+    return reload(order)
+
+
+def test_a_changed_address_is_decrypted_again_when_the_switch_is_on(shop_backend, monkeypatch):
+    started = []
+    monkeypatch.setattr(tasks, "start_unique_job", lambda kind, title, **kw: started.append((kind, kw["shop_id"])))
+    order = _changed_address(shop_backend, auto=True, bought=False)
+    assert (order.address_state, order.receiver_real, order.abnormal) == ("masked", None, "")
+    assert (order.receiver_name, order.receiver_region) == ("李**", "广东省 深圳市 南山区")
+    assert started == [("decrypt_addresses", order.shop_id)]
+
+
+def test_a_changed_address_of_a_bought_order_goes_to_abnormal(shop_backend, monkeypatch):
+    monkeypatch.setattr(tasks, "start_unique_job", lambda *a, **kw: None)
+    order = _changed_address(shop_backend, auto=True, bought=True)
+    assert (order.abnormal, order.mark_note, order.address_state) == ("address_changed", "买家已修改地址", "masked")
+    assert order_cards([order])[0].mark_label == "买家已修改地址"
+
+
+def test_with_the_switch_off_only_the_masked_text_follows(shop_backend, monkeypatch):
+    started = []
+    monkeypatch.setattr(tasks, "start_unique_job", lambda *a, **kw: started.append(a))
+    order = _changed_address(shop_backend, auto=False, bought=True)
+    assert (order.address_state, order.abnormal, order.receiver_name) == ("decrypted", "", "李**")
+    assert started == []
+
+
+# -- logging: expected outcomes are one line, bugs keep their traceback ----------------------------
+
+def test_an_expected_platform_outcome_is_one_line_with_shop_and_job(shop_backend, caplog):
+    shop = make_shop("风控小店")
+    order = make_order(shop)
+    shop_backend.refuse(shop, RiskBlocked("平台风控限制（访问过于频繁），已暂停该店铺"))
+    with caplog.at_level(logging.INFO):
+        job = start_job("sync_order", f"同步状态 · {shop.display_name}", target=f"shop:{shop.id}", order_id=order.id)
+    assert job.state == "failed"
+    failures = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in failures] == [
+        f"任务 #{job.id} 同步状态 · 风控小店（shop:{shop.id}）未完成：平台风控限制（访问过于频繁），已暂停该店铺"]
+    assert not any(r.exc_info for r in caplog.records)
+
+
+def test_a_bug_keeps_its_traceback(shop_backend, caplog):
+    order = make_order(make_shop())
+    save_memo(order.id, "备注", 1)
+    shop_backend.memo_error = KeyError("a bug")
+    with caplog.at_level(logging.INFO):
+        job = _push(order)
+    assert job.state == "failed"
+    assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [KeyError]

@@ -109,16 +109,40 @@ def test_fetch_window_and_cooldown_skip():
     assert len(shops.due_shops(NOW + timedelta(minutes=16))) == 1
 
 
-@pytest.mark.parametrize("exc,state,cools", [
-    (BadCredentials("账号名或登录密码不正确"), "bad_password", False),
-    (NeedsVerification("slider"), "needs_verification", False),
-    (RiskBlocked("风控", cooldown_minutes=30), "risk", True),
-    (LoginRequired("失效"), "expired", False),
-    (PlatformError("连接超时"), "network", False),
+@pytest.mark.parametrize("exc,state", [
+    (BadCredentials("账号名或登录密码不正确"), "bad_password"),
+    (NeedsVerification("slider"), "needs_verification"),
+    (RiskBlocked("风控"), "risk"),
+    (LoginRequired("失效"), "expired"),
+    (PlatformError("连接超时"), "network"),
 ])
-def test_failures_map_to_distinct_login_states(exc, state, cools):
-    got, message, cooldown = shops.state_for_error(exc)
-    assert got == state and message and bool(cooldown) == cools
+def test_failures_map_to_distinct_login_states(exc, state):
+    got, message = shops.state_for_error(exc)
+    assert got == state and message
+
+
+def test_the_risk_cool_down_grows_is_capped_and_resets_after_a_clean_day():
+    minutes = []
+    strikes, last = 0, None
+    for hour in range(7):  # a risk answer every hour: never a clean day between
+        at = NOW + timedelta(hours=hour)
+        strikes, cooldown = shops.next_cooldown(strikes, last, at)
+        minutes.append(cooldown.total_seconds() / 60)
+        last = at
+    assert minutes == [15, 30, 60, 120, 240, 240, 240]
+    # a day without risk answers: the next one starts again at 15 minutes
+    assert shops.next_cooldown(strikes, last, last + timedelta(days=1)) == (1, timedelta(minutes=15))
+    assert shops.next_cooldown(strikes, last, last + timedelta(hours=23)) == (strikes + 1, timedelta(hours=4))
+
+
+def test_record_risk_stores_the_growing_cool_down_on_the_shop():
+    shop = shops.add_shop("taobao", "rk", "pw")
+    assert shops.record_risk(shop, "风控", now=NOW) == timedelta(minutes=15)
+    assert shops.record_risk(shop, "风控", now=NOW + timedelta(minutes=20)) == timedelta(minutes=30)
+    row = Shop.get_by_id(shop.id)
+    assert (row.login_state, row.risk_strikes) == ("risk", 2)
+    assert row.cooldown_until == NOW + timedelta(minutes=50) == row.next_fetch_at
+    assert "第 2 次，冷却 30 分钟" in row.login_message
 
 
 def _remote(tid: str, status: str = "paid", items: int = 1, refund: str = "") -> RemoteOrder:

@@ -15,7 +15,7 @@ def _setting(key: str):
 def test_shop_backend_page_lists_the_manuals_options(signed_in):
     html = signed_in.get("/settings/shop-backend").get_data(as_text=True)
     for text in ("店铺后台设置", "卖出订单备注内容", "采购订单", "采购金额", "采购利润", "采购物流", "采购账号", "自定义内容",
-                 "卖出订单标记旗帜", "灰色", "红色", "黄色", "绿色", "蓝色", "紫色", "地址解密", "线路 4", "每日额度 50",
+                 "卖出订单标记旗帜", "灰色", "红色", "黄色", "绿色", "蓝色", "紫色", "地址解密", "线路 4", "每日最多解密 50 个",
                  "订单同步", "滑块多，信息完整效率高", "利润率计算", "利润 ÷ 采购金额", "利润 ÷ 实收金额", "订单设置", "浏览器"):
         assert text in html, text
     assert 'name="decrypt_route" value="1" checked' in html and 'name="margin_base" value="purchase" checked' in html
@@ -53,3 +53,9 @@ def test_order_settings_deadline_hours(signed_in):
 def test_browser_tab_still_works(signed_in):
     html = signed_in.get("/settings/browser").get_data(as_text=True)
     assert "浏览器检测" in html and 'aria-current="page">浏览器</a>' in html and "店铺后台设置" in html
+
+
+def test_the_decrypt_routes_say_what_truly_differs(signed_in):
+    html = signed_in.get("/settings/shop-backend").get_data(as_text=True)
+    assert "区别只在两点：每店每日最多解密多少个，以及遇到滑块时" in html
+    assert "每店每日最多解密 20 个" in html and "遇到滑块交给验证中心由人完成后继续" in html

@@ -224,3 +224,10 @@ def test_change_password_from_the_user_menu_ends_other_sessions_only(app, signed
     other.delete_cookie("dd_session")
     assert login(other, password=MAIN_PASSWORD).status_code == 401
     assert login(other, password="new-pass-2").status_code == 302
+
+
+def test_item_thumbnails_may_load_from_the_platforms_picture_hosts_and_the_demo_sandbox(tmp_path):
+    csp = make_app(tmp_path / "real").test_client().get("/login").headers["Content-Security-Policy"]
+    assert "img-src 'self' *.alicdn.com img.pddpic.com;" in csp + ";"
+    demo = make_app(tmp_path / "demo", sandbox=True, sandbox_port=18123).test_client().get("/login")
+    assert "http://*.localhost:18123" in demo.headers["Content-Security-Policy"]

@@ -8,7 +8,7 @@ from peewee import JOIN
 from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shipment
 from dropship.platforms.base import Receiver
 from dropship.services import money
-from dropship.services.orders.labels import MARK_TYPES, REFUND_LABELS, STATUS_LABELS
+from dropship.services.orders.labels import ABNORMAL_LABELS, REFUND_LABELS, STATUS_LABELS
 from dropship.services.receiver import real_receiver
 
 
@@ -44,7 +44,7 @@ class OrderCard:
 
     @property
     def mark_label(self) -> str:
-        return MARK_TYPES.get(self.order.abnormal, "")
+        return ABNORMAL_LABELS.get(self.order.abnormal, "")
 
     @property
     def purchased(self) -> bool:

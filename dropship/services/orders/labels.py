@@ -20,6 +20,8 @@ STATUS_LABELS: dict[str, str] = {
 OPEN_STATUSES: tuple[str, ...] = ("paid", "partly_shipped")
 REFUND_LABELS: dict[str, str] = {"refunding": "退款中", "refunded": "退款成功", "closed": "退款关闭"}
 MARK_TYPES: dict[str, str] = {"": "正常", "out_of_stock": "缺货", "no_source": "找不到货源", "loss": "亏钱"}
+# 异常 reasons the system sets (not offered in the 标记 dialog)
+ABNORMAL_LABELS: dict[str, str] = {**MARK_TYPES, "address_changed": "买家已修改地址"}
 FLAG_NAMES: tuple[str, ...] = ("灰", "红", "黄", "绿", "蓝", "紫")  # 旗帜 0–5, as the shop backend numbers them
 PURCHASE_PLATFORMS: dict[str, str] = {"taobao": "淘宝", "tmall": "天猫", "taote": "淘特",
                                       "alibaba1688": "1688", "pdd": "拼多多"}
