@@ -188,7 +188,7 @@ RECEIVER_FIELDS: dict[str, tuple[str, str]] = {
 DEFAULT_RECEIVER = ReceiverSettings()
 _DEFAULTS: dict[str, Any] = {"mode": "none", "dyn_auto": False, "dyn_position": "address"}
 for _field, (_key, _label) in RECEIVER_FIELDS.items():
-    register(_key, _label, _DEFAULTS.get(_field, ""), _flag if _field == "dyn_auto" else _text(60))
+    register(_key, _label, _DEFAULTS.get(_field, ""), _flag if _field == "dyn_auto" else _text(200))  # checked by from_form
 register("receiver.digits", "自定义真实手机号显示样式", list("0123456789"), lambda v: [str(x) for x in v])
 register("receiver.separator", "数字间隔", "", _text(10))
 describe("receiver.mode", choice_display(MODES))

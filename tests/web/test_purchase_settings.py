@@ -129,6 +129,15 @@ def test_receiver_settings_are_saved_and_logged(signed_in):
     assert len(_changes()) == count
 
 
+def test_a_fixed_receiver_as_long_as_every_platform_takes_is_saved(signed_in):
+    fixed = {**RECEIVER, "mode": "fixed", "fix_phone": "13922222333", "fix_name": "仓" * 20, "fix_province": "广东省",
+             "fix_city": "广州市", "fix_address": "路" * 100}
+    assert _go(signed_in, "/settings/purchase/receiver", fixed).status_code == 200
+    assert _db(load_receiver_settings).fixed.address == "路" * 100
+    response = _go(signed_in, "/settings/purchase/receiver", {**fixed, "fix_address": "路" * 101})
+    assert response.status_code == 400 and "详细地址最多 100 个字（所有采购平台都要能填下）" in response.get_data(as_text=True)
+
+
 def test_a_refused_receiver_form_saves_none_of_its_fields(signed_in):
     bad = {**RECEIVER, "mode": "fixed", "fix_phone": "1392222233", "fix_name": "小王", "fix_province": "广东省",
            "fix_city": "广州市", "fix_address": "大源北路88号", "digit_2": "①"}
