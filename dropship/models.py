@@ -360,3 +360,17 @@ class RequestSlot(BaseModel):
 
     class Meta:
         indexes = ((("account", "host", "at"), False), (("account", "at"), False))
+
+
+# -- 设置 修改记录 -------------------------------------------------------------------------------------
+
+class SettingChange(BaseModel):
+    """One changed setting: who, when, which key, old → new as shown to people (secrets: 「已修改」)."""
+
+    user = ForeignKeyField(User, null=True, backref="setting_changes", on_delete="SET NULL")
+    username = CharField(max_length=40, default="")  # kept when the user is deleted later
+    key = CharField(max_length=80, index=True)
+    label = CharField(max_length=60, default="")
+    old = TextField(default="")
+    new = TextField(default="")
+    at = DateTimeField(default=datetime.now, index=True)

@@ -1,19 +1,23 @@
-"""设置: 浏览器 (the browser found, 浏览器检测), 店铺后台设置 (memo template, routes, 利润率), 订单设置."""
+"""设置: 浏览器 (the browser found, 浏览器检测), 店铺后台设置 (memo template, routes, 利润率), 订单设置,
+采购设置 (PDD 支付设置, 发货物流, PDD 自定义收货信息 with its live 预览). Every save is logged
+(services/settings_log) and the log is shown under the form it belongs to."""
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from dropship.browser_paths import locate_browser
-from dropship.db import db
 from dropship.errors import FieldError
 from dropship.queue import start_job
 from dropship.services import order_export  # noqa: F401 - registers exports.keep_minutes (订单设置)
+from dropship.services import purchase_settings as purchase
 from dropship.services.jobs import job_target
 from dropship.services.memo import TEMPLATE_FIELDS
 from dropship.services.money import MARGIN_BASES
 from dropship.services.orders.actions import SYNC_ROUTES
 from dropship.services.orders.labels import FLAG_NAMES
-from dropship.services.settings import get_setting, set_setting
+from dropship.services.receiver import MODES, POSITIONS
+from dropship.services.settings import get_setting
+from dropship.services.settings_log import recent_changes, save_settings
 from dropship.services.shops import DECRYPT_ROUTES
 from dropship.web.access import requires
 from dropship.web.forms import form as show_form
@@ -34,7 +38,8 @@ def _browser_page(errors: dict[str, str], status: int = 200, saved: bool = False
     check = get_setting("browser.check") or {}
     return render_template("settings/browser.html", found=found, path=request.form.get("path", configured),
                            check=check if found and check.get("path") == found.path else None,
-                           headed=get_setting("browser.headed"), errors=errors, saved=saved), status
+                           headed=get_setting("browser.headed"), errors=errors, saved=saved,
+                           change_keys=("browser.path", "browser.headed")), status
 
 
 @bp.before_request
@@ -53,11 +58,10 @@ def browser():
 @bp.post("/browser")
 @requires("main")  # every shop job starts the file this names: the main account's decision alone
 def save_browser():
-    try:
-        set_setting("browser.path", request.form.get("path", ""))
-    except FieldError as exc:
-        return _browser_page({"path": str(exc)}, 400)
-    set_setting("browser.headed", bool(request.form.get("headed")))
+    errors = save_settings({"browser.path": request.form.get("path", ""),
+                            "browser.headed": bool(request.form.get("headed"))}, g.user)
+    if errors:
+        return _browser_page({"path": errors.get("browser.path", "")}, 400)
     return _browser_page({}, saved=True)
 
 
@@ -69,17 +73,8 @@ def check_browser():
 
 
 def _save_all(values: dict) -> dict[str, str]:
-    """Store every key or none: errors (by key) roll the whole form back."""
-    errors: dict[str, str] = {}
-    with db.atomic() as transaction:
-        for key, raw in values.items():
-            try:
-                set_setting(key, raw)
-            except FieldError as exc:
-                errors.update(exc.errors)
-        if errors:
-            transaction.rollback()
-    return errors
+    """Store every key or none (errors by key roll the whole form back); each change is logged."""
+    return save_settings(values, g.user)
 
 
 SHOP_BACKEND_KEYS = ("memo.fields", "memo.custom", "memo.flag", "address.decrypt_route", "orders.sync_route",
@@ -92,7 +87,7 @@ def _shop_backend_page(errors: dict[str, str] | None = None, saved: bool = False
         values.update(_shop_backend_form())
     return show_form("settings/shop_backend.html", error=errors, values=values, saved=saved,
                      fields=TEMPLATE_FIELDS, flag_names=FLAG_NAMES, decrypt_routes=DECRYPT_ROUTES,
-                     sync_routes=SYNC_ROUTES, margin_bases=MARGIN_BASES)
+                     sync_routes=SYNC_ROUTES, margin_bases=MARGIN_BASES, change_keys=SHOP_BACKEND_KEYS)
 
 
 def _shop_backend_form() -> dict:
@@ -125,7 +120,7 @@ def _order_settings() -> dict:
 @bp.get("/orders")
 @requires("settings")
 def orders():
-    return show_form("settings/orders.html", values=_order_settings())
+    return show_form("settings/orders.html", values=_order_settings(), change_keys=tuple(ORDER_FIELDS.values()))
 
 
 @bp.post("/orders")
@@ -134,4 +129,88 @@ def save_orders():
     sent = {name: request.form[name] for name in ORDER_FIELDS if name in request.form}
     errors = _save_all({ORDER_FIELDS[name]: value for name, value in sent.items()})
     values = {**_order_settings(), **sent} if errors else _order_settings()  # what was typed, beside its error
-    return show_form("settings/orders.html", error=errors, values=values, saved=not errors)
+    return show_form("settings/orders.html", error=errors, values=values, saved=not errors,
+                     change_keys=tuple(ORDER_FIELDS.values()))
+
+
+@bp.context_processor
+def _changes() -> dict:
+    # templates/settings/_changes.html shows the 修改记录 of the keys a tab lists
+    return {"setting_changes": recent_changes}
+
+
+# -- 采购设置: PDD 支付设置, 发货物流, PDD 自定义收货信息 -------------------------------------------------------
+
+_PANELS_OF = {"dyn": ("dynamic",), "digit": ("dynamic", "style"), "fix": ("fixed",)}
+
+
+def _purchase_page(section: str = "", errors: FieldError | None = None, typed: dict | None = None,
+                   saved: str = ""):
+    """The 采购设置 tab; `section`'s form shows what was `typed` beside its `errors` (400)."""
+    receiver_values = purchase.receiver_form_values()
+    shipping = {"excluded_couriers": get_setting("ship.excluded_couriers"),
+                "dual_logistics": get_setting("ship.dual_logistics"), "multi_item": get_setting("ship.multi_item")}
+    payment = purchase.payment_view()
+    if typed is not None and section == "receiver":
+        receiver_values = {**receiver_values, **typed, "dyn_auto": bool(typed.get("dyn_auto"))}
+    elif typed is not None and section == "shipping":
+        shipping = {"excluded_couriers": typed.get("excluded_couriers", []),
+                    "dual_logistics": bool(typed.get("dual_logistics")), "multi_item": typed.get("multi_item")}
+    elif typed is not None and section == "payment":
+        payment = {**payment, "method": typed.get("pay_method")}
+    # a panel of a mode not chosen still opens when one of its fields is refused (it was saved too)
+    error_panels = {panel for name in (errors.errors if errors else {}) for panel in _PANELS_OF.get(name.split("_")[0], ())}
+    return show_form("settings/purchase.html", error=errors, section=section, error_panels=error_panels, saved=saved, payment=payment,
+                     pay_methods=purchase.PAY_METHODS, shipping=shipping, couriers=purchase.EXCLUDABLE_COURIERS,
+                     multi_item=purchase.MULTI_ITEM, receiver=receiver_values, modes=MODES, positions=POSITIONS,
+                     preview=purchase.receiver_preview(receiver_values), keys={"payment": purchase.PAYMENT_KEYS,
+                                                              "shipping": purchase.SHIPPING_KEYS,
+                                                              "receiver": purchase.RECEIVER_KEYS})
+
+
+@bp.get("/purchase")
+@requires("settings")
+def purchase_settings():
+    return _purchase_page()
+
+
+def _form_dict() -> dict:
+    return {key: request.form.get(key, "") for key in request.form}
+
+
+@bp.post("/purchase/payment")
+@requires("main")  # 支付账号 / 支付密码 spend money: the main account's decision alone
+def save_payment():
+    try:
+        purchase.save_payment(_form_dict(), g.user)
+    except FieldError as exc:
+        return _purchase_page("payment", exc, _form_dict())
+    return _purchase_page("payment", saved="payment")
+
+
+@bp.post("/purchase/shipping")
+@requires("settings")
+def save_shipping():
+    typed = {**_form_dict(), "excluded_couriers": request.form.getlist("excluded_couriers")}
+    try:
+        purchase.save_shipping(typed, g.user)
+    except FieldError as exc:
+        return _purchase_page("shipping", exc, typed)
+    return _purchase_page("shipping", saved="shipping")
+
+
+@bp.post("/purchase/receiver")
+@requires("settings")
+def save_receiver():
+    try:
+        purchase.save_receiver(_form_dict(), g.user)
+    except FieldError as exc:
+        return _purchase_page("receiver", exc, _form_dict())
+    return _purchase_page("receiver", saved="receiver")
+
+
+@bp.post("/purchase/receiver/preview")
+@requires("settings")
+def receiver_preview():
+    """htmx, as the user types: the 预览 block only (nothing is saved)."""
+    return show_form("settings/_receiver_preview.html", preview=purchase.receiver_preview(_form_dict()))
