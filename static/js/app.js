@@ -38,6 +38,11 @@
     if (target.id === "check-all") {
       document.querySelectorAll(".order-check").forEach(function (box) { box.checked = target.checked; });
     }
+    // <input type="checkbox" data-select-all="name">: tick or clear every box of that name on the page
+    if (target.dataset.selectAll) {
+      document.querySelectorAll('input[type="checkbox"][name="' + target.dataset.selectAll + '"]').forEach(
+        function (box) { box.checked = target.checked; });
+    }
     // <select data-shows="id" data-shows-value="v">: show element #id only while v is chosen
     if (target.dataset.shows) {
       var shown = document.getElementById(target.dataset.shows);
