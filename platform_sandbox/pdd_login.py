@@ -109,4 +109,4 @@ def verification():
 for _host in LOGIN_HOSTS:
     for _path, _view, _method in (("/login.html", login_page, "GET"), ("/proxy/api/login/send_code", send_code, "POST"),
                                   ("/proxy/api/login", login, "POST"), ("/personal.html", personal, "GET")):
-        bp.add_url_rule(_path, f"{_view.__name__}_{_host}", _view, host=_host, methods=[_method])
+        bp.add_url_rule(_path, f"{_view.__name__}_{_host.split('.')[1]}", _view, host=_host, methods=[_method])

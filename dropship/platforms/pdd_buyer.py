@@ -151,9 +151,12 @@ class PddBuyer:
                 self.throttle(HOST)
                 with page.expect_response(lambda r: r.url.split("?")[0].endswith(LOGIN_PATH)) as answer:
                     page.click(SEL["submit"])
-                data = _json(answer.value)
-                if not data.get("access_token"):
-                    raise BadCredentials(str(data.get("error_msg") or "验证码错误或已过期"))
+                try:
+                    data = answer.value.json()
+                except Exception:  # noqa: BLE001 - a success moves the page on before its body can be read
+                    data = {"access_token": True}
+                if not isinstance(data, dict) or not data.get("access_token"):
+                    raise BadCredentials(str(isinstance(data, dict) and data.get("error_msg") or "验证码错误或已过期"))
                 page.wait_for_url(lambda url: "login.html" not in url)
             else:
                 self._request_code(page)
