@@ -18,7 +18,7 @@ from peewee import Expression, fn
 
 from dropship import secrets
 from dropship.errors import FieldError
-from dropship.models import PurchaseAccount
+from dropship.models import AccountGrant, PurchaseAccount, User
 from dropship.secrets import search_key
 from dropship.services.scope import Scope
 
@@ -146,6 +146,14 @@ def add_pdd_account(phone: str, token: str = "", tag: str = "permanent", note: s
 
 def _token_taken(token: str) -> bool:
     return PurchaseAccount.select().where(PurchaseAccount.token_key == search_key(token)).exists()
+
+
+def grant_to_creator(accounts: list[PurchaseAccount], user: User | None) -> None:
+    """An employee who adds accounts may see and use them (the main account sees everything anyway)."""
+    if user is None or user.is_main:
+        return
+    for account in accounts:
+        AccountGrant.get_or_create(user=user, account=account)
 
 
 # -- switching, deleting, recording the platform's answers ----------------------------------------
@@ -297,7 +305,8 @@ def _check_duplicate(line: ImportLine, existing: Existing, seen: dict[str, int],
     return line
 
 
-def import_password_accounts(platform: str, lines: list[ImportLine], tag: str, note: str = "") -> int:
+def import_password_accounts(platform: str, lines: list[ImportLine], tag: str, note: str = "",
+                             user: User | None = None) -> int:
     """Store the valid 淘宝-tab lines (掉线 until 重新授权 logs each one in)."""
     if platform not in TABS["taobao"]:
         raise FieldError("platform", "请选择平台（淘宝 / 天猫 / 淘特 / 1688）")
@@ -308,16 +317,19 @@ def import_password_accounts(platform: str, lines: list[ImportLine], tag: str, n
     with PurchaseAccount._meta.database.atomic():
         for row in rows:
             row.save(force_insert=True)
+        grant_to_creator(rows, user)
     return len(rows)
 
 
 def store_pdd_account(line: ImportLine, user_id: str, nick: str, tag: str, note: str = "",
-                      now: datetime | None = None) -> PurchaseAccount:
+                      creator: User | None = None, now: datetime | None = None) -> PurchaseAccount:
     """A PDD line whose token the platform accepted (as `user_id`)."""
     now = now or datetime.now()
-    return PurchaseAccount.create(platform="pdd", login=line.login or line.account_id or user_id, nick=nick[:64],
+    account = PurchaseAccount.create(platform="pdd", login=line.login or line.account_id or user_id, nick=nick[:64],
                                   token=line.secret, token_key=search_key(line.secret), tag=tag, note=note,
                                   online=True, platform_user_id=user_id, last_authorized_at=now, checked_at=now)
+    grant_to_creator([account], creator)
+    return account
 
 
 def result_text(lines: list[ImportLine]) -> str:

@@ -7,7 +7,7 @@ from huey import crontab
 
 from dropship import secrets
 from dropship.errors import UserError
-from dropship.models import PurchaseAccount
+from dropship.models import Job, PurchaseAccount, User
 from dropship.platforms.base import BadCredentials, PlatformError
 from dropship.platforms.pdd_buyer import PddBuyer
 from dropship.queue import checkpoint, huey, job_task, progress, start_unique_job
@@ -83,6 +83,7 @@ def import_pdd_accounts(job_id: int, lines: list[dict], tag: str, note: str = ""
     parsed = [ImportLine(**{**line, "secret": secrets.decrypt(line["secret"]) if line["secret"] else ""})
               for line in lines]
     todo = [line for line in parsed if not line.error]
+    creator = Job.get_by_id(job_id).user  # an employee's imports are granted to them
     verdicts: dict[int, str] = {}
     key = f"pdd-import-{job_id}"
     manager = browsers()
@@ -91,7 +92,7 @@ def import_pdd_accounts(job_id: int, lines: list[dict], tag: str, note: str = ""
             driver = PddBuyer(context, origins(), throttle=lambda host: manager.throttle.wait(key))
             for done, line in enumerate(todo, start=1):
                 checkpoint()
-                verdicts[line.number] = _import_one(driver, line, tag, note)
+                verdicts[line.number] = _import_one(driver, line, tag, note, creator)
                 progress(job_id, done, len(todo), f"已检查 {done}/{len(todo)} 个 Token")
             driver.close()
     finally:
@@ -101,7 +102,7 @@ def import_pdd_accounts(job_id: int, lines: list[dict], tag: str, note: str = ""
     progress(job_id, message=result_text(final))
 
 
-def _import_one(driver: PddBuyer, line: ImportLine, tag: str, note: str) -> str:
+def _import_one(driver: PddBuyer, line: ImportLine, tag: str, note: str, creator: User | None) -> str:
     """'' when stored, else the precise reason."""
     try:
         identity = driver.use_token(line.secret)
@@ -114,7 +115,7 @@ def _import_one(driver: PddBuyer, line: ImportLine, tag: str, note: str) -> str:
     existing = existing_for("pdd")
     if identity.user_id in existing.pdd_ids or (line.login or line.account_id or identity.user_id).lower() in existing.logins:
         return "重复：账号已存在"
-    store_pdd_account(line, identity.user_id, identity.nick, tag, note)
+    store_pdd_account(line, identity.user_id, identity.nick, tag, note, creator)
     return ""
 
 

@@ -86,6 +86,7 @@ def add():
     except FieldError as exc:
         form.pop("password")  # a secret is never sent back, not even into its own field
         return show_form(TEMPLATE, "add_form", error=exc, form=form, **_dialog_context())
+    service.grant_to_creator([account], g.user)
     _authorize(account)
     return _table(f"已添加 {account.login}，正在登录（滑块或短信验证会出现在验证中心）",
                   trigger="close-dialog, jobs-changed", tab="taobao")
@@ -109,7 +110,9 @@ def _pdd_account(form: dict) -> PurchaseAccount:
             existing.token = form["token"]
             existing.save()
         return existing
-    return service.add_pdd_account(form["phone"], form["token"], form["tag"] or "permanent", form["note"])
+    account = service.add_pdd_account(form["phone"], form["token"], form["tag"] or "permanent", form["note"])
+    service.grant_to_creator([account], g.user)
+    return account
 
 
 @bp.post("/pdd/send-code")
@@ -156,7 +159,7 @@ def import_accounts():
         tag, note = service.clean_tag_note(form["tag"], form["note"])
         lines = service.parse_import(tab, form["lines"], service.existing_for("pdd" if tab == "pdd" else form["platform"]))
         if tab == "taobao":
-            service.import_password_accounts(form["platform"], lines, tag, note)
+            service.import_password_accounts(form["platform"], lines, tag, note, g.user)
     except FieldError as exc:
         return show_form(TEMPLATE, "import_form", error=exc, form=form, **_dialog_context())
     if tab == "taobao":

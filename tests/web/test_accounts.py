@@ -146,3 +146,26 @@ def test_import_over_1000_lines_is_refused_whole(signed_in):
                     token_page=PAGE)
     assert response.status_code == 400 and "一次最多导入 1000 行，当前 1001 行" in response.get_data(as_text=True)
     assert _logins() == set()
+
+
+def test_an_employee_sees_the_accounts_they_import(signed_in):
+    _make("tb_main_only")
+    become_employee(signed_in, ["accounts", "accounts.import"])
+    response = post(signed_in, PAGE + "/import?tab=taobao",
+                    {"platform": "taobao", "tag": "permanent", "lines": "tb_staff_1---pw\ntb_staff_2---pw"},
+                    token_page=PAGE)
+    assert "导入成功 2 个，失败 0 个" in response.get_data(as_text=True)
+    html = signed_in.get(PAGE).get_data(as_text=True)
+    assert "tb_staff_1" in html and "tb_staff_2" in html and "tb_main_only" not in html
+
+
+def test_the_online_check_skips_disabled_and_offline_accounts(app):
+    from datetime import datetime, timedelta
+
+    old = datetime.now() - timedelta(hours=2)
+    with db.connection_context():
+        for login, fields in (("due", {}), ("fresh", {"checked_at": datetime.now()}), ("off", {"enabled": False}),
+                              ("dropped", {"online": False})):
+            PurchaseAccount.create(platform="taobao", login=login, online=fields.pop("online", True),
+                                   checked_at=fields.pop("checked_at", old), **fields)
+        assert [a.login for a in service.due_for_check()] == ["due"]
