@@ -175,7 +175,7 @@ def import_accounts():
 def set_enabled(account_id: int):
     """启用 switch: off means never used to buy or sync (services.accounts.usable)."""
     account = _account_or_404(account_id)
-    enabled = request.form.get("enabled") == "1"
+    enabled = request.form.get(f"enabled-{account.id}") == "1"  # its own name: the form holds every row's switch
     service.set_enabled(account, enabled)
     return _table(f"{account.login} 已{'启用' if enabled else '停用'}", tab=_tab_of(account))
 

@@ -42,14 +42,15 @@ def test_tabs_split_the_platforms_and_show_every_column(signed_in):
 
 
 def test_the_enable_switch_is_a_real_post_and_only_enabled_online_accounts_are_usable(signed_in):
-    account = _make("tb_switch", online=True)
-    response = post(signed_in, f"{PAGE}/{account.id}/enabled", {}, token_page=PAGE)  # unticked: nothing sent
+    account, other = _make("tb_switch", online=True), _make("tb_other_row")
+    # htmx posts the whole table form: the other row's ticked switch comes along and must not count
+    response = post(signed_in, f"{PAGE}/{account.id}/enabled", {f"enabled-{other.id}": "1"}, token_page=PAGE)
     assert response.status_code == 200 and "已停用" in response.get_data(as_text=True)
     with db.connection_context():
         row = PurchaseAccount.get_by_id(account.id)
         assert row.enabled is False and not service.is_usable(row)
         assert list(service.usable(service.Scope.everything())) == []
-    post(signed_in, f"{PAGE}/{account.id}/enabled", {"enabled": "1"}, token_page=PAGE)
+    post(signed_in, f"{PAGE}/{account.id}/enabled", {f"enabled-{account.id}": "1"}, token_page=PAGE)
     with db.connection_context():
         assert [a.login for a in service.usable(service.Scope.everything())] == ["tb_switch"]
         PurchaseAccount.update(online=False).execute()
