@@ -197,6 +197,10 @@ class PurchaseAccount(BaseModel):
     headed = BooleanField(default=False)
     last_authorized_at = DateTimeField(null=True)
     created_at = DateTimeField(default=datetime.now)
+    platform_user_id = CharField(max_length=32, default="")  # `unb` / PDD uid once authorized
+    login_message = CharField(max_length=300, default="")  # why it is 掉线 (shown beside the state)
+    checked_at = DateTimeField(null=True)  # last online check
+    token_key = CharField(max_length=32, default="", index=True)  # secrets.search_key(token): duplicates
 
     class Meta:
         indexes = ((("platform", "login"), True),)

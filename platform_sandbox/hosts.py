@@ -29,6 +29,7 @@ REAL_HOSTS: tuple[str, ...] = (
     "order.1688.com",
     "detail.1688.com",
     "mobile.yangkeduo.com",
+    "mobile.pinduoduo.com",
     "i.taobao.com",
     "cashier.alipay.com",
     "login.1688.com",

@@ -7,6 +7,11 @@ and one logged in by phone are the same session (sandbox simplification). A requ
 in when the ``PDDAccessToken`` cookie (or the ``AccessToken`` header) names an account, and the
 ``pdd_user_id`` cookie / ``pdduid`` query, when present, is that account's uid.
 
+The real site answers on two hosts, mobile.yangkeduo.com and mobile.pinduoduo.com (FIDELITY.md,
+拼多多 login): each sets its cookies on its own family (.yangkeduo.com / .pinduoduo.com), so a
+login on one host is not a login on the other. The sandbox serves the login and 个人中心 on both
+and keeps the cookies apart the same way; orders and checkout stay on yangkeduo.
+
 Sandbox assumptions: the login JSON endpoints (``/proxy/api/login/send_code``, ``/proxy/api/login``)
 and the error bodies ``{error_code, error_msg}`` with 40001 (not logged in) and 54001 (系统繁忙).
 """
@@ -24,6 +29,8 @@ from .models import Account
 
 bp = Blueprint("pdd_login", __name__)
 MOBILE = sandbox_host("mobile.yangkeduo.com")
+PINDUODUO = sandbox_host("mobile.pinduoduo.com")
+LOGIN_HOSTS = (MOBILE, PINDUODUO)
 COOKIE_DAYS = 30
 BUSY = {"error_code": 54001, "error_msg": "系统繁忙，请稍后再试"}
 
@@ -63,12 +70,10 @@ def pdd_api(view: Callable) -> Callable:
     return wrapper
 
 
-@bp.get("/login.html", host=MOBILE)
 def login_page():
     return render_template("pdd_login.html", target=request.args.get("from", ""))
 
 
-@bp.post("/proxy/api/login/send_code", host=MOBILE)
 def send_code():
     account = accounts.find("pdd", str((request.get_json(silent=True) or {}).get("mobile", "")).strip())
     if account is None:
@@ -77,7 +82,6 @@ def send_code():
     return jsonify({"success": True})
 
 
-@bp.post("/proxy/api/login", host=MOBILE)
 def login():
     body = request.get_json(silent=True) or {}
     account = accounts.find("pdd", str(body.get("mobile", "")).strip())
@@ -85,11 +89,10 @@ def login():
         return jsonify({"error_code": 40003, "error_msg": "验证码错误或已过期"}), 400
     response = jsonify({"access_token": account.access_token, "uid": account.uid})
     for name, value in (("PDDAccessToken", account.access_token), ("pdd_user_id", account.uid)):
-        response.set_cookie(name, value, max_age=COOKIE_DAYS * 86400, domain=cookie_domain("yangkeduo.com"))
+        response.set_cookie(name, value, max_age=COOKIE_DAYS * 86400, domain=cookie_domain(request.host))
     return response
 
 
-@bp.get("/personal.html", host=MOBILE)
 @pdd_page
 def personal():
     return render_template("pdd_personal.html", account=g.account)
@@ -99,3 +102,11 @@ def personal():
 def verification():
     """Where a risk-controlled account is sent instead of the checkout; nothing here lets it through."""
     return render_template("pdd_verification.html"), 200
+
+
+
+# the login and 个人中心 answer on both PDD hosts; each host's cookies are its own (see the docstring)
+for _host in LOGIN_HOSTS:
+    for _path, _view, _method in (("/login.html", login_page, "GET"), ("/proxy/api/login/send_code", send_code, "POST"),
+                                  ("/proxy/api/login", login, "POST"), ("/personal.html", personal, "GET")):
+        bp.add_url_rule(_path, f"{_view.__name__}_{_host.split('.')[1]}", _view, host=_host, methods=[_method])

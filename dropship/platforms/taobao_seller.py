@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlencode, urlsplit
 
 from dropship.couriers import BY_CODE
 from dropship.memo_size import MEMO_LIMIT_BYTES, memo_bytes
+from dropship.platforms import passport
 from dropship.platforms.base import (
-    BadCredentials,
     LoginRequired,
     Memo,
     NeedsVerification,
@@ -49,15 +49,6 @@ PAGE_SIZE = 30
 BATCH_LIMIT = 50
 BATCH_PAGE_CAP = -(-BATCH_LIMIT // PAGE_SIZE) + 1  # pages 50 ids can fill, plus one for a shifting list
 
-# Selectors of the real pages, in one place.
-SEL = {
-    "login_id": "#fm-login-id",
-    "login_password": "#fm-login-password",
-    "login_error": ".login-error-msg",
-    "slider": "#nocaptcha-password",
-    "slider_text": "#nc_1__scale_text",
-    "sms_button": "#J_GetCode",
-}
 
 # tradeStatus (TOP names) -> our Order.status codes
 TRADE_STATUS = {
@@ -80,7 +71,6 @@ REFUND_TEXTS = (("退款成功", "refunded"), ("退款关闭", "closed"), ("请�
                 ("请退款", "refunding"), ("等待买家退货", "refunding"), ("退款中", "refunding"))
 
 RISK_MARKERS = ("_____tmd_____/punish", "punish?", "x5secdata")
-SMS_PAGES = ("login_unusual", "identity_verify", "login_auth_intercept")
 
 # fetch() in the page; never throws (a failed fetch comes back as {error}); the body is decoded
 # by the declared charset (header, else <meta charset>), or by `forced` when given.
@@ -301,6 +291,9 @@ def classify(url: str, status: int, body: str) -> None:
         raise PlatformError(f"平台暂时无法访问（HTTP {status}），稍后自动重试")
 
 
+classify = _classify  # the buyer drivers read the same signs on the same family of sites
+
+
 def _classify_json(data: dict) -> None:
     url = str(data.get("url") or "")
     if url:
@@ -429,27 +422,8 @@ class TaobaoSeller:
         try:
             self.throttle(LOGIN_HOST)
             page.goto(self.origins.url(LOGIN_HOST, LOGIN_PATH), wait_until="domcontentloaded")
-            page.fill(SEL["login_id"], login)
-            page.fill(SEL["login_password"], password)
-            self._submit_login(page)
-            for _ in range(3):  # slider, then maybe SMS, then done
-                if self._logged_in(page):
-                    break
-                error = page.locator(SEL["login_error"])
-                if error.count() and error.first.inner_text().strip():
-                    raise BadCredentials(error.first.inner_text().strip())
-                kind, frame = self._challenge(page)
-                if kind == "sms":
-                    self._verify(page, "sms", lambda: self._logged_in(page))
-                elif kind == "slider":
-                    self._verify(page, "slider",
-                                 lambda f=frame: self._slider_passed(f) or self._logged_in(page))
-                    if not self._logged_in(page):
-                        self._submit_login(page)
-                else:
-                    raise PlatformError(f"登录后停在了未知页面：{page.url}")
-            if not self._logged_in(page):
-                raise PlatformError("登录未完成，请在验证中心或 打开后台 中查看")
+            passport.password_login(page, login, password, landed=lambda: self._logged_in(page), verify=self._verify,
+                                    throttle=lambda: self.throttle(LOGIN_HOST))
         finally:
             page.close()
         identity = self.whoami()
@@ -457,30 +431,8 @@ class TaobaoSeller:
             raise PlatformError("登录后没有拿到店铺身份（unb），请重试")
         return identity
 
-    def _submit_login(self, page) -> None:
-        self.throttle(LOGIN_HOST)
-        # "load" waits for the iframes too: the havanaone page opens its checks in one
-        with page.expect_navigation(wait_until="load"):
-            page.get_by_role("button", name="登录").click()
-
     def _logged_in(self, page) -> bool:
         return MYSELLER_HOST.split(".")[0] in page.url.split("//", 1)[-1].split("/", 1)[0]
-
-    @staticmethod
-    def _challenge(page) -> tuple[str, Any]:
-        """Which check the login shows and in which frame: the top page (legacy login) or
-        ``iframe#baxia-dialog-content`` (havanaone). ('', None) when there is none."""
-        for frame in page.frames:  # the main frame comes first
-            if any(mark in frame.url for mark in SMS_PAGES):
-                return "sms", frame
-            if frame.locator(SEL["slider"]).count():
-                return "slider", frame
-        return "", None
-
-    @staticmethod
-    def _slider_passed(frame) -> bool:
-        text = frame.locator(SEL["slider_text"])
-        return bool(text.count()) and "验证通过" in text.first.inner_text()
 
     def _verify(self, page, kind: str, solved: Callable[[], bool]) -> None:
         """Park the top page (its screenshot shows the iframe too; relayed input reaches it)."""
@@ -585,7 +537,7 @@ class TaobaoSeller:
         page = self.context.new_page()
         try:
             page.goto(url if url.startswith("http") else "http:" + url, wait_until="domcontentloaded")
-            self._verify(page, "slider", lambda: self._slider_passed(page))
+            self._verify(page, "slider", lambda: passport.slider_passed(page))
         finally:
             page.close()
 

@@ -72,10 +72,6 @@
 
   document.addEventListener("change", function (event) {
     var target = event.target;
-    // 全选本页: tick or clear every order on the page (the list is swapped by htmx)
-    if (target.id === "check-all") {
-      document.querySelectorAll(".order-check").forEach(function (box) { box.checked = target.checked; });
-    }
     // <select data-shows="id" data-shows-value="v">: show element #id only while v is chosen
     if (target.dataset.shows) {
       var shown = document.getElementById(target.dataset.shows);
