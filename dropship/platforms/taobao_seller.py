@@ -291,7 +291,6 @@ def classify(url: str, status: int, body: str) -> None:
         raise PlatformError(f"平台暂时无法访问（HTTP {status}），稍后自动重试")
 
 
-classify = _classify  # the buyer drivers read the same signs on the same family of sites
 
 
 def _classify_json(data: dict) -> None:
