@@ -92,7 +92,7 @@ def main() -> None:
 
     sandbox = {"sandbox": True, "sandbox_port": args.sandbox_port} if args.sandbox_port else {}
     settings = load_settings(data_dir=args.data_dir, env={}, workers=args.workers, throttle_seconds=0,
-                             throttle_jitter=0, **sandbox)
+                             throttle_jitter=0, requests_per_minute=0, **sandbox)
     runtime = Runtime(settings, web=False, worker=True)
     runtime.start()
     # Queued while the consumer runs, as the web pages queue work.

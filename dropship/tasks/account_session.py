@@ -72,7 +72,7 @@ def _ensure_login(driver: BuyerDriver, account: PurchaseAccount, force_login: bo
 
 def failure_message(exc: Exception) -> str:
     """The 掉线 reason shown beside the state (same wording as the shops' 登录状态)."""
-    _, message, _ = state_for_error(exc)
+    _, message = state_for_error(exc)
     return message
 
 

@@ -220,7 +220,6 @@ def test_no_page_shows_a_control_that_does_nothing(signed_in, full_desk):
 
 
 @pytest.mark.parametrize("path,labels", [
-    ("/accounts", ["添加淘宝账号", "批量导入账号", "删除账号"]),
     ("/aftersales", ["自动售后设置", "自动售后日志"]),
     ("/team", ["新增员工账号"]),
     ("/billing", ["充值卡充值"]),
