@@ -178,35 +178,32 @@ def _form_dict() -> dict:
     return {key: request.form.get(key, "") for key in request.form}
 
 
+def _save_section(section: str, save, typed: dict):
+    """Save one 采购设置 section atomically; a refusal shows the section again with what was typed."""
+    try:
+        save(typed, g.user)
+    except FieldError as exc:
+        return _purchase_page(section, exc, typed)
+    return _purchase_page(section, saved=section)
+
+
 @bp.post("/purchase/payment")
 @requires("main")  # 支付账号 / 支付密码 spend money: the main account's decision alone
 def save_payment():
-    try:
-        purchase.save_payment(_form_dict(), g.user)
-    except FieldError as exc:
-        return _purchase_page("payment", exc, _form_dict())
-    return _purchase_page("payment", saved="payment")
+    return _save_section("payment", purchase.save_payment, _form_dict())
 
 
 @bp.post("/purchase/shipping")
 @requires("settings")
 def save_shipping():
     typed = {**_form_dict(), "excluded_couriers": request.form.getlist("excluded_couriers")}
-    try:
-        purchase.save_shipping(typed, g.user)
-    except FieldError as exc:
-        return _purchase_page("shipping", exc, typed)
-    return _purchase_page("shipping", saved="shipping")
+    return _save_section("shipping", purchase.save_shipping, typed)
 
 
 @bp.post("/purchase/receiver")
 @requires("settings")
 def save_receiver():
-    try:
-        purchase.save_receiver(_form_dict(), g.user)
-    except FieldError as exc:
-        return _purchase_page("receiver", exc, _form_dict())
-    return _purchase_page("receiver", saved="receiver")
+    return _save_section("receiver", purchase.save_receiver, _form_dict())
 
 
 @bp.post("/purchase/receiver/preview")
