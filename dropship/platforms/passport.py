@@ -26,6 +26,15 @@ SMS_PAGES = ("login_unusual", "identity_verify", "login_auth_intercept")
 Verify = Callable[[Any, str, Callable[[], bool]], None]
 
 
+def cookie_value(context, origins, host: str, name: str) -> str:
+    """A cookie of `host`'s site from the browser context (several are HttpOnly: never from the page)."""
+    domain = origins.host_of(host)
+    for cookie in context.cookies([origins(host)]):
+        if cookie["name"] == name and domain.endswith(cookie["domain"].lstrip(".")):
+            return cookie["value"]
+    return ""
+
+
 def password_login(page, login: str, password: str, *, landed: Callable[[], bool], verify: Verify,
                    throttle: Callable[[], object]) -> None:
     """Fill and submit the form on `page` (already on the login URL) until `landed()` is true."""

@@ -37,11 +37,7 @@ class TaobaoBuyer:
         self.verifier = verifier
 
     def _cookie(self, name: str) -> str:
-        domain = self.origins.host_of(self.LOGIN_HOST)
-        for cookie in self.context.cookies([self.origins(self.LOGIN_HOST)]):
-            if cookie["name"] == name and domain.endswith(cookie["domain"].lstrip(".")):
-                return cookie["value"]
-        return ""
+        return passport.cookie_value(self.context, self.origins, self.LOGIN_HOST, name)
 
     def _home_url(self) -> str:
         return self.origins.url(self.HOME_HOST, self.HOME_PATH)

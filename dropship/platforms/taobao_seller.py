@@ -376,11 +376,7 @@ class TaobaoSeller:
         return _loads(self._fetch(host, path, method, form)["text"])
 
     def _cookie(self, name: str, host: str = TRADE_HOST) -> str:
-        domain = self.origins.host_of(host)
-        for cookie in self.context.cookies([self.origins(host)]):
-            if cookie["name"] == name and domain.endswith(cookie["domain"].lstrip(".")):
-                return cookie["value"]
-        return ""
+        return passport.cookie_value(self.context, self.origins, host, name)
 
     def open_home(self):
         """打开后台: a new page on the seller home (the caller keeps it open for a person)."""
