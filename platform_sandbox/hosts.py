@@ -23,6 +23,8 @@ REAL_HOSTS: tuple[str, ...] = (
     "h5api.m.taobao.com",
     "item.taobao.com",
     "buy.taobao.com",
+    "buy.tmall.com",  # 天猫 confirm order
+    "member1.taobao.com",  # 淘宝 address book and its region picker frame
     "detail.tmall.com",
     "air.1688.com",
     "h5api.m.1688.com",

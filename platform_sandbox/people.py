@@ -40,7 +40,7 @@ REGIONS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("广西壮族自治区", "南宁市", ("青秀区", "兴宁区", "西乡塘区"), "530000"),
     ("河北省", "石家庄市", ("长安区", "桥西区", "裕华区"), "050000"),
 )
-_TOWNS = ("城关街道", "新华街道", "人民路街道", "东风街道", "解放街道", "文化路街道", "城南街道", "长江路街道")
+TOWNS = ("城关街道", "新华街道", "人民路街道", "东风街道", "解放街道", "文化路街道", "城南街道", "长江路街道")
 _ESTATES = ("阳光花园", "锦绣家园", "幸福小区", "翠苑", "金色家园", "丽景苑", "望江公寓", "和谐新村")
 _MESSAGES = ("请尽快发货，谢谢", "不要放发票", "发中通快递", "周末不在家，请放快递柜", "送人的，不要放价格单",
              "麻烦包装好一点", "能不能今天发货？", "颜色发错了要退的，请仔细核对")
@@ -64,7 +64,7 @@ def receiver(rnd: random.Random) -> Receiver:
         _faker.seed_instance(rnd.getrandbits(32))
         name, mobile, street = _faker.name(), _faker.phone_number(), _faker.street_name()
     address = f"{street}{rnd.randint(1, 999)}号{rnd.choice(_ESTATES)}{rnd.randint(1, 30)}栋{rnd.randint(1, 6)}单元{rnd.randint(101, 2804)}室"
-    return Receiver(name, mobile, province, city, rnd.choice(districts), rnd.choice(_TOWNS), address, zip_code)
+    return Receiver(name, mobile, province, city, rnd.choice(districts), rnd.choice(TOWNS), address, zip_code)
 
 
 def buyer_nick(rnd: random.Random) -> str:

@@ -1,5 +1,5 @@
-"""A 淘宝 purchase account's orders in the shapes of the buyer pages: the ``queryboughtlistv2``
-Ultron node map (2026 capture), legacy asyncBought ``mainOrders[]`` (2019 capture) and the
+"""A 淘宝 purchase account's orders in the shapes of the buyer pages: ``queryboughtlistv2`` in its
+three shapes (see ``bought_v2``), legacy asyncBought ``mainOrders[]`` (2019 capture) and the
 ``transit_step.do`` logistics answer. Amounts are yuan strings, as on 淘宝.
 
 Sandbox additions (no capture shows them, a driver needs them): the buyer message that carries
@@ -8,6 +8,7 @@ the purchase marker (node ``orderMemo_<oid>.fields.buyerMessage``; asyncBought
 """
 from __future__ import annotations
 
+import json
 import math
 
 from . import clock, disputes, logistics, orders, purchases
@@ -86,6 +87,72 @@ def v2_nodes(rows: list[Order], pager: dict) -> dict:
         node("orderMemo", oid, "bought_list_order_memo", {"buyerMessage": order.buyer_memo})
     nodes["pager_1"] = {"tag": "pager", "id": "1", "type": "native$tbpc_bought_list_pager", "fields": pager}
     return nodes
+
+
+def _fields(order: Order, fields: dict) -> dict | str:
+    """A ``Main_`` shape node's ``fields``: a JSON string when the order id ends in an odd digit
+    (the client of idx 68607072820 parses both)."""
+    return json.dumps(fields, ensure_ascii=False) if int(order.tid[-1]) % 2 else fields
+
+
+def main_nodes(rows: list[Order], pager: dict) -> dict:
+    """``data.data`` in the ``Main_`` / ``sellerInfo_`` / ``item_`` shape with ``boughtlist.hasMore``
+    paging (idx 68607072820). Additions: ``Main_.fields.buyerMessage`` / ``actualFee`` /
+    ``createTime`` and the ``logistics_<oid>`` node."""
+    nodes: dict[str, dict] = {}
+    for order in rows:
+        oid = order.tid
+        items = list(order.items.order_by(OrderItem.id))
+        shipment = order.shipments.order_by(Shipment.id).first()
+        nodes[f"Main_{oid}"] = {"tag": "Main", "id": oid, "type": "native$tbpc_bought_list_main", "fields": _fields(order, {
+            "orderId": oid, "itemId": items[0].item.item_id, "orderStatus": order.status, "sellerId": order.shop.seller_uid,
+            "createTime": clock.fmt(order.created_at), "actualFee": _money(orders.paid_fen(order)),
+            "buyerMessage": order.buyer_memo})}
+        nodes[f"sellerInfo_{oid}"] = {"tag": "sellerInfo", "id": oid, "type": "native$tbpc_bought_list_seller",
+                                      "fields": _fields(order, {
+                                          "seller": {"shopName": order.shop.name, "nick": order.shop.name,
+                                                     "url": f"//store.taobao.com/shop/view_shop.htm?user_number_id={order.shop.seller_uid}"},
+                                          "status": {"text": purchases.status_text(order), "url": detail_url(order)}})}
+        for item in items:
+            nodes[f"item_{oid}_{item.oid}"] = {"tag": "item", "id": f"{oid}_{item.oid}", "type": "native$tbpc_bought_list_item",
+                                               "fields": _fields(order, {
+                "basicInfo": {"orderId": oid, "orderLineId": item.oid},
+                "item": {"itemId": item.item.item_id, "skuId": item.sku.sku_id, "title": item.title, "pic": item.pic,
+                         "skuText": item.sku_text, "quantity": item.quantity, "itemUrl": page_url(item.item_url),
+                         "refundStatus": _refund_text(item),
+                         "priceInfo": {"actualTotalFee": _money(item.total_fen), "promotion": _money(item.price_fen)}}})}
+        if shipment:
+            nodes[f"logistics_{oid}"] = {"tag": "logistics", "id": oid, "type": "native$tbpc_bought_list_logistics",
+                                         "fields": {"cpCode": shipment.courier_code, "mailNo": shipment.tracking_no,
+                                                    "cpName": BY_CODE[shipment.courier_code].name,
+                                                    "title": logistics.state(shipment, clock.now())}}
+    nodes["boughtlist"] = {"tag": "boughtlist", "id": "1", "type": "native$tbpc_bought_list", "fields": {
+        "hasMore": "true" if pager["currentPage"] < pager["totalPage"] else "false",
+        "currentPage": pager["currentPage"], "pageSize": pager["pageSize"]}}
+    return nodes
+
+
+SHAPES = ("shopInfo", "Main", "result")
+
+
+def shape_of(uid: str, page: int) -> str:
+    """Which shape an account's page comes in: ``SHAPES[(unb + page) % 3]``, so every account
+    meets all three within three pages (invented rule; each shape is in a capture)."""
+    return SHAPES[(int(uid) + page) % len(SHAPES)]
+
+
+def bought_v2(account, rows: list[Order], pager: dict) -> dict:
+    """The ``data`` of mtop.taobao.order.queryboughtlistv2 in the page's shape:
+    ``shopInfo`` → ``{data: <node map, shopInfo_* …, pager_1>, ret}`` (2026 capture, ``ret`` inside too);
+    ``Main`` → ``{data: <node map, Main_* / sellerInfo_* / item_*, boughtlist.hasMore>}``;
+    ``result`` → ``{result: "<JSON string of {error, page, mainOrders[]}>"}`` (idx 70870714023;
+    the inner shape is the asyncBought one: assumption)."""
+    shape = shape_of(account.uid, pager["currentPage"])
+    if shape == "shopInfo":
+        return {"data": v2_nodes(rows, pager), "ret": ["SUCCESS::调用成功"]}
+    if shape == "Main":
+        return {"data": main_nodes(rows, pager)}
+    return {"result": json.dumps(async_bought(rows, pager), ensure_ascii=False)}
 
 
 def main_order(order: Order) -> dict:
