@@ -24,6 +24,9 @@ from .people import REGIONS, TOWNS
 
 bp = Blueprint("address_book", __name__)
 MEMBER = sandbox_host("member1.taobao.com")
+# The frame is same-site with the page that opens it: the sandbox's cookies are SameSite=Lax (http
+# cannot carry SameSite=None), so the 天猫 confirm page gets it from buy.tmall.com (assumption).
+FRAME_HOSTS = {"buy.taobao.com": "member1.taobao.com", "buy.tmall.com": "buy.tmall.com"}
 BOOK_PATH = "/member/fresh/deliver_address.htm"
 FRAME_PATH = "/member/fresh/deliver_address_frame.htm"
 MUNICIPALITY_CITY = "市辖区"
@@ -154,25 +157,24 @@ def address_dict(address: Address) -> dict:
             "isDefault": address.is_default}
 
 
-def frame_url() -> str:
-    return origin("member1.taobao.com") + FRAME_PATH
+def frame_origin(checkout_host: str = "buy.taobao.com") -> str:
+    """Where the new-address frame of a confirm page (or of the book page) comes from."""
+    return origin(FRAME_HOSTS.get(checkout_host, "member1.taobao.com"))
 
 
 @bp.get(BOOK_PATH, host=MEMBER)
 @buyer_view()
 def book_page():
-    return render_template("address_book.html", addresses=book(g.account), frame=frame_url(),
+    return render_template("address_book.html", addresses=book(g.account), frame=frame_origin() + FRAME_PATH,
                            region_text=region_text)
 
 
-@bp.get(FRAME_PATH, host=MEMBER)
 @buyer_view()
 def frame_page():
     return render_template("_address_frame.html", session=g.session, values={}, errors={}, tree=tree(),
                            parent_origins=[origin("buy.taobao.com"), origin("buy.tmall.com"), origin("member1.taobao.com")])
 
 
-@bp.post("/member/fresh/deliver_address.do", host=MEMBER)
 @buyer_view(json=True)
 def save_address():
     """The frame's 保存: JSON ``{success, addressId}`` or ``{success: false, message, errors{field: text}}``."""
@@ -185,3 +187,9 @@ def save_address():
         return jsonify({"success": False, "message": next(iter(errors.values())), "errors": errors}), 400
     address = save(g.account, values)
     return jsonify({"success": True, "addressId": str(address.id), "address": address_dict(address)})
+
+
+for _n, _host in enumerate(sorted(set(FRAME_HOSTS.values()))):
+    bp.add_url_rule(FRAME_PATH, f"frame_{_n}", frame_page, host=sandbox_host(_host), methods=["GET"])
+    bp.add_url_rule("/member/fresh/deliver_address.do", f"save_{_n}", save_address, host=sandbox_host(_host),
+                    methods=["POST"])

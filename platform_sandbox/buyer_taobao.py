@@ -132,7 +132,8 @@ def _confirm_page(sku: Sku, quantity: int, memo: str, address_id: str, errors: d
         coupon_usable=subtotal >= max(threshold, amount), insurance_fen=purchases.FREIGHT_INSURANCE_FEN,
         post_fee=purchases.carriage_fen(shop), session=g.session, buy_param=request.values.get("buy_param", ""),
         memo_limit=purchases.MEMO_LIMIT, addresses=addresses, chosen=chosen, region_text=address_book.region_text,
-        frame_url=address_book.frame_url(), member_origin=origin("member1.taobao.com"),
+        frame_url=address_book.frame_origin(site.real_host) + address_book.FRAME_PATH,
+        frame_origin=address_book.frame_origin(site.real_host),
         nonce=baxia.issue(g.account, site.page)), status
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from urllib.parse import parse_qsl
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import (
@@ -21,11 +23,11 @@ from .conftest import (
 BOUGHT_V2 = "mtop.taobao.order.queryboughtlistv2"
 
 
-def bought_page(page, sb, **data) -> tuple[str, dict, dict]:
+def bought_page(in_page, sb, **data) -> tuple[str, dict, dict]:
     """One page of queryboughtlistv2, whatever its shape: (shape, {oid: order}, paging) where an
     order is {status, memo, fee, mailNo, cpCode, items[(itemId, skuId, quantity)]}."""
-    answer = mtop(page, sb, "h5api.m.taobao.com", BOUGHT_V2, {"tabCode": "all", "page": 1, "pageSize": 20,
-                                                               "condition": "{}", **data})
+    answer = mtop(in_page, sb, "h5api.m.taobao.com", BOUGHT_V2, {"tabCode": "all", "page": 1, "pageSize": 20,
+                                                                  "condition": "{}", **data})
     assert answer["ret"] == ["SUCCESS::调用成功"], answer
     body = answer["data"]
     if "result" in body:  # a JSON string of the asyncBought shape
@@ -257,3 +259,160 @@ def test_async_bought_needs_the_list_page(page, sb):
                                                    credentials: "include", referrerPolicy: "no-referrer"})
                                     .then(r => r.status)""", url)
     assert no_referer == 403
+
+
+def tags(page):
+    return page.frame_locator("#J_AddressFrame").locator(".cndzk-entrance-division-box-content-tag")
+
+
+def open_confirm_page(page, sb, item: dict, sku: dict) -> None:
+    """From the item page (its own host) to the confirm page by clicking 立即购买."""
+    host = "detail.tmall.com" if item["platform"] == "tmall" else "item.taobao.com"
+    page.goto(f"{sb.origin(host)}/item.htm?id={item['item_id']}")
+    choose_sku(page, sku)
+    page.get_by_role("button", name="立即购买").click()
+    expect(page.get_by_role("button", name="提交订单")).to_be_enabled()  # the page's script got its seed
+
+
+def test_tmall_checkout_on_buy_tmall_with_the_picker_and_the_book(page, sb):
+    sb.add_buyer("taobao", "tm_picker", "pw", pay_password="112233")
+    item = sb.supplier_items("tmall")[1]
+    sku = next(s for s in item["skus"] if s["stock"] > 5)
+    page.context.add_cookies(sb.login_cookies("tm_picker"))
+    # A 天猫 item's buy_param on buy.taobao.com is sent to buy.tmall.com.
+    param = f"{item['item_id']}_1_{sku['sku_id']}"
+    page.goto(f"{sb.origin('buy.taobao.com')}/auction/buy_now.jhtml?buy_param={param}")
+    expect(page).to_have_url(f"{sb.origin('buy.tmall.com')}/order/confirm_order.htm?buy_param={param}")
+    open_confirm_page(page, sb, item, sku)
+    expect(page).to_have_url(re.compile(r"//buy\.tmall\.localhost:\d+/order/confirm_order\.htm\?buy_param="))
+
+    # A municipality: the city level is one 市辖区 tag; the street level offers 暂不选择.
+    page.get_by_role("button", name="使用新地址").click()
+    frame = page.frame_locator("#J_AddressFrame")
+    frame.locator(".cndzk-entrance-division-header-click").click()
+    tags(page).filter(has_text=re.compile("^北京$")).click()
+    expect(tags(page)).to_have_text(["市辖区"])
+    tags(page).filter(has_text="市辖区").click()
+    tags(page).filter(has_text=re.compile("^朝阳区$")).click()
+    expect(tags(page).first).to_have_text("暂不选择")
+    tags(page).filter(has_text="暂不选择").click()
+    expect(frame.locator(".cndzk-entrance-division-header-click")).to_have_text("北京 市辖区 朝阳区 暂不选择")
+    frame.locator("#addressDetail").fill("建国路88号SOHO现代城5号楼1201")
+    frame.locator("#fullName").fill("李四 [拨打后输入分机号123]")  # a privacy number's extension, as 淘宝 takes it
+    frame.locator("#mobile").fill("18812341111-123")
+    frame.get_by_role("button", name="保存").click()
+    expect(page.locator(".address-item.selected .addr-region")).to_have_text("北京市 北京市 朝阳区")
+    page.get_by_role("button", name="提交订单").click()
+    expect(page).to_have_url(re.compile(r"cashier\.alipay\.localhost"))
+    [first] = sb.purchase_orders(login="tm_picker")
+    assert first["state"] == "unpaid" and first["status_text"] == "等待买家付款" and first["platform"] == "tmall"
+    assert first["receiver"] == {"name": "李四 [拨打后输入分机号123]", "mobile": "18812341111-123", "province": "北京市",
+                                 "city": "北京市", "district": "朝阳区", "town": "", "zip": "000000",
+                                 "address": "建国路88号SOHO现代城5号楼1201"}
+
+    # A second address made on the address book page becomes the default; the first is picked by a click.
+    page.goto(f"{sb.origin('member1.taobao.com')}/member/fresh/deliver_address.htm")
+    frame.locator(".cndzk-entrance-division-header-click").click()
+    for label in ("上海", "市辖区", "浦东新区", "新华街道"):
+        frame.locator(".cndzk-entrance-division-box-content-tag").filter(has_text=re.compile(f"^{label}$")).click()
+    frame.locator("#addressDetail").fill("世纪大道100号")
+    frame.locator("#fullName").fill("赵六")
+    frame.locator("#mobile").fill("13700001111")
+    frame.get_by_role("button", name="保存").click()
+    expect(page.locator(".address-item")).to_have_count(2)
+    open_confirm_page(page, sb, item, sku)
+    expect(page.locator(".address-item.selected .addr-name")).to_have_text("赵六")
+    page.locator(".address-item", has_text="李四").click()
+    expect(page.locator("#J_ConfirmReceiver")).to_have_text("李四 [拨打后输入分机号123] 18812341111-123")
+    page.get_by_role("button", name="提交订单").click()
+    expect(page).to_have_url(re.compile(r"cashier\.alipay\.localhost"))
+    second = sb.purchase_orders(login="tm_picker")[1]
+    assert second["state"] == "unpaid" and second["receiver"] == first["receiver"]
+
+
+def test_checkout_posts_not_made_by_the_page_are_refused(page, sb):
+    sb.add_buyer("taobao", "tb_forge", "pw")
+    item = sb.supplier_items("taobao")[0]
+    sku = next(s for s in item["skus"] if s["stock"] > 5)
+    page.context.add_cookies(sb.login_cookies("tb_forge"))
+    cookies = {c["name"]: c["value"] for c in sb.login_cookies("tb_forge") if c["domain"] == ".taobao.localhost"}
+    confirm = f"{sb.origin('buy.taobao.com')}/auction/order/confirm_order.htm"
+    param = f"{item['item_id']}_1_{sku['sku_id']}"
+
+    # A free-text receiver posted from outside the page: refused like a baxia block, nothing placed.
+    free_text = sb.http("POST", confirm, cookies=cookies, data={
+        "_tb_token_": cookies["_tb_token_"], "buy_param": param, "fullName": "王小明", "mobile": "13812345678",
+        "province": "浙江省", "city": "杭州市", "district": "西湖区", "addressDetail": "文一西路100号"})
+    assert free_text.status == 403 and "RGV587_ERROR::SM::哎哟喂,被挤爆啦,请稍后重试!" in free_text.text
+
+    page.goto(f"{sb.origin('member1.taobao.com')}/member/fresh/deliver_address.htm")
+    frame = page.frame_locator("#J_AddressFrame")
+    frame.locator(".cndzk-entrance-division-header-click").click()
+    for label in ("浙江", "杭州市", "西湖区", "暂不选择"):
+        frame.locator(".cndzk-entrance-division-box-content-tag").filter(has_text=re.compile(f"^{label}$")).click()
+    frame.locator("#addressDetail").fill("文一西路100号")
+    frame.locator("#fullName").fill("王小明")
+    frame.locator("#mobile").fill("13812345678")
+    frame.get_by_role("button", name="保存").click()
+    expect(page.locator(".address-item")).to_have_count(1)
+    address_id = page.locator(".address-item").get_attribute("data-address-id")
+
+    # The book's address id with a made-up token, and the page's own nonce without its script's token.
+    forged = sb.http("POST", confirm, cookies=cookies, data={
+        "_tb_token_": cookies["_tb_token_"], "buy_param": param, "addressId": address_id,
+        "umidToken": "0" * 32, "bx-ua": "231!1#" + "0" * 32})
+    assert forged.status == 403
+    open_confirm_page(page, sb, item, sku)
+    nonce = page.locator("input[name=umidToken]").input_value()
+    seed_again = fetch(page, f"/auction/json/bx_seed.do?umidToken={nonce}")  # handed out once, to the page
+    assert seed_again["status"] == 403
+    page.evaluate("() => document.getElementById('J_OrderForm').submit()")  # no trusted click: no token
+    expect(page.locator("h2")).to_have_text("哎哟喂,被挤爆啦,请稍后重试!")
+    assert sb.purchase_orders(login="tb_forge") == []
+
+    # A real click goes through; the same post sent again (a replayed token) does not.
+    open_confirm_page(page, sb, item, sku)
+    with page.expect_request(lambda r: r.method == "POST" and "confirm_order.htm" in r.url) as sent:
+        page.get_by_role("button", name="提交订单").click()
+    expect(page).to_have_url(re.compile(r"cashier\.alipay\.localhost"))
+    [placed] = sb.purchase_orders(login="tb_forge")
+    assert placed["state"] == "unpaid" and placed["receiver"]["town"] == ""
+    replayed = sb.http("POST", confirm, cookies=cookies, data=dict(parse_qsl(sent.value.post_data)))
+    assert replayed.status == 403 and len(sb.purchase_orders(login="tb_forge")) == 1
+
+
+def test_bought_list_comes_in_every_shape(page, sb):
+    sb.add_buyer("taobao", "tb_shapes", "pw")
+    item = sb.supplier_items("taobao")[1]
+    sku = next(s for s in item["skus"] if s["stock"] > 10)
+    bought = [sb.buy("taobao", "tb_shapes", sku["sku_id"], quantity=n, memo=f"DS#SHAPE-{n}") for n in (1, 2, 3, 4)]
+    page.context.add_cookies(sb.login_cookies("tb_shapes"))
+    page.goto(f"{sb.origin('buyertrade.taobao.com')}/trade/itemlist/list_bought_items.htm")
+    unb = next(c["value"] for c in sb.login_cookies("tb_shapes") if c["name"] == "unb")
+    seen, shapes = {}, []
+    for number in (1, 2, 3, 4):
+        shape, orders, paging = bought_page(page, sb, page=number, pageSize=1)
+        assert shape == ("shopInfo", "Main", "result")[(int(unb) + number) % 3]  # the README's rule
+        assert paging["hasMore"] is (number < 4)
+        shapes.append(shape)
+        seen.update(orders)
+    assert set(shapes) == {"shopInfo", "Main", "result"}
+    assert set(seen) == {b["order_id"] for b in bought}
+    for b in bought:
+        got = seen[b["order_id"]]
+        assert (got["status"], got["memo"], got["fee"]) == ("买家已付款", b["memo"], f"{b['paid_fen'] / 100:.2f}")
+        assert got["items"] == [(item["item_id"], sku["sku_id"], str(b["items"][0]["quantity"]))]
+
+
+def test_transit_step_is_gbk(sb):
+    sb.add_buyer("taobao", "tb_gbk", "pw")
+    sku = next(s for s in sb.supplier_items("taobao")[0]["skus"] if s["stock"] > 0)
+    shipped = sb.ship_now(sb.buy("taobao", "tb_gbk", sku["sku_id"])["order_id"], courier_code="ZTO")
+    cookies = {c["name"]: c["value"] for c in sb.login_cookies("tb_gbk") if c["domain"] == ".taobao.localhost"}
+    answer = sb.http("GET", "https://buyertrade.taobao.com/trade/json/transit_step.do",
+                     params={"bizOrderId": shipped["order_id"]}, cookies=cookies)
+    assert answer.header("Content-Type") == "application/json;charset=GBK"
+    steps = json.loads(answer.body.decode("gbk"))
+    assert steps["expressName"] == "中通快递" and steps["expressId"] == shipped["shipments"][0]["tracking_no"]
+    with pytest.raises(UnicodeDecodeError):
+        answer.body.decode("utf-8")
