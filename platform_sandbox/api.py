@@ -228,6 +228,11 @@ class Sandbox:
         (拼多多 发起拼单), ``never_ships``."""
         return self._run(lambda: buyer_control.purchase_dict(buyer_control.buy(platform, login, sku_id, **kw)))
 
+    def addresses(self, login: str, platform: str = "taobao") -> list[dict]:
+        """A purchase account's address book, default first: ``{id, fullName, mobile, province, city,
+        district, town, addressDetail, divisionCode, isDefault}``."""
+        return self._run(buyer_control.addresses, platform, login)
+
     def purchase_orders(self, platform: str | None = None, login: str | None = None) -> list[dict]:
         return self._run(buyer_control.purchase_orders, platform, login)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import accounts, clock, ids, orders, people, purchases, storefront, supply
+from . import accounts, address_book, clock, ids, orders, people, purchases, storefront, supply
 from .control import dispute_dict
 from .couriers import BY_CODE
 from .ids import next_seq
@@ -93,6 +93,11 @@ def complete_group(order_id: str) -> Order:
     if not supply.complete_group(order, clock.now()):
         raise ValueError("该订单不是待分享的拼单")
     return order
+
+
+def addresses(platform: str, login: str) -> list[dict]:
+    """The account's address book, default first (the 淘宝 confirm pages choose from it)."""
+    return [address_book.address_dict(a) for a in address_book.book(buyer_account(platform, login))]
 
 
 def purchase_dict(order: Order) -> dict:

@@ -44,7 +44,8 @@ def my_taobao():
         text = purchases.status_text(order)
         counts[text] = counts.get(text, 0) + 1
     return render_template("buyer_home.html", account=g.account, counts=counts,
-                           bought=origin("buyertrade.taobao.com") + "/trade/itemlist/list_bought_items.htm")
+                           bought=origin("buyertrade.taobao.com") + "/trade/itemlist/list_bought_items.htm",
+                           address_book=origin("member1.taobao.com") + address_book.BOOK_PATH)
 
 
 def item_page():

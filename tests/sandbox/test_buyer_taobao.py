@@ -311,7 +311,8 @@ def test_tmall_checkout_on_buy_tmall_with_the_picker_and_the_book(page, sb):
                                  "address": "建国路88号SOHO现代城5号楼1201"}
 
     # A second address made on the address book page becomes the default; the first is picked by a click.
-    page.goto(f"{sb.origin('member1.taobao.com')}/member/fresh/deliver_address.htm")
+    page.goto(sb.origin("i.taobao.com") + "/my_taobao.htm")
+    page.get_by_role("link", name="收货地址").click()
     frame.locator(".cndzk-entrance-division-header-click").click()
     for label in ("上海", "市辖区", "浦东新区", "新华街道"):
         frame.locator(".cndzk-entrance-division-box-content-tag").filter(has_text=re.compile(f"^{label}$")).click()
@@ -328,6 +329,8 @@ def test_tmall_checkout_on_buy_tmall_with_the_picker_and_the_book(page, sb):
     expect(page).to_have_url(re.compile(r"cashier\.alipay\.localhost"))
     second = sb.purchase_orders(login="tm_picker")[1]
     assert second["state"] == "unpaid" and second["receiver"] == first["receiver"]
+    book = sb.addresses("tm_picker")
+    assert [(a["fullName"], a["town"], a["isDefault"]) for a in book] == [("赵六", "新华街道", True), ("李四 [拨打后输入分机号123]", "", False)]
 
 
 def test_checkout_posts_not_made_by_the_page_are_refused(page, sb):
