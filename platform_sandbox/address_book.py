@@ -171,7 +171,7 @@ def book_page():
 
 @buyer_view()
 def frame_page():
-    return render_template("_address_frame.html", session=g.session, values={}, errors={}, tree=tree(),
+    return render_template("_address_frame.html", session=g.session, tree=tree(), no_street=NO_STREET,
                            parent_origins=[origin("buy.taobao.com"), origin("buy.tmall.com"), origin("member1.taobao.com")])
 
 
