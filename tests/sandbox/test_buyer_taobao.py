@@ -369,6 +369,8 @@ def test_checkout_posts_not_made_by_the_page_are_refused(page, sb):
     nonce = page.locator("input[name=umidToken]").input_value()
     seed_again = fetch(page, f"/auction/json/bx_seed.do?umidToken={nonce}")  # handed out once, to the page
     assert seed_again["status"] == 403
+    page.locator("#J_Go").dispatch_event("click")  # a synthetic click computes nothing, submits nothing
+    assert page.locator("input[name='bx-ua']").input_value() == "" and "buy_now.jhtml" in page.url
     page.evaluate("() => document.getElementById('J_OrderForm').submit()")  # no trusted click: no token
     expect(page.locator("h2")).to_have_text("哎哟喂,被挤爆啦,请稍后重试!")
     assert sb.purchase_orders(login="tb_forge") == []
