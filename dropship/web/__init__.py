@@ -73,6 +73,7 @@ def init_templates(app: Flask) -> None:
     answer) sees exactly what the full page sees."""
     from dropship.couriers import courier_name
     from dropship.services.money import yuan
+    from dropship.services.shops import effective_login_state, session_usable
     from dropship.web.jobs import panel_jobs
     from dropship.web.verify import waiting_count
 
@@ -80,6 +81,8 @@ def init_templates(app: Flask) -> None:
     app.add_template_filter(yuan, "yuan")
     app.add_template_filter(courier_name, "courier")
     app.add_template_filter(platform_href, "platform_href")
+    app.add_template_filter(effective_login_state, "login_state")  # 风控限制 ends with its cool-down
+    app.add_template_filter(session_usable, "session_usable")
 
     @app.context_processor
     def _globals() -> dict:
