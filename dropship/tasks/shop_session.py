@@ -28,8 +28,13 @@ def account_key(shop: Shop) -> str:
     return f"shop-{shop.id}"
 
 
+def shop_title(shop: Shop) -> str:
+    """How 验证中心 names the shop."""
+    return f"{PLATFORMS.get(shop.platform, '')}店铺 {shop.display_name}"
+
+
 def _verifier(shop: Shop):
-    title = f"{PLATFORMS.get(shop.platform, '')}店铺 {shop.display_name}"
+    title = shop_title(shop)
     timeout = settings().verification_timeout_minutes * 60
 
     def verify(page, kind: str, solved) -> bool:

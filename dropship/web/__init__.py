@@ -75,7 +75,7 @@ def init_templates(app: Flask) -> None:
     from dropship.services.money import yuan
     from dropship.services.shops import effective_login_state, session_usable
     from dropship.web.jobs import panel_jobs
-    from dropship.web.verify import waiting_count
+    from dropship.web.verify import backend_view, waiting_count
 
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.add_template_filter(yuan, "yuan")
@@ -94,4 +94,5 @@ def init_templates(app: Flask) -> None:
             "menu": lambda: [item for item in MENU if user_can(item.permission)],
             "panel_jobs": panel_jobs,
             "verify_count": waiting_count,
+            "backend_view": backend_view,
         }
