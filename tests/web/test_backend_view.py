@@ -10,8 +10,10 @@ from dropship.models import Job, Shop
 from dropship.platforms.base import PlatformError
 from dropship.queue import start_job
 from dropship.services.jobs import job_target
+from dropship.tasks import accounts as account_tasks
 from dropship.tasks import shops as shop_tasks
 from tests.helpers import post
+from tests.orders_factory import make_account
 
 
 @pytest.fixture
@@ -28,18 +30,28 @@ def shop(signed_in):
         return Shop.get()
 
 
-def test_open_backend_without_a_screen_links_to_the_verification_center(signed_in, shop, no_screen, monkeypatch):
-    @contextmanager
-    def unreachable(shop, headed=False):
-        assert headed is False  # no screen: never ask for a window
-        raise PlatformError("网络错误：连接被拒绝")
-        yield
+@contextmanager
+def _unreachable(row, headed=False):
+    assert headed is False  # no screen: never ask for a window
+    raise PlatformError("网络错误：连接被拒绝")
+    yield
 
-    monkeypatch.setattr(shop_tasks, "open_shop_backend", unreachable)
-    response = post(signed_in, f"/shops/{shop.id}/open-backend", {}, token_page="/shops")
+
+@pytest.mark.parametrize("kind", ["shop", "account"])
+def test_open_backend_without_a_screen_links_to_the_verification_center(signed_in, shop, no_screen, monkeypatch,
+                                                                         kind):
+    if kind == "shop":  # 店铺 and 采购账号 share the path: tasks.shops.show_backend, web.verify.backend_answer
+        monkeypatch.setattr(shop_tasks, "open_shop_backend", _unreachable)
+        url, job_kind = f"/shops/{shop.id}/open-backend", "open_backend"
+    else:
+        monkeypatch.setattr(account_tasks, "open_account", _unreachable)
+        with db.connection_context():
+            account = make_account("13800000001")
+        url, job_kind = f"/accounts/{account.id}/open-backend", "open_account_backend"
+    response = post(signed_in, url, {}, token_page="/shops")
     html = response.get_data(as_text=True)
     with db.connection_context():
-        job = Job.get(Job.kind == "open_backend")
+        job = Job.get(Job.kind == job_kind)
     assert response.status_code == 200 and "这台电脑没有屏幕" in html
     assert f'<a href="/verify/job/{job.id}">到验证中心查看和操作</a>' in html
     page = signed_in.get(f"/verify/job/{job.id}").get_data(as_text=True)
