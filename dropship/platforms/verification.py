@@ -4,11 +4,19 @@ Playwright objects belong to the worker thread that made them, so the web side n
 page. It reads the latest screenshot the parked thread took, and posts input commands (a drag, a
 click, typed text) that the parked thread replays on the page. The thread returns when the
 driver's `solved()` check passes, when someone skips it, or when nobody answered in time.
+
+The same channel carries 打开后台 on a PC without a screen (`show_live`): the account's backend page
+stays parked as a live view that a person uses from any LAN PC until they close it.
+
+Known limitation: the channel is a module global, so a page parked by a worker of another process is
+not seen by this process's web pages (DESIGN.md wants shared storage for that).
 """
 from __future__ import annotations
 
+import os
 import queue
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -21,9 +29,19 @@ FRAME_INTERVAL = 0.5  # ~2 screenshots a second while parked
 KEEP_CLOSED = 120.0  # seconds a finished verification stays visible with its outcome
 MAX_POINTS = 600
 MAX_TEXT = 200
-KEYS = {"Enter", "Backspace", "Tab", "Delete", "Escape", "ArrowLeft", "ArrowRight"}
+KEYS = {"Enter", "Backspace", "Tab", "Delete", "Escape", "ArrowLeft", "ArrowRight", "PageUp", "PageDown"}
+MAX_WHEEL = 4000  # pixels one wheel command may scroll
 
-STATES = {"waiting": "等待处理", "solved": "验证通过", "expired": "超时未处理", "skipped": "已跳过"}
+# waiting: a verification for a person (the header badge counts these); open: a live 打开后台 view
+STATES = {"waiting": "等待处理", "open": "使用中", "solved": "验证通过", "expired": "超时未处理", "skipped": "已跳过",
+          "closed": "已关闭"}
+LIVE_STATES = ("waiting", "open")
+ENDINGS = {"skip": "skipped", "close": "closed"}  # commands that end a parked page, and the state they leave
+
+
+def display_available() -> bool:
+    """Whether this PC can show a browser window; without one 打开后台 becomes a live view here."""
+    return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 class BadCommand(ValueError):
@@ -33,7 +51,7 @@ class BadCommand(ValueError):
 @dataclass
 class Verification:
     id: str
-    kind: str  # slider | sms | qr
+    kind: str  # slider | sms | qr | backend (打开后台)
     title: str
     account_key: str
     created_at: datetime
@@ -44,7 +62,15 @@ class Verification:
     width: int = 0
     height: int = 0
     closed_at: float = 0.0
+    job_id: int | None = None  # the 打开后台 job that parked the page
+    page_title: str = ""  # what the page shows now, as text beside the picture
+    page_url: str = ""
     commands: queue.Queue = field(default_factory=queue.Queue, repr=False)
+
+    @property
+    def live(self) -> bool:
+        """Still parked: the page takes input."""
+        return self.state in LIVE_STATES
 
     @property
     def seconds_left(self) -> int:
@@ -62,9 +88,10 @@ class Hub:
         self._lock = threading.Lock()
         self._items: dict[str, Verification] = {}
 
-    def open(self, kind: str, title: str, account_key: str, timeout: float) -> Verification:
+    def open(self, kind: str, title: str, account_key: str, timeout: float, state: str = "waiting",
+             job_id: int | None = None) -> Verification:
         item = Verification(secrets.token_urlsafe(9), kind, title, account_key, datetime.now(),
-                            time.monotonic() + timeout)
+                            time.monotonic() + timeout, state=state, job_id=job_id)
         with self._lock:
             self._forget_old()
             self._items[item.id] = item
@@ -78,6 +105,11 @@ class Hub:
         with self._lock:
             return self._items.get(item_id)
 
+    def for_job(self, job_id: int) -> Verification | None:
+        """The live view a 打开后台 job parked (None before it is parked or once it is forgotten)."""
+        with self._lock:
+            return next((v for v in self._items.values() if v.job_id == job_id), None)
+
     def waiting(self) -> list[Verification]:
         with self._lock:
             return sorted((v for v in self._items.values() if v.state == "waiting"), key=lambda v: v.created_at)
@@ -89,7 +121,7 @@ class Hub:
 
     def send(self, item_id: str, command: dict[str, Any]) -> bool:
         item = self.get(item_id)
-        if item is None or item.state != "waiting":
+        if item is None or not item.live:
             return False
         item.commands.put(clean_command(command))
         return True
@@ -97,9 +129,12 @@ class Hub:
     def skip(self, item_id: str) -> bool:
         return self.send(item_id, {"type": "skip"})
 
+    def close_view(self, item_id: str) -> bool:
+        return self.send(item_id, {"type": "close"})
+
     def _forget_old(self) -> None:
         now = time.monotonic()
-        for key in [k for k, v in self._items.items() if v.state != "waiting" and now - v.closed_at > KEEP_CLOSED]:
+        for key in [k for k, v in self._items.items() if not v.live and now - v.closed_at > KEEP_CLOSED]:
             del self._items[key]
 
 
@@ -122,8 +157,8 @@ def _number(value: Any, low: float, high: float) -> float:
 def clean_command(command: dict[str, Any]) -> dict[str, Any]:
     """Validate input relayed from a browser before it reaches a platform page."""
     kind = command.get("type")
-    if kind == "skip":
-        return {"type": "skip"}
+    if kind in ENDINGS or kind == "back":
+        return {"type": kind}
     if kind == "click":
         return {"type": "click", "x": _number(command.get("x"), 0, 4000), "y": _number(command.get("y"), 0, 4000)}
     if kind == "drag":
@@ -146,6 +181,9 @@ def clean_command(command: dict[str, Any]) -> dict[str, Any]:
         if key not in KEYS:
             raise BadCommand("不支持的按键")
         return {"type": "key", "key": key}
+    if kind == "wheel":
+        return {"type": "wheel", "x": _number(command.get("x"), 0, 4000), "y": _number(command.get("y"), 0, 4000),
+                "dy": _number(command.get("dy"), -MAX_WHEEL, MAX_WHEEL)}
     raise BadCommand("未知操作")
 
 
@@ -168,24 +206,48 @@ def _replay(page, command: dict[str, Any]) -> None:
         page.keyboard.type(command["text"], delay=30)
     elif command["type"] == "key":
         page.keyboard.press(command["key"])
+    elif command["type"] == "wheel":
+        mouse.move(command["x"], command["y"])  # the wheel scrolls what is under the pointer
+        mouse.wheel(0, command["dy"])
+    elif command["type"] == "back":
+        page.go_back(wait_until="commit")
 
 
 def park(page, kind: str, title: str, account_key: str, solved: Callable[[], bool], timeout: float,
          hub: Hub = HUB) -> bool:
     """Block this worker thread until a person solves the challenge on `page` (True) or not (False)."""
+    item = hub.open(kind, title, account_key, timeout)
+    return _serve(hub, item, lambda: page, solved, "expired") == "solved"
+
+
+def show_live(page, title: str, account_key: str, timeout: float, job_id: int, hub: Hub = HUB) -> str:
+    """打开后台 without a screen: keep `page` as a live view in 验证中心 until someone closes it (or
+    `timeout` seconds pass); returns how it ended. A tab the page opens (backends open many) is
+    shown in its place while it stays open."""
+    pages = [page]
+    page.context.on("page", lambda opened: pages.append(opened))  # Playwright tags the handler: no builtins
+    item = hub.open("backend", title, account_key, timeout, state="open", job_id=job_id)
+    return _serve(hub, item, lambda: next((p for p in reversed(pages) if not p.is_closed()), page),
+                  lambda: False, "closed")
+
+
+def _serve(hub: Hub, item: Verification, current: Callable, solved: Callable[[], bool], timed_out: str) -> str:
+    """Screenshot the current page ~2/s and replay the commands in between, until `solved()`, an
+    ending command, or the deadline (`timed_out` is then the outcome); returns the outcome."""
     from playwright.sync_api import Error as PlaywrightError
 
-    item = hub.open(kind, title, account_key, timeout)
-    outcome = "expired"
+    outcome = timed_out
     try:
         while time.monotonic() < item.deadline:
+            page = current()
             try:
                 if solved():
                     outcome = "solved"
-                    return True
+                    return outcome
                 size = page.viewport_size or {"width": 0, "height": 0}
                 item.frame = page.screenshot(type="jpeg", quality=70)
                 item.width, item.height = size["width"], size["height"]
+                item.page_title, item.page_url = page.title(), page.url
                 item.frame_no += 1
             except PlaywrightError:
                 pass  # mid-navigation: the next frame will do
@@ -195,12 +257,12 @@ def park(page, kind: str, title: str, account_key: str, solved: Callable[[], boo
                     command = item.commands.get(timeout=left)
                 except queue.Empty:
                     break
-                if command["type"] == "skip":
-                    outcome = "skipped"
-                    return False
+                if command["type"] in ENDINGS:
+                    outcome = ENDINGS[command["type"]]
+                    return outcome
                 # If the page moved on under the person's hand, they simply see the new frame.
                 with suppress(PlaywrightError):
                     _replay(page, command)
-        return False
+        return outcome
     finally:
         hub.close(item, outcome)

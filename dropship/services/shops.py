@@ -21,9 +21,13 @@ LOGIN_STATES: dict[str, str] = {
     "bad_password": "密码错误",
     "needs_verification": "需要验证",
     "risk": "风控限制",
+    "cooled": "冷却结束，待重新验证",  # never stored: see effective_login_state
     "network": "网络错误",
     "expired": "登录失效",
 }
+# The sessions 批量同步 and fetching may use: a cool-down that has ended is tried again, and that job's
+# login check decides (success → 正常, another risk answer → the next, longer cool-down).
+SESSION_USABLE: tuple[str, ...] = ("ok", "cooled")
 FETCH_STATES: dict[str, str] = {"stopped": "停止获取", "fetching": "正在获取"}
 FETCH_DAY_CHOICES: tuple[int, ...] = (1, 3, 7, 15, 30)
 FETCH_INTERVAL = timedelta(minutes=5)  # while 正在获取, each shop is re-read this often
@@ -247,9 +251,8 @@ def pause_fetching(scope: Scope, shop_ids: list[int] | None = None) -> int:
 def due_shops(now: datetime | None = None) -> list[Shop]:
     """Shops whose next scheduled fetch has come (and that are not cooling down)."""
     now = now or datetime.now()
-    return list(active_shops(Scope.everything()).where(
-        Shop.fetch_state == "fetching", Shop.next_fetch_at <= now,
-        (Shop.cooldown_until.is_null()) | (Shop.cooldown_until <= now)).order_by(Shop.next_fetch_at))
+    due = active_shops(Scope.everything()).where(Shop.fetch_state == "fetching", Shop.next_fetch_at <= now)
+    return [shop for shop in due.order_by(Shop.next_fetch_at) if not cooling_down(shop, now)]
 
 
 def schedule_next(shop: Shop, now: datetime | None = None) -> None:
@@ -300,6 +303,27 @@ def next_cooldown(strikes: int, last_risk_at: datetime | None, now: datetime,
         strikes = 0
     strikes += 1
     return strikes, min(first * 2 ** min(strikes - 1, 16), RISK_COOLDOWN_CAP)
+
+
+def cooling_down(shop: Shop, now: datetime | None = None) -> bool:
+    """The one rule of a risk cool-down: it lasts until cooldown_until, and the clock alone ends it."""
+    return shop.cooldown_until is not None and shop.cooldown_until > (now or datetime.now())
+
+
+def effective_login_state(shop: Shop, now: datetime | None = None) -> str:
+    """登录状态 as shown and obeyed: 风控限制 whose cool-down has passed reads 冷却结束，待重新验证.
+
+    Computed, not stored, so no process has to be awake when the cool-down ends; the next job that
+    opens the shop stores what its login check finds.
+    """
+    if shop.login_state == "risk" and not cooling_down(shop, now):
+        return "cooled"
+    return shop.login_state
+
+
+def session_usable(shop: Shop, now: datetime | None = None) -> bool:
+    """May 批量同步 / fetching use this shop's session now (see SESSION_USABLE)."""
+    return effective_login_state(shop, now) in SESSION_USABLE
 
 
 def record_risk(shop: Shop, message: str, first: timedelta = timedelta(minutes=15),

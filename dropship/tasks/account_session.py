@@ -28,8 +28,13 @@ def account_key(account: PurchaseAccount) -> str:
     return f"{account.platform}-{account.id}"
 
 
+def account_title(account: PurchaseAccount) -> str:
+    """How 验证中心 names the account."""
+    return f"{PLATFORMS.get(account.platform, '')}采购账号 {account.login}"
+
+
 def _verifier(account: PurchaseAccount):
-    title = f"{PLATFORMS.get(account.platform, '')}采购账号 {account.login}"
+    title = account_title(account)
     timeout = settings().verification_timeout_minutes * 60
 
     def verify(page, kind: str, solved) -> bool:

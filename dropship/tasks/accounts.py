@@ -8,6 +8,7 @@ from huey import crontab
 from dropship import secrets
 from dropship.errors import UserError
 from dropship.models import Job, PurchaseAccount, User
+from dropship.platforms import verification
 from dropship.platforms.base import BadCredentials, PlatformError
 from dropship.platforms.pdd_buyer import PddBuyer
 from dropship.queue import checkpoint, huey, job_task, progress, start_unique_job
@@ -20,9 +21,9 @@ from dropship.services.accounts import (
     store_pdd_account,
 )
 from dropship.tasks import browsers
-from dropship.tasks.account_session import account_key, open_account
+from dropship.tasks.account_session import account_key, account_title, open_account
 from dropship.tasks.shop_session import origins
-from dropship.tasks.shops import OPEN_BACKEND_HOURS, display_available
+from dropship.tasks.shops import show_backend
 
 
 def _account(account_id: int) -> PurchaseAccount:
@@ -121,11 +122,8 @@ def _import_one(driver: PddBuyer, line: ImportLine, tag: str, note: str, creator
 
 @job_task("open_account_backend")
 def open_account_backend(job_id: int, account_id: int) -> None:
-    """打开后台: the account's platform home in a visible window on this PC, with the stored session."""
+    """打开后台: the account's platform home with the stored session (see tasks.shops.show_backend)."""
     account = _account(account_id)
-    if not display_available():
-        raise UserError("这台电脑没有图形界面，无法打开浏览器窗口（可在验证中心远程查看）")
-    with open_account(account, headed=True) as driver:
-        page = driver.open_home()
-        progress(job_id, 1, 1, "已在本机打开采购账号后台；关闭浏览器窗口即结束")
-        page.wait_for_event("close", timeout=OPEN_BACKEND_HOURS * 3600 * 1000)
+    local = verification.display_available()
+    with open_account(account, headed=local) as driver:
+        show_backend(job_id, driver.open_home(), account_title(account), account_key(account), local)

@@ -15,7 +15,7 @@ from dropship.platforms import verification
 from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformError, RiskBlocked
 from dropship.platforms.origins import Origins
 from dropship.platforms.taobao_seller import TaobaoSeller
-from dropship.services.shops import PLATFORMS, record_risk, set_login_state, state_for_error
+from dropship.services.shops import PLATFORMS, cooling_down, record_risk, set_login_state, state_for_error
 from dropship.tasks import browsers, settings
 
 
@@ -28,8 +28,13 @@ def account_key(shop: Shop) -> str:
     return f"shop-{shop.id}"
 
 
+def shop_title(shop: Shop) -> str:
+    """How 验证中心 names the shop."""
+    return f"{PLATFORMS.get(shop.platform, '')}店铺 {shop.display_name}"
+
+
 def _verifier(shop: Shop):
-    title = f"{PLATFORMS.get(shop.platform, '')}店铺 {shop.display_name}"
+    title = shop_title(shop)
     timeout = settings().verification_timeout_minutes * 60
 
     def verify(page, kind: str, solved) -> bool:
@@ -63,7 +68,7 @@ def _ensure_login(driver: TaobaoSeller, shop: Shop, force_login: bool) -> None:
 def open_shop_backend(shop: Shop, force_login: bool = False, headed: bool = False) -> Iterator[TaobaoSeller]:
     """Yield a logged-in driver for `shop`; failures update 登录状态 and propagate (Chinese message)."""
     now = datetime.now()
-    if shop.cooldown_until and shop.cooldown_until > now:
+    if cooling_down(shop, now):
         minutes = int((shop.cooldown_until - now).total_seconds() // 60) + 1
         raise RiskBlocked(f"店铺处于风控冷却中，约 {minutes} 分钟后自动恢复")
     from playwright.sync_api import Error as PlaywrightError

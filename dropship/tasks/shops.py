@@ -1,8 +1,6 @@
 """店铺 jobs: 授权, 获取订单 (scheduled while 正在获取), 地址解密, 地址脱敏导出, 打开后台."""
 from __future__ import annotations
 
-import os
-import sys
 from datetime import datetime
 
 from huey import crontab
@@ -10,6 +8,7 @@ from huey import crontab
 from dropship import secrets
 from dropship.errors import UserError
 from dropship.models import Order, Shop
+from dropship.platforms import verification
 from dropship.platforms.base import NeedsVerification, QuotaExhausted
 from dropship.queue import checkpoint, huey, job_task, progress, start_unique_job
 from dropship.services.fetching import store_buyer_message, unread_messages, upsert_remote_orders
@@ -28,7 +27,7 @@ from dropship.services.shops import (
     schedule_next,
     service_expired,
 )
-from dropship.tasks.shop_session import open_shop_backend
+from dropship.tasks.shop_session import account_key, open_shop_backend, shop_title
 
 DECRYPT_BATCH = 200  # orders per decrypt job; the rest waits for the next fetch round
 OPEN_BACKEND_HOURS = 4  # an 打开后台 window stays at most this long (it holds the shop's profile)
@@ -161,20 +160,27 @@ def address_export(job_id: int, shop_id: int, password_token: str) -> None:
     progress(job_id, stored, len(receivers), f"导出 {len(receivers)} 个地址，已更新 {stored} 个订单")
 
 
-def display_available() -> bool:
-    return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+def show_backend(job_id: int, page, title: str, key: str, local: bool) -> None:
+    """打开后台 for shops and 采购账号 alike, once `page` shows the backend: a window on this PC when it
+    has a screen (`local`, the session was opened headed), else the live view of 验证中心, used from
+    any LAN PC. Either way the job (and the account's profile) is held until the person closes it."""
+    if local:
+        progress(job_id, 1, 1, "已在本机打开后台；关闭浏览器窗口即结束")
+        page.wait_for_event("close", timeout=OPEN_BACKEND_HOURS * 3600 * 1000)
+        return
+    progress(job_id, 1, 1, "后台已在验证中心打开，可在局域网任意电脑上查看和操作；用完点“关闭”")
+    verification.show_live(page, title, key, OPEN_BACKEND_HOURS * 3600, job_id)
+    progress(job_id, 1, 1, "后台已关闭")
 
 
 @job_task("open_backend")
 def open_backend(job_id: int, shop_id: int) -> None:
-    """打开后台: the shop's backend in a visible window on this PC, with the stored session."""
+    """打开后台: the shop's backend with the stored session (see show_backend)."""
     shop = _shop(shop_id)
-    if not display_available():
-        raise UserError("这台电脑没有图形界面，无法打开浏览器窗口（可在验证中心远程查看）")
-    with open_shop_backend(shop, headed=True) as backend:
-        page = backend.open_home()  # the driver knows the platform's URLs; tasks do not
-        progress(job_id, 1, 1, "已在本机打开店铺后台；关闭浏览器窗口即结束")
-        page.wait_for_event("close", timeout=OPEN_BACKEND_HOURS * 3600 * 1000)
+    local = verification.display_available()
+    with open_shop_backend(shop, headed=local) as backend:
+        # the driver knows the platform's URLs; tasks do not
+        show_backend(job_id, backend.open_home(), shop_title(shop), account_key(shop), local)
 
 
 @huey.periodic_task(crontab(minute="*"))

@@ -73,13 +73,16 @@ def init_templates(app: Flask) -> None:
     answer) sees exactly what the full page sees."""
     from dropship.couriers import courier_name
     from dropship.services.money import yuan
+    from dropship.services.shops import effective_login_state, session_usable
     from dropship.web.jobs import panel_jobs
-    from dropship.web.verify import waiting_count
+    from dropship.web.verify import backend_view, waiting_count
 
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.add_template_filter(yuan, "yuan")
     app.add_template_filter(courier_name, "courier")
     app.add_template_filter(platform_href, "platform_href")
+    app.add_template_filter(effective_login_state, "login_state")  # 风控限制 ends with its cool-down
+    app.add_template_filter(session_usable, "session_usable")
 
     @app.context_processor
     def _globals() -> dict:
@@ -91,4 +94,5 @@ def init_templates(app: Flask) -> None:
             "menu": lambda: [item for item in MENU if user_can(item.permission)],
             "panel_jobs": panel_jobs,
             "verify_count": waiting_count,
+            "backend_view": backend_view,
         }

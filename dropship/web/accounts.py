@@ -14,6 +14,7 @@ from dropship.web.forms import form as show_form
 from dropship.web.inputs import form_ids
 from dropship.web.paging import paginate
 from dropship.web.scoping import current_scope, get_or_404
+from dropship.web.verify import backend_answer
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 TEMPLATE = "accounts/index.html"
@@ -206,10 +207,12 @@ def authorize(account_id: int):
 @bp.post("/<dbid:account_id>/open-backend")
 @requires("accounts.open_backend")
 def open_backend(account_id: int):
+    """打开后台: a window on the host PC, or 验证中心's live view when it has no screen."""
     account = _account_or_404(account_id)
-    start_job("open_account_backend", service.job_title("打开后台", account), target=f"account:{account.id}", user=g.user,
-              account_id=account.id)
-    return _table(f"正在本机打开 {account.login} 的后台", trigger="jobs-changed", tab=_tab_of(account))
+    job = start_job("open_account_backend", service.job_title("打开后台", account), target=f"account:{account.id}",
+                    user=g.user, account_id=account.id)
+    return backend_answer(job, account.login,
+                          lambda message: _table(message, trigger="jobs-changed", tab=_tab_of(account)))
 
 
 @bp.get("/confirmations")

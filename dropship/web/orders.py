@@ -24,7 +24,7 @@ from dropship.services.orders.cards import order_cards
 from dropship.services.orders.search import SHOW_CHOICES, SORTS, OrderFilter, parse_filter
 from dropship.services.orders.tabs import TAB_BY_CODE, TABS, TabContext
 from dropship.services.receiver import RECEIVER_FIELDS, receiver_form, store_receiver, validate_manual
-from dropship.services.shops import LOGIN_STATES, PLATFORMS, active_shops
+from dropship.services.shops import LOGIN_STATES, PLATFORMS, active_shops, session_usable
 from dropship.web.access import requires
 from dropship.web.forms import form as show_form
 from dropship.web.inputs import form_ids
@@ -248,7 +248,7 @@ def _batch_form(ids: list[int], form: dict, error: FieldError | None = None, sta
     if "shops" not in form:  # first open: the logged-in shops (of the ticked orders, if any) are ticked
         wanted = {o.shop_id for o in Order.select(Order.shop).where(Order.id.in_(ids))} if ids else None
         form = {**form, "shops": [str(s.id) for s in shops
-                                  if s.login_state == "ok" and (wanted is None or s.id in wanted)]}
+                                  if session_usable(s) and (wanted is None or s.id in wanted)]}
     return show_form("orders/_batch_form.html", error=error, status=status, ids=ids, shops=shops, form=form,
                      login_states=LOGIN_STATES, platforms=PLATFORMS, tabs=TAB_BY_CODE,
                      sync_tabs=actions.SYNC_TABS, day_choices=actions.SYNC_DAY_CHOICES)

@@ -13,6 +13,7 @@ from dropship.web.access import requires
 from dropship.web.forms import form as show_form
 from dropship.web.inputs import form_ids
 from dropship.web.scoping import current_scope, get_or_404
+from dropship.web.verify import backend_answer
 
 bp = Blueprint("shops", __name__, url_prefix="/shops")
 MAX_SMS_PASSWORD = 12
@@ -125,7 +126,11 @@ def authorize(shop_id: int):
 @bp.post("/<dbid:shop_id>/open-backend")
 @requires("shops.open_backend")
 def open_backend(shop_id: int):
-    return _shop_job(shop_id, "open_backend", "打开后台", "正在本机打开 {shop} 的后台")
+    """打开后台: a window on the host PC, or 验证中心's live view when it has no screen."""
+    shop = _shop_or_404(shop_id)
+    job = start_job("open_backend", f"打开后台 · {shop.display_name}", target=job_target("shop", shop.id), user=g.user,
+                    shop_id=shop.id)
+    return backend_answer(job, shop.display_name, lambda message: _table(message, trigger="jobs-changed"))
 
 
 @bp.post("/fetch/start")

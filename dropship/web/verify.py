@@ -1,13 +1,19 @@
-"""验证中心: parked sliders / SMS codes / QR logins, shown live and answered from any PC of the LAN."""
+"""验证中心: parked sliders / SMS codes / QR logins, shown live and answered from any PC of the LAN;
+and 打开后台 on a PC without a screen, the backend shown live and used the same way."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from collections.abc import Callable
 
-from dropship.platforms.verification import HUB, STATES, BadCommand
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from dropship.models import Job
+from dropship.platforms.verification import HUB, STATES, BadCommand, Verification, display_available
+from dropship.services.jobs import visible_jobs
 from dropship.web.access import requires
 
 bp = Blueprint("verify", __name__, url_prefix="/verify")
-KINDS = {"slider": "滑块验证", "sms": "短信验证码", "qr": "扫码登录"}
+KINDS = {"slider": "滑块验证", "sms": "短信验证码", "qr": "扫码登录", "backend": "打开后台"}
 
 
 def _item(item_id: str):
@@ -83,3 +89,46 @@ def skip(item_id: str):
     item = _item(item_id)
     HUB.skip(item.id)
     return render_template("verify/_status.html", item=item, states=STATES)
+
+
+@bp.post("/<item_id>/close")
+@requires("verify")
+def close(item_id: str):
+    """关闭 a live 打开后台 view: the job ends and the account's browser is free again."""
+    item = _item(item_id)
+    HUB.close_view(item.id)
+    return render_template("verify/_status.html", item=item, states=STATES)
+
+
+# -- 打开后台 on a PC without a screen ------------------------------------------------------------
+
+def backend_view(job: Job) -> Verification | None:
+    """The live view of a running 打开后台 job, for its link in 任务 (None when there is none)."""
+    item = HUB.for_job(job.id) if job.active else None
+    return item if item is not None and item.live else None
+
+
+def backend_answer(job: Job, name: str, table: Callable[[str], tuple]) -> tuple:
+    """打开后台's answer, one for shops and 采购账号. From 任务 (a 授权 that succeeded offers it) the new
+    job's progress; from a table the table, its message saying where the backend opens."""
+    if request.form.get("from") == "job":
+        return render_template("jobs/_job.html", job=job, poll=True), 200, {"HX-Trigger": "jobs-changed"}
+    if display_available():
+        return table(f"正在本机打开 {name} 的后台")
+    link = url_for("verify.for_job", job_id=job.id)
+    return table(Markup('正在打开 {} 的后台：这台电脑没有屏幕，<a href="{}">到验证中心查看和操作</a>').format(name, link))
+
+
+@bp.get("/job/<dbid:job_id>")
+@requires("verify")
+def for_job(job_id: int):
+    """Where 打开后台 sends the user: its live view once the backend is open, until then a page that waits."""
+    job = visible_jobs(g.user).where(Job.id == job_id).first()
+    if job is None:
+        abort(404, description="该任务不存在")
+    item = HUB.for_job(job.id)
+    if item is not None:
+        url = url_for("verify.show", item_id=item.id)
+        return ("", 200, {"HX-Redirect": url}) if request.headers.get("HX-Request") else redirect(url)
+    template = "verify/_opening.html" if request.headers.get("HX-Request") else "verify/opening.html"
+    return render_template(template, job=job)

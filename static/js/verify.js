@@ -1,4 +1,5 @@
-// 验证中心: refresh the live frame ~2/s and relay the person's drag, click and typing to the parked page.
+// 验证中心: refresh the live frame ~2/s and relay the person's drag, click, wheel and typing to the parked
+// page (a verification, or a backend opened with 打开后台).
 (function () {
   var img = document.getElementById("verify-screen");
   if (!img) return;
@@ -46,12 +47,28 @@
   document.querySelectorAll("[data-key]").forEach(function (button) {
     button.addEventListener("click", function () { send({type: "key", key: button.dataset.key}); });
   });
+  document.querySelectorAll("[data-command]").forEach(function (button) {
+    button.addEventListener("click", function () { send({type: button.dataset.command}); });
+  });
+
+  // The wheel scrolls the parked page; a burst of wheel events travels as one command.
+  var wheel = null;
+  img.addEventListener("wheel", function (event) {
+    event.preventDefault();
+    if (wheel) { wheel.dy += event.deltaY; return; }
+    var at = point(event);
+    wheel = {type: "wheel", x: at[0], y: at[1], dy: event.deltaY};
+    setTimeout(function () {
+      wheel.dy = Math.max(-4000, Math.min(4000, Math.round(wheel.dy)));
+      send(wheel); wheel = null;
+    }, 150);
+  }, {passive: false});
 
   // Swap frames only once the next one has loaded, so the picture never flickers.
   var busy = false;
   setInterval(function () {
     var status = document.getElementById("verify-status");
-    if (busy || (status && status.dataset.state !== "waiting")) return;
+    if (busy || (status && status.dataset.live !== "true")) return;
     busy = true;
     var next = new Image();
     next.onload = function () { img.src = next.src; busy = false; };

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from dropship.platforms import verification
-from dropship.platforms.verification import BadCommand, Hub, clean_command, park
+from dropship.platforms.verification import BadCommand, Hub, clean_command, park, show_live
 
 
 class FakeMouse:
@@ -24,6 +24,9 @@ class FakeMouse:
     def click(self, x, y):
         self.log.append(("click", x, y))
 
+    def wheel(self, dx, dy):
+        self.log.append(("wheel", dx, dy))
+
 
 class FakeKeyboard:
     def __init__(self, log):
@@ -36,15 +39,39 @@ class FakeKeyboard:
         self.log.append(("press", key))
 
 
+class FakeContext:
+    def __init__(self):
+        self.listeners = []
+
+    def on(self, event, callback):
+        assert event == "page"
+        self.listeners.append(callback)
+
+    def open_tab(self, page):
+        for callback in self.listeners:
+            callback(page)
+
+
 class FakePage:
     viewport_size = {"width": 1280, "height": 720}
 
-    def __init__(self):
-        self.log = []
+    def __init__(self, title="千牛卖家中心", context=None):
+        self.log, self.closed, self.heading = [], False, title
+        self.url = "https://myseller.taobao.com/home.htm"
         self.mouse, self.keyboard = FakeMouse(self.log), FakeKeyboard(self.log)
+        self.context = context or FakeContext()
 
     def screenshot(self, **kw):
         return b"\xff\xd8jpeg"
+
+    def title(self):
+        return self.heading
+
+    def is_closed(self):
+        return self.closed
+
+    def go_back(self, **kw):
+        self.log.append(("back",))
 
 
 @pytest.fixture
@@ -93,7 +120,43 @@ def test_skip_ends_the_wait(fast):
     assert box["result"] is False and hub.recent()[0].state == "skipped" and ("type", "123456") in page.log
 
 
+def _wait_for(condition):
+    for _ in range(300):
+        if condition():
+            return
+        time.sleep(0.01)
+    raise AssertionError("condition never became true")
+
+
+def test_a_live_backend_takes_input_follows_new_tabs_and_ends_on_close(fast):
+    hub, page = Hub(), FakePage()
+    box = {}
+    thread = threading.Thread(target=lambda: box.update(end=show_live(page, "淘宝店铺 A", "shop-1", 5, job_id=7,
+                                                                      hub=hub)))
+    thread.start()
+    _wait_for(lambda: hub.for_job(7) is not None and hub.for_job(7).page_title)
+    item = hub.for_job(7)
+    assert (item.kind, item.state, item.page_title) == ("backend", "open", "千牛卖家中心")
+    assert hub.waiting() == []  # a backend is not a verification waiting for someone: no badge
+    assert hub.send(item.id, {"type": "wheel", "x": 10, "y": 20, "dy": 300})
+    assert hub.send(item.id, {"type": "back"})
+    _wait_for(lambda: ("back",) in page.log)
+    assert page.log == [("move", 10.0, 20.0), ("wheel", 0, 300.0), ("back",)]
+
+    tab = FakePage("已卖出的宝贝", page.context)
+    page.context.open_tab(tab)  # a link that opens a new tab: the view follows it
+    _wait_for(lambda: item.page_title == "已卖出的宝贝")
+    tab.closed = True  # and comes back when it closes
+    _wait_for(lambda: item.page_title == "千牛卖家中心")
+
+    assert hub.close_view(item.id)
+    thread.join(3)
+    assert box["end"] == "closed" and hub.get(item.id).state == "closed"
+    assert not hub.send(item.id, {"type": "click", "x": 1, "y": 1})
+
+
 @pytest.mark.parametrize("command", [
+    {"type": "wheel", "x": 1, "y": 1, "dy": 99_999},
     {"type": "drag", "points": [[1, 2, 3]]},
     {"type": "drag", "points": [[1, 2, 3]] * 601},
     {"type": "drag", "points": [[1, "x", 3], [4, 5, 6]]},

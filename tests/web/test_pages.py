@@ -83,6 +83,7 @@ def test_browser_setting_rejects_a_missing_path(signed_in):
 # The hooks static/js/ gives behaviour to, and the code that proves it does (checked below, so this list
 # cannot outlive the JavaScript).
 JS_HOOKS = {"data-open": "[data-open]", "data-close": "[data-close]", "data-key": "[data-key]",
+            "data-command": "[data-command]",
             "data-check-all": "[data-check-all]", "data-per-page": 'hasAttribute("data-per-page")',
             "data-shows": "dataset.shows"}
 JS_IDS = {"verify-send": 'getElementById("verify-send")', "verify-text": 'getElementById("verify-text")'}

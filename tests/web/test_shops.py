@@ -111,18 +111,6 @@ def test_unknown_shop_is_404(signed_in):
     assert post(signed_in, "/shops/999/authorize", {}, token_page="/shops").status_code == 404
 
 
-def test_open_backend_without_a_screen_says_so(signed_in, monkeypatch):
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    _add(signed_in)
-    with db.connection_context():
-        shop = Shop.get()
-    post(signed_in, f"/shops/{shop.id}/open-backend", {}, token_page="/shops")
-    with db.connection_context():
-        job = Job.get(Job.kind == "open_backend")
-    assert job.state == "failed" and "没有图形界面" in job.error
-
-
 def test_edit_toggles_the_per_shop_window_switch(signed_in):
     _add(signed_in, login="主号:客服")
     with db.connection_context():

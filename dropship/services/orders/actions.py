@@ -17,6 +17,7 @@ from dropship.services.orders.labels import DIGITS_RE, MARK_TYPES
 from dropship.services.orders.tabs import TAB_BY_CODE, TabContext
 from dropship.services.scope import Scope
 from dropship.services.settings import int_between, register
+from dropship.services.shops import session_usable
 
 MAX_MARK_NOTE = 300  # Order.mark_note
 MAX_SELECTION = 500  # orders per bulk action: one page of 100 five times over is plenty
@@ -67,9 +68,11 @@ def mark_orders(order_ids: Iterable[int], kind: str, note: str, scope: Scope) ->
 
 # -- 同步状态 / 批量同步 ---------------------------------------------------------------------------------
 
-def syncable_shops(scope: Scope) -> ModelSelect:
-    """批量同步 works on logged-in shops only, as the manual says, and on the user's own."""
-    return scope.apply(Shop.select().where(Shop.deleted_at.is_null(), Shop.login_state == "ok").order_by(Shop.id))
+def syncable_shops(scope: Scope, now: datetime | None = None) -> list[Shop]:
+    """批量同步 works on logged-in shops only, as the manual says (a cool-down that has ended counts:
+    the sync proves the session), and on the user's own."""
+    shops = scope.apply(Shop.select().where(Shop.deleted_at.is_null()).order_by(Shop.id))
+    return [shop for shop in shops if session_usable(shop, now)]
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def parse_sync_selection(shop_ids: Iterable[str], tab: str, days: str, scope: Sc
     visible = {s.id for s in scope.apply(Shop.select(Shop.id).where(Shop.id.in_(shops), Shop.deleted_at.is_null()))}
     if set(shops) - visible:
         raise FieldError("shops", "店铺不存在，请重新选择")
-    ready = {s.id for s in syncable_shops(scope).where(Shop.id.in_(shops))}
+    ready = {s.id for s in syncable_shops(scope)}
     if set(shops) - ready:
         raise FieldError("shops", "只能同步已登录的店铺：请先到店铺管理点“授权”")
     orders = _selection(_ints(order_ids, "ids", "订单选择无效")) if order_ids else ()
