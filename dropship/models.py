@@ -311,7 +311,7 @@ class Purchase(BaseModel):
     item_id = CharField(max_length=32, default="")  # the supplier item bought: what the diff looks for
     sku_id = CharField(max_length=40, default="")
     quantity = IntegerField(default=0)
-    unpaid_before = JSONField(null=True)  # the account's unpaid supplier order ids just before submitting
+    orders_before = JSONField(null=True)  # the account's supplier order ids (window start → submit): the diff's before
     submitted_at = DateTimeField(null=True)  # start of the diff's time window
     purchased_at = DateTimeField(null=True, index=True)  # 采购时间
     step_at = DateTimeField(null=True)  # when `state` last changed

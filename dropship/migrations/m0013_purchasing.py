@@ -1,6 +1,15 @@
 """订单采购: the purchase state machine's columns, 下单链接 memory, SKU mapping, and the two
 "never twice" indexes: one active purchase per sub-order, one active purchase per supplier order."""
-from peewee import AutoField, BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
 
 from dropship.db import Migrator
 
@@ -20,7 +29,7 @@ def up(m: Migrator) -> None:
     m.add_column("purchase", "item_id", CharField(max_length=32, default=""))
     m.add_column("purchase", "sku_id", CharField(max_length=40, default=""))
     m.add_column("purchase", "quantity", IntegerField(default=0))
-    m.add_column("purchase", "unpaid_before", TextField(null=True))
+    m.add_column("purchase", "orders_before", TextField(null=True))
     m.add_column("purchase", "submitted_at", DateTimeField(null=True))
     m.add_column("purchase", "purchased_at", DateTimeField(null=True, index=True))
     m.add_column("purchase", "step_at", DateTimeField(null=True))
