@@ -90,7 +90,7 @@ def normalise_link(text: str, field: str = "url") -> tuple[str, str, str]:
 
 # -- remembered per 商家编码 -----------------------------------------------------------------------------
 
-def _outer_id_visible(scope: Scope, outer_id: str) -> bool:
+def outer_id_visible(scope: Scope, outer_id: str) -> bool:
     """An employee may see the links of a 商家编码 sold in a shop granted to them."""
     if scope.unlimited:
         return True
@@ -100,7 +100,7 @@ def _outer_id_visible(scope: Scope, outer_id: str) -> bool:
 
 def links_for(scope: Scope, outer_id: str) -> list[PurchaseLink]:
     """The links remembered for `outer_id`, newest first (the 采购 dialog's list)."""
-    if not outer_id or not _outer_id_visible(scope, outer_id):
+    if not outer_id or not outer_id_visible(scope, outer_id):
         return []
     return list(PurchaseLink.select().where(PurchaseLink.outer_id == outer_id)
                 .order_by(PurchaseLink.created_at.desc(), PurchaseLink.id.desc()))
@@ -109,7 +109,7 @@ def links_for(scope: Scope, outer_id: str) -> list[PurchaseLink]:
 def remember_link(scope: Scope, outer_id: str, text: str, note: str = "", user: User | None = None) -> PurchaseLink:
     """新增 / paste: store the canonical link for `outer_id` (the same item twice is one link)."""
     outer_id = str(outer_id or "").strip()
-    if not outer_id or not _outer_id_visible(scope, outer_id):
+    if not outer_id or not outer_id_visible(scope, outer_id):
         raise FieldError("outer_id", "该商品没有商家编码，无法记住下单链接")
     platform, item_id, url = normalise_link(text)
     note = str(note or "").strip()
@@ -126,6 +126,6 @@ def remember_link(scope: Scope, outer_id: str, text: str, note: str = "", user: 
 def delete_link(scope: Scope, link_id: int) -> bool:
     """⊗ in the dialog; False when the link is gone or not the user's to see."""
     link = PurchaseLink.get_or_none(PurchaseLink.id == link_id)
-    if link is None or not _outer_id_visible(scope, link.outer_id):
+    if link is None or not outer_id_visible(scope, link.outer_id):
         return False
     return link.delete_instance() == 1
