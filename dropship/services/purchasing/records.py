@@ -12,6 +12,7 @@ from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, Purchas
 from dropship.services.accounts import is_usable
 from dropship.services.purchasing.guards import Refusal, abnormal_mark
 from dropship.services.purchasing.states import SPENDING, advance
+from dropship.services.rollups import refresh_rollups
 from dropship.services.scope import Scope
 
 ALREADY_BOUGHT = "该子订单已有进行中或已完成的采购，不会重复购买（如需更换请先取消下单或重新下单）"
@@ -68,6 +69,7 @@ def begin(scope: Scope, order: Order, items: list[OrderItem], account: PurchaseA
                                        step_at=datetime.now())
             PurchaseItem.insert_many([{"purchase": purchase.id, "item": item.id, "active": True}
                                       for item in items]).execute()
+            refresh_rollups([order.id])  # being bought: out of 待采购 at once
     except IntegrityError as exc:
         raise UserError(ALREADY_BOUGHT) from exc
     return purchase
