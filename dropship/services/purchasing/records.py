@@ -20,7 +20,7 @@ ALREADY_BOUGHT = "该子订单已有进行中或已完成的采购，不会重�
 
 def purchases(scope: Scope) -> ModelSelect:
     """Purchases of the orders `scope` may see."""
-    return Purchase.select().join(Order).where(*scope.conditions(Order))
+    return scope.apply(Purchase.select().join(Order), Order)
 
 
 def get_purchase(scope: Scope, purchase_id: int) -> Purchase | None:
@@ -29,11 +29,11 @@ def get_purchase(scope: Scope, purchase_id: int) -> Purchase | None:
 
 def history(scope: Scope, order_id: int) -> list[Purchase]:
     """历史: the order's replaced and cancelled purchases, newest first, with their accounts."""
-    return list(Purchase.select(Purchase, PurchaseAccount).join(Order).switch(Purchase)
-                .join(PurchaseAccount, JOIN.LEFT_OUTER)
-                .where(Purchase.order == order_id, Purchase.active == False,  # noqa: E712
-                       *scope.conditions(Order))
-                .order_by(Purchase.created_at.desc(), Purchase.id.desc()))
+    query = (Purchase.select(Purchase, PurchaseAccount).join(Order).switch(Purchase)
+             .join(PurchaseAccount, JOIN.LEFT_OUTER)
+             .where(Purchase.order == order_id, Purchase.active == False)  # noqa: E712
+             .order_by(Purchase.created_at.desc(), Purchase.id.desc()))
+    return list(scope.apply(query, Order))
 
 
 def spent_today(account_id: int, today: date | None = None, excluding: int | None = None) -> int:
