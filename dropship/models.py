@@ -315,7 +315,7 @@ class Purchase(BaseModel):
     submitted_at = DateTimeField(null=True)  # start of the diff's time window
     purchased_at = DateTimeField(null=True, index=True)  # 采购时间
     step_at = DateTimeField(null=True)  # when `state` last changed
-    attempts = IntegerField(default=0)  # submits tried (a retry after a crash counts)
+    attempts = IntegerField(default=0)  # task runs that worked on it (a resume after a crash counts)
 
 
 class PurchaseItem(BaseModel):

@@ -13,6 +13,7 @@ from dropship.services.purchasing.states import (
     TRANSITIONS,
     IllegalTransition,
     advance,
+    note_attempt,
     retire,
     state_for_status,
 )
@@ -85,6 +86,12 @@ def test_two_workers_holding_the_same_purchase_cannot_both_step(world):
     with pytest.raises(IllegalTransition, match="已被其他任务改变"):
         advance(second, "submitted", orders_before=["X"], submitted_at=datetime.now())
     assert stored(first).orders_before == []
+
+
+def test_each_task_run_on_a_purchase_is_counted(world):
+    purchase = start(world)
+    assert note_attempt(purchase) == 1 and note_attempt(stored(purchase)) == 2
+    assert stored(purchase).attempts == 2
 
 
 def test_unknown_facts_are_a_programming_error(world):

@@ -3,15 +3,15 @@
 A purchase's `state` is our own progress; it is written *before* each step it names, so after a
 crash the state says which step may have happened (see `matching.RECOVERY`):
 
-    准备 preparing ─► 已提交 submitted ─► 待付款 unpaid ─► 支付中 paying ─► 已支付 paid
-        │                 │  (found by the diff)  ▲ │                      │
-        ├► 已拒绝 refused  └► 需人工 parked ◄──────┘ └► 已取消 cancelled ◄──┘
+    准备 preparing → 已提交 submitted → 待付款 unpaid → 支付中 paying → 已支付 paid
+    stopped by a guard: 已拒绝 refused before the submit, 需人工 parked after it
+    已取消 cancelled: 取消下单 (TRANSITIONS below is the exact list)
 
-`submitted` is written (with the snapshot of unpaid orders) before 提交订单 is clicked, `paying`
-before 支付 is clicked. 已录入 `recorded` is a purchase typed in by hand (添加采购订单信息).
-已拒绝 and 已取消 end the purchase: it leaves the order (inactive, shown in 历史) and the items
-are 待采购 again. 需人工 keeps the order covered: a supplier order may exist, so buying again
-must wait for a person.
+`submitted` is written (with the account's order ids, the diff's snapshot) before 提交订单 is
+clicked, `paying` before 支付 is clicked. 已录入 `recorded` is a purchase typed in by hand
+(添加采购订单信息). 已拒绝 and 已取消 end the purchase: it leaves the order (inactive, shown in 历史)
+and the items are 待采购 again. 需人工 keeps the order covered: a supplier order may exist, so
+buying again must wait for a person.
 
 `status` (拍单状态) is the supplier's view of its order, synced from its order list.
 """
@@ -48,7 +48,7 @@ RETIRABLE: frozenset[str] = frozenset({"unpaid", "paid", "recorded", "parked"})
 # Purchase fields a step may record along with its new state.
 FACTS: frozenset[str] = frozenset({"platform_order_id", "amount", "status", "reason", "orders_before",
                                    "submitted_at", "purchased_at", "item_id", "sku_id", "quantity",
-                                   "attempts", "courier", "tracking_number", "account"})
+                                   "courier", "tracking_number", "account"})
 # 拍单状态 → our state, for an order found by the diff or re-read after a crash.
 _PAID_STATUSES = frozenset({"sharing", "paid", "shipped", "received", "refunding", "refunded"})
 
@@ -124,3 +124,12 @@ def retire(purchase: Purchase, now: datetime | None = None) -> bool:
         memo_changed = apply_purchase_memo(purchase.order_id)
     purchase.active = False
     return memo_changed
+
+
+def note_attempt(purchase: Purchase, now: datetime | None = None) -> int:
+    """A task starts (or, after a crash, resumes) work on the purchase: count it, so retries show and a
+    task can give up and park it after too many. Returns the new count."""
+    Purchase.update(attempts=Purchase.attempts + 1, step_at=now or datetime.now()).where(
+        Purchase.id == purchase.id).execute()
+    purchase.attempts = Purchase.get_by_id(purchase.id).attempts
+    return purchase.attempts
