@@ -22,7 +22,7 @@ from dropship.services.money import parse_yuan
 from dropship.services.purchasing.labels import PURCHASE_PLATFORMS
 from dropship.services.purchasing.records import get_purchase
 from dropship.services.purchasing.states import advance, retire
-from dropship.services.rollups import refresh_rollups
+from dropship.services.rollups import refresh_rollups, still_to_buy
 from dropship.services.scope import Scope
 
 _TAOBAO_ID = (re.compile(r"^[0-9]{15,20}$"), "淘宝 / 天猫 / 淘特的采购单号是 15 到 20 位数字")
@@ -50,10 +50,8 @@ def clean_order_id(platform: str, text: str) -> str:
 
 
 def _pending_items(order: Order) -> list[OrderItem]:
-    """Sub-orders still to buy: no active purchase and not refunded (the 待采购 rule)."""
-    covered = PurchaseItem.select(PurchaseItem.item).where(PurchaseItem.active == True)  # noqa: E712
-    return list(OrderItem.select().where(OrderItem.order == order.id, OrderItem.refund_status != "refunded",
-                                         OrderItem.id.not_in(covered)).order_by(OrderItem.id))
+    """Sub-orders still to buy, by the roll-ups' own rule (待采购)."""
+    return list(OrderItem.select().where(OrderItem.order == order.id, still_to_buy()).order_by(OrderItem.id))
 
 
 def _check(scope: Scope, form: dict[str, Any]) -> tuple[str, str, int, PurchaseAccount | None]:

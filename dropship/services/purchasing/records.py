@@ -37,7 +37,9 @@ def history(scope: Scope, order_id: int) -> list[Purchase]:
 
 
 def spent_today(account_id: int, today: date | None = None, excluding: int | None = None) -> int:
-    """Fen this account committed today (submitted, unpaid, paid or parked purchases): 每日采购额."""
+    """Fen this account committed today (submitted, unpaid, paid or parked purchases): 每日采购额.
+
+    Not scoped on purpose: the cap is the account's, whoever bought with it."""
     start = datetime.combine(today or date.today(), time())
     query = Purchase.select(fn.COALESCE(fn.SUM(Purchase.amount), 0)).where(
         Purchase.account == account_id, Purchase.state.in_(SPENDING),
