@@ -285,7 +285,13 @@ class OrderItem(BaseModel):
 
 
 class Purchase(BaseModel):
-    """Our order at a supplier (采购) for one or more items of a shop order."""
+    """Our order at a supplier (采购) for one or more items of a shop order.
+
+    `state` is the purchase's own progress (services.purchasing.states, persisted before each step so a
+    crash never buys twice); `status` is the supplier's 拍单状态 as its order list shows it. Partial
+    unique indexes (m0013, peewee's Meta.indexes cannot describe them): one active purchase per
+    sub-order (on PurchaseItem) and one active purchase per supplier order (platform, 采购单号).
+    """
 
     order = ForeignKeyField(Order, backref="purchases", on_delete="CASCADE")
     account = ForeignKeyField(PurchaseAccount, null=True, backref="purchases", on_delete="SET NULL")
@@ -300,14 +306,59 @@ class Purchase(BaseModel):
     manual = BooleanField(default=False)  # 添加采购订单信息 (bought elsewhere)
     note = CharField(max_length=200, default="")
     created_at = DateTimeField(default=datetime.now, index=True)
+    state = CharField(max_length=12, default="preparing", index=True)  # services.purchasing.states.STATES
+    reason = CharField(max_length=300, default="")  # why it was refused or parked (shown to people)
+    item_id = CharField(max_length=32, default="")  # the supplier item bought: what the diff looks for
+    sku_id = CharField(max_length=40, default="")
+    quantity = IntegerField(default=0)
+    orders_before = JSONField(null=True)  # the account's supplier order ids (window start → submit): the diff's before
+    submitted_at = DateTimeField(null=True)  # start of the diff's time window
+    purchased_at = DateTimeField(null=True, index=True)  # 采购时间
+    step_at = DateTimeField(null=True)  # when `state` last changed
+    attempts = IntegerField(default=0)  # task runs that worked on it (a resume after a crash counts)
 
 
 class PurchaseItem(BaseModel):
+    """Which sub-orders a purchase covers. `active` mirrors its purchase's (written only by
+    services.purchasing.states) so the database itself refuses a second active purchase of a sub-order."""
+
     purchase = ForeignKeyField(Purchase, backref="lines", on_delete="CASCADE")
     item = ForeignKeyField(OrderItem, backref="purchase_lines", on_delete="CASCADE")
+    active = BooleanField(default=True)
 
     class Meta:
         indexes = ((("purchase", "item"), True),)
+
+
+class PurchaseLink(BaseModel):
+    """下单链接: a supplier product link remembered for a 商家编码, canonical (services.purchasing.links)."""
+
+    outer_id = CharField(max_length=80)  # 商家编码
+    platform = CharField(max_length=12)  # purchase platform
+    item_id = CharField(max_length=32)  # the supplier's item / offer / goods id
+    url = CharField(max_length=300)  # canonical link
+    note = CharField(max_length=100, default="")  # 自定义备注
+    created_by = ForeignKeyField(User, null=True, backref="purchase_links", on_delete="SET NULL")
+    created_at = DateTimeField(default=datetime.now)
+
+    class Meta:
+        indexes = ((("outer_id", "platform", "item_id"), True),)
+
+
+class SkuMapping(BaseModel):
+    """Which supplier SKU (× how many) to buy for a shop SKU (商家编码 + 商品属性) from one supplier item."""
+
+    outer_id = CharField(max_length=80)
+    shop_sku = CharField(max_length=200)  # 商品属性 as the shop lists it (OrderItem.sku_text)
+    platform = CharField(max_length=12)
+    item_id = CharField(max_length=32)
+    sku_id = CharField(max_length=40)  # the supplier's SKU id
+    sku_text = CharField(max_length=200, default="")  # the supplier's SKU words, to show
+    multiplier = IntegerField(default=1)  # supplier pieces per shop piece (2 瓶装 = 1 瓶 × 2)
+    updated_at = DateTimeField(default=datetime.now)
+
+    class Meta:
+        indexes = ((("outer_id", "shop_sku", "platform", "item_id"), True),)
 
 
 class Shipment(BaseModel):
@@ -325,7 +376,7 @@ class Shipment(BaseModel):
 
 
 SHOP_MODELS: list[type[BaseModel]] = [Shop, ShopDailyStat, PurchaseAccount, Order, OrderItem, Purchase,
-                                      PurchaseItem, Shipment]
+                                      PurchaseItem, PurchaseLink, SkuMapping, Shipment]
 
 
 # -- employee grants (授权店铺 / 授权采购号) -------------------------------------------------------------

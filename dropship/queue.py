@@ -41,6 +41,7 @@ from peewee import Case
 
 from dropship.db import db
 from dropship.errors import TryLater, UserError, user_message
+from dropship.file_lock import try_file_lock, unlock_file
 from dropship.models import Job, User
 
 log = logging.getLogger("dropship.queue")
@@ -253,33 +254,6 @@ def checkpoint() -> None:
 
 # -- worker liveness -----------------------------------------------------------------------------
 
-def try_file_lock(fd: int) -> bool:
-    """A non-blocking exclusive lock on an open file; the OS drops it when its process dies."""
-    try:
-        if os.name == "nt":
-            import msvcrt
-
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
-def _unlock(fd: int) -> None:
-    if os.name == "nt":  # Windows wants a region unlocked before its file is closed
-        import msvcrt
-
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(fd, fcntl.LOCK_UN)
-
-
 def workers_dir() -> Path:
     if _data_dir is None:
         raise RuntimeError("configure_queue() was not called")
@@ -296,7 +270,7 @@ def _lease_alive(worker: str) -> bool | None:
     try:
         if not try_file_lock(fd):
             return True
-        _unlock(fd)  # we only wanted to know; nobody held it
+        unlock_file(fd)  # we only wanted to know; nobody held it
     finally:
         os.close(fd)
     return False
@@ -328,7 +302,7 @@ def end_worker() -> None:
     (it overran the stop timeout) is then taken back at the next start, as after a crash."""
     global _lease
     if _lease is not None:
-        _unlock(_lease)
+        unlock_file(_lease)
         os.close(_lease)
         _lease = None
 

@@ -53,7 +53,7 @@ def buy(order: Order, item_index: tuple[int, ...] | None = None, amount: int = 1
                                platform_order_id=fields.pop("platform_order_id", f"261120-{next(_ids):015d}"),
                                amount=amount, status=fields.pop("status", "paid"), active=active, **fields)
     for item in chosen:
-        PurchaseItem.create(purchase=purchase, item=item)
+        PurchaseItem.create(purchase=purchase, item=item, active=active)
     refresh_rollups([order.id])
     return purchase
 

@@ -165,3 +165,110 @@ class ShopBackend(Protocol):
     def set_memo(self, tid: str, text: str, flag: int) -> None: ...
 
     def consign(self, tid: str, courier_code: str, tracking_number: str, oids: list[str] | None = None) -> None: ...
+
+
+# -- buyer side (purchasing) ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SupplierSku:
+    """One SKU of a supplier item as its page lists it."""
+
+    sku_id: str
+    text: str  # e.g. "颜色:黑色;尺码:L"
+    price: int = 0  # fen
+    stock: int | None = None  # None = the page does not say; 0 = sold out
+
+
+@dataclass(frozen=True)
+class SupplierItem:
+    """A supplier product page: what the SKU mapping and the guards need."""
+
+    platform: str  # taobao | tmall | taote | alibaba1688 | pdd
+    item_id: str
+    title: str
+    skus: tuple[SupplierSku, ...] = ()
+
+
+@dataclass(frozen=True)
+class SupplierLine:
+    """One line of a supplier order; `sku_id` is empty where the platform's list does not carry it."""
+
+    item_id: str
+    quantity: int
+    sku_id: str = ""
+    title: str = ""
+    sku_text: str = ""
+
+
+@dataclass(frozen=True)
+class SupplierOrder:
+    """An order of our purchase account at a supplier, from the platform's order list or detail."""
+
+    order_id: str  # 采购单号 (PDD order_sn, taobao bizOrderId, 1688 idStr), always a string
+    created_at: datetime
+    status: str  # 拍单状态 code (services.purchasing.states.STATUS_LABELS); unknown ones verbatim
+    amount: int  # fen, what was (or is to be) paid
+    lines: tuple[SupplierLine, ...] = ()
+    status_text: str = ""  # the platform's own words
+    receiver: Receiver | None = None  # only from the order detail
+    courier: str = ""
+    tracking_number: str = ""
+
+
+@dataclass(frozen=True)
+class CheckoutReadback:
+    """What the checkout page shows just before 提交订单: read back, never assumed from what we typed."""
+
+    receiver: Receiver | None  # None when the page showed none we could read
+    total: int  # fen, 实付款 including shipping, after coupons
+    quantity: int
+    sku_id: str = ""
+
+
+class BuyerDriver(Protocol):
+    """A supplier site seen by one logged-in purchase account (taobao_buyer / alibaba_buyer / pdd_buyer).
+
+    The purchase task calls these in this order, persisting the purchase's state before each step
+    (services.purchasing.states): open → fill → read back → snapshot → submit → find (diff) → pay.
+    Risk signs raise RiskBlocked / NeedsVerification; a lost session LoginRequired.
+    """
+
+    def order_ids_since(self, since: datetime) -> set[str]:
+        """Every order id (any status, 待付款 included) created since `since`: the diff's `before`."""
+        ...
+
+    def recent_orders(self, since: datetime) -> list[SupplierOrder]:
+        """Orders created since `since`, any status, every page: the `after` of the diff."""
+        ...
+
+    def open_item(self, url: str) -> SupplierItem:
+        """Open the product page (visible when assisted) and read its SKUs."""
+        ...
+
+    def fill_checkout(self, item_id: str, sku_id: str, quantity: int, receiver: Receiver, memo: str) -> None:
+        """Choose the SKU and quantity, go to checkout, set the receiver and the buyer memo (采购标记)."""
+        ...
+
+    def read_checkout(self) -> CheckoutReadback:
+        """The receiver, total and quantity the checkout page shows now."""
+        ...
+
+    def submit(self) -> None:
+        """Click 提交订单 once. Never retried by the driver: the caller re-diffs instead."""
+        ...
+
+    def pay(self, order_id: str, method: str, account: str, password: str) -> None:
+        """Pay one existing 待付款 order with the preset method; paying an already paid order is refused by the site."""
+        ...
+
+    def order_detail(self, order_id: str) -> SupplierOrder:
+        """One order with its receiver, for the read-back after submit and for status sync."""
+        ...
+
+    def cancel(self, order_id: str) -> None:
+        """取消订单 where the site allows it; PlatformError with the site's reason otherwise."""
+        ...
+
+    def list_statuses(self, order_ids: list[str]) -> list[SupplierOrder]:
+        """拍单状态 (and tracking) of these orders from the platform's order list JSON."""
+        ...

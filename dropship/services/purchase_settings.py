@@ -15,6 +15,7 @@ from dropship.errors import FieldError, UserError
 from dropship.models import User
 from dropship.platforms.base import Receiver
 from dropship.secrets import Secret, decrypt, encrypt
+from dropship.services.money import parse_yuan, yuan
 from dropship.services.receiver import (
     MODES,
     POSITIONS,
@@ -113,6 +114,49 @@ def save_payment(form: dict[str, Any], user: User | None) -> None:
     values: dict[str, Any] = {"pay.method": method}
     values.update({key: value for key, value in (("pay.account", account), ("pay.password", password)) if value})
     _save(values, user)
+
+
+# -- 采购保护 (guards before paying; read by services.purchasing.guards) ------------------------------------
+
+def _fen(allow_negative: bool):
+    """Stored as fen; a form sends typed yuan text (13.64), the code may pass fen as an int."""
+    def clean(value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value < 0 and not allow_negative:
+                raise ValueError("不能为负数")
+            return value
+        try:
+            return parse_yuan(str(value), allow_negative=allow_negative)
+        except FieldError as exc:  # the registry reports ValueError beside the setting's own field
+            raise ValueError(str(exc)) from exc
+
+    return clean
+
+
+register("purchase.profit_floor", "最低利润（实收金额 − 采购金额 低于此值不付款）", 0, _fen(True))
+register("purchase.max_price", "最高采购价（0 = 不限）", 0, _fen(False))
+register("purchase.daily_cap", "每个采购账号每日采购额（0 = 不限）", 0, _fen(False))
+register("pay.auto", "自动支付（所有保护都通过时才付款）", False, _flag)
+for _key in ("purchase.profit_floor", "purchase.max_price", "purchase.daily_cap"):
+    describe(_key, lambda fen: f"{yuan(fen)} 元")
+
+
+@dataclass(frozen=True)
+class GuardSettings:
+    """What a purchase checks before paying; amounts in fen, 0 = no limit for the two limits."""
+
+    profit_floor: int = 0
+    max_price: int = 0
+    daily_cap: int = 0
+    auto_pay: bool = False
+
+
+def load_guards() -> GuardSettings:
+    return GuardSettings(int(get_setting("purchase.profit_floor")), int(get_setting("purchase.max_price")),
+                         int(get_setting("purchase.daily_cap")), bool(get_setting("pay.auto")))
+
+
+GUARD_KEYS = ("purchase.profit_floor", "purchase.max_price", "purchase.daily_cap", "pay.auto")
 
 
 # -- 发货物流 ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from peewee import fn
+from peewee import Expression, fn
 
 from dropship.models import Order, OrderItem, Purchase, PurchaseItem
 
@@ -28,12 +28,17 @@ def refresh_rollups(order_ids: Iterable[int]) -> None:
         _refresh_chunk(ids[start:start + 500])
 
 
-def _refresh_chunk(ids: list[int]) -> None:
+def still_to_buy() -> Expression:
+    """A sub-order still to buy (counted in pending_items, i.e. 待采购): not refunded and no active
+    purchase covers it."""
     covered = (PurchaseItem.select(PurchaseItem.item)
                .join(Purchase).where(Purchase.active == True))  # noqa: E712 - peewee expression
+    return (OrderItem.refund_status != "refunded") & OrderItem.id.not_in(covered)
+
+
+def _refresh_chunk(ids: list[int]) -> None:
     pending = dict(OrderItem.select(OrderItem.order, fn.COUNT(OrderItem.id))
-                   .where(OrderItem.order.in_(ids), OrderItem.refund_status != "refunded",
-                          OrderItem.id.not_in(covered))
+                   .where(OrderItem.order.in_(ids), still_to_buy())
                    .group_by(OrderItem.order).tuples())
     amounts = dict(Purchase.select(Purchase.order, fn.SUM(Purchase.amount))
                    .where(Purchase.order.in_(ids), Purchase.active == True)  # noqa: E712

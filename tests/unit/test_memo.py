@@ -101,9 +101,9 @@ def test_a_failed_push_keeps_its_reason():
 # -- template ---------------------------------------------------------------------------------------
 
 def _bought():
-    order = make_order(make_shop(), items=2, paid=2590)
+    order = make_order(make_shop(), items=3, paid=2590)  # the third is bought later by its own purchase
     account = make_account("13800009917")
-    buy(order, amount=1500, account=account, platform_order_id="230314-540", tracking_number="4628000000003",
+    buy(order, (0, 1), amount=1500, account=account, platform_order_id="230314-540", tracking_number="4628000000003",
         courier="YUNDA")
     return reload(order)
 
@@ -167,7 +167,7 @@ def test_apply_writes_the_template_keeps_the_sellers_text_and_is_idempotent():
     assert applied.seller_memo == "拼多多230314-540\n买家要求周五发"
     assert (applied.seller_flag, applied.memo_state, applied.memo_auto) == (3, "syncing", "拼多多230314-540")
     assert not apply_purchase_memo(order.id)  # nothing changed: no second push
-    buy(order, (1,), amount=300, platform_order_id="230315-777")
+    buy(order, (2,), amount=300, platform_order_id="230315-777")
     assert apply_purchase_memo(order.id)
     assert reload(order).seller_memo == "拼多多230314-540 拼多多230315-777\n买家要求周五发"
 

@@ -6,7 +6,7 @@ import ast
 
 from tests.unit.test_layers import ROOT, imports_of, modules
 
-NEUTRAL = {"dropship.errors", "dropship.couriers", "dropship.memo_size", "dropship.browser_paths",
+NEUTRAL = {"dropship.errors", "dropship.couriers", "dropship.memo_size", "dropship.browser_paths", "dropship.file_lock",
            "dropship.safe_urls", "dropship.request_budget"}  # importable by every layer
 
 

@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from dropship.errors import FieldError
+from dropship.services.purchasing.labels import PURCHASE_PLATFORMS, PURCHASE_STATUS_LABELS  # noqa: F401 - their home
 
 STATUS_LABELS: dict[str, str] = {
     "unpaid": "等待买家付款",
@@ -21,15 +22,8 @@ OPEN_STATUSES: tuple[str, ...] = ("paid", "partly_shipped")
 REFUND_LABELS: dict[str, str] = {"refunding": "退款中", "refunded": "退款成功", "closed": "退款关闭"}
 MARK_TYPES: dict[str, str] = {"": "正常", "out_of_stock": "缺货", "no_source": "找不到货源", "loss": "亏钱"}
 # 异常 reasons the system sets (not offered in the 标记 dialog)
-ABNORMAL_LABELS: dict[str, str] = {**MARK_TYPES, "address_changed": "买家已修改地址"}
+ABNORMAL_LABELS: dict[str, str] = {**MARK_TYPES, "address_changed": "买家已修改地址", "refused": "采购被拦截"}
 FLAG_NAMES: tuple[str, ...] = ("灰", "红", "黄", "绿", "蓝", "紫")  # 旗帜 0–5, as the shop backend numbers them
-PURCHASE_PLATFORMS: dict[str, str] = {"taobao": "淘宝", "tmall": "天猫", "taote": "淘特",
-                                      "alibaba1688": "1688", "pdd": "拼多多"}
-# 拍单状态 as the glossary lists them; unknown codes are shown as stored
-PURCHASE_STATUS_LABELS: dict[str, str] = {
-    "unpaid": "待支付", "sharing": "待分享", "paid": "待发货", "shipped": "待收货", "received": "已签收",
-    "cancelled": "已取消", "refunding": "退款中", "refunded": "已退款",
-}
 DIGITS_RE = re.compile(r"^[0-9]{1,9}$")  # typed codes and ids: ASCII only (str.isdigit() also accepts ² and ٣)
 
 
