@@ -221,7 +221,7 @@ def start_fetching(shop_ids: list[int], options: FetchOptions, scope: Scope,
     now = now or datetime.now()
     if not shop_ids:
         raise FieldError("shop_ids", "请先勾选要获取订单的店铺")
-    if active_shops(scope).where(Shop.fetch_state == "fetching").exists():
+    if any_fetching(scope):
         raise UserError(f"有店铺正在获取订单。{FETCH_SWITCH_HINT}")
     started, refused = [], []
     for shop in active_shops(scope).where(Shop.id.in_(shop_ids)).order_by(Shop.id):
@@ -238,6 +238,11 @@ def start_fetching(shop_ids: list[int], options: FetchOptions, scope: Scope,
         shop.save()
         started.append(shop)
     return started, refused
+
+
+def any_fetching(scope: Scope) -> bool:
+    """Is any shop the user can see 正在获取?"""
+    return active_shops(scope).where(Shop.fetch_state == "fetching").exists()
 
 
 def pause_fetching(scope: Scope, shop_ids: list[int] | None = None) -> int:

@@ -41,9 +41,9 @@ def _table_context() -> dict:
             "fetch_period": service.fetch_period, "fetch_switches": service.fetch_switches}
 
 
-def _page_context(**extra) -> dict:
+def _page_context() -> dict:
     return {**_table_context(), "day_choices": service.FETCH_DAY_CHOICES, "switch_hint": service.FETCH_SWITCH_HINT,
-            "form": {}, "errors": {}, **extra}
+            "form": {}, "errors": {}}
 
 
 def _table(message: str = "", status: int = 200, error: bool = False, trigger: str = "", ask_pause_all: bool = False):
@@ -161,12 +161,13 @@ def start_fetching():
 @bp.post("/fetch/pause")
 @requires("shops.fetch")
 def pause_fetching():
-    ids = _ids()
-    if not ids and not request.form.get("all"):
-        # nothing ticked: pausing everything is a big step, so ask (确定 posts again with all=1)
+    scope, ids, everything = current_scope(), _ids(), bool(request.form.get("all"))
+    if not ids and not everything:
+        if not service.any_fetching(scope):
+            return _table("没有正在获取的店铺")
+        # nothing ticked: pausing every shop is a big step, so ask (its 确定 posts again with all=1)
         return _table(ask_pause_all=True)
-    everything = bool(request.form.get("all"))
-    count = service.pause_fetching(current_scope(), None if everything else ids)
+    count = service.pause_fetching(scope, None if everything else ids)
     if not count:
         return _table("没有正在获取的店铺" if everything else "勾选的店铺都没有在获取")
     return _table(f"已暂停获取 {count} 个店铺")

@@ -107,6 +107,8 @@ def _fetching() -> dict[str, str]:
 def test_pause_with_nothing_ticked_asks_before_pausing_all(signed_in):
     _add(signed_in, login="东店")
     _add(signed_in, login="西店")
+    response = post(signed_in, "/shops/fetch/pause", {}, token_page="/shops")
+    assert "没有正在获取的店铺" in response.get_data(as_text=True)  # nothing to ask about
     with db.connection_context():
         Shop.update(fetch_state="fetching").execute()
         east = Shop.get(Shop.login == "东店")
