@@ -6,9 +6,10 @@ from datetime import date, datetime, timedelta
 
 from peewee import fn
 
-from dropship.errors import FieldError
+from dropship.errors import FieldError, UserError
 from dropship.models import Order, Purchase, Shop, ShopDailyStat
 from dropship.platforms.base import Receiver
+from dropship.services.orders.tabs import TabContext, tab_to_purchase
 from dropship.services.scope import Scope
 from dropship.services.settings import register
 
@@ -210,20 +211,24 @@ def fetch_window(shop: Shop, now: datetime | None = None) -> tuple[datetime, dat
     return now - timedelta(days=shop.fetch_days or 3), now
 
 
+FETCH_SWITCH_HINT = "获取中想换店铺或改开关：先点“暂停获取”，重新勾选店铺，再点“开始获取”"
+
+
 def start_fetching(shop_ids: list[int], options: FetchOptions, scope: Scope,
                    now: datetime | None = None) -> tuple[list[Shop], list[str]]:
     """开始获取 for the ticked shops; returns (shops to fetch now, refusals with reasons).
 
-    As the manual's FAQ says, a shop already 正在获取 must be paused before its options change.
+    The manual's FAQ 1: to fetch other shops while shops are fetching, 暂停获取 first, tick again,
+    开始获取. So nothing starts while any shop the user can see is 正在获取 (a shop fetching with
+    other options is never silently joined or changed); shops outside the scope do not count.
     """
     now = now or datetime.now()
     if not shop_ids:
         raise FieldError("shop_ids", "请先勾选要获取订单的店铺")
+    if any_fetching(scope):
+        raise UserError(f"有店铺正在获取订单。{FETCH_SWITCH_HINT}")
     started, refused = [], []
     for shop in active_shops(scope).where(Shop.id.in_(shop_ids)).order_by(Shop.id):
-        if shop.fetch_state == "fetching":
-            refused.append(f"{shop.display_name}：正在获取中，请先暂停获取再重新开始")
-            continue
         if service_expired(shop, now):
             refused.append(f"{shop.display_name}：服务已到期，请先在充值中心续费")
             continue
@@ -239,13 +244,42 @@ def start_fetching(shop_ids: list[int], options: FetchOptions, scope: Scope,
     return started, refused
 
 
+def any_fetching(scope: Scope) -> bool:
+    """Is any shop the user can see 正在获取?"""
+    return active_shops(scope).where(Shop.fetch_state == "fetching").exists()
+
+
 def pause_fetching(scope: Scope, shop_ids: list[int] | None = None) -> int:
-    """暂停获取: stop the schedule for the ticked shops (all the user's fetching shops when none are ticked)."""
+    """暂停获取 for the given shops; None pauses every fetching shop in scope (the web asks first)."""
     query = (Shop.update(fetch_state="stopped", next_fetch_at=None)
              .where(Shop.fetch_state == "fetching", *scope.conditions(Shop)))
-    if shop_ids:
+    if shop_ids is not None:
         query = query.where(Shop.id.in_(shop_ids))
     return query.execute()
+
+
+def fetch_period(shop: Shop) -> str:
+    """The 选择时间段 a shop fetches with, as the start dialog offered it."""
+    if shop.fetch_days == 0 and shop.fetch_from and shop.fetch_to:
+        return f"{shop.fetch_from:%Y-%m-%d %H:%M} 至 {shop.fetch_to:%Y-%m-%d %H:%M}"
+    return f"{shop.fetch_days or 3}天"
+
+
+def fetch_switches(shop: Shop) -> list[tuple[str, bool]]:
+    """The three switches a shop fetches with (saved per shop by 开始获取), by the start dialog's labels."""
+    return [("店铺筛选自动登录", shop.auto_login), ("删除地址自动同步", shop.auto_sync_deleted_address),
+            ("自动发货", shop.auto_ship)]
+
+
+def to_purchase_counts(shop_ids: list[int], scope: Scope) -> dict[int, int]:
+    """待下单数 per shop: the 待采购 tab's orders (ignored ones left out, as the tab does), one grouped query."""
+    if not shop_ids:
+        return {}
+    rows = (Order.select(Order.shop, fn.COUNT(Order.id))
+            .where(Order.shop.in_(shop_ids), Order.ignored == False,  # noqa: E712
+                   tab_to_purchase(TabContext.current()), *scope.conditions(Order))
+            .group_by(Order.shop).tuples())
+    return {shop_id: count for shop_id, count in rows}
 
 
 def due_shops(now: datetime | None = None) -> list[Shop]:

@@ -29,23 +29,33 @@ def _ids() -> list[int]:
 
 
 def _table_context() -> dict:
-    rows = list(service.active_shops(current_scope()).order_by(Shop.id))
+    scope = current_scope()
+    rows = list(service.active_shops(scope).order_by(Shop.id))
     ids = [s.id for s in rows]
     targets = [job_target("shop", i) for i in ids]
     # shop ids with a job still queued or running
     running = {parse_target(job.target)[1]
                for job in Job.select(Job.target).where(Job.state.in_(Job.ACTIVE), Job.target.in_(targets))}
-    return {"shops": rows, "stats": service.today_stats(ids),
+    return {"shops": rows, "stats": service.today_stats(ids), "to_purchase": service.to_purchase_counts(ids, scope),
             "running": running, "platforms": service.PLATFORMS, "login_states": service.LOGIN_STATES,
-            "fetch_states": service.FETCH_STATES, "expired": service.service_expired}
+            "fetch_states": service.FETCH_STATES, "expired": service.service_expired,
+            "fetch_period": service.fetch_period, "fetch_switches": service.fetch_switches}
 
 
-def _page_context(**extra) -> dict:
-    return {**_table_context(), "day_choices": service.FETCH_DAY_CHOICES, "form": {}, "errors": {}, **extra}
+def _page_context() -> dict:
+    return {**_table_context(), "day_choices": service.FETCH_DAY_CHOICES, "switch_hint": service.FETCH_SWITCH_HINT,
+            "form": {}, "errors": {}}
 
 
-def _table(message: str = "", status: int = 200, error: bool = False, trigger: str = ""):
-    html = render_template("shops/_table.html", **_page_context(message=message, message_error=error))
+def _table(message: str = "", status: int = 200, error: bool = False, trigger: str = "", ask_pause_all: bool = False):
+    """The answer to a shop action: the table, and the action's message in its own element beside it.
+
+    The table refreshes itself while shops fetch; the message is not part of it, so it stays until
+    the user closes it or acts again (the next action's answer replaces it).
+    """
+    html = (render_template("shops/_table.html", **_table_context())
+            + render_template("shops/_message.html", oob=True, message=message, message_error=error,
+                              ask_pause_all=ask_pause_all))
     # Actions are posted from toolbars and dialogs alike; the answer always replaces the table.
     headers = {"HX-Retarget": "#shop-table", "HX-Reswap": "outerHTML"}
     if trigger:
@@ -62,7 +72,8 @@ def index():
 @bp.get("/table")
 @requires("shops")
 def table():
-    return _table()
+    """The table alone: its own refresh and 刷新 leave the message and the ticked boxes (app.js) alone."""
+    return render_template("shops/_table.html", **_table_context())
 
 
 def _form_dialog(name: str, error: FieldError | None = None, **context):
@@ -155,8 +166,16 @@ def start_fetching():
 @bp.post("/fetch/pause")
 @requires("shops.fetch")
 def pause_fetching():
-    count = service.pause_fetching(current_scope(), _ids())
-    return _table(f"已暂停获取 {count} 个店铺" if count else "没有正在获取的店铺")
+    scope, ids, everything = current_scope(), _ids(), bool(request.form.get("all"))
+    if not ids and not everything:
+        if not service.any_fetching(scope):
+            return _table("没有正在获取的店铺")
+        # nothing ticked: pausing every shop is a big step, so ask (its 确定 posts again with all=1)
+        return _table(ask_pause_all=True)
+    count = service.pause_fetching(scope, None if everything else ids)
+    if not count:
+        return _table("没有正在获取的店铺" if everything else "勾选的店铺都没有在获取")
+    return _table(f"已暂停获取 {count} 个店铺")
 
 
 @bp.post("/<dbid:shop_id>/export/request")

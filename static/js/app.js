@@ -8,8 +8,11 @@
       var dialog = document.getElementById(opener.dataset.open);
       if (dialog && !dialog.open) dialog.showModal();
     }
+    // data-close: closes the dialog it is in, or removes the message (.alert) it is in (×, 取消)
     var closer = event.target.closest("[data-close]");
-    if (closer && closer.closest("dialog")) closer.closest("dialog").close();
+    var closing = closer && closer.closest("dialog, .alert");
+    if (closing && closing.matches("dialog")) closing.close();
+    else if (closing) closing.remove();
   });
 
   // The server asks for a dialog to close after a successful htmx save: HX-Trigger: close-dialog

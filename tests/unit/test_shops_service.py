@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from dropship.db import db
-from dropship.errors import FieldError
+from dropship.errors import FieldError, UserError
 from dropship.models import Order, OrderItem, Shop, ShopDailyStat
 from dropship.platforms.base import (
     BadCredentials,
@@ -85,7 +85,7 @@ def test_fetch_options_validation():
             shops.parse_fetch_options(days, start, end, True, False, True, now=NOW)
 
 
-def test_start_fetching_refuses_expired_and_already_fetching():
+def test_start_fetching_refuses_expired_and_any_while_shops_fetch():
     fresh = shops.add_shop("taobao", "fresh", "pw")
     expired = shops.add_shop("taote", "old", "pw")
     Shop.update(service_until=NOW - timedelta(days=1)).where(Shop.id == expired.id).execute()
@@ -93,8 +93,10 @@ def test_start_fetching_refuses_expired_and_already_fetching():
     started, refused = shops.start_fetching([fresh.id, expired.id], options, ALL, now=NOW)
     assert [s.id for s in started] == [fresh.id]
     assert refused == ["old：服务已到期，请先在充值中心续费"]
-    started, refused = shops.start_fetching([fresh.id], options, ALL, now=NOW)
-    assert started == [] and "请先暂停获取" in refused[0]
+    other = shops.add_shop("taobao", "other", "pw")
+    with pytest.raises(UserError, match="先点“暂停获取”，重新勾选店铺"):  # FAQ 1: pause first, then tick again
+        shops.start_fetching([other.id], options, ALL, now=NOW)
+    assert Shop.get_by_id(other.id).fetch_state == "stopped"
     assert [s.id for s in shops.due_shops(NOW)] == [fresh.id]
     assert shops.pause_fetching(ALL, [fresh.id]) == 1 and shops.due_shops(NOW) == []
 
