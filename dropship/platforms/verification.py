@@ -157,6 +157,8 @@ def _number(value: Any, low: float, high: float) -> float:
 def clean_command(command: dict[str, Any]) -> dict[str, Any]:
     """Validate input relayed from a browser before it reaches a platform page."""
     kind = command.get("type")
+    if not isinstance(kind, str):  # a list or object is unhashable and would 500 in the lookups below
+        raise BadCommand("未知操作")
     if kind in ENDINGS or kind == "back":
         return {"type": kind}
     if kind == "click":
