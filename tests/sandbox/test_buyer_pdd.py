@@ -282,3 +282,18 @@ def test_order_list_v4_comes_in_both_spellings_with_the_same_money(page, sb):
     uid = next(c["value"] for c in page.context.cookies() if c["name"] == "pdd_user_id")
     [entry] = order_list(page, sb)["body"]["orders"]
     assert ("orderSn" in entry) == (int(uid) % 2 == 1)
+
+
+def test_checkout_never_pays_even_with_the_alipay_password_posted(sb):
+    """立即支付 with 支付宝账号密码 and the right password in the form still only creates the order."""
+    sb.add_buyer("pdd", "13900001010", "pw", pay_password="135790")
+    item = sb.supplier_items("pdd")[0]
+    sku = item["skus"][-1]
+    sb.update_sku(sku["sku_id"], stock=5)
+    cookies = {c["name"]: c["value"] for c in sb.login_cookies("13900001010", platform="pdd")}
+    posted = sb.http("POST", f"https://mobile.yangkeduo.com/order_checkout.html?sku_id={sku['sku_id']}&goods_id={item['item_id']}",
+                     data={**RECEIVER, "group_id": f"{item['item_id']}1", "goods_number": "1", "pay_app": "alipay_password",
+                           "alipay_account": "13900001010", "alipay_password": "135790"}, cookies=cookies)
+    assert posted.status == 302 and "/pay.html?order_sn=" in posted.header("Location")
+    [order] = sb.purchase_orders(login="13900001010")
+    assert order["state"] == "unpaid" and order["status_text"] == "待支付"
