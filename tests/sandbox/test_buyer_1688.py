@@ -3,6 +3,7 @@ the 支付宝 cashier (order id only in its URL), the dataline order list (JSON-
 supplier shipping, cancel."""
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -185,3 +186,20 @@ def test_cashier_url_carries_the_order_id_in_either_form(page, sb):
     assert set(forms) == {"orderIds", "returnURL"}
     ids = [o["order_id"] for o in sb.purchase_orders(login="ali_cashier")]
     assert set(forms.values()) <= set(ids) and len(ids) == len(set(ids))
+
+
+def test_dataline_refused_without_a_1688_page_referer(sb):
+    """The order list API answers only calls made from a 1688 page (FIDELITY.md: blocked without
+    a page Referer); a signed call from outside gets 非法访问."""
+    sb.add_buyer("alibaba1688", "ali_referer", "pw")
+    cookies = {c["name"]: c["value"] for c in sb.login_cookies("ali_referer", platform="alibaba1688")}
+    data = json.dumps({"serviceId": "OrderListDataLineService.buyerOrderList",
+                       "param": json.dumps({"page": 1, "pageSize": 20})})
+    sign = hashlib.md5(f"{cookies['_m_h5_tk'].split('_')[0]}&1&12574478&{data}".encode()).hexdigest()
+    gateway = f"https://h5api.m.1688.com/h5/{DATALINE}/1.0/"
+    params = {"appKey": "12574478", "t": "1", "sign": sign, "data": data, "api": DATALINE, "v": "1.0"}
+    bare = sb.http("GET", gateway, params=params, cookies=cookies)
+    assert bare.json()["ret"] == ["FAIL_SYS_ILLEGAL_ACCESS::非法访问"]
+    listed = sb.http("GET", gateway, params=params, cookies=cookies,
+                     headers={"Referer": sb.origin("air.1688.com") + "/app/ctf-page/trade-order-list/buyer-order-list.html"})
+    assert listed.json()["ret"] == ["SUCCESS::调用成功"]
