@@ -15,7 +15,8 @@ SELLER_OPTIONS = {"nick", "phone", "slider_chance", "sms_on_new_device", "rate_l
                   "risk_cooldown_minutes", "can_export", "can_ship", "risk_style", "punish_bots"}
 SHOP_OPTIONS = {"shop_name", "decrypt_quota", "decrypt_slider_chance", "orders_per_day", "items", "lost_batch_filter"}
 BUYER_OPTIONS = {"nick", "phone", "slider_chance", "sms_on_new_device", "rate_limit_per_min",
-                 "risk_cooldown_minutes", "pay_password", "risk_blocked", "access_token", "alipay_account"}
+                 "risk_cooldown_minutes", "pay_password", "risk_blocked", "access_token", "alipay_account",
+                 "list_shape"}
 
 
 def site_of(platform: str) -> str:

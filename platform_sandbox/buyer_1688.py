@@ -1,12 +1,15 @@
 """1688 as a purchase account sees it: offer pages with spec selection, smart_make_order (the
-``data-source`` preview, address, 给卖家留言, 提交订单 → 下单成功 with ``orderId=``), payment at
-the 支付宝 cashier, the buyer order list page with its mtop dataline API, and the order detail
-with 取消订单 / 申请退款 / 退货. Money in the JSON is fen, as on 1688.
+``data-source`` preview, address, 给卖家留言, 提交订单 → the 支付宝 cashier with the new order's id
+in ``returnURL`` or ``orderIds=``), the buyer order list page with its mtop dataline API, and the
+order detail with 取消订单 / 申请退款 / 退货. Money in the JSON is fen, as on 1688, except the
+preview's per-cargo ``finalUnitPrice`` / ``amount``, which are yuan numbers as in the open API's
+preview model (idx 66121087889: ``sumPayment`` 4400 beside ``amount`` 36).
 
 Sandbox assumptions: the offer page's ``window.__INIT_DATA`` keeps yuan strings as the real
-page; ``data-source`` amounts are fen; the buyer message is the order's ``remark``; logistics use
-the open API's ``nativeLogistics.logisticsItems`` words; ``refundStatus`` is '' / refunding /
-refunded. Login is login.1688.com (the real site embeds the same passport form).
+page; the buyer message is the order's ``remark``; logistics use the open API's
+``nativeLogistics.logisticsItems`` words; ``refundStatus`` is '' / refunding / refunded; which of
+the two cashier URL forms an order gets (by its id, see ``cashier_url``). Login is
+login.1688.com (the real site embeds the same passport form).
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import math
 from urllib.parse import quote
 
 from flask import Blueprint, abort, g, redirect, render_template, request
+from markupsafe import Markup
 
 from . import cashier, clock, ids, logistics, mtop, orders, purchases, storefront
 from .auth import buyer_view, token_ok
@@ -86,23 +90,42 @@ def _lines() -> list[tuple[Sku, int]]:
 
 
 def _preview(lines: list[tuple[Sku, int]], values: dict) -> dict:
-    """The page's ``data-source``: what will be ordered and paid (fen), and the receiver."""
+    """The page's ``data-source`` (shape of idx 62842867388 / 56745762528): per supplier order the
+    sums in fen, ``simpleSeller``, ``receiveAddress`` and the goods nested as
+    ``cargoGroupedByLogistics[].cargoList[]`` (one per offer) ``.orderCargos[]`` (one per spec)."""
     shop = lines[0][0].item.shop
     products = sum(sku.price_fen * quantity for sku, quantity in lines)
     carriage = purchases.carriage_fen(shop)
-    address = " ".join(values.get(k, "") for k in ("province", "city", "district", "town", "addressDetail")).strip()
-    return {"flow": request.values.get("flow", "general"), "orders": [{
-        "sellerCompanyName": shop.name, "sumProductPayment": products, "sumCarriage": carriage,
-        "sumPayment": products + carriage,
-        "receiveAddress": {"fullName": values.get("fullName", ""), "mobile": values.get("mobile", ""), "address": address},
-        "cargoList": [{"offerId": sku.item.item_id, "specId": ids.spec_id(sku.sku_id), "skuId": sku.sku_id,
-                       "productName": sku.item.title, "specInfo": sku.props, "price": sku.price_fen, "quantity": quantity}
-                      for sku, quantity in lines]}]}
+    region = [values.get(k, "") for k in ("province", "city", "district", "town")]
+    offers: dict[str, list[tuple[Sku, int]]] = {}
+    for sku, quantity in lines:
+        offers.setdefault(sku.item.item_id, []).append((sku, quantity))
+    cargo_list = [{"offerId": int(offer_id), "offerTitle": cargos[0][0].item.title, "orderCargos": [
+        {"specId": ids.spec_id(sku.sku_id), "skuId": int(sku.sku_id), "cargoNumber": "", "cargoSkuNumber": "",
+         "specInfo": [{"specName": p["name"], "specValue": p["value"]} for p in sku.props],
+         "commonQuantity": quantity, "finalUnitPrice": sku.price_fen / 100, "amount": sku.price_fen * quantity / 100}
+        for sku, quantity in cargos]} for offer_id, cargos in offers.items()]
+    return {"source": "offer", "from": "detail", "flow": request.values.get("flow", "general"), "orders": [{
+        "simpleSeller": {"memberId": f"b2b-{shop.seller_uid}", "loginId": shop.name, "companyName": shop.name},
+        "sumPaymentNoCarriage": products, "sumCarriage": carriage, "sumTaxAmount": 0, "sumPayment": products + carriage,
+        "receiveAddress": {"fullName": values.get("fullName", ""), "mobile": values.get("mobile", ""),
+                           "address": values.get("addressDetail", ""), "addressCodeText": " ".join(r for r in region if r)},
+        "cargoGroupedByLogistics": [{"totalFreightFee": carriage, "cargoList": cargo_list}]}]}
+
+
+def data_source(preview: dict) -> Markup:
+    """The attribute value as the real page writes it: double-quoted, ``&quot;`` entities."""
+    text = json.dumps(preview, ensure_ascii=False, separators=(",", ":"))
+    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#39;")):
+        text = text.replace(raw, entity)
+    return Markup(text)
 
 
 def _make_order_page(lines, values: dict, errors: dict, status: int = 200):
+    preview = _preview(lines, values)
     return render_template("make_order_1688.html", lines=lines, values=values, errors=errors, yuan=orders.yuan,
-                           preview=_preview(lines, values), session=g.session, memo_limit=purchases.MEMO_LIMIT,
+                           preview=preview, data_source=data_source(preview), session=g.session,
+                           memo_limit=purchases.MEMO_LIMIT,
                            flow=request.values.get("flow", "general"), ids=request.values.get("id", "")), status
 
 
@@ -127,15 +150,20 @@ def submit_order():
     except purchases.PurchaseError as exc:
         return _make_order_page(lines, values, {"form": str(exc)}, 400)
     storefront.remember_address(g.account, receiver)
-    return redirect(f"/order/smart_make_order_success.htm?orderId={order.tid}")
+    return redirect(cashier_url(order))
 
 
-@bp.get("/order/smart_make_order_success.htm", host=ORDER)
-@buyer_view(SITE)
-def make_order_success():
-    order = storefront.own_or_404(g.account, request.args.get("orderId"))
-    return render_template("message.html", title="下单成功", css="ok", text=f"订单号：{order.tid}，请尽快付款。",
-                           back=f"{origin('trade.1688.com')}/order/pay.htm?orderId={order.tid}", back_text="去支付")
+def cashier_url(order: Order) -> str:
+    """Where 提交订单 lands: the 支付宝 cashier. The new order's id is only in the URL, in one of the
+    two forms idx 62842867388 reads: ``orderIds=<id>`` (even ids) or ``orderId=<id>`` inside the
+    URL-encoded ``returnURL`` (odd ids; which form when is a sandbox choice). The cashier's own
+    ``orderId`` is an opaque token, not the order."""
+    detail = _detail_href(order.tid)
+    if int(order.tid) % 2 == 0:
+        extra = {"orderIds": order.tid, "returnURL": origin("air.1688.com") + LIST_PATH}
+    else:
+        extra = {"returnURL": detail}
+    return cashier.pay_url(g.account, order, detail, extra)
 
 
 # --- orders --------------------------------------------------------------------------------------

@@ -1,14 +1,20 @@
-"""拼多多 pages as a purchase account sees them (mobile web; any user agent is served): goods.html
-with 单独购买 / 发起拼单, order_checkout.html (address, 留言, shop coupon, 云闪付 / 支付宝 / 微信 /
-支付宝账号密码), the pay step, order.html with logistics and 取消订单 / 申请退款 / 退货, orders.html.
+"""拼多多 pages as a purchase account sees them (mobile web; any user agent is served), on both
+mobile.yangkeduo.com and mobile.pinduoduo.com (a session is its host's, pdd_login): goods.html
+with 单独购买 / 发起拼单, order_checkout.html (``sku_id`` + ``goods_id`` are enough, idx 58533395449;
+单独购买 / 拼单 is chosen on the page, address, 留言, shop coupon, 云闪付 / 支付宝 / 微信 /
+支付宝账号密码), 立即支付 creating a 待支付 order and the pay step after it, order.html with
+logistics and 取消订单 / 申请退款 / 退货, orders.html?type= (0 all, 1 待付款, 3 待收货 as in idx
+58533395449; 2 待发货 is a sandbox choice).
 
 A 发起拼单 order reads 待分享 until the simulation fills the group, then 待发货. A risk-controlled
 account (``risk_blocked``) sees "原商品已售罄，为你推荐相似商品" instead of the goods, and the checkout
 sends it to psnl_verification.html (a checkout posted anyway, or a coupon taken, answers 系统繁忙).
-Paying with 云闪付 / 支付宝 / 微信 needs a confirmation in the
-wallet app (the pay page's 确认支付 stands in for it); 支付宝账号密码 pays at once with the account's
-``alipay_account`` and ``pay_password``. Sandbox assumptions: the form POSTs of checkout, pay
-and order actions, and ``groupTypes`` ids ``<goods_id>1`` (单独购买) / ``<goods_id>2`` (2人团).
+立即支付 only creates the order (待支付); paying is a
+second step on pay.html whatever the method ("此点击会创建待付款订单，不等于完成付款"): 云闪付 / 支付宝 /
+微信 need a confirmation in the wallet app (the pay page's 确认支付 stands in for it), 支付宝账号密码
+is typed there (the account's ``alipay_account`` and ``pay_password``). Sandbox assumptions: the
+form POSTs of checkout, pay and order actions; ``groupTypes`` ids ``<goods_id>1`` (单独购买) /
+``<goods_id>2`` (2人团); a checkout opened without ``group_id`` starts on 发起拼单.
 """
 from __future__ import annotations
 
@@ -19,12 +25,13 @@ from flask import Blueprint, abort, g, jsonify, redirect, render_template, reque
 from . import clock, orders, purchases, storefront
 from .hosts import page_url
 from .models import Item, Order, Shop, Sku
-from .pdd_api import order_json, order_raw
-from .pdd_login import BUSY, MOBILE, pdd_api, pdd_page
+from .pdd_api import order_both, order_raw
+from .pdd_login import BUSY, pdd_api, pdd_page, route
 from .trade_json import js_assign, js_object_literal
 
 bp = Blueprint("buyer_pdd", __name__)
 PAY_APPS = ("wechat", "alipay", "unionpay", "alipay_password")
+LIST_TYPES = {"1": (purchases.UNPAID,), "2": (purchases.UNSHIPPED,), "3": (purchases.SHIPPED,)}  # else all
 
 
 def _goods(goods_id: str | None) -> Item | None:
@@ -36,7 +43,7 @@ def group_types(item: Item) -> list[dict]:
     return [{"groupID": f"{item.item_id}1", "requireNum": "1"}, {"groupID": f"{item.item_id}2", "requireNum": "2"}]
 
 
-@bp.get("/goods.html", host=MOBILE)
+@route(bp, "/goods.html")
 @pdd_page
 def goods():
     item = _goods(request.args.get("goods_id"))
@@ -75,22 +82,28 @@ def _raw_goods(item: Item, panel: dict) -> dict:
 # --- checkout ----------------------------------------------------------------------------------
 
 def _checkout_line() -> tuple[Sku, int, bool]:
-    """(SKU, quantity, 拼单?) from ``sku_id``, ``goods_id``, ``group_id`` in the query and
-    ``goods_number`` (the form's, which the buyer may have changed, else the query's)."""
+    """(SKU, quantity, 拼单?) from ``sku_id`` and ``goods_id`` in the query, ``group_id`` (the
+    form's choice, else the query's, else 发起拼单) and ``goods_number`` (the form's, else the
+    query's, else 1)."""
     item = _goods(request.args.get("goods_id"))
     sku = storefront.sku_of(item, request.args.get("sku_id")) if item else None
-    types = {t["groupID"]: t["requireNum"] for t in group_types(item)} if item else {}
-    if sku is None or request.args.get("group_id") not in types:
+    if sku is None:
+        abort(404)
+    types = {t["groupID"]: t["requireNum"] for t in group_types(item)}
+    group_id = request.form.get("group_id") or request.args.get("group_id") or group_types(item)[1]["groupID"]
+    if group_id not in types:
         abort(404)
     quantity = storefront.quantity(request.form.get("goods_number") or request.args.get("goods_number"))
-    return sku, quantity, types[request.args["group_id"]] != "1"
+    return sku, quantity, types[group_id] != "1"
 
 
 def _checkout_page(sku: Sku, quantity: int, group: bool, values: dict, errors: dict, status: int = 200):
-    unit = purchases.group_price_fen(sku) if group else sku.price_fen
     threshold, amount = purchases.coupon_of(sku.item.shop)
+    single, pair = group_types(sku.item)
     return render_template(
-        "pdd_checkout.html", sku=sku, item=sku.item, quantity=quantity, group=group, unit=unit, yuan=orders.yuan,
+        "pdd_checkout.html", sku=sku, item=sku.item, quantity=quantity, group=group, yuan=orders.yuan,
+        buy_types=[(single["groupID"], "单独购买", sku.price_fen, not group),
+                   (pair["groupID"], "发起拼单", purchases.group_price_fen(sku), group)],
         values=values, errors=errors, pay_apps=[(a, purchases.PAY_METHODS[a]) for a in PAY_APPS],
         pay_app=values.get("pay_app", "wechat"), coupon_text=purchases.coupon_text(sku.item.shop),
         coupon_amount=amount, coupon_threshold=max(threshold, amount),
@@ -98,7 +111,7 @@ def _checkout_page(sku: Sku, quantity: int, group: bool, values: dict, errors: d
         query=request.query_string.decode(), memo_limit=purchases.MEMO_LIMIT), status
 
 
-@bp.get("/order_checkout.html", host=MOBILE)
+@route(bp, "/order_checkout.html")
 @pdd_page
 def checkout():
     if g.account.risk_blocked:
@@ -107,9 +120,10 @@ def checkout():
     return _checkout_page(sku, quantity, group, storefront.default_address(g.account), {})
 
 
-@bp.post("/order_checkout.html", host=MOBILE)
+@route(bp, "/order_checkout.html", ("POST",))
 @pdd_page
 def submit_checkout():
+    """立即支付: creates the order 待支付 and sends the buyer to pay for it (never pays here)."""
     sku, quantity, group = _checkout_line()
     form = request.form
     values = {**storefront.form_values(form), "memo": form.get("memo", ""), "pay_app": form.get("pay_app", "")}
@@ -124,12 +138,10 @@ def submit_checkout():
     except purchases.PurchaseError as exc:
         return _checkout_page(sku, quantity, group, values, {"form": str(exc)}, 400)
     storefront.remember_address(g.account, receiver)
-    if form["pay_app"] == "alipay_password":
-        return _pay_with_password(order, form.get("alipay_account", ""), form.get("alipay_password", ""))
     return redirect(_pay_url(order))
 
 
-@bp.post("/proxy/api/coupon/take", host=MOBILE)
+@route(bp, "/proxy/api/coupon/take", ("POST",))
 @pdd_api
 def take_coupon():
     if g.account.risk_blocked:
@@ -159,7 +171,7 @@ def _pay_with_password(order: Order, alipay_account: str, password: str):
     return redirect(_order_url(order, "支付成功"))
 
 
-@bp.get("/pay.html", host=MOBILE)
+@route(bp, "/pay.html")
 @pdd_page
 def pay_page():
     order = storefront.own_or_404(g.account, request.args.get("order_sn"))
@@ -170,7 +182,7 @@ def pay_page():
                            amount=orders.yuan(orders.paid_fen(order)), error=request.args.get("msg", ""))
 
 
-@bp.post("/pay.html", host=MOBILE)
+@route(bp, "/pay.html", ("POST",))
 @pdd_page
 def pay():
     order = storefront.own_or_404(g.account, request.form.get("order_sn"))
@@ -188,10 +200,11 @@ def pay():
 # --- orders --------------------------------------------------------------------------------------
 
 def detail_url(order: Order) -> str:
-    return page_url(f"https://mobile.yangkeduo.com/order.html?order_sn={order.tid}")
+    """On the host the page was asked on (a session belongs to one PDD host)."""
+    return page_url(f"https://{request.host}/order.html?order_sn={order.tid}")
 
 
-@bp.get("/order.html", host=MOBILE)
+@route(bp, "/order.html")
 @pdd_page
 def order_detail():
     order = storefront.own_or_404(g.account, request.args.get("order_sn"))
@@ -202,22 +215,21 @@ def order_detail():
                            script=js_assign("window.rawData", js_object_literal(order_raw(order))))
 
 
-@bp.post("/order_action.html", host=MOBILE)
+@route(bp, "/order_action.html", ("POST",))
 @pdd_page
 def order_action():
     order = storefront.own_or_404(g.account, request.form.get("orderId"))
     return storefront.order_action(order, request.form, _order_url(order))
 
 
-@bp.get("/orders.html", host=MOBILE)
+@route(bp, "/orders.html")
 @pdd_page
 def order_list():
-    rows = list(purchases.account_purchases(g.account))
-    camel = [{"orderSn": o["order_sn"], "orderAmount": f"¥{orders.yuan(o['order_amount'])}",
-              "orderStatusPrompt": o["order_status_prompt"], "orderTime": o["order_time"],
-              "trackingNumber": o["tracking_number"], "remark": o["remark"],
-              "orderGoods": [{"goodsName": x["goods_name"], "goodsNumber": x["goods_number"]} for x in o["order_goods"]]}
-             for o in map(order_json, rows)]
+    """``type`` 1 待付款 / 2 待发货 / 3 待收货, else all; ``window.rawData.ordersStore.orders[]`` carries
+    each order in both spellings (pdd_api.order_both)."""
+    wanted = LIST_TYPES.get(request.args.get("type", ""))
+    rows = [o for o in purchases.account_purchases(g.account) if wanted is None or purchases.state(o) in wanted]
     return render_template("purchase_list.html", base="pdd_base.html", brand="拼多多", title="我的订单", tabs=(),
                            rows=storefront.list_rows(rows, detail_url), page=None,
-                           script=js_assign("window.rawData", js_object_literal({"ordersStore": {"orders": camel}})))
+                           script=js_assign("window.rawData", js_object_literal(
+                               {"ordersStore": {"orders": [order_both(o) for o in rows]}})))

@@ -8,6 +8,9 @@ the site's order page.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
 from flask import Blueprint, redirect, render_template, request
 
 from . import clock, ids, orders, purchases
@@ -20,10 +23,13 @@ PAGE = "/standard/lightpay/lightPayCashier.htm"
 MAX_TRIES = 3
 
 
-def pay_url(account: Account, order: Order, return_url: str) -> str:
+def pay_url(account: Account, order: Order, return_url: str, extra: Mapping[str, str] | None = None) -> str:
+    """A one-off cashier URL; ``extra`` = query parameters the sending site adds (1688's ``orderIds``
+    / ``returnURL``), shown in the URL only, ahead of the token."""
     challenge = Challenge.create(token=ids.token("cashier"), kind="pay", purpose="cashier", account=account,
                                  created_at=clock.now(), data={"tid": order.tid, "return": return_url, "failures": 0})
-    return f"{origin('cashier.alipay.com')}{PAGE}?orderId={challenge.token}"
+    head = f"{urlencode(extra)}&" if extra else ""
+    return f"{origin('cashier.alipay.com')}{PAGE}?{head}orderId={challenge.token}"
 
 
 def _challenge() -> Challenge | None:

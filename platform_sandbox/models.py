@@ -117,6 +117,7 @@ class Account(BaseModel):
     risk_blocked = BooleanField(default=False)  # PDD-style account-level risk control
     access_token = CharField(default="")  # PDD: the PDDAccessToken an imported account logs in with
     alipay_account = CharField(default="")  # PDD 支付宝账号密码 payment: the 支付宝 login (+ pay_password)
+    list_shape = CharField(default="")  # PDD order_list_v4 spelling: snake / camel; '' = by uid parity (pdd_api)
     login_attempts = IntegerField(default=0)
     # How a risk block answers scripts: json (rgv587_flag), html (HTTP 200 punish script), sec
     # (302 to sec.taobao.com) or mixed (the three in turn, one per block, as the real sites vary)

@@ -1,5 +1,11 @@
-"""拼多多 JSON: ``order_list_v4``, the address book and its region ids, and the order shapes
-(``order_list_v4`` snake_case, order.html ``window.rawData`` camelCase). Amounts are fen.
+"""拼多多 JSON: ``order_list_v4``, the address book and its region ids, and the order shapes.
+
+An order comes in two spellings (idx 58533395449: the pages carry both, "camelCase 和 snake_case
+两套字段 … 分别为字符串元和整数分"): snake_case with fen integers (``order_sn``, ``order_amount``
+1090) and camelCase with yuan strings (``orderSn``, ``orderAmount`` "10.90"). ``order_list_v4``
+answers an account in one of them, fixed per account (``Account.list_shape``; unset = by the
+parity of the account's uid: odd → camelCase; the rule is a sandbox choice), so a driver meets
+both across accounts. orders.html embeds each order in both at once; order.html is camelCase.
 
 Field names follow the reconstructed order_list_v4 sample and PLATFORMS.md. Sandbox choices:
 ``order_status`` 1 = normal / 2 = closed, ``pay_status`` 0 / 2, ``shipping_status`` 0 unshipped /
@@ -8,11 +14,13 @@ Field names follow the reconstructed order_list_v4 sample and PLATFORMS.md. Sand
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, g, jsonify, request
 
 from . import clock, logistics, orders, purchases
-from .models import Address, Order, OrderItem, Shipment
-from .pdd_login import MOBILE, pdd_api
+from .models import Account, Address, Order, OrderItem, Shipment
+from .pdd_login import pdd_api, route
 from .people import REGIONS
 from .storefront import courier_name
 
@@ -20,6 +28,8 @@ bp = Blueprint("pdd_api", __name__)
 TYPES = {"all": None, "unpaid": (purchases.UNPAID,), "grouping": (purchases.GROUPING,),
          "unshipping": (purchases.UNSHIPPED,), "unreceived": (purchases.SHIPPED,)}
 MAX_SIZE = 50
+UNPAID_HOURS = 24  # an unpaid purchase closes after a day (supply.py); next_pay_time_out says when
+MONEY_KEYS = ("order_amount", "goods_price")  # fen in snake_case, yuan strings in camelCase
 
 
 def _epoch(moment) -> int:
@@ -47,12 +57,41 @@ def order_json(order: Order) -> dict:
         "shipping_time": _epoch(order.shipped_at), "receive_time": _epoch(order.finished_at),
         "order_link_url": f"order.html?order_sn={order.tid}", "tracking_number": shipment.tracking_no if shipment else "",
         "remark": order.buyer_memo,
+        "next_pay_time_out": _epoch(order.created_at + timedelta(hours=UNPAID_HOURS))
+        if purchases.state(order) == purchases.UNPAID else 0,
         "mall": {"id": int(order.shop.seller_uid), "mall_name": order.shop.name,
                  "mall_url": f"mall_page.html?mall_id={order.shop.seller_uid}"},
         "order_goods": [{"goods_id": i.item.item_id, "sku_id": i.sku.sku_id, "goods_name": i.title,
                          "goods_price": i.price_fen, "goods_number": i.quantity, "spec": _spec(i), "thumb_url": i.pic}
                         for i in order.items.order_by(OrderItem.id)],
     }
+
+
+def _camel_key(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+def camel(value):
+    """The camelCase spelling of a snake_case shape; money becomes yuan strings."""
+    if isinstance(value, dict):
+        return {_camel_key(k): orders.yuan(v) if k in MONEY_KEYS else camel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [camel(v) for v in value]
+    return value
+
+
+def list_shape(account: Account) -> str:
+    """``snake`` or ``camel``: how order_list_v4 spells this account's orders (see the docstring)."""
+    return account.list_shape or ("camel" if int(account.uid) % 2 else "snake")
+
+
+def order_both(order: Order) -> dict:
+    """orders.html's entry: both spellings side by side (``mall`` carries both sets of keys)."""
+    snake = order_json(order)
+    both = {**camel(snake), **snake}
+    both["mall"] = {**camel(snake["mall"]), **snake["mall"]}
+    return both
 
 
 def order_raw(order: Order) -> dict:
@@ -91,7 +130,7 @@ def list_orders(account, kind: str, page: int, size: int, offset: str) -> list[O
     return rows[(page - 1) * size: page * size]
 
 
-@bp.post("/proxy/api/api/aristotle/order_list_v4", host=MOBILE)
+@route(bp, "/proxy/api/api/aristotle/order_list_v4", ("POST",))
 @pdd_api
 def order_list_v4():
     body = request.get_json(silent=True) or {}
@@ -103,7 +142,8 @@ def order_list_v4():
     if kind not in TYPES or page < 1 or not 1 <= size <= MAX_SIZE:
         return jsonify({"error_code": 40000, "error_msg": "参数错误"}), 400
     rows = list_orders(g.account, kind, page, size, str(body.get("offset") or ""))
-    return jsonify({"orders": [order_json(o) for o in rows], "server_time": _epoch(clock.now())})
+    shape = camel if list_shape(g.account) == "camel" else (lambda snake: snake)
+    return jsonify({"orders": [shape(order_json(o)) for o in rows], "server_time": _epoch(clock.now())})
 
 
 # --- addresses ---------------------------------------------------------------------------------
@@ -129,7 +169,7 @@ def _regions() -> dict[int, tuple[int, str]]:
 REGION_TABLE = _regions()
 
 
-@bp.get("/proxy/api/regions", host=MOBILE)
+@route(bp, "/proxy/api/regions")
 def regions():
     parent = request.args.get("parent_id", "1")
     return jsonify({"regions": [{"region_id": rid, "region_name": name} for rid, (p, name) in REGION_TABLE.items()
@@ -161,14 +201,14 @@ def _region_names(body: dict) -> tuple[str, ...] | None:
     return tuple(name for _, name in chain)
 
 
-@bp.get("/proxy/api/addresses", host=MOBILE)
+@route(bp, "/proxy/api/addresses")
 @pdd_api
 def addresses():
     rows = Address.select().where(Address.account == g.account).order_by(Address.is_default.desc(), Address.id)
     return jsonify([address_json(a) for a in rows])
 
 
-@bp.post("/proxy/api/api/origenes/address", host=MOBILE)
+@route(bp, "/proxy/api/api/origenes/address", ("POST",))
 @pdd_api
 def add_address():
     body = request.get_json(silent=True) or {}

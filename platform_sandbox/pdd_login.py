@@ -8,9 +8,10 @@ in when the ``PDDAccessToken`` cookie (or the ``AccessToken`` header) names an a
 ``pdd_user_id`` cookie / ``pdduid`` query, when present, is that account's uid.
 
 The real site answers on two hosts, mobile.yangkeduo.com and mobile.pinduoduo.com (FIDELITY.md,
-拼多多 login): each sets its cookies on its own family (.yangkeduo.com / .pinduoduo.com), so a
-login on one host is not a login on the other. The sandbox serves the login and 个人中心 on both
-and keeps the cookies apart the same way; orders and checkout stay on yangkeduo.
+拼多多 login; the 2026 purchase flow of idx 58533395449 runs wholly on mobile.pinduoduo.com): each
+sets its cookies on its own family (.yangkeduo.com / .pinduoduo.com), so a login on one host is
+not a login on the other. The sandbox serves every PDD page and API on both hosts (``route``)
+and keeps the cookies apart the same way: a flow stays on the host it logged in on.
 
 Sandbox assumptions: the login JSON endpoints (``/proxy/api/login/send_code``, ``/proxy/api/login``)
 and the error bodies ``{error_code, error_msg}`` with 40001 (not logged in) and 54001 (系统繁忙).
@@ -30,7 +31,7 @@ from .models import Account
 bp = Blueprint("pdd_login", __name__)
 MOBILE = sandbox_host("mobile.yangkeduo.com")
 PINDUODUO = sandbox_host("mobile.pinduoduo.com")
-LOGIN_HOSTS = (MOBILE, PINDUODUO)
+HOSTS = (MOBILE, PINDUODUO)
 COOKIE_DAYS = 30
 BUSY = {"error_code": 54001, "error_msg": "系统繁忙，请稍后再试"}
 
@@ -98,15 +99,21 @@ def personal():
     return render_template("pdd_personal.html", account=g.account)
 
 
-@bp.get("/psnl_verification.html", host=MOBILE)
+def route(blueprint: Blueprint, path: str, methods: tuple[str, ...] = ("GET",)) -> Callable:
+    """Register a view on both PDD hosts (each host's rule gets its own endpoint name)."""
+    def register(view: Callable) -> Callable:
+        for host in HOSTS:
+            blueprint.add_url_rule(path, f"{view.__name__}_{host.split('.')[1]}", view, host=host, methods=list(methods))
+        return view
+    return register
+
+
+@route(bp, "/psnl_verification.html")
 def verification():
     """Where a risk-controlled account is sent instead of the checkout; nothing here lets it through."""
     return render_template("pdd_verification.html"), 200
 
 
-
-# the login and 个人中心 answer on both PDD hosts; each host's cookies are its own (see the docstring)
-for _host in LOGIN_HOSTS:
-    for _path, _view, _method in (("/login.html", login_page, "GET"), ("/proxy/api/login/send_code", send_code, "POST"),
-                                  ("/proxy/api/login", login, "POST"), ("/personal.html", personal, "GET")):
-        bp.add_url_rule(_path, f"{_view.__name__}_{_host.split('.')[1]}", _view, host=_host, methods=[_method])
+for _path, _view, _method in (("/login.html", login_page, "GET"), ("/proxy/api/login/send_code", send_code, "POST"),
+                              ("/proxy/api/login", login, "POST"), ("/personal.html", personal, "GET")):
+    route(bp, _path, (_method,))(_view)

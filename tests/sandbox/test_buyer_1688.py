@@ -1,16 +1,36 @@
-"""1688 as a purchase account: offer page, smart_make_order with its data-source preview, 下单成功,
-支付宝 payment, the dataline order list (JSON-string result, fen), supplier shipping, cancel."""
+"""1688 as a purchase account: offer page, smart_make_order with its nested data-source preview,
+the 支付宝 cashier (order id only in its URL), the dataline order list (JSON-string result, fen),
+supplier shipping, cancel."""
 from __future__ import annotations
 
+import hashlib
+import html
 import json
 import re
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from playwright.sync_api import expect
 
 from .conftest import COURIER_PATTERNS, RECEIVER, choose_sku, fill_receiver, mtop, product_with_sold_out_value
 
 DATALINE = "mtop.1688.trading.dataline.service"
+
+
+CASHIER = re.compile(r"cashier\.alipay\.localhost:\d+/standard/lightpay/lightPayCashier\.htm\?.*orderId=")
+
+
+def cashier_order_id(url: str) -> str:
+    """The new order's id from the cashier URL (idx 62842867388): ``orderIds=``, or ``orderId=``
+    inside ``returnURL``; the cashier's own ``orderId`` is a token."""
+    query = parse_qs(urlsplit(url).query)
+    if "orderIds" in query:
+        return query["orderIds"][0]
+    return parse_qs(urlsplit(query["returnURL"][0]).query)["orderId"][0]
+
+
+def data_source(text: str) -> dict:
+    """The preview JSON the way the real page's readers take it from the HTML (double-quoted attribute)."""
+    return json.loads(html.unescape(re.search(r'data-source="([^"]+sumPayment[^"]+)"', text).group(1)))
 
 
 def buyer_orders(page, sb, **param):
@@ -39,18 +59,19 @@ def test_order_pay_and_read_back_a_1688_purchase(page, sb):
     page.fill("#fm-login-password", "pw-ali")
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(r"order\.1688\.localhost:\d+/order/smart_make_order\.htm\?flow=general&id="))
-    preview = json.loads(page.get_attribute("#J_OrderPreview", "data-source"))["orders"][0]
+    preview = data_source(page.content())["orders"][0]
     assert preview["sumPayment"] == sku["price_fen"] * 3 + preview["sumCarriage"]
-    assert preview["receiveAddress"] == {"fullName": "", "mobile": "", "address": ""}
+    assert preview["receiveAddress"] == {"fullName": "", "mobile": "", "address": "", "addressCodeText": ""}
     fill_receiver(page)
     page.fill("#buyer-message", "DS#ALI-0001")
-    preview = json.loads(page.get_attribute("#J_OrderPreview", "data-source"))["orders"][0]
-    assert preview["receiveAddress"]["fullName"] == "王小明" and "文一西路100号" in preview["receiveAddress"]["address"]
+    preview = data_source(page.content())["orders"][0]
+    assert preview["receiveAddress"]["fullName"] == "王小明" and preview["receiveAddress"]["address"] == "文一西路100号3栋2单元501室"
+    assert preview["receiveAddress"]["addressCodeText"] == "浙江省 杭州市 西湖区 文新街道"
     page.click("#submit-order")
 
-    expect(page.locator("h2")).to_have_text("下单成功")
-    order_id = re.search(r"orderId=(\d{19})", page.url).group(1)
-    page.click("#message-back")  # 去支付
+    expect(page).to_have_url(CASHIER)  # 提交订单 goes straight to the cashier: no 下单成功 page
+    order_id = cashier_order_id(page.url)
+    assert sb.purchase_order(order_id)["state"] == "unpaid"
     page.fill("#payPassword_rsainput", "112233")
     page.click("#J_authSubmit")
     expect(page.locator("#order-status")).to_have_text("待发货")
@@ -97,8 +118,8 @@ def test_several_specs_in_one_order_and_cancel_unpaid(page, sb):
     page.goto(f"{sb.origin('order.1688.com')}/order/smart_make_order.htm?flow=general&id={quote(json.dumps(entries))}")
     fill_receiver(page, {**RECEIVER, "fullName": "李四"})
     page.click("#submit-order")
-    expect(page.locator("h2")).to_have_text("下单成功")
-    order_id = re.search(r"orderId=(\d+)", page.url).group(1)
+    expect(page).to_have_url(CASHIER)
+    order_id = cashier_order_id(page.url)
     purchase = sb.purchase_order(order_id)
     assert [(i["sku_id"], i["quantity"]) for i in purchase["items"]] == [(first["sku_id"], 2), (second["sku_id"], 1)]
     assert purchase["state"] == "unpaid" and purchase["receiver"]["name"] == "李四"
@@ -109,3 +130,76 @@ def test_several_specs_in_one_order_and_cancel_unpaid(page, sb):
     page.click("#cancel-order")
     expect(page.locator("#order-status")).to_have_text("交易取消")
     assert [s["stock"] for s in sb.supplier_item(item["url"])["skus"][:2]] == [20, 20]
+
+
+def test_data_source_nests_cargos_by_logistics_and_offer(page, sb):
+    """Two specs of one offer: one order, one logistics group, one cargo (the offer) with two
+    orderCargos; sums in fen, per-cargo prices in yuan (idx 62842867388, 66121087889)."""
+    sb.add_buyer("alibaba1688", "ali_nested", "pw")
+    item = next(i for i in sb.supplier_items("alibaba1688") if len(i["skus"]) >= 2)
+    first, second = item["skus"][:2]
+    for sku in (first, second):
+        sb.update_sku(sku["sku_id"], stock=20)
+    entries = [{"flow": "general", "offerId": item["item_id"], "quantity": 2, "specId": first["spec_id"]},
+               {"flow": "general", "offerId": item["item_id"], "quantity": 1, "specId": second["spec_id"]}]
+    url = f"https://order.1688.com/order/smart_make_order.htm?flow=general&id={quote(json.dumps(entries))}"
+    cookies = {c["name"]: c["value"] for c in sb.login_cookies("ali_nested", platform="alibaba1688")}
+    served = sb.http("GET", url, cookies=cookies)
+    assert served.status == 200 and "data-source='" not in served.text
+    [order] = data_source(served.text)["orders"]
+    assert order["simpleSeller"]["companyName"] == item["shop"] and order["simpleSeller"]["loginId"]
+    goods = first["price_fen"] * 2 + second["price_fen"]
+    assert order["sumPaymentNoCarriage"] == goods and order["sumPayment"] == goods + order["sumCarriage"]
+    assert "cargoList" not in order and "sumProductPayment" not in order  # the old flat shape is gone
+    [group] = order["cargoGroupedByLogistics"]
+    [cargo] = group["cargoList"]
+    assert str(cargo["offerId"]) == item["item_id"]
+    assert [(c["specId"], c["commonQuantity"]) for c in cargo["orderCargos"]] == [(first["spec_id"], 2), (second["spec_id"], 1)]
+    assert cargo["orderCargos"][0]["finalUnitPrice"] == first["price_fen"] / 100
+    assert cargo["orderCargos"][0]["amount"] == first["price_fen"] * 2 / 100
+    assert sb.http("GET", "https://order.1688.com/order/smart_make_order_success.htm?orderId=1",
+                   cookies=cookies).status == 404  # the invented 下单成功 page is gone
+
+
+def test_cashier_url_carries_the_order_id_in_either_form(page, sb):
+    """提交订单 lands on the cashier whose own ``orderId`` is a token; the order is named by
+    ``orderIds=`` or by ``orderId=`` inside ``returnURL`` (both occur)."""
+    sb.add_buyer("alibaba1688", "ali_cashier", "pw")
+    item = sb.supplier_items("alibaba1688")[0]
+    sku = item["skus"][0]
+    sb.update_sku(sku["sku_id"], stock=50)
+    page.context.add_cookies(sb.login_cookies("ali_cashier", platform="alibaba1688"))
+    entry = quote(json.dumps([{"flow": "general", "offerId": item["item_id"], "quantity": 1, "specId": sku["spec_id"]}]))
+    forms = {}
+    for _ in range(8):
+        page.goto(f"{sb.origin('order.1688.com')}/order/smart_make_order.htm?flow=general&id={entry}")
+        fill_receiver(page)
+        page.get_by_role("button", name="提交订单").click()
+        expect(page).to_have_url(CASHIER)
+        query = {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
+        assert re.fullmatch(r"[0-9a-f]{32}", query["orderId"])  # the cashier's token, not the order
+        order_id = cashier_order_id(page.url)
+        forms["orderIds" if "orderIds" in query else "returnURL"] = order_id
+        assert sb.purchase_order(order_id)["state"] == "unpaid"
+        if len(forms) == 2:
+            break
+    assert set(forms) == {"orderIds", "returnURL"}
+    ids = [o["order_id"] for o in sb.purchase_orders(login="ali_cashier")]
+    assert set(forms.values()) <= set(ids) and len(ids) == len(set(ids))
+
+
+def test_dataline_refused_without_a_1688_page_referer(sb):
+    """The order list API answers only calls made from a 1688 page (FIDELITY.md: blocked without
+    a page Referer); a signed call from outside gets 非法访问."""
+    sb.add_buyer("alibaba1688", "ali_referer", "pw")
+    cookies = {c["name"]: c["value"] for c in sb.login_cookies("ali_referer", platform="alibaba1688")}
+    data = json.dumps({"serviceId": "OrderListDataLineService.buyerOrderList",
+                       "param": json.dumps({"page": 1, "pageSize": 20})})
+    sign = hashlib.md5(f"{cookies['_m_h5_tk'].split('_')[0]}&1&12574478&{data}".encode()).hexdigest()
+    gateway = f"https://h5api.m.1688.com/h5/{DATALINE}/1.0/"
+    params = {"appKey": "12574478", "t": "1", "sign": sign, "data": data, "api": DATALINE, "v": "1.0"}
+    bare = sb.http("GET", gateway, params=params, cookies=cookies)
+    assert bare.json()["ret"] == ["FAIL_SYS_ILLEGAL_ACCESS::非法访问"]
+    listed = sb.http("GET", gateway, params=params, cookies=cookies,
+                     headers={"Referer": sb.origin("air.1688.com") + "/app/ctf-page/trade-order-list/buyer-order-list.html"})
+    assert listed.json()["ret"] == ["SUCCESS::调用成功"]
