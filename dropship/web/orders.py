@@ -77,7 +77,7 @@ def _page_context() -> tuple[dict, FieldError | None]:
     number, per_page = page_args()
     context = {"search": search, "tabs": TABS, "options": _search_options(),
                # the form shows what was typed when it was wrong, else the canonical values
-               "values": request.args if error else {**search.args(), **_per_page(per_page)}}
+               "values": request.args if error else {**search.form_values(), **_per_page(per_page)}}
     if error:
         return {**context, "counts": None, "page": None, "cards": []}, error
     ctx = TabContext.current()
