@@ -95,6 +95,7 @@ class FakeBackend:
         self.remote: dict[str, RemoteOrder] = {}
         self.memo_error: Exception | None = None
         self.echo = None  # replaces what get_memo reads back, to simulate a platform that kept something else
+        self.detail: dict[str, RemoteOrder] = {}  # what a detail page shows beyond the list (else the list's view)
 
     def set_memo(self, tid: str, text: str, flag: int) -> None:
         self.calls.append(("set_memo", tid, text, flag))
@@ -115,7 +116,7 @@ class FakeBackend:
         self.calls.append(("order_from_detail", tid))
         if tid not in self.remote:
             raise PlatformError(f"订单 {tid} 的详情页没有数据")
-        return self.remote[tid]
+        return self.detail.get(tid, self.remote[tid])
 
     def serve(self, order: Order, **changes) -> None:
         """The shop's view of `order`, with `changes` (e.g. status='shipped')."""
