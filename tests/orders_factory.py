@@ -15,7 +15,9 @@ from dropship.tasks import orders as order_tasks
 from tests.helpers import make_app
 
 _ids = itertools.count(1)
-NOW = datetime(2026, 11, 20, 12, 0, 0)
+# Noon yesterday: recent enough for 订单管理's default 成交时间 window (the last 15 days) whenever the
+# tests run, so pages that show the default view show the orders made here.
+NOW = datetime.now().replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
 
 
 def make_shop(login: str = "好物小店", platform: str = "taobao", login_state: str = "ok") -> Shop:

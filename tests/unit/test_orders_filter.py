@@ -76,10 +76,11 @@ def test_default_window_filters_the_list_and_every_tab_count():
     assert (tab_counts(default, CTX, ALL)["all"], tab_counts(default, CTX, ALL)["shipped"]) == (1, 0)
     everything = parse_filter({"created_from": ""}, ALL, now=NOW)
     assert (tab_counts(everything, CTX, ALL)["all"], tab_counts(everything, CTX, ALL)["shipped"]) == (3, 1)
-    bookmarked = parse_filter({"created_from": "2026-11-01", "created_to": "2026-11-05"}, ALL, now=NOW)
-    assert (bookmarked.created_from, bookmarked.created_preset) == (datetime(2026, 11, 1), False)
+    start, end = (NOW - timedelta(days=18)).strftime("%Y-%m-%d"), (NOW - timedelta(days=14)).strftime("%Y-%m-%d")
+    bookmarked = parse_filter({"created_from": start, "created_to": end}, ALL, now=NOW)  # explicit dates
+    assert (bookmarked.created_from, bookmarked.created_preset) == (datetime.strptime(start, "%Y-%m-%d"), False)
     assert [t for (t,) in Order.select(Order.tid).where(Order.id.in_(order_ids(bookmarked, CTX, ALL))).tuples()] == ["2002"]
-    assert bookmarked.args() == {"created_from": "2026-11-01T00:00", "created_to": "2026-11-05T23:59:59"}
+    assert bookmarked.args() == {"created_from": f"{start}T00:00", "created_to": f"{end}T23:59:59"}
 
 
 def test_an_order_number_with_letters_is_refused():
