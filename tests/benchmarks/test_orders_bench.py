@@ -96,8 +96,8 @@ def _insert(orders, items, purchases, lines, shipments) -> None:
         " created_at, paid_at, ship_deadline, receiver_name, receiver_phone, receiver_region, receiver_address,"
         " receiver_name_key, receiver_phone_key, address_state, ignored, abnormal, mark_note, seller_flag, seller_memo,"
         " memo_state, memo_error, pending_items, refund_state, purchase_amount, fetched_at, updated_at, sync_message,"
-        " memo_auto, message_pending) values (?, ?, ?, ?, '', ?, '', ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, '',"
-        " '', '', ?, ?, ?, ?, ?, '', '', 0)", [(*o, o[-1]) for o in orders])
+        " memo_auto, message_pending, status_code) values (?, ?, ?, ?, '', ?, '', ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, '',"
+        " '', '', ?, ?, ?, ?, ?, '', '', 0, '')", [(*o, o[-1]) for o in orders])
     cursor.executemany("insert into orderitem (id, order_id, oid, title, sku_text, outer_id, quantity, paid_amount,"
                        " pic, item_url, item_id, status, refund_status, refund_text) values (?, ?, ?, ?, '颜色:黑色', ?,"
                        " ?, ?, '', '', '', ?, ?, '')", items)

@@ -13,8 +13,8 @@ from dropship.platforms.base import LoginRequired, NeedsVerification, Parcel, Pl
 from dropship.platforms.taobao_seller import (
     classify,
     consign_form,
-    parse_sold_response,
     parse_parcels,
+    parse_sold_response,
     parse_taobao_detail,
     parse_taobao_detail_order,
 )

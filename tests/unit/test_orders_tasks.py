@@ -6,7 +6,15 @@ import pytest
 from dropship import queue
 from dropship.db import db
 from dropship.models import Job, Order, OrderItem, Shop
-from dropship.platforms.base import LoginRequired, Memo, Parcel, PlatformError, Receiver, RemoteOrder, RiskBlocked
+from dropship.platforms.base import (
+    LoginRequired,
+    Memo,
+    Parcel,
+    PlatformError,
+    Receiver,
+    RemoteOrder,
+    RiskBlocked,
+)
 from dropship.queue import start_job
 from dropship.services.memo import save_memo
 from dropship.services.orders.cards import order_cards
