@@ -54,7 +54,7 @@ def test_seller_works_through_the_order_list(live_app, page: Page, tmp_path):
     # search: only the list is swapped, the URL keeps the search, the back button restores
     search = page.get_by_role("search", name="订单搜索")
     # 成交时间 shows the default window (the last 15 days); a search sends it as typed
-    window = search.get_by_label("成交时间").input_value()
+    window = search.get_by_label("成交时间", exact=True).input_value()
     search.get_by_label("商品标题").fill("保温杯")
     search.get_by_role("button", name="搜索").click()
     expect(page.locator("tbody.order-card")).to_have_count(1)
@@ -129,7 +129,7 @@ def test_seller_works_through_the_order_list(live_app, page: Page, tmp_path):
     # 导出订单: the current search (待采购 with a title) as .xlsx
     search.get_by_role("button", name="取消", exact=True).click()
     expect(search.get_by_label("商品标题")).to_have_value("")
-    window = search.get_by_label("成交时间").input_value()  # the default window again, as of now
+    window = search.get_by_label("成交时间", exact=True).input_value()  # the default window again, as of now
     search.get_by_label("商品标题").fill("日用品")
     search.get_by_role("button", name="搜索").click()
     expect(_tab(page, "全部订单")).to_have_text("全部订单 11")
