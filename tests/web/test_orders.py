@@ -417,6 +417,12 @@ def test_clear_shows_every_order_and_the_tabs_and_links_follow(aged):
     assert 'href="/orders?created_from="' in shipped and 'href="/orders?created_from=&amp;tab=to_purchase"' in shipped
 
 
+def test_an_empty_default_window_says_how_to_see_older_orders(signed_in):
+    with db.connection_context():
+        make_order(make_shop(), created_at=datetime.now() - timedelta(days=20))
+    assert "近 15 天没有订单（点成交时间旁的“清空”查看全部订单）" in signed_in.get("/orders").get_data(as_text=True)
+
+
 def test_a_bookmark_with_explicit_dates_still_shows_that_range(aged):
     day = (datetime.now() - timedelta(days=30)).strftime("%Y-%m-%d")
     html = aged.get(f"/orders?created_from={day}&created_to={day}").get_data(as_text=True)
