@@ -99,7 +99,11 @@ def seller_ship(tid: str, courier_code: str = "", tracking_no: str = "", dummy: 
     checks as the consign pages (a number is made up when none is given; ``dummy`` = 无需物流)."""
     order = order_by_tid(tid)
     if not dummy and not tracking_no:
-        courier_code, tracking_no = random_number(clock.rng("seller-ship", tid))
+        rnd = clock.rng("seller-ship", tid)
+        if courier_code in BY_CODE:
+            tracking_no = BY_CODE[courier_code].make_number(rnd)
+        else:
+            courier_code, tracking_no = random_number(rnd)
     orders.consign(order, clock.now(), courier_code=courier_code, tracking_no=tracking_no, dummy=dummy)
     return order_by_tid(tid)
 
