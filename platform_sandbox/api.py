@@ -132,6 +132,10 @@ class Sandbox:
         """The buyer changes the order's delivery address (see control.change_address)."""
         return self._run(lambda: control.order_dict(control.change_address(tid)))
 
+    def seller_ship(self, tid: str, courier_code: str = "", tracking_no: str = "", dummy: bool = False) -> dict:
+        """The seller ships the order in the shop backend (千牛) itself (see control.seller_ship)."""
+        return self._run(lambda: control.order_dict(control.seller_ship(tid, courier_code, tracking_no, dummy)))
+
     def open_dispute(self, tid: str, kind: str = "refund_only", oid: str = "", reason: str = "") -> dict:
         return self._run(lambda: control.dispute_dict(control.open_dispute(tid, kind, oid, reason)))
 

@@ -94,6 +94,20 @@ def return_goods(dispute_id: str, courier_code: str = "", tracking_no: str = "")
     return dispute
 
 
+def seller_ship(tid: str, courier_code: str = "", tracking_no: str = "", dummy: bool = False) -> Order:
+    """The seller consigns the order in the shop backend itself (千牛), outside any client: the same
+    checks as the consign pages (a number is made up when none is given; ``dummy`` = 无需物流)."""
+    order = order_by_tid(tid)
+    if not dummy and not tracking_no:
+        rnd = clock.rng("seller-ship", tid)
+        if courier_code in BY_CODE:
+            tracking_no = BY_CODE[courier_code].make_number(rnd)
+        else:
+            courier_code, tracking_no = random_number(rnd)
+    orders.consign(order, clock.now(), courier_code=courier_code, tracking_no=tracking_no, dummy=dummy)
+    return order_by_tid(tid)
+
+
 def lift_risk(login: str) -> None:
     account = accounts.find("taobao", login) or Account.get(Account.login == login)
     account.risk_until = None

@@ -85,13 +85,15 @@ def main_order(order: Order, hide_nick: bool = False) -> dict:
     }
 
 
-def _shipping(order: Order) -> tuple[str, str]:
-    """Courier names and tracking numbers of every parcel (a split order has several)."""
+def _shipping(order: Order) -> tuple[str, str, str]:
+    """(courier names, tracking numbers, shipType) of the order's parcels. The 2016 capture has one
+    parcel (`logisticsName`, `logisticsNum`, shipType 快递); several parcels comma-separated, names
+    and numbers in the same order, and 无需物流 as name and shipType are sandbox assumptions."""
     shipments = list(order.shipments.order_by(Shipment.id))
-    if not shipments:
-        return "-", ""
-    names = ",".join("无需物流" if s.dummy else BY_CODE[s.courier_code].name for s in shipments)
-    return names, ",".join(s.tracking_no for s in shipments if not s.dummy)
+    parcels = [s for s in shipments if not s.dummy]
+    if not parcels:
+        return ("无需物流", "", "无需物流") if shipments else ("-", "", "快递")
+    return (",".join(BY_CODE[s.courier_code].name for s in parcels), ",".join(s.tracking_no for s in parcels), "快递")
 
 
 def taobao_detail(order: Order, *, status_text: str = "", address: str = "", message: str | None = None) -> dict:
@@ -100,7 +102,7 @@ def taobao_detail(order: Order, *, status_text: str = "", address: str = "", mes
     def namevalue(name: str, value: str) -> dict:
         return {"type": "namevalue", "value": {"name": name, "value": value}}
 
-    company, number = _shipping(order)
+    company, number, ship_type = _shipping(order)
     return {
         "mainOrder": {
             "id": order.tid,
@@ -118,7 +120,7 @@ def taobao_detail(order: Order, *, status_text: str = "", address: str = "", mes
         "buyMessage": order.buyer_message if message is None else message,
         "tabs": [{"id": "logistics", "title": "收货和物流信息", "content": {
             "address": address or orders.masked_address(order), "logisticsName": company, "logisticsNum": number,
-            "shipType": "快递"}}],
+            "shipType": ship_type}}],
     }
 
 
@@ -127,7 +129,7 @@ def tmall_detail(order: Order) -> dict:
     def row(key: str, text: str) -> dict:
         return {"key": key, "content": [{"type": "text", "text": text}]}
 
-    company, number = _shipping(order)
+    company, number, _ = _shipping(order)
     return {
         "basic": {"lists": [row("订单编号", order.tid), row("收货地址", orders.masked_address(order)),
                             row("买家留言", order.buyer_message or "-"), row("创建时间", fmt(order.created_at)),

@@ -15,7 +15,9 @@ from dropship.tasks import orders as order_tasks
 from tests.helpers import make_app
 
 _ids = itertools.count(1)
-NOW = datetime(2026, 11, 20, 12, 0, 0)
+# Noon yesterday: recent enough for 订单管理's default 成交时间 window (the last 15 days) whenever the
+# tests run, so pages that show the default view show the orders made here.
+NOW = datetime.now().replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
 
 
 def make_shop(login: str = "好物小店", platform: str = "taobao", login_state: str = "ok") -> Shop:
@@ -95,6 +97,7 @@ class FakeBackend:
         self.remote: dict[str, RemoteOrder] = {}
         self.memo_error: Exception | None = None
         self.echo = None  # replaces what get_memo reads back, to simulate a platform that kept something else
+        self.detail: dict[str, RemoteOrder] = {}  # what a detail page shows beyond the list (else the list's view)
 
     def set_memo(self, tid: str, text: str, flag: int) -> None:
         self.calls.append(("set_memo", tid, text, flag))
@@ -115,7 +118,7 @@ class FakeBackend:
         self.calls.append(("order_from_detail", tid))
         if tid not in self.remote:
             raise PlatformError(f"订单 {tid} 的详情页没有数据")
-        return self.remote[tid]
+        return self.detail.get(tid, self.remote[tid])
 
     def serve(self, order: Order, **changes) -> None:
         """The shop's view of `order`, with `changes` (e.g. status='shipped')."""

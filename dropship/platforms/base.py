@@ -94,6 +94,15 @@ class RemoteItem:
 
 
 @dataclass
+class Parcel:
+    """One parcel the shop backend shows on an order, whoever consigned it (also the seller in 千牛)."""
+
+    courier_name: str = ""  # as the page writes it (中通快递); '' when the page does not name it
+    tracking_number: str = ""
+    dummy: bool = False  # 无需物流: consigned without a parcel
+
+
+@dataclass
 class RemoteOrder:
     """One order (店铺订单) as the shop backend shows it."""
 
@@ -113,6 +122,7 @@ class RemoteOrder:
     seller_memo: str | None = None  # None = not read on this call
     receiver: Receiver | None = None  # usually masked
     status_code: str = ""  # the platform's own code when `status` is `other` (kept verbatim)
+    parcels: list[Parcel] | None = None  # 物流信息 from the detail page; None = not read on this call
 
 
 @dataclass

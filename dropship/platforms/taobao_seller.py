@@ -23,6 +23,7 @@ from dropship.platforms.base import (
     LoginRequired,
     Memo,
     NeedsVerification,
+    Parcel,
     PlatformError,
     QuotaExhausted,
     Receiver,
@@ -641,6 +642,40 @@ def parse_taobao_detail(data: dict) -> dict[str, str]:
     return {"buyer_message": str(data.get("buyMessage") or ""), "address": str(address)}
 
 
+NO_LOGISTICS = "无需物流"
+
+
+def parse_parcels(names: str, numbers: str, ship_type: str = "") -> list[Parcel]:
+    """物流信息 as a detail page writes it -> parcels.
+
+    The 2016 capture has `logisticsName` "-" beside a `logisticsNum` (the page does not always name
+    the courier) and `shipType` 快递. Several parcels (a split order) are comma-separated and 无需物流
+    is written in place of a courier: both are sandbox assumptions, no capture shows them.
+    """
+    if NO_LOGISTICS in ship_type or NO_LOGISTICS in names:
+        return [Parcel(courier_name=NO_LOGISTICS, dummy=True)]
+    numbers_list = [n.strip() for n in re.split(r"[,，]", numbers or "") if n.strip() and n.strip() != "-"]
+    names_list = [n.strip() for n in re.split(r"[,，]", names or "") if n.strip() and n.strip() != "-"]
+    return [Parcel(courier_name=names_list[i] if i < len(names_list) else "", tracking_number=number)
+            for i, number in enumerate(numbers_list)]
+
+
+def taobao_parcels(data: dict) -> list[Parcel]:
+    """The 淘宝 detail page's `tabs[id=logistics].content{logisticsName, logisticsNum, shipType}`."""
+    for tab in data.get("tabs") or []:
+        content = (tab or {}).get("content") or {}
+        if (tab or {}).get("id") == "logistics" or "logisticsNum" in content:
+            return parse_parcels(str(content.get("logisticsName") or ""), str(content.get("logisticsNum") or ""),
+                                 str(content.get("shipType") or ""))
+    return []
+
+
+def tmall_parcels(row: str) -> list[Parcel]:
+    """The 天猫 detail page's 物流 row, `<couriers> <numbers>` (sandbox shape: no 天猫 body was found)."""
+    names, _, numbers = (row or "").strip().partition(" ")
+    return parse_parcels(names, numbers)
+
+
 def parse_tmall_detail(data: dict) -> dict[str, str]:
     """`var detailData` of trade.tmall.com orderDetail.htm: rows under basic.lists[{key, content[{text}]}]."""
     rows = {}
@@ -704,7 +739,7 @@ def parse_taobao_detail_order(data: dict) -> RemoteOrder:
         paid_amount=yuan_to_fen(fee.get("value") if isinstance(fee, dict) else fee),
         created_at=created, paid_at=parse_time(times.get("付款时间")), ship_deadline=parse_time(times.get("发货截止时间")),
         seller_flag=_int((main.get("extra") or {}).get("sellerFlag")), buyer_message=address["buyer_message"],
-        items=items, receiver=masked_receiver(address["address"]))
+        items=items, receiver=masked_receiver(address["address"]), parcels=taobao_parcels(data))
 
 
 def parse_tmall_detail_order(tid: str, data: dict) -> RemoteOrder:
@@ -733,7 +768,7 @@ def parse_tmall_detail_order(tid: str, data: dict) -> RemoteOrder:
     return RemoteOrder(tid=rows.get("订单编号") or tid, status=status, status_text=text, status_code=raw, buyer_nick="",
                        paid_amount=yuan_to_fen(amount), created_at=created, paid_at=parse_time(rows.get("付款时间")),
                        ship_deadline=parse_time(rows.get("发货截止时间")), buyer_message=basic["buyer_message"],
-                       items=items, receiver=masked_receiver(basic["address"]))
+                       items=items, receiver=masked_receiver(basic["address"]), parcels=tmall_parcels(rows.get("物流", "")))
 
 
 def _receiver(data: dict) -> Receiver:

@@ -24,6 +24,8 @@ from dropship.services.fetching import upsert_remote_orders
 from dropship.services.memo import apply_purchase_memo, confirm_pushed, needs_push, push_failed
 from dropship.services.order_export import export_file, export_orders
 from dropship.services.orders.actions import SyncSelection, record_sync
+from dropship.services.orders.labels import OPEN_STATUSES
+from dropship.services.orders.logistics import needs_parcels, orders_with_parcels, record_parcels
 from dropship.services.orders.search import parse_filter
 from dropship.services.orders.tabs import TabContext
 from dropship.services.scope import Scope
@@ -87,6 +89,10 @@ def _sync_batch(backend: ShopBackend, shop: Shop, order_ids: list[int], report: 
     else:  # 线路1: the sold list's batch lookup, ≤50 orders a call
         remotes = [r for r in backend.get_orders(list(tids)) if r.tid in tids]
     upsert_remote_orders(shop, remotes)
+    _fill_from_details(backend, remotes, tids)
+    for remote in remotes:
+        if remote.parcels is not None:
+            record_parcels(tids[remote.tid], remote.parcels)
     if receivers_seen(shop, [(tids[r.tid], r.receiver) for r in remotes if r.receiver is not None]):
         # 删除地址自动同步: the buyer changed the address; decrypt the new one
         start_unique_job("decrypt_addresses", f"地址解密 · {shop.display_name}", target=f"shop:{shop.id}",
@@ -96,6 +102,30 @@ def _sync_batch(backend: ShopBackend, shop: Shop, order_ids: list[int], report: 
     record_sync(found, missing)
     report.synced += len(found)
     report.missing += len(missing)
+
+
+def _fill_from_details(backend: ShopBackend, remotes: list[RemoteOrder], ids: dict[str, int]) -> None:
+    """What the sold list does not show, read from the detail page only where we lack it: the parcels
+    of an order the seller shipped outside the app (千牛), and the masked receiver of an open order
+    we never saw one for. Both are stored once, so each order costs at most one page."""
+    stored = {o.tid: o for o in Order.select().where(Order.id.in_(list(ids.values())))}
+    shipped = orders_with_parcels(list(ids.values()))
+    for remote in remotes:
+        order = stored[remote.tid]
+        wants_parcels = remote.parcels is None and needs_parcels(order, shipped)
+        wants_receiver = (remote.receiver is None and order.status in OPEN_STATUSES
+                          and order.address_state == "masked" and not order.receiver_name)
+        if not (wants_parcels or wants_receiver):
+            continue
+        checkpoint()
+        try:
+            detail = backend.order_from_detail(remote.tid)
+        except SESSION_ERRORS:
+            raise
+        except PlatformError:
+            continue  # the list's view is stored already; the next sync tries the page again
+        remote.parcels = detail.parcels if remote.parcels is None else remote.parcels
+        remote.receiver = remote.receiver or detail.receiver
 
 
 def _from_detail_pages(backend: ShopBackend, shop: Shop, tids: list[str]) -> list[RemoteOrder]:

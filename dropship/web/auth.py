@@ -61,8 +61,6 @@ def register():
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    if auth.needs_registration():
-        return redirect(url_for("auth.register"))
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -79,7 +77,9 @@ def login():
             return log_in(user, remember=bool(request.form.get("remember")), response=response)
     elif g.user is not None:
         return redirect(url_for("home"))
-    return render_template("auth/login.html", errors=errors, username=_field("username")[:MAX_FIELD]), status
+    # 立即注册 as the manual's login page has it, while there is no main account to log in with
+    return render_template("auth/login.html", errors=errors, username=_field("username")[:MAX_FIELD],
+                           can_register=auth.needs_registration()), status
 
 
 @bp.post("/logout")

@@ -21,7 +21,7 @@ from dropship.services.jobs import job_target, visible_jobs
 from dropship.services.order_export import export_file, is_expired
 from dropship.services.orders import actions, labels, queries
 from dropship.services.orders.cards import order_cards
-from dropship.services.orders.search import SHOW_CHOICES, SORTS, OrderFilter, parse_filter
+from dropship.services.orders.search import RECENT_DAYS, SHOW_CHOICES, SORTS, OrderFilter, parse_filter
 from dropship.services.orders.tabs import TAB_BY_CODE, TABS, TabContext
 from dropship.services.receiver import RECEIVER_FIELDS, receiver_form, store_receiver, validate_manual
 from dropship.services.shops import LOGIN_STATES, PLATFORMS, active_shops, session_usable
@@ -77,7 +77,7 @@ def _page_context() -> tuple[dict, FieldError | None]:
     number, per_page = page_args()
     context = {"search": search, "tabs": TABS, "options": _search_options(),
                # the form shows what was typed when it was wrong, else the canonical values
-               "values": request.args if error else {**search.args(), **_per_page(per_page)}}
+               "values": request.args if error else {**search.form_values(), **_per_page(per_page)}}
     if error:
         return {**context, "counts": None, "page": None, "cards": []}, error
     ctx = TabContext.current()
@@ -90,7 +90,7 @@ def _page_context() -> tuple[dict, FieldError | None]:
             "memo_states": memo_service.MEMO_STATES, "flag_names": labels.FLAG_NAMES, "platforms": PLATFORMS,
             "purchase_platforms": labels.PURCHASE_PLATFORMS,
             "purchase_states": labels.PURCHASE_STATUS_LABELS, "open_statuses": labels.OPEN_STATUSES,
-            "soon_before": ctx.now + timedelta(hours=ctx.soon_hours)}, None
+            "soon_before": ctx.now + timedelta(hours=ctx.soon_hours), "recent_days": RECENT_DAYS}, None
 
 
 @bp.get("")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformError, RiskBlocked
+from dropship.platforms.base import LoginRequired, NeedsVerification, Parcel, PlatformError, RiskBlocked
 from dropship.platforms.taobao_seller import (
     classify,
     consign_form,
+    parse_parcels,
     parse_sold_response,
     parse_taobao_detail,
     parse_taobao_detail_order,
@@ -68,6 +69,19 @@ def test_replay_detail_capture_2016_as_a_whole_order_for_sync_route_2():
     assert first.pic.startswith("//img.alicdn.com/") and first.title.startswith("德国代购")
     receiver = order.receiver
     assert (receiver.name, receiver.region, receiver.address) == ("张三", "某某省 某某市 某某县", "某某镇 测试路1号")
+    # tabs[logistics]: the capture names no courier ("-") beside the number
+    assert order.parcels == [Parcel(courier_name="", tracking_number="610000000000")]
+
+
+@pytest.mark.parametrize("names,numbers,ship_type,expected", [
+    ("-", "", "快递", []),  # not shipped yet
+    ("中通快递", "73123456789012", "快递", [Parcel("中通快递", "73123456789012")]),
+    ("中通快递,韵达快递", "73123456789012,312345678901235", "快递",
+     [Parcel("中通快递", "73123456789012"), Parcel("韵达快递", "312345678901235")]),  # a split order
+    ("无需物流", "", "无需物流", [Parcel("无需物流", dummy=True)]),
+])
+def test_parcels_as_detail_pages_write_them(names, numbers, ship_type, expected):
+    assert parse_parcels(names, numbers, ship_type) == expected
 
 
 def test_replay_sold_list_shape_with_an_unknown_status_and_a_broken_order():

@@ -11,6 +11,7 @@ from dropship.platforms.base import (
     LoginRequired,
     Memo,
     NeedsVerification,
+    Parcel,
     PlatformError,
     QuotaExhausted,
     RiskBlocked,
@@ -232,6 +233,23 @@ def test_detail_pages_gbk_and_tmall_redirect(sb, seller):
         assert whole.buyer_message == order["buyer_message"] and whole.receiver.name.startswith(order["receiver"]["name"][0])
         sb.change_address(order["tid"])  # the buyer changes the address: the masked one changes with it
         assert driver.order_from_detail(order["tid"]).receiver != whole.receiver
+        driver.close()
+
+
+def test_parcels_the_seller_shipped_in_the_shop_backend_are_read_from_the_detail_page(sb, seller):
+    sb.add_seller("qn_tb", PASSWORD)
+    sb.add_seller("qn_tm", PASSWORD, platform="tmall")
+    for login, platform in (("qn_tb", "taobao"), ("qn_tm", "tmall")):
+        parcel, dummy, waiting = (sb.place_order(login)["tid"] for _ in range(3))
+        sb.seller_ship(parcel, courier_code="ZTO")  # a fresh 中通 number (the sandbox is shared by the tests)
+        sb.seller_ship(dummy, dummy=True)  # 无需物流
+        driver = seller(platform)
+        driver.login(login, PASSWORD)
+        shipped = driver.order_from_detail(parcel)
+        number = sb.shop_order(parcel)["shipments"][0]["tracking_no"]
+        assert shipped.status == "shipped" and shipped.parcels == [Parcel("中通快递", number)]
+        assert driver.order_from_detail(dummy).parcels == [Parcel("无需物流", dummy=True)]
+        assert driver.order_from_detail(waiting).parcels == []
         driver.close()
 
 

@@ -34,8 +34,9 @@ def live_desk(tmp_path, sb):
 
 
 def sign_up(page: Page, url: str) -> None:
-    """Register the main account through the UI (first start) and land on 订单管理."""
+    """Register the main account through the UI (first start: 登录 › 立即注册) and land on 订单管理."""
     page.goto(url)
+    page.get_by_role("link", name="立即注册").click()
     page.get_by_label("手机号").fill(MAIN_PHONE)
     page.get_by_label("密码", exact=True).fill(MAIN_PASSWORD)
     page.get_by_label("确认密码").fill(MAIN_PASSWORD)

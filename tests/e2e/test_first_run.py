@@ -11,6 +11,8 @@ MENU = ["订单管理", "店铺管理", "采购账号", "店铺售后", "利润�
 def test_register_login_and_open_every_menu_item(live_app, page: Page):
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(live_app.url)
+    expect(page).to_have_url(re.compile("/login$"))  # the manual's login page: 立即注册 while no account exists
+    page.get_by_role("link", name="立即注册").click()
     expect(page).to_have_url(re.compile("/register$"))
 
     page.get_by_label("手机号").fill(MAIN_PHONE)
@@ -26,6 +28,7 @@ def test_register_login_and_open_every_menu_item(live_app, page: Page):
 
     page.get_by_role("button", name="退出").click()
     expect(page.get_by_role("button", name="登录")).to_be_visible()
+    expect(page.get_by_role("link", name="立即注册")).to_have_count(0)  # the main account exists now
     page.get_by_label("账号").fill(MAIN_PHONE)
     page.get_by_label("密码").fill(MAIN_PASSWORD)
     page.get_by_label("自动登陆").check()

@@ -53,15 +53,17 @@ def test_seller_works_through_the_order_list(live_app, page: Page, tmp_path):
 
     # search: only the list is swapped, the URL keeps the search, the back button restores
     search = page.get_by_role("search", name="订单搜索")
+    # 成交时间 shows the default window (the last 15 days); a search sends it as typed
+    window = search.get_by_label("成交时间", exact=True).input_value()
     search.get_by_label("商品标题").fill("保温杯")
     search.get_by_role("button", name="搜索").click()
     expect(page.locator("tbody.order-card")).to_have_count(1)
     expect(_card(page, tids["cup"])).to_be_visible()
     expect(_tab(page, "全部订单")).to_have_text("全部订单 1")
-    assert _args(page) == {"title": "保温杯"}
+    assert _args(page) == {"title": "保温杯", "created_from": window}
     _tab(page, "待发货").click()
     expect(page.get_by_text("没有符合条件的订单")).to_be_visible()
-    assert _args(page) == {"title": "保温杯", "tab": "to_ship"}
+    assert _args(page) == {"title": "保温杯", "tab": "to_ship", "created_from": window}
     page.go_back()
     expect(page.locator("tbody.order-card")).to_have_count(1)
     expect(search.get_by_label("商品标题")).to_have_value("保温杯")
@@ -126,12 +128,14 @@ def test_seller_works_through_the_order_list(live_app, page: Page, tmp_path):
 
     # 导出订单: the current search (待采购 with a title) as .xlsx
     search.get_by_role("button", name="取消", exact=True).click()
+    expect(search.get_by_label("商品标题")).to_have_value("")
+    window = search.get_by_label("成交时间", exact=True).input_value()  # the default window again, as of now
     search.get_by_label("商品标题").fill("日用品")
     search.get_by_role("button", name="搜索").click()
     expect(_tab(page, "全部订单")).to_have_text("全部订单 11")
     _tab(page, "待采购").click()
     expect(_tab(page, "待采购")).to_have_attribute("aria-current", "page")
-    assert _args(page) == {"title": "日用品", "tab": "to_purchase"}
+    assert _args(page) == {"title": "日用品", "tab": "to_purchase", "created_from": window}
     expect(page.locator("tbody.order-card")).to_have_count(10)
     page.get_by_role("button", name="导出订单").click()
     exporting = page.get_by_role("dialog", name="导出订单")

@@ -70,6 +70,7 @@ def test_app_runs_browser_check_and_stops_cleanly_on_sigterm(tmp_path, page: Pag
     proc, url = start_app(data_dir)
     try:
         page.goto(url)
+        page.get_by_role("link", name="立即注册").click()
         page.get_by_label("手机号").fill(MAIN_PHONE)
         page.get_by_label("密码", exact=True).fill(MAIN_PASSWORD)
         page.get_by_label("确认密码").fill(MAIN_PASSWORD)

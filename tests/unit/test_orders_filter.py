@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from dropship.errors import FieldError
 from dropship.models import Order
 from dropship.platforms.base import Receiver
-from dropship.services.orders.queries import order_ids
+from dropship.services.orders.queries import order_ids, tab_counts
 from dropship.services.orders.search import OrderFilter, masked_phones, parse_filter
 from dropship.services.orders.tabs import TabContext
 from dropship.services.receiver import store_receiver
@@ -30,8 +30,10 @@ ALL = Scope.everything()
 
 
 def found(**args) -> list[str]:
-    """Tids the search finds, in list order."""
-    search = parse_filter({k: str(v) for k, v in args.items()}, ALL)
+    """Tids the search finds, in list order: over every order (成交时间 cleared) unless a range is given."""
+    if "created_from" not in args and "created_to" not in args:
+        args["created_from"] = ""
+    search = parse_filter({k: str(v) for k, v in args.items()}, ALL, now=NOW)
     ids = [i for (i,) in order_ids(search, CTX, ALL).tuples()]
     tids = dict(Order.select(Order.id, Order.tid).where(Order.id.in_(ids)).tuples()) if ids else {}
     return [tids[i] for i in ids]
@@ -45,10 +47,40 @@ def errors_of(**args) -> dict[str, str]:
 
 # -- parsing ---------------------------------------------------------------------------------------
 
-def test_empty_form_is_the_default_view():
-    assert parse_filter({}, ALL) == OrderFilter()
-    assert OrderFilter().args() == {}
+def test_empty_form_is_the_last_15_days():
+    search = parse_filter({}, ALL, now=NOW)
+    assert (search.created_from, search.created_to) == (NOW - timedelta(days=15), None)
+    assert search.args() == {}  # the default window stays out of links: a bookmark keeps "the last 15 days"
+    assert search.form_values() == {"created_from": (NOW - timedelta(days=15)).strftime("%Y-%m-%dT%H:%M")}
+    assert not search.searching
+    assert parse_filter(search.args(), ALL, now=NOW) == search
+
+
+def test_clear_means_every_order_and_survives_links():
+    typed = {"created_from": "2026-11-10T08:00", "created_to": "", "title": "杯", "created_clear": "1"}
+    cleared = parse_filter(typed, ALL, now=NOW)
+    assert (cleared.created_from, cleared.created_to, cleared.title) == (None, None, "杯")
+    assert cleared.args() == {"created_from": "", "title": "杯"}
+    assert parse_filter(cleared.args(), ALL, now=NOW) == cleared  # pager / tab links keep "all"
+    assert parse_filter({"created_from": "", "created_to": ""}, ALL, now=NOW) == OrderFilter()
     assert not OrderFilter().searching
+
+
+def test_default_window_filters_the_list_and_every_tab_count():
+    shop = make_shop()
+    make_order(shop, created_at=NOW - timedelta(days=1), tid="2001")
+    make_order(shop, created_at=NOW - timedelta(days=16), tid="2002")
+    make_order(shop, status="shipped", created_at=NOW - timedelta(days=20), tid="2003")
+    default = parse_filter({}, ALL, now=NOW)
+    assert [t for (t,) in Order.select(Order.tid).where(Order.id.in_(order_ids(default, CTX, ALL))).tuples()] == ["2001"]
+    assert (tab_counts(default, CTX, ALL)["all"], tab_counts(default, CTX, ALL)["shipped"]) == (1, 0)
+    everything = parse_filter({"created_from": ""}, ALL, now=NOW)
+    assert (tab_counts(everything, CTX, ALL)["all"], tab_counts(everything, CTX, ALL)["shipped"]) == (3, 1)
+    start, end = (NOW - timedelta(days=18)).strftime("%Y-%m-%d"), (NOW - timedelta(days=14)).strftime("%Y-%m-%d")
+    bookmarked = parse_filter({"created_from": start, "created_to": end}, ALL, now=NOW)  # explicit dates
+    assert (bookmarked.created_from, bookmarked.created_preset) == (datetime.strptime(start, "%Y-%m-%d"), False)
+    assert [t for (t,) in Order.select(Order.tid).where(Order.id.in_(order_ids(bookmarked, CTX, ALL))).tuples()] == ["2002"]
+    assert bookmarked.args() == {"created_from": f"{start}T00:00", "created_to": f"{end}T23:59:59"}
 
 
 def test_an_order_number_with_letters_is_refused():

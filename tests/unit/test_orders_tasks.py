@@ -6,14 +6,22 @@ import pytest
 from dropship import queue
 from dropship.db import db
 from dropship.models import Job, Order, OrderItem, Shop
-from dropship.platforms.base import LoginRequired, Memo, PlatformError, Receiver, RiskBlocked
+from dropship.platforms.base import (
+    LoginRequired,
+    Memo,
+    Parcel,
+    PlatformError,
+    Receiver,
+    RemoteOrder,
+    RiskBlocked,
+)
 from dropship.queue import start_job
 from dropship.services.memo import save_memo
 from dropship.services.orders.cards import order_cards
 from dropship.services.receiver import store_receiver
 from dropship.services.settings import set_setting
 from dropship.tasks import orders as tasks
-from tests.orders_factory import buy, fake_shops, make_order, make_shop, reload
+from tests.orders_factory import buy, fake_shops, make_order, make_shop, reload, ship
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +98,8 @@ def test_sync_state_pushes_a_waiting_memo_then_reads_the_shop(shop_backend):
     shop_backend.serve(reload(order), status="shipped", status_text="卖家已发货")
     job = start_job("sync_order", "同步状态", order_id=order.id)
     assert job.state == "done" and job.message == "已同步 1 个订单"
-    assert shop_backend.kinds() == ["set_memo", "get_memo", "get_orders"]
+    # shipped in the shop backend with no parcel of ours: its detail page gives the 物流信息
+    assert shop_backend.kinds() == ["set_memo", "get_memo", "get_orders", "order_from_detail"]
     synced = reload(order)
     assert (synced.status, synced.memo_state, synced.sync_message) == ("shipped", "synced", "已同步")
     assert synced.synced_at is not None
@@ -209,7 +218,8 @@ def test_batch_sync_hands_the_job_back_at_shutdown(shop_backend):
 def test_the_sync_route_decides_which_pages_are_read(shop_backend):
     shop = make_shop()
     orders = [make_order(shop) for _ in range(3)]
-    for order in orders:
+    for n, order in enumerate(orders):
+        ship(order, tracking=f"7312345678901{n}")  # our parcels: nothing for a detail page to add
         shop_backend.serve(order, status="shipped", status_text="卖家已发货")
     set_setting("orders.sync_route", 1)  # the sold list's batch lookup: one call for the three
     start_job("batch_sync", "批量同步", shop_ids=[shop.id], order_ids=[o.id for o in orders])
@@ -291,3 +301,58 @@ def test_a_bug_keeps_its_traceback(shop_backend, caplog):
         job = _push(order)
     assert job.state == "failed"
     assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [KeyError]
+
+
+# -- 物流信息 of orders the seller shipped in the shop backend, masked receivers ------------------------
+
+def _sync(order: Order, route: int = 1) -> Job:
+    set_setting("orders.sync_route", route)  # 线路1 (the sold list) unless a test says otherwise
+    return start_job("sync_order", "同步状态", order_id=order.id)
+
+
+def test_an_order_shipped_in_the_shop_backend_shows_its_courier_and_number(shop_backend):
+    order = make_order(make_shop())
+    shop_backend.serve(order, status="shipped", parcels=None)  # the sold list names no parcel
+    detail = RemoteOrder(**{**vars(shop_backend.remote[order.tid]),
+                            "parcels": [Parcel("中通快递", "73123456789012")]})
+    shop_backend.detail = {order.tid: detail}
+    assert _sync(order).state == "done"
+    card = order_cards([reload(order)])[0]
+    assert [(p.text, p.tracking_number, p.outside) for p in card.parcels] == [("中通快递", "73123456789012", True)]
+    assert card.shipped
+    _sync(order)  # known now: no second page, no second parcel
+    assert shop_backend.kinds().count("order_from_detail") == 1
+    assert len(order_cards([reload(order)])[0].parcels) == 1
+
+
+def test_no_logistics_is_shown_as_such(shop_backend):
+    order = make_order(make_shop())
+    shop_backend.serve(order, status="shipped")
+    shop_backend.detail = {order.tid: RemoteOrder(**{**vars(shop_backend.remote[order.tid]),
+                                                     "parcels": [Parcel("无需物流", dummy=True)]})}
+    _sync(order)
+    assert [p.text for p in order_cards([reload(order)])[0].parcels] == ["不需要发货（无需物流）"]
+
+
+def test_a_parcel_we_shipped_ourselves_is_not_doubled(shop_backend):
+    order = make_order(make_shop())
+    ship(order, tracking="73123456789012")
+    shop_backend.serve(order, status="shipped", parcels=[Parcel("中通快递", "73123456789012")])
+    _sync(order, route=2)  # the detail page shows every parcel, ours too
+    card = order_cards([reload(order)])[0]
+    assert [(p.tracking_number, p.outside) for p in card.parcels] == [("73123456789012", False)]
+
+
+def test_a_masked_receiver_the_list_lacks_is_read_once_and_shown(shop_backend):
+    order = make_order(make_shop(), receiver_name="", receiver_phone="")
+    Order.update(receiver_region="", receiver_address="").where(Order.id == order.id).execute()
+    shop_backend.serve(reload(order))
+    masked = Receiver(name="张**", phone="138****1234", province="广东省", city="广州市", district="天河区",
+                      address="****")
+    shop_backend.detail = {order.tid: RemoteOrder(**{**vars(shop_backend.remote[order.tid]), "receiver": masked})}
+    _sync(order)
+    card = order_cards([reload(order)])[0]
+    assert card.masked and card.receiver.name == "张**" and card.receiver.phone == "138****1234"
+    assert card.receiver.region == "广东省 广州市 天河区"
+    _sync(order)
+    assert shop_backend.kinds().count("order_from_detail") == 1

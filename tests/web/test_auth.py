@@ -11,12 +11,15 @@ def _users(app) -> int:
         return User.select().count()
 
 
-def test_first_start_shows_register_then_login(client):
+def test_first_start_offers_register_on_the_login_page_until_a_main_account_exists(client):
     assert client.get("/").headers["Location"] == "/login"
-    assert client.get("/login").headers["Location"] == "/register"
+    page = client.get("/login")
+    assert page.status_code == 200 and '<a href="/register">立即注册</a>' in page.get_data(as_text=True)
     assert "注册" in client.get("/register").get_data(as_text=True)
     assert register(client).status_code == 302
     assert client.get("/register").headers["Location"] == "/login"
+    assert post(client, "/logout", token_page="/orders").status_code == 302
+    assert "立即注册" not in client.get("/login").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("form,field,message", [

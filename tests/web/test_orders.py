@@ -378,3 +378,52 @@ def test_an_employee_granted_edit_may_ignore(seeded):
     order = seeded["to_buy"]
     assert post(client, "/orders/ignore", {"ids": str(order.id)}, token_page="/orders").status_code == 200
     assert _order(order.id).ignored
+
+
+# -- 成交时间: the last 15 days by default, 清空 for every order ------------------------------------------
+
+@pytest.fixture
+def aged(signed_in):
+    """Two orders of this week and one of last month (shipped)."""
+    now = datetime.now()
+    with db.connection_context():
+        shop = make_shop()
+        make_order(shop, tid="3256650000000000201", created_at=now - timedelta(days=1))
+        make_order(shop, tid="3256650000000000202", created_at=now - timedelta(days=3))
+        make_order(shop, tid="3256650000000000203", status="shipped", created_at=now - timedelta(days=30))
+    return signed_in
+
+
+def test_the_list_shows_the_last_15_days_by_default_with_the_range_filled_in(aged):
+    html = aged.get("/orders").get_data(as_text=True)
+    assert _tab_counts(html)["all"] == 2 and _tab_counts(html)["shipped"] == 0
+    assert "3256650000000000203" not in html
+    start = (datetime.now() - timedelta(days=15)).strftime("%Y-%m-%d")
+    assert re.search(rf'name="created_from" type="datetime-local" step="1" value="{start}T\d\d:\d\d"', html)
+    # a link built from the default view keeps meaning "the last 15 days"
+    response = aged.get("/orders?tab=to_purchase", headers=LIST)
+    assert "created_from" not in response.headers["HX-Push-Url"]
+
+
+def test_clear_shows_every_order_and_the_tabs_and_links_follow(aged):
+    response = aged.get("/orders?created_from=2026-01-01T00:00&created_clear=1", headers=LIST)
+    html = response.get_data(as_text=True)
+    assert _tab_counts(html)["all"] == 3 and _tab_counts(html)["shipped"] == 1
+    assert "3256650000000000203" in html
+    assert response.headers["HX-Push-Url"] == "/orders?created_from="
+    shipped = aged.get("/orders?created_from=&tab=shipped").get_data(as_text=True)  # the pushed URL, one tab on
+    assert _tab_counts(shipped)["shipped"] == 1, _tab_counts(shipped)
+    assert "3256650000000000203" in shipped
+    assert 'href="/orders?created_from="' in shipped and 'href="/orders?created_from=&amp;tab=to_purchase"' in shipped
+
+
+def test_an_empty_default_window_says_how_to_see_older_orders(signed_in):
+    with db.connection_context():
+        make_order(make_shop(), created_at=datetime.now() - timedelta(days=20))
+    assert "近 15 天没有订单（点成交时间旁的“清空”查看全部订单）" in signed_in.get("/orders").get_data(as_text=True)
+
+
+def test_a_bookmark_with_explicit_dates_still_shows_that_range(aged):
+    day = (datetime.now() - timedelta(days=30)).strftime("%Y-%m-%d")
+    html = aged.get(f"/orders?created_from={day}&created_to={day}").get_data(as_text=True)
+    assert _tab_counts(html)["all"] == 1 and "3256650000000000203" in html

@@ -5,11 +5,13 @@ from dataclasses import dataclass
 
 from peewee import JOIN
 
+from dropship.couriers import courier_name
 from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shipment
 from dropship.platforms.base import Receiver
 from dropship.services import money
 from dropship.services.orders.labels import ABNORMAL_LABELS, REFUND_LABELS, STATUS_LABELS
-from dropship.services.receiver import real_receiver
+from dropship.services.orders.logistics import NO_LOGISTICS, PLATFORM_MODE
+from dropship.services.receiver import masked_receiver, real_receiver
 
 
 @dataclass
@@ -22,6 +24,15 @@ class ItemLine:
     @property
     def refund_label(self) -> str:
         return self.item.refund_text or REFUND_LABELS.get(self.item.refund_status, "")
+
+
+@dataclass(frozen=True)
+class ParcelLine:
+    """One line of 物流信息: a parcel (courier, tracking number) or 不需要发货 (无需物流)."""
+
+    text: str
+    tracking_number: str = ""
+    outside: bool = False  # consigned in the shop backend (千牛), not by this app
 
 
 @dataclass
@@ -53,6 +64,23 @@ class OrderCard:
     @property
     def consigned(self) -> list[Shipment]:
         return [s for s in self.shipments if s.state == "done"]
+
+    @property
+    def parcels(self) -> list[ParcelLine]:
+        """物流信息 of the consigned parcels, ours and those the seller shipped outside the app."""
+        lines = []
+        for s in self.consigned:
+            if s.mode == PLATFORM_MODE and not s.tracking_number:
+                lines.append(ParcelLine(f"不需要发货（{NO_LOGISTICS}）", outside=True))
+            else:
+                lines.append(ParcelLine(s.courier_name or courier_name(s.courier) or "快递", s.tracking_number,
+                                        s.mode == PLATFORM_MODE))
+        return lines
+
+    @property
+    def masked(self) -> bool:
+        """Only the platform's masked receiver is known (脱敏): shown as the platform shows it."""
+        return not self.decrypted and self.order.address_state == "masked"
 
     @property
     def shipped(self) -> bool:
@@ -107,8 +135,7 @@ def order_cards(orders: list[Order]) -> list[OrderCard]:
             purchases=active.get(order.id, []),
             history=history.get(order.id, 0),
             shipments=shipments.get(order.id, []),
-            receiver=real or Receiver(name=order.receiver_name, phone=order.receiver_phone,
-                                      province=order.receiver_region, address=order.receiver_address),
+            receiver=real or masked_receiver(order),
             decrypted=real is not None,
             margin_base=base,
         ))

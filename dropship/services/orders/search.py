@@ -29,6 +29,9 @@ PURCHASE_NO_RE = re.compile(r"^[0-9A-Za-z-]{1,40}$")
 TRACKING_RE = re.compile(r"^[0-9A-Za-z]{1,40}$")
 PHONE_RE = re.compile(r"^[0-9*-]{3,20}$")  # masked (138****1234) and privacy numbers (…-123) too
 TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+# 成交时间 shows the last 15 days until the user chooses otherwise, as the manual's screenshots do
+# (2023-05-22 15:08:48 至 2023-06-06 15:08:48); 清空 (an empty range in the URL) shows every order.
+RECENT_DAYS = 15
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,9 @@ class OrderFilter:
     sort: str = "newest"
     flag: int | None = None
     show: str = "normal"
+    # created_from is the default window (not chosen): links leave it out, so a bookmark of the
+    # default view keeps meaning "the last 15 days" instead of freezing today's dates
+    created_preset: bool = False
 
     def conditions(self, scope: Scope) -> list[Expression]:
         """Everything but the tab (so the tab counts can share it), within the user's scope."""
@@ -102,9 +108,13 @@ class OrderFilter:
         values = replace(self, **overrides) if overrides else self
         default = OrderFilter()
         out: dict[str, str] = {}
+        if values.created_from is None and values.created_to is None:
+            out["created_from"] = ""  # 清空: every order; without it the default window applies again
         for f in fields(self):
             value = getattr(values, f.name)
-            if value == getattr(default, f.name):
+            if f.name == "created_preset" or value == getattr(default, f.name):
+                continue
+            if f.name == "created_from" and values.created_preset:
                 continue
             if isinstance(value, datetime):
                 out[f.name] = value.strftime("%Y-%m-%dT%H:%M:%S" if value.second else "%Y-%m-%dT%H:%M")
@@ -114,10 +124,17 @@ class OrderFilter:
                 out[f.name] = str(value)
         return out
 
+    def form_values(self) -> dict[str, str]:
+        """What the search form shows: the canonical values, the default window's start included."""
+        out = self.args()
+        if self.created_preset and self.created_from:
+            out["created_from"] = self.created_from.strftime("%Y-%m-%dT%H:%M")
+        return out
+
     @property
     def searching(self) -> bool:
-        """Whether anything narrows the list beyond the tab, sort and 显示 choice."""
-        return bool(self.args(tab="all", sort="newest", show="normal"))
+        """Whether anything narrows the list beyond the tab, sort, 显示 and the default 成交时间 window."""
+        return bool({k: v for k, v in self.args(tab="all", sort="newest", show="normal").items() if v})
 
 
 def _lookup(condition: Expression) -> Expression:
@@ -225,10 +242,21 @@ def _parse_flag(raw: Mapping[str, str], errors: dict[str, str]) -> int | None:
         return None
 
 
-def parse_filter(raw: Mapping[str, str], scope: Scope) -> OrderFilter:
-    """Read and check the search form; raise a FieldError naming every bad field."""
+def parse_filter(raw: Mapping[str, str], scope: Scope, now: datetime | None = None) -> OrderFilter:
+    """Read and check the search form; raise a FieldError naming every bad field.
+
+    No 成交时间 in `raw` at all means the default window (the last RECENT_DAYS days up to now);
+    an empty one, or the form's 清空 (`created_clear`), means every order.
+    """
     errors: dict[str, str] = {}
-    created = _parse_range(raw, "created_from", "created_to", "成交时间", errors)
+    preset = "created_from" not in raw and "created_to" not in raw
+    if (raw.get("created_clear") or "").strip():
+        created: tuple[datetime | None, datetime | None] = (None, None)
+    elif preset:
+        start = (now or datetime.now()).replace(second=0, microsecond=0) - timedelta(days=RECENT_DAYS)
+        created = (start, None)
+    else:
+        created = _parse_range(raw, "created_from", "created_to", "成交时间", errors)
     purchased = _parse_range(raw, "purchased_from", "purchased_to", "采购时间", errors)
     result = OrderFilter(
         tab=_parse_choice(raw, "tab", TAB_BY_CODE, "all", "没有这个订单分类", errors),
@@ -246,6 +274,7 @@ def parse_filter(raw: Mapping[str, str], scope: Scope) -> OrderFilter:
         sort=_parse_choice(raw, "sort", SORTS, "newest", "没有这种排序方式", errors),
         flag=_parse_flag(raw, errors),
         show=_parse_choice(raw, "show", SHOW_CHOICES, "normal", "显示只能选择 未忽略订单 或 忽略订单", errors),
+        created_preset=preset and not (raw.get("created_clear") or "").strip(),
     )
     if errors:
         raise FieldError.many(errors)
