@@ -61,6 +61,8 @@ TRANSIT_PATH = "/trade/json/transit_step.do?bizOrderId="
 ITEM_HOSTS = {"tmall": "detail.tmall.com"}  # everything else (淘宝, 淘特) on item.taobao.com
 CONFIRM_PATHS = ("/auction/buy_now.jhtml", "/order/confirm_order.htm")
 CASHIER_PATH = "/standard/lightpay/lightPayCashier.htm"
+# 支付方式 codes (services.purchase_settings.PAY_METHODS) that the 支付宝 cashier's pay password serves
+ALIPAY_METHODS = ("alipay", "alipay_password")
 PAGE_CAP = 200  # pages read at most in one listing (a stop, should the list never end)
 MUNICIPALITY_CITY = "市辖区"  # the picker's one city tag of 北京 / 上海 / 天津 / 重庆
 NO_STREET = "暂不选择"
@@ -169,9 +171,10 @@ class TaobaoBuyer:
 
     # -- pages --------------------------------------------------------------------------------
 
-    def _goto(self, page, url: str) -> None:
-        """Navigate as a person would (redirects followed) and classify where it landed."""
-        self.throttle(urlsplit(url).hostname or "")
+    def _goto(self, page, url: str, host: str) -> None:
+        """Navigate to `url` on the real `host` as a person would (redirects followed) and classify
+        where it landed."""
+        self.throttle(host)
         response = page.goto(url, wait_until="domcontentloaded")
         try:
             check_answer(page.url, response.status if response else 0, page.content())
@@ -187,14 +190,14 @@ class TaobaoBuyer:
         """The 已买到的宝贝 page, opened afresh for each listing (the list JSON goes out with its Referer)."""
         if self._list is None or self._list.is_closed():
             self._list = self.context.new_page()
-        self._goto(self._list, self.origins.url(BUYERTRADE_HOST, BOUGHT_PATH))
+        self._goto(self._list, self.origins.url(BUYERTRADE_HOST, BOUGHT_PATH), BUYERTRADE_HOST)
         return self._list
 
     def _detail_page(self, order_id: str):
         if not order_id.isdigit():
             raise PlatformError(f"采购单号格式不正确：{order_id}")
         page = self._buy_page()
-        self._goto(page, self.origins.url(BUYERTRADE_HOST, DETAIL_PATH + order_id))
+        self._goto(page, self.origins.url(BUYERTRADE_HOST, DETAIL_PATH + order_id), BUYERTRADE_HOST)
         return page
 
     # -- mtop through the page ----------------------------------------------------------------
@@ -265,6 +268,7 @@ class TaobaoBuyer:
         listed = async_order(summary)
         status_text = page.locator("#order-status").inner_text().strip()
         refunds = page.locator("#refund-table .refund-status").all_inner_texts()
+        self.throttle(BUYERTRADE_HOST)
         steps = page_fetch(page, self.origins.url(BUYERTRADE_HOST, TRANSIT_PATH + order_id), charset="gbk")
         courier, number = parse_transit(steps["text"])
         return SupplierOrder(
@@ -275,12 +279,12 @@ class TaobaoBuyer:
 
     # -- buying -------------------------------------------------------------------------------
 
-    def _item_url(self, url: str) -> str:
-        """A product link (real or sandbox host) on our origins; only 淘宝 / 天猫 item pages."""
+    def _item_url(self, url: str) -> tuple[str, str]:
+        """A product link (real or sandbox host) on our origins, and its real host; only 淘宝 / 天猫 items."""
         parts = urlsplit(url if "//" in url else f"https://{url}")
         host = (parts.hostname or "").replace(".localhost", ".com")
-        if host.startswith("item.taobao.") or host.startswith("detail.tmall."):
-            return self.origins.url(host, f"{parts.path or '/item.htm'}?{parts.query}")
+        if host in ("item.taobao.com", "detail.tmall.com"):
+            return self.origins.url(host, f"{parts.path or '/item.htm'}?{parts.query}"), host
         raise PlatformError(f"不是淘宝/天猫的商品链接：{url}")
 
     def _read_item(self, page) -> tuple[SupplierItem, dict[str, str]]:
@@ -294,13 +298,13 @@ class TaobaoBuyer:
 
     def open_item(self, url: str) -> SupplierItem:
         page = self._buy_page()
-        self._goto(page, self._item_url(url))
+        self._goto(page, *self._item_url(url))
         return self._read_item(page)[0]
 
     def fill_checkout(self, item_id: str, sku_id: str, quantity: int, receiver: Receiver, memo: str) -> None:
         page = self._buy_page()
         host = ITEM_HOSTS.get(self.platform, "item.taobao.com")  # the other site's host redirects over
-        self._goto(page, self.origins.url(host, f"/item.htm?id={quote(item_id)}"))
+        self._goto(page, self.origins.url(host, f"/item.htm?id={quote(item_id)}"), host)
         item, paths = self._read_item(page)
         sku = next((s for s in item.skus if s.sku_id == sku_id), None)
         if sku is None:
@@ -399,7 +403,7 @@ class TaobaoBuyer:
         retried: whatever happens, the caller diffs the list to learn whether an order exists."""
         page = self._confirm_page()
         go = page.locator("#J_Go")
-        self.throttle(urlsplit(page.url).hostname or "")
+        self.throttle("buy.tmall.com" if ".tmall." in (urlsplit(page.url).hostname or "") else "buy.taobao.com")
         try:
             with page.expect_navigation(wait_until="domcontentloaded", timeout=WAIT_MS):
                 go.click(timeout=WAIT_MS)  # waits until the button is enabled
@@ -413,8 +417,8 @@ class TaobaoBuyer:
 
     def pay(self, order_id: str, method: str, account: str, password: str) -> None:
         """支付宝 cashier: 立即付款 on the order detail, then the pay password."""
-        if method not in ("", "alipay"):
-            raise PlatformError("淘宝/天猫只支持支付宝付款")
+        if method not in ALIPAY_METHODS:
+            raise PlatformError("淘宝/天猫自动付款只支持支付宝支付（支付密码），请手动付款")
         page = self._detail_page(order_id)
         link = page.locator("#pay-link")
         if not link.count():

@@ -83,6 +83,7 @@ def test_taobao_item_bought_to_a_new_municipal_address_read_back_diffed_and_paid
 def test_tmall_item_new_address_with_street_then_the_same_receiver_from_the_book(sb, context):
     buyer = _buyer(sb, context, "tmd_book", platform="tmall")
     item, sku = _in_stock(sb, "tmall")
+    assert buyer.open_item(item["url"]).platform == "tmall"
     readback, first = _buy(sb, buyer, item, sku, 1, HANGZHOU, "DS#TM-0001")
     assert readback.receiver == HANGZHOU
     assert sb.purchase_order(first.order_id)["platform"] == "tmall"
@@ -149,6 +150,16 @@ def test_cancel_an_unpaid_order_and_the_sites_reason_for_a_shipped_one(sb, conte
     with pytest.raises(PlatformError, match="不能取消"):
         buyer.cancel(shipped_id)
     assert sb.purchase_order(shipped_id)["state"] == "shipped"
+
+
+def test_a_missing_or_expired_mtop_token_is_fetched_again_once(sb, context):
+    buyer = _buyer(sb, context, "tbd_token")
+    _, sku = _in_stock(sb, "taobao", 4)
+    bought = sb.buy("taobao", "tbd_token", sku["sku_id"])
+    context.clear_cookies(name="_m_h5_tk")
+    assert buyer.order_ids_since(sb.now() - timedelta(days=1)) == {bought["order_id"]}
+    sb.advance(25 * 60)  # the token lives 24 hours
+    assert buyer.order_ids_since(sb.now() - timedelta(days=2)) == {bought["order_id"]}
 
 
 def test_a_risk_answer_raises_risk_blocked(sb, context):
