@@ -105,8 +105,8 @@ class TaobaoBuyer:
         self._buy: Any = None  # the page that goes item → confirm → cashier
         self._list: Any = None  # a page on 已买到的宝贝, where list JSON is fetched from
 
-    def _cookie(self, name: str) -> str:
-        return passport.cookie_value(self.context, self.origins, self.LOGIN_HOST, name)
+    def _cookie(self, name: str, host: str = LOGIN_HOST) -> str:
+        return passport.cookie_value(self.context, self.origins, host, name)
 
     def _home_url(self) -> str:
         return self.origins.url(self.HOME_HOST, self.HOME_PATH)
@@ -209,7 +209,7 @@ class TaobaoBuyer:
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         answer: dict = {}
         for _ in range(2):
-            token = self._cookie_on(H5_HOST, "_m_h5_tk").split("_")[0]
+            token = self._cookie("_m_h5_tk", H5_HOST).split("_")[0]
             t = str(int(time.time() * 1000))
             sign = hashlib.md5(f"{token}&{t}&{APP_KEY}&{text}".encode()).hexdigest()
             url = self.origins.url(H5_HOST, f"/h5/{api}/1.0/?jsv=2.7.2&appKey={APP_KEY}&t={t}&sign={sign}"
@@ -220,9 +220,6 @@ class TaobaoBuyer:
             if not ret.startswith("FAIL_SYS_TOKEN_"):
                 break
         return mtop_data(answer, self.EXPIRED)
-
-    def _cookie_on(self, host: str, name: str) -> str:
-        return passport.cookie_value(self.context, self.origins, host, name)
 
     # -- orders -------------------------------------------------------------------------------
 
@@ -250,13 +247,8 @@ class TaobaoBuyer:
         """From the list JSON while it has them; an order the list no longer reaches from its detail."""
         wanted = set(order_ids)
         seen: dict[str, SupplierOrder] = {}
-
-        def enough(batch: list[SupplierOrder]) -> bool:
+        for batch in self._bought_pages(lambda _batch: wanted <= seen.keys()):  # called after each batch is taken
             seen.update({o.order_id: o for o in batch if o.order_id in wanted})
-            return wanted <= seen.keys()
-
-        for batch in self._bought_pages(enough):
-            enough(batch)
         return [seen[i] if i in seen else self.order_detail(i) for i in order_ids]
 
     def order_detail(self, order_id: str) -> SupplierOrder:
