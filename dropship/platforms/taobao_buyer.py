@@ -61,6 +61,14 @@ TRANSIT_PATH = "/trade/json/transit_step.do?bizOrderId="
 ITEM_HOSTS = {"tmall": "detail.tmall.com"}  # everything else (淘宝, 淘特) on item.taobao.com
 CONFIRM_PATHS = ("/auction/buy_now.jhtml", "/order/confirm_order.htm")
 CASHIER_PATH = "/standard/lightpay/lightPayCashier.htm"
+# The page's own mtop client, when it has one: its answer (or its rejection, which carries `ret`) as
+# JSON text; null when the page has no lib.mtop.
+LIB_MTOP_JS = """([api, data]) => {
+    const mtop = window.lib && window.lib.mtop;
+    if (!mtop || typeof mtop.request !== 'function') return null;
+    return mtop.request({api, v: '1.0', data: JSON.parse(data), type: 'POST', dataType: 'json', ecode: 0})
+        .then(r => JSON.stringify(r), e => JSON.stringify(e && e.ret ? e : {ret: [String(e)]}));
+}"""
 # 支付方式 codes (services.purchase_settings.PAY_METHODS) that the 支付宝 cashier's pay password serves
 ALIPAY_METHODS = ("alipay", "alipay_password")
 PAGE_CAP = 200  # pages read at most in one listing (a stop, should the list never end)
@@ -203,10 +211,15 @@ class TaobaoBuyer:
     # -- mtop through the page ----------------------------------------------------------------
 
     def _mtop(self, page, api: str, data: dict[str, Any]) -> dict:
-        """Call an mtop API from `page` as the page's lib-mtop does (token from ``_m_h5_tk``, sign
-        = md5(token&t&appKey&data), credentials, the page as Referer); an empty or expired token
-        comes back with a fresh cookie: read it and call once more."""
+        """Call an mtop API from `page`: through the page's own ``lib.mtop`` where it has one (the
+        real site's pages load it; it signs and refreshes its token itself), else the way lib-mtop
+        does it from the page (token from ``_m_h5_tk``, sign = md5(token&t&appKey&data), the page's
+        cookies and Referer); an empty or expired token comes back with a fresh cookie: call once more."""
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        self.throttle(H5_HOST)
+        own = page.evaluate(LIB_MTOP_JS, [api, text])
+        if own is not None:
+            return mtop_data(loads(own), self.EXPIRED)
         answer: dict = {}
         for _ in range(2):
             token = self._cookie("_m_h5_tk", H5_HOST).split("_")[0]
@@ -214,7 +227,6 @@ class TaobaoBuyer:
             sign = hashlib.md5(f"{token}&{t}&{APP_KEY}&{text}".encode()).hexdigest()
             url = self.origins.url(H5_HOST, f"/h5/{api}/1.0/?jsv=2.7.2&appKey={APP_KEY}&t={t}&sign={sign}"
                                             f"&api={api}&v=1.0&type=originaljson&dataType=json")
-            self.throttle(H5_HOST)
             answer = loads(page_fetch(page, url, "POST", {"data": text})["text"])
             ret = str((answer.get("ret") or [""])[0])
             if not ret.startswith("FAIL_SYS_TOKEN_"):

@@ -2,7 +2,8 @@
 added through the region picker), read back, diff, pay, read every list shape, cancel, risk."""
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -160,6 +161,29 @@ def test_a_missing_or_expired_mtop_token_is_fetched_again_once(sb, context):
     assert buyer.order_ids_since(sb.now() - timedelta(days=1)) == {bought["order_id"]}
     sb.advance(25 * 60)  # the token lives 24 hours
     assert buyer.order_ids_since(sb.now() - timedelta(days=2)) == {bought["order_id"]}
+
+
+def test_the_pages_own_lib_mtop_is_used_where_the_page_has_one(sb, context):
+    """The real 已买到的宝贝 page loads lib.mtop: the driver then leaves signing to it."""
+    buyer = _buyer(sb, context, "tbd_lib")
+    oid = "3012345678901234562"
+    answer = {"ret": ["SUCCESS::调用成功"], "data": {"data": {
+        f"Main_{oid}": {"fields": {"orderId": oid, "orderStatus": "WAIT_BUYER_PAY", "createTime": "2026-06-01 10:00:00",
+                                   "actualFee": "￥9.90"}},
+        f"sellerInfo_{oid}": {"fields": {"status": {"text": "等待买家付款"}}},
+        f"item_{oid}_{oid}": {"fields": {"item": {"itemId": "600000000001", "skuId": "5000000000011", "quantity": 1}}},
+        "boughtlist": {"fields": {"hasMore": "false"}}}}}
+    context.add_init_script(f"""window.lib = {{mtop: {{request: function (params) {{
+        window.__asked = (window.__asked || []).concat([params.api + " " + JSON.stringify(params.data)]);
+        return Promise.resolve({json.dumps(answer, ensure_ascii=False)});
+    }}}}}};""")
+    gateway: list[str] = []
+    context.on("request", lambda request: gateway.append(request.url) if "h5api" in request.url else None)
+    [order] = buyer.recent_orders(datetime(2026, 5, 1))
+    assert (order.order_id, order.status, order.amount) == (oid, "unpaid", 990) and gateway == []
+    [listing] = [p for p in context.pages if "list_bought_items" in p.url]
+    assert listing.evaluate("() => window.__asked") == [
+        'mtop.taobao.order.queryboughtlistv2 {"tabCode":"all","page":1,"pageSize":20,"condition":"{}"}']
 
 
 def test_a_risk_answer_raises_risk_blocked(sb, context):

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformError, Receiver, RiskBlocked
-from dropship.platforms.buyer_pages import phone_key, same_receiver, split_region
+from dropship.platforms.buyer_pages import check_answer, phone_key, same_receiver, split_region
 from dropship.platforms.taobao_buyer import (
     book_form,
     mtop_data,
@@ -155,3 +155,16 @@ def test_receiver_texts_picker_path_and_matching():
     assert not same_receiver(beijing, Receiver("李四", "18812341111-124", "北京市", "北京市", "朝阳区", "", "建国路88号"))
     odd = Receiver("王五", "13800000000", "浙江省", "杭州市", "西湖区", "某某新街道", "文一路1号")
     assert book_form(odd).town == "" and book_form(odd).address == "某某新街道文一路1号"
+
+
+def test_risk_and_verification_pages_raise():
+    check_answer("http://buy.taobao.com/auction/order/confirm_order.htm", 200, "<h2>确认订单</h2>")
+    with pytest.raises(RiskBlocked):  # the baxia refusal of a submit not made by a trusted click
+        check_answer("http://buy.taobao.com/auction/order/confirm_order.htm", 403,
+                     "<h2>哎哟喂,被挤爆啦,请稍后重试!</h2><p>RGV587_ERROR::SM::哎哟喂,被挤爆啦,请稍后重试!</p>")
+    with pytest.raises(RiskBlocked):
+        check_answer("http://buy.taobao.com/x", 200, "<p>系统繁忙，请稍后再试</p>")
+    with pytest.raises(RiskBlocked):
+        check_answer("http://buy.taobao.com/_____tmd_____/punish?x5secdata=abc", 200, "")
+    with pytest.raises(NeedsVerification):
+        check_answer("http://mobile.yangkeduo.com/psnl_verification.html", 200, "<p>验证</p>")
