@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dropship.platforms.base import PlatformError, Receiver, RiskBlocked
+from dropship.platforms.base import LoginRequired, PlatformError, Receiver, RiskBlocked
 from dropship.platforms.origins import Origins
 from dropship.platforms.taobao_buyer import TaobaoBuyer
 from dropship.services.purchasing.matching import Found, Want, find_new_order, window
@@ -186,8 +186,13 @@ def test_the_pages_own_lib_mtop_is_used_where_the_page_has_one(sb, context):
         'mtop.taobao.order.queryboughtlistv2 {"tabCode":"all","page":1,"pageSize":20,"condition":"{}"}']
 
 
-def test_a_risk_answer_raises_risk_blocked(sb, context):
+def test_a_risk_answer_raises_risk_blocked_and_a_lost_session_login_required(sb, context):
     buyer = _buyer(sb, context, "tbd_risk", rate_limit_per_min=2)
     with pytest.raises(RiskBlocked):
         for _ in range(4):
             buyer.order_ids_since(sb.now() - timedelta(days=1))
+    context.clear_cookies()
+    other = _buyer(sb, context, "tbd_gone")
+    sb.expire_sessions("tbd_gone")
+    with pytest.raises(LoginRequired, match="重新授权"):
+        other.order_ids_since(sb.now() - timedelta(days=1))
