@@ -113,8 +113,9 @@ class TaobaoBuyer:
         self._buy: Any = None  # the page that goes item → confirm → cashier
         self._list: Any = None  # a page on 已买到的宝贝, where list JSON is fetched from
 
-    def _cookie(self, name: str, host: str = LOGIN_HOST) -> str:
-        return passport.cookie_value(self.context, self.origins, host, name)
+    def _cookie(self, name: str, host: str = "") -> str:
+        """A cookie of `host`'s site; by default the account's login site (a subclass's own)."""
+        return passport.cookie_value(self.context, self.origins, host or self.LOGIN_HOST, name)
 
     def _home_url(self) -> str:
         return self.origins.url(self.HOME_HOST, self.HOME_PATH)
