@@ -47,11 +47,6 @@ def check_answer(url: str, status: int, body: str) -> None:
         raise RiskBlocked(RISK_TEXT)
 
 
-def check_page(page) -> None:
-    """Classify where a navigation landed (URL + the page's text)."""
-    check_answer(page.url, 200, page.content())
-
-
 def page_fetch(page, url: str, method: str = "GET", form: dict[str, Any] | None = None,
                charset: str = "") -> dict[str, Any]:
     """fetch() inside `page` (its cookies and Referer); {status, url, text}; classified.

@@ -40,7 +40,6 @@ from dropship.platforms.base import (
 from dropship.platforms.buyer_pages import (
     MUNICIPALITIES,
     check_answer,
-    check_page,
     loads,
     page_fetch,
     phone_key,
@@ -185,8 +184,12 @@ class TaobaoBuyer:
         where it landed."""
         self.throttle(host)
         response = page.goto(url, wait_until="domcontentloaded")
+        self._check(page, response.status if response else 0)
+
+    def _check(self, page, status: int = 200) -> None:
+        """Classify where the page is now (login, punish, slider, risk texts), in the buyer's words."""
         try:
-            check_answer(page.url, response.status if response else 0, page.content())
+            check_answer(page.url, status, page.content())
         except LoginRequired:
             raise LoginRequired(self.EXPIRED) from None
 
@@ -330,7 +333,7 @@ class TaobaoBuyer:
         except PlaywrightTimeout:
             tip = " ".join(t.strip() for t in page.locator(".sku-tip").all_inner_texts()).strip()
             raise PlatformError(f"立即购买没有进入确认订单页：{tip or page.url}") from None
-        check_page(page)
+        self._check(page)
         self._choose_address(page, receiver)
         claim = page.locator("#J_ClaimCoupon")
         if claim.count():  # the shop coupon applies only once claimed (领取)
@@ -380,7 +383,7 @@ class TaobaoBuyer:
             errors = body.get("errors") or {}
             raise PlatformError("新增收货地址失败：" + ("；".join(errors.values()) or str(body.get("message") or "")))
         page.wait_for_url(re.compile(r"[?&]addressId=\d+"), wait_until="domcontentloaded", timeout=WAIT_MS)
-        check_page(page)
+        self._check(page)
 
     def _confirm_page(self):
         page = self._buy
@@ -416,7 +419,7 @@ class TaobaoBuyer:
             raise PlatformError("提交订单后页面没有响应，请到已买到的宝贝核对是否已下单") from None
         if CASHIER_PATH in page.url:
             return
-        check_page(page)
+        self._check(page)
         error = page.locator("#J_FormError")
         raise PlatformError(error.inner_text().strip() if error.count() else f"提交订单失败：{page.url}")
 
@@ -430,14 +433,14 @@ class TaobaoBuyer:
             raise PlatformError(f"订单 {order_id} 不是待付款状态（{page.locator('#order-status').inner_text().strip()}）")
         with page.expect_navigation(wait_until="domcontentloaded", timeout=WAIT_MS):
             link.click()
-        check_page(page)
+        self._check(page)
         refused = page.locator("#J_PayError")
         if CASHIER_PATH not in page.url or refused.count():
             raise PlatformError(refused.inner_text().strip() if refused.count() else f"没有进入收银台：{page.url}")
         page.locator("#payPassword_rsainput").fill(password)
         with page.expect_navigation(wait_until="domcontentloaded", timeout=WAIT_MS):
             page.locator("#J_authSubmit").click()
-        check_page(page)
+        self._check(page)
         refused = page.locator("#J_PayError")
         if refused.count():
             raise PlatformError(refused.inner_text().strip())
@@ -452,7 +455,7 @@ class TaobaoBuyer:
             raise PlatformError(f"该订单当前状态（{status}）不能取消订单")
         with page.expect_navigation(wait_until="domcontentloaded", timeout=WAIT_MS):
             button.click()
-        check_page(page)
+        self._check(page)
         now = page.locator("#order-status").inner_text().strip()
         if now != "交易关闭":
             message = page.locator("#action-message")
