@@ -150,6 +150,17 @@ def parse_order(order: dict) -> SupplierOrder:
                          tracking_number=str(logistics.get("logisticsBillNo", "")))
 
 
+def dataline_result(body: dict) -> dict:
+    """The mtop answer's ``data.data.result``: a JSON string (or, tolerated, an object) of
+    ``{data: {data: [orders], total, pages}}``."""
+    result = ((body.get("data") or {}).get("data") or {}).get("result")
+    if isinstance(result, str):
+        result = json.loads(result)
+    if not isinstance(result, dict) or not isinstance(result.get("data"), dict):
+        raise PlatformError("1688 订单接口返回的数据无法识别")
+    return result["data"]
+
+
 def mtop_failure(ret: list) -> Exception | None:
     """What a non-SUCCESS mtop ``ret`` means (None for success)."""
     code = str(ret[0] if ret else "")
@@ -167,8 +178,8 @@ def mtop_failure(ret: list) -> Exception | None:
 # -- the driver ---------------------------------------------------------------------------------------
 
 class AlibabaBuyer(TaobaoBuyer):
-    """1688 purchase account. After `submit`, `submitted_order_id` is the id the cashier URL named
-    ('' when it named none); the purchase task still confirms it by diffing the order list."""
+    """1688 purchase account. After `submit`, `cashier_url` is where it landed and `submitted_order_id`
+    the id that URL named ('' when none); the purchase task still confirms it by diffing the list."""
 
     LOGIN_HOST = "login.1688.com"
     LOGIN_PATH = "/member/signin.htm"
@@ -180,6 +191,7 @@ class AlibabaBuyer(TaobaoBuyer):
         super().__init__(context, origins, platform, **kwargs)
         self._page = None
         self.submitted_order_id = ""
+        self.cashier_url = ""  # where the last 提交订单 landed
 
     # -- pages -----------------------------------------------------------------------------------
 
@@ -242,6 +254,7 @@ class AlibabaBuyer(TaobaoBuyer):
         self._click_and_land(page, SEL["submit"])
         if "lightPayCashier" not in page.url:
             raise PlatformError(buyer_pages.text_of(page, SEL["form_error"]) or f"提交订单没有成功：{page.url}")
+        self.cashier_url = page.url
         self.submitted_order_id = order_id_from_cashier_url(page.url)
 
     def pay(self, order_id: str, method: str, account: str, password: str) -> None:
@@ -304,8 +317,7 @@ class AlibabaBuyer(TaobaoBuyer):
             failure = mtop_failure(ret)
             if failure is not None:
                 raise failure
-            result = (body.get("data") or {}).get("result")
-            return json.loads(result)["data"] if isinstance(result, str) else result["data"]
+            return dataline_result(body)
         raise PlatformError("1688 订单接口令牌无效")
 
     def recent_orders(self, since: datetime) -> list[SupplierOrder]:
