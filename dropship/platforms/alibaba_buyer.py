@@ -189,40 +189,41 @@ class AlibabaBuyer(TaobaoBuyer):
 
     def __init__(self, context, origins, platform: str = PLATFORM, **kwargs: Any) -> None:
         super().__init__(context, origins, platform, **kwargs)
-        self._page = None
+        self._ali_work = None
         self.submitted_order_id = ""
         self.cashier_url = ""  # where the last 提交订单 landed
 
-    # -- pages -----------------------------------------------------------------------------------
+    # -- pages (helpers named _ali_*: TaobaoBuyer is gaining buying helpers of its own, and an
+    # override with another signature would break the passport login this class inherits) --------
 
-    def _work_page(self):
+    def _ali_page(self):
         """The one page the purchase is driven in (kept open between fill, read back and submit)."""
-        if self._page is None or self._page.is_closed():
-            self._page = self.context.new_page()
-        return self._page
+        if self._ali_work is None or self._ali_work.is_closed():
+            self._ali_work = self.context.new_page()
+        return self._ali_work
 
-    def _check(self, page, response=None) -> None:
+    def _ali_check(self, page, response=None) -> None:
         if self.origins.host_of(self.LOGIN_HOST) in page.url:
             raise LoginRequired(self.EXPIRED)
         classify(page.url, response.status if response else 200, page.content())
 
-    def _goto(self, host: str, path: str):
-        page = self._work_page()
+    def _ali_goto(self, host: str, path: str):
+        page = self._ali_page()
         self.throttle(host)
         response = page.goto(self.origins.url(host, path), wait_until="domcontentloaded")
-        self._check(page, response)
+        self._ali_check(page, response)
         return page
 
-    def _click_and_land(self, page, selector: str) -> None:
+    def _ali_click(self, page, selector: str) -> None:
         with page.expect_navigation(wait_until="domcontentloaded"):
             page.click(selector)
-        self._check(page)
+        self._ali_check(page)
 
     # -- item and checkout -----------------------------------------------------------------------
 
     def open_item(self, url: str) -> SupplierItem:
         parts = urlsplit(url if "//" in url else f"https://{url}")
-        page = self._goto(OFFER_HOST, parts.path)
+        page = self._ali_goto(OFFER_HOST, parts.path)
         data = page.evaluate("() => window.__INIT_DATA && window.__INIT_DATA.globalData")
         if not data:
             raise PlatformError(f"1688 商品页打不开或已下架：{url}")
@@ -235,23 +236,23 @@ class AlibabaBuyer(TaobaoBuyer):
         return SupplierItem(PLATFORM, str(model["offerId"]), str(model["offerTitle"]), skus)
 
     def fill_checkout(self, item_id: str, sku_id: str, quantity: int, receiver: Receiver, memo: str) -> None:
-        page = self._goto(OFFER_HOST, f"/offer/{item_id}.html")
+        page = self._ali_goto(OFFER_HOST, f"/offer/{item_id}.html")
         buyer_pages.choose_sku(page, SEL["panel"], sku_id, SEL["quantity"], quantity)
-        self._click_and_land(page, SEL["order_now"])
+        self._ali_click(page, SEL["order_now"])
         if "smart_make_order" not in page.url:
             raise PlatformError(f"没有进入 1688 确认订单页：{page.url}")
         buyer_pages.fill_receiver(page, receiver)
         page.fill(SEL["memo"], memo)
 
     def read_checkout(self) -> CheckoutReadback:
-        source = self._work_page().locator(SEL["preview"]).get_attribute("data-source")
+        source = self._ali_page().locator(SEL["preview"]).get_attribute("data-source")
         return preview_readback(json.loads(source or "{}"))
 
     def submit(self) -> None:
-        page = self._work_page()
+        page = self._ali_page()
         self.submitted_order_id = ""
         self.throttle(ORDER_HOST)
-        self._click_and_land(page, SEL["submit"])
+        self._ali_click(page, SEL["submit"])
         if "lightPayCashier" not in page.url:
             raise PlatformError(buyer_pages.text_of(page, SEL["form_error"]) or f"提交订单没有成功：{page.url}")
         self.cashier_url = page.url
@@ -261,42 +262,42 @@ class AlibabaBuyer(TaobaoBuyer):
         """1688 pays on the 支付宝 cashier with the 支付密码 (`password`; `account` is not asked there)."""
         if method != "alipay":
             raise PlatformError("1688 只支持支付宝付款")
-        page = self._goto(TRADE_HOST, f"/order/pay.htm?orderId={order_id}")
+        page = self._ali_goto(TRADE_HOST, f"/order/pay.htm?orderId={order_id}")
         if "lightPayCashier" not in page.url:
             raise PlatformError(f"1688 订单 {order_id} 不是待付款，未付款")
         page.fill(SEL["pay_password"], password)
         self.throttle(TRADE_HOST)
-        self._click_and_land(page, SEL["pay_submit"])
+        self._ali_click(page, SEL["pay_submit"])
         if "lightPayCashier" in page.url:
             raise PlatformError(buyer_pages.text_of(page, SEL["pay_error"]) or "支付宝付款没有成功")
 
     # -- orders ----------------------------------------------------------------------------------
 
-    def _detail_page(self, order_id: str):
-        return self._goto(TRADE_HOST, f"/order/new_step_order_detail.htm?orderId={order_id}")
+    def _ali_detail_page(self, order_id: str):
+        return self._ali_goto(TRADE_HOST, f"/order/new_step_order_detail.htm?orderId={order_id}")
 
     def order_detail(self, order_id: str) -> SupplierOrder:
-        data = self._detail_page(order_id).evaluate("() => window.__ORDER_DETAIL__ || null")
+        data = self._ali_detail_page(order_id).evaluate("() => window.__ORDER_DETAIL__ || null")
         if not data:
             raise PlatformError(f"1688 订单详情打不开：{order_id}")
         return parse_order(data)
 
     def cancel(self, order_id: str) -> None:
-        page = self._detail_page(order_id)
+        page = self._ali_detail_page(order_id)
         if not page.locator(SEL["cancel"]).count():
             status = buyer_pages.text_of(page, SEL["status"])
             raise PlatformError(f"1688 订单当前状态（{status}）不能取消")
         self.throttle(TRADE_HOST)
-        self._click_and_land(page, SEL["cancel"])
+        self._ali_click(page, SEL["cancel"])
         status = page.evaluate("() => window.__ORDER_DETAIL__ && window.__ORDER_DETAIL__.status")
         if status != "cancel":
             raise PlatformError(buyer_pages.text_of(page, SEL["message"]) or "1688 取消订单没有成功")
 
     def _dataline(self, **param: Any) -> dict:
         """buyerOrderList from inside the 1688 list page: {data: [orders], total, pages}."""
-        page = self._work_page()
+        page = self._ali_page()
         if not page.url.startswith(self.origins(LIST_HOST)):
-            self._goto(LIST_HOST, LIST_PATH)
+            self._ali_goto(LIST_HOST, LIST_PATH)
         data = json.dumps({"serviceId": "OrderListDataLineService.buyerOrderList",
                            "param": json.dumps({"page": 1, "pageSize": PAGE_SIZE, "tradeStatus": "", "word": "", **param})},
                           ensure_ascii=False, separators=(",", ":"))
@@ -344,5 +345,5 @@ class AlibabaBuyer(TaobaoBuyer):
         return found
 
     def close(self) -> None:
-        self._page = None
+        self._ali_work = None
         super().close()

@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from dropship.platforms import alibaba_buyer, pdd_buyer
-from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformError, RiskBlocked
+from dropship.platforms.base import BuyerDriver, LoginRequired, NeedsVerification, PlatformError, RiskBlocked
 from dropship.platforms.buyer_pages import epoch_time, yuan_fen
 from dropship.services.purchasing.labels import PURCHASE_STATUS_LABELS
 
@@ -159,3 +159,10 @@ def test_every_status_code_the_drivers_produce_is_a_known_label():
     produced = {*alibaba_buyer.STATUS.values(), *alibaba_buyer.REFUND_STATUS.values(), *pdd_buyer.PROMPT_STATUS.values(),
                 "cancelled", "unpaid"}
     assert produced <= set(PURCHASE_STATUS_LABELS)
+
+
+def test_1688_defines_every_buying_method_itself():
+    """AlibabaBuyer subclasses TaobaoBuyer for the passport login only: 淘宝's buying is never inherited."""
+    methods = {name for name in vars(BuyerDriver) if not name.startswith("_")}
+    assert methods and methods <= set(vars(alibaba_buyer.AlibabaBuyer))
+    assert methods <= set(vars(pdd_buyer.PddBuyer))
