@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from dropship.platforms import buyer_pages
+from dropship.platforms import buyer_pages, passport
 from dropship.platforms.base import (
     CheckoutReadback,
     LoginRequired,
@@ -302,7 +302,7 @@ class AlibabaBuyer(TaobaoBuyer):
                            "param": json.dumps({"page": 1, "pageSize": PAGE_SIZE, "tradeStatus": "", "word": "", **param})},
                           ensure_ascii=False, separators=(",", ":"))
         for attempt in range(2):  # FAIL_SYS_TOKEN_*: the answer set a fresh token; once more
-            token = self._cookie("_m_h5_tk").split("_")[0]
+            token = passport.cookie_value(self.context, self.origins, H5_HOST, "_m_h5_tk").split("_")[0]
             t = str(int(time.time() * 1000))
             sign = hashlib.md5(f"{token}&{t}&{APP_KEY}&{data}".encode()).hexdigest()
             url = self.origins.url(H5_HOST, f"/h5/{DATALINE}/1.0/?jsv=2.7.2&appKey={APP_KEY}&t={t}&sign={sign}"
