@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from dropship.platforms import buyer_pages, passport
+from dropship.platforms import passport
 from dropship.platforms.base import (
     CheckoutReadback,
     LoginRequired,
@@ -38,7 +38,7 @@ from dropship.platforms.base import (
     SupplierSku,
 )
 from dropship.platforms.taobao_buyer import TaobaoBuyer
-from dropship.platforms.taobao_seller import classify
+from dropship.platforms.taobao_seller import classify, yuan_to_fen
 
 PLATFORM = "alibaba1688"
 OFFER_HOST = "detail.1688.com"
@@ -66,6 +66,49 @@ FETCH_JS = """async ([url, form]) => {
         return {status: r.status, text: await r.text()};
     } catch (e) { return {error: String(e)}; }
 }"""
+
+# -- page helpers (the 1688 and 拼多多 checkouts share the receiver form and the SKU chooser; kept
+# here rather than in py, which the 淘宝 driver's branch owns: merge them there later) --
+
+# The receiver inputs of the checkout pages (their ids) and the Receiver field each one holds.
+RECEIVER_INPUTS = (("fullName", "name"), ("mobile", "phone"), ("province", "province"), ("city", "city"),
+                   ("district", "district"), ("town", "town"), ("addressDetail", "address"))
+SKU_CHANGED = "供应商规格已变更：页面上已没有规格 {sku_id}，请重新选择规格对应"
+SOLD_OUT = "供应商规格已售罄：{text}"
+
+
+def choose_sku(page, panel: str, sku_id: str, quantity_input: str, quantity: int) -> dict:
+    """Click the SKU's values in the product page's chooser and type the quantity; the panel's
+    own ``data-skus`` (embedded data) says which values make the SKU. Refuses a SKU the page no
+    longer lists (供应商规格已变更) or one that is sold out, before anything is clicked."""
+    skus = json.loads(page.locator(panel).get_attribute("data-skus") or "[]")
+    sku = next((s for s in skus if str(s.get("skuId")) == sku_id), None)
+    if sku is None:
+        raise PlatformError(SKU_CHANGED.format(sku_id=sku_id))
+    if not sku.get("stock"):
+        raise PlatformError(SOLD_OUT.format(text=sku_id))
+    for value in str(sku["path"]).split(";"):
+        page.click(f'{panel} [data-pv="{value}"]')
+    chosen = page.locator(f"{panel} .sku-id").input_value()
+    if chosen != sku_id:
+        raise PlatformError(f"规格选择失败：页面选中的是 {chosen or '无'}，要买的是 {sku_id}")
+    page.fill(quantity_input, str(quantity))
+    return sku
+
+
+def fill_receiver(page, receiver: Receiver) -> None:
+    for input_id, name in RECEIVER_INPUTS:
+        page.fill(f"#{input_id}", getattr(receiver, name))
+
+
+def read_receiver(page) -> Receiver:
+    """The receiver the checkout form holds now (read back, not what we typed)."""
+    return Receiver(**{name: page.locator(f"#{input_id}").input_value().strip() for input_id, name in RECEIVER_INPUTS})
+
+
+def text_of(page, selector: str) -> str:
+    found = page.locator(selector)
+    return found.first.inner_text().strip() if found.count() else ""
 
 
 # -- pure parsing (unit-tested) ---------------------------------------------------------------------
@@ -102,7 +145,7 @@ def preview_readback(source: dict) -> CheckoutReadback:
               for offer in group.get("cargoList") or [] for cargo in offer.get("orderCargos") or []]
     if not cargos:
         raise PlatformError("确认订单页没有货品")
-    goods = sum(buyer_pages.yuan_fen(c["amount"]) for c in cargos)
+    goods = sum(yuan_to_fen(c["amount"]) for c in cargos)
     if goods != int(order["sumPaymentNoCarriage"]):
         raise PlatformError(f"确认订单页金额不一致：货品小计 {goods} 分，货品总金额 {order['sumPaymentNoCarriage']} 分")
     address = order.get("receiveAddress") or {}
@@ -230,18 +273,18 @@ class AlibabaBuyer(TaobaoBuyer):
         names = [p["prop"] for p in data["skuModel"]["skuProps"]]
         skus = tuple(SupplierSku(sku_id=str(info["skuId"]),
                                  text=";".join(f"{n}:{v}" for n, v in zip(names, key.split(">"), strict=False)),
-                                 price=buyer_pages.yuan_fen(info["price"]), stock=int(info["canBookCount"]))
+                                 price=yuan_to_fen(info["price"]), stock=int(info["canBookCount"]))
                      for key, info in data["skuModel"]["skuInfoMap"].items())
         model = data["tempModel"]
         return SupplierItem(PLATFORM, str(model["offerId"]), str(model["offerTitle"]), skus)
 
     def fill_checkout(self, item_id: str, sku_id: str, quantity: int, receiver: Receiver, memo: str) -> None:
         page = self._ali_goto(OFFER_HOST, f"/offer/{item_id}.html")
-        buyer_pages.choose_sku(page, SEL["panel"], sku_id, SEL["quantity"], quantity)
+        choose_sku(page, SEL["panel"], sku_id, SEL["quantity"], quantity)
         self._ali_click(page, SEL["order_now"])
         if "smart_make_order" not in page.url:
             raise PlatformError(f"没有进入 1688 确认订单页：{page.url}")
-        buyer_pages.fill_receiver(page, receiver)
+        fill_receiver(page, receiver)
         page.fill(SEL["memo"], memo)
 
     def read_checkout(self) -> CheckoutReadback:
@@ -254,7 +297,7 @@ class AlibabaBuyer(TaobaoBuyer):
         self.throttle(ORDER_HOST)
         self._ali_click(page, SEL["submit"])
         if "lightPayCashier" not in page.url:
-            raise PlatformError(buyer_pages.text_of(page, SEL["form_error"]) or f"提交订单没有成功：{page.url}")
+            raise PlatformError(text_of(page, SEL["form_error"]) or f"提交订单没有成功：{page.url}")
         self.cashier_url = page.url
         self.submitted_order_id = order_id_from_cashier_url(page.url)
 
@@ -269,7 +312,7 @@ class AlibabaBuyer(TaobaoBuyer):
         self.throttle(TRADE_HOST)
         self._ali_click(page, SEL["pay_submit"])
         if "lightPayCashier" in page.url:
-            raise PlatformError(buyer_pages.text_of(page, SEL["pay_error"]) or "支付宝付款没有成功")
+            raise PlatformError(text_of(page, SEL["pay_error"]) or "支付宝付款没有成功")
 
     # -- orders ----------------------------------------------------------------------------------
 
@@ -285,13 +328,13 @@ class AlibabaBuyer(TaobaoBuyer):
     def cancel(self, order_id: str) -> None:
         page = self._ali_detail_page(order_id)
         if not page.locator(SEL["cancel"]).count():
-            status = buyer_pages.text_of(page, SEL["status"])
+            status = text_of(page, SEL["status"])
             raise PlatformError(f"1688 订单当前状态（{status}）不能取消")
         self.throttle(TRADE_HOST)
         self._ali_click(page, SEL["cancel"])
         status = page.evaluate("() => window.__ORDER_DETAIL__ && window.__ORDER_DETAIL__.status")
         if status != "cancel":
-            raise PlatformError(buyer_pages.text_of(page, SEL["message"]) or "1688 取消订单没有成功")
+            raise PlatformError(text_of(page, SEL["message"]) or "1688 取消订单没有成功")
 
     def _dataline(self, **param: Any) -> dict:
         """buyerOrderList from inside the 1688 list page: {data: [orders], total, pages}."""

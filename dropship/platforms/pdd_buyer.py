@@ -20,9 +20,9 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from dropship.platforms import buyer_pages
+from dropship.platforms.alibaba_buyer import SKU_CHANGED, SOLD_OUT, fill_receiver, read_receiver, text_of
 from dropship.platforms.base import (
     BadCredentials,
     CheckoutReadback,
@@ -38,6 +38,7 @@ from dropship.platforms.base import (
     SupplierSku,
 )
 from dropship.platforms.origins import Origins
+from dropship.platforms.taobao_seller import yuan_to_fen
 
 Verifier = Callable[[Any, str, Callable[[], bool]], bool]
 
@@ -80,6 +81,18 @@ LIST_JS = """async ([url, body]) => {
 
 # -- pure parsing (unit-tested) ---------------------------------------------------------------------
 
+def _query_value(url: str, name: str) -> str:
+    return (parse_qs(urlsplit(url).query).get(name) or [""])[0]
+
+
+def _epoch_time(value: Any) -> datetime:
+    """Epoch seconds -> local naive time (the app runs in Asia/Shanghai)."""
+    try:
+        return datetime.fromtimestamp(int(value))
+    except (TypeError, ValueError):
+        raise PlatformError(f"无法识别的时间：{value}") from None
+
+
 def _camel(key: str) -> str:
     head, *rest = key.split("_")
     return head + "".join(word.title() for word in rest)
@@ -98,7 +111,7 @@ def money_fen(value: Any) -> int:
         raise PlatformError(f"无法识别的金额：{value}")
     if isinstance(value, int):
         return value
-    return buyer_pages.yuan_fen(value)
+    return yuan_to_fen(value)
 
 
 def purchase_status(entry: dict) -> str:
@@ -125,7 +138,7 @@ def parse_order(entry: dict) -> SupplierOrder:
         receiver = Receiver(name=entry["receiveName"], phone=str(entry.get("mobile", "")),
                             province=entry.get("provinceName", ""), city=entry.get("cityName", ""),
                             district=entry.get("districtName", ""), address=entry.get("address", ""))
-    return SupplierOrder(order_id=str(field(entry, "order_sn")), created_at=buyer_pages.epoch_time(field(entry, "order_time")),
+    return SupplierOrder(order_id=str(field(entry, "order_sn")), created_at=_epoch_time(field(entry, "order_time")),
                          status=purchase_status(entry), amount=money_fen(field(entry, "order_amount")), lines=lines,
                          status_text=str(field(entry, "order_status_prompt", "")), receiver=receiver,
                          courier=str(express.get("shippingName", "")),
@@ -328,7 +341,7 @@ class PddBuyer:
 
     def open_item(self, url: str) -> SupplierItem:
         """The product page on our host (a mobile.pinduoduo.com link is opened on yangkeduo)."""
-        goods_id = buyer_pages.query_value(url if "//" in url else f"https://{url}", "goods_id")
+        goods_id = _query_value(url if "//" in url else f"https://{url}", "goods_id")
         if not goods_id.isdigit():
             raise PlatformError(f"不是拼多多商品链接（缺少 goods_id）：{url}")
         goods = self._goods(goods_id)
@@ -337,14 +350,14 @@ class PddBuyer:
     def fill_checkout(self, item_id: str, sku_id: str, quantity: int, receiver: Receiver, memo: str) -> None:
         sku = next((s for s in goods_skus(self._goods(item_id), self.group) if s.sku_id == sku_id), None)
         if sku is None:
-            raise PlatformError(buyer_pages.SKU_CHANGED.format(sku_id=sku_id))
+            raise PlatformError(SKU_CHANGED.format(sku_id=sku_id))
         if not sku.stock:
-            raise PlatformError(buyer_pages.SOLD_OUT.format(text=sku.text or sku_id))
+            raise PlatformError(SOLD_OUT.format(text=sku.text or sku_id))
         page = self._goto(f"/order_checkout.html?sku_id={sku_id}&goods_id={item_id}")
         page.get_by_role("radio", name=re.compile("发起拼单" if self.group else "单独购买")).check()
         self._set_quantity(page, quantity)
         self._take_coupon(page)
-        buyer_pages.fill_receiver(page, receiver)
+        fill_receiver(page, receiver)
         page.fill(BUY_SEL["memo"], memo)
         page.check(f"input[name=pay_app][value={self.pay_app}]")
 
@@ -374,11 +387,11 @@ class PddBuyer:
 
     def read_checkout(self) -> CheckoutReadback:
         page = self._work_page()
-        receiver = buyer_pages.read_receiver(page)
+        receiver = read_receiver(page)
         return CheckoutReadback(receiver=receiver if receiver.name else None,
-                                total=buyer_pages.yuan_fen(page.locator(BUY_SEL["total"]).inner_text()),
+                                total=yuan_to_fen(page.locator(BUY_SEL["total"]).inner_text()),
                                 quantity=int(page.locator(BUY_SEL["quantity"]).input_value()),
-                                sku_id=buyer_pages.query_value(page.url, "sku_id"))
+                                sku_id=_query_value(page.url, "sku_id"))
 
     def submit(self) -> None:
         """立即支付: creates the 待支付 order and lands on pay.html (nothing is paid here)."""
@@ -387,8 +400,8 @@ class PddBuyer:
         self.throttle(HOST)
         self._click_and_land(page, BUY_SEL["submit"])
         if urlsplit(page.url).path != "/pay.html":
-            raise PlatformError(buyer_pages.text_of(page, BUY_SEL["form_error"]) or f"立即支付没有成功：{page.url}")
-        self.submitted_order_id = buyer_pages.query_value(page.url, "order_sn")
+            raise PlatformError(text_of(page, BUY_SEL["form_error"]) or f"立即支付没有成功：{page.url}")
+        self.submitted_order_id = _query_value(page.url, "order_sn")
 
     def pay(self, order_id: str, method: str, account: str, password: str) -> None:
         """Pay on pay.html. Only 支付宝账号密码 (`account` + `password`) completes without a person;
@@ -403,7 +416,7 @@ class PddBuyer:
         self.throttle(HOST)
         self._click_and_land(page, BUY_SEL["confirm_pay"])
         if urlsplit(page.url).path == "/pay.html":
-            raise PlatformError(buyer_pages.text_of(page, BUY_SEL["pay_error"]) or "拼多多付款没有成功")
+            raise PlatformError(text_of(page, BUY_SEL["pay_error"]) or "拼多多付款没有成功")
 
     def _detail_page(self, order_id: str):
         return self._goto(f"/order.html?order_sn={order_id}")
@@ -417,12 +430,12 @@ class PddBuyer:
     def cancel(self, order_id: str) -> None:
         page = self._detail_page(order_id)
         if not page.locator(BUY_SEL["cancel"]).count():
-            raise PlatformError(f"拼多多订单当前状态（{buyer_pages.text_of(page, BUY_SEL['status'])}）不能取消")
+            raise PlatformError(f"拼多多订单当前状态（{text_of(page, BUY_SEL['status'])}）不能取消")
         self.throttle(HOST)
         self._click_and_land(page, BUY_SEL["cancel"])
-        status = PROMPT_STATUS.get(buyer_pages.text_of(page, BUY_SEL["status"]), "")
+        status = PROMPT_STATUS.get(text_of(page, BUY_SEL["status"]), "")
         if status not in ("cancelled", "refunding", "refunded"):
-            raise PlatformError(buyer_pages.text_of(page, BUY_SEL["message"]) or "拼多多取消订单没有成功")
+            raise PlatformError(text_of(page, BUY_SEL["message"]) or "拼多多取消订单没有成功")
 
     def _list_page(self, offset: str) -> list[dict]:
         """One order_list_v4 page, fetched by the orders page itself (its cookies, its Referer)."""

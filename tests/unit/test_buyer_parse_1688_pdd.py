@@ -10,30 +10,11 @@ import pytest
 
 from dropship.platforms import alibaba_buyer, pdd_buyer
 from dropship.platforms.base import BuyerDriver, LoginRequired, NeedsVerification, PlatformError, RiskBlocked
-from dropship.platforms.buyer_pages import epoch_time, yuan_fen
 from dropship.services.purchasing.labels import PURCHASE_STATUS_LABELS
 
 CASHIER = "https://cashier.alipay.com/standard/lightpay/lightPayCashier.htm"
 TOKEN = "0f3c9a7d5e1b4c2a8d6f0e9b7a5c3d1e"
 DETAIL = "https://trade.1688.com/order/new_step_order_detail.htm?orderId=3301234567890123457"
-
-
-# -- money ------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("value", "fen"), [("10.90", 1090), (10.9, 1090), ("¥1,234.50", 123450), (59.7, 5970),
-                                             (0, 0), ("3", 300)])
-def test_yuan_to_fen_is_exact(value, fen):
-    assert yuan_fen(value) == fen
-
-
-@pytest.mark.parametrize("value", ["abc", "1.234", ""])
-def test_yuan_to_fen_refuses_what_is_not_money(value):
-    with pytest.raises(PlatformError):
-        yuan_fen(value)
-
-
-def test_epoch_seconds_and_milliseconds_are_the_same_moment():
-    assert epoch_time(1780279200) == epoch_time(1780279200000) == datetime.fromtimestamp(1780279200)
 
 
 # -- 1688 -------------------------------------------------------------------------------------------
@@ -136,12 +117,13 @@ CAMEL = {"orderSn": "260601-123456789012345", "orderStatus": 1, "payStatus": 2, 
 def test_both_pdd_spellings_parse_to_the_same_order():
     snake, camel = pdd_buyer.parse_order(SNAKE), pdd_buyer.parse_order(CAMEL)
     assert snake == camel
+    assert snake.created_at == datetime.fromtimestamp(1780279200)
     assert (snake.amount, snake.status, snake.status_text) == (1090, "sharing", "待分享")
     assert [(line.item_id, line.sku_id, line.quantity) for line in snake.lines] == [("7001", "8001", 2)]
 
 
 def test_pdd_money_int_is_fen_and_string_is_yuan():
-    assert pdd_buyer.money_fen(1090) == pdd_buyer.money_fen("10.90") == 1090
+    assert pdd_buyer.money_fen(1090) == pdd_buyer.money_fen("10.90") == pdd_buyer.money_fen("¥10.9") == 1090
     with pytest.raises(PlatformError):
         pdd_buyer.money_fen(True)
 
