@@ -1,23 +1,44 @@
-"""拼多多 purchase account (mobile web): identity, session check, phone + SMS login, token login.
+"""拼多多 purchase account (mobile web): identity, session check, phone + SMS login, token login,
+and the buying (the BuyerDriver of platforms.base).
 
 PDD answers on two hosts, mobile.yangkeduo.com and mobile.pinduoduo.com, whose cookies do not
 carry across (FIDELITY.md): everything here happens on yangkeduo, where the orders and the
-checkout live, and a token is set as the ``PDDAccessToken`` cookie of that family only.
+checkout live, and a token is set as the ``PDDAccessToken`` cookie of that family only; a product
+link of the other host is opened on yangkeduo by its ``goods_id``.
+
+Buying: goods.html's ``window.rawData`` (SKUs, fen prices); ``order_checkout.html?sku_id&goods_id``
+without ``group_id``, where 单独购买 or 发起拼单 is chosen on the page (``group``), the quantity set
+with the stepper, the shop coupon taken; 立即支付 only creates a 待支付 order (pay.html follows);
+paying is a separate step on pay.html. Orders: ``order_list_v4`` fetched by the page itself,
+answering per account in snake_case with fen integers or camelCase with yuan strings; order.html's
+``window.rawData`` for the detail and its 取消订单 form.
 """
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+from dropship.platforms.alibaba_buyer import SKU_CHANGED, SOLD_OUT, fill_receiver, read_receiver, text_of
 from dropship.platforms.base import (
     BadCredentials,
+    CheckoutReadback,
     LoginRequired,
     NeedsVerification,
     PlatformError,
+    Receiver,
     RiskBlocked,
     ShopIdentity,
+    SupplierItem,
+    SupplierLine,
+    SupplierOrder,
+    SupplierSku,
 )
 from dropship.platforms.origins import Origins
+from dropship.platforms.taobao_seller import yuan_to_fen
 
 Verifier = Callable[[Any, str, Callable[[], bool]], bool]
 
@@ -36,6 +57,100 @@ RISK_PAGES = ("psnl_verification",)
 SEND_CODE_PATH = "/proxy/api/login/send_code"  # the login page's own JSON (paths: sandbox assumption)
 LOGIN_PATH = "/proxy/api/login"
 EXPIRED = "拼多多登录已失效，请点“重新授权”"
+RISK_TEXT = ("系统繁忙", "原商品已售罄，为你推荐相似商品")  # a risk-controlled account's pages
+ORDER_LIST_PATH = "/proxy/api/api/aristotle/order_list_v4"
+PAGE_SIZE = 50  # order_list_v4's maximum
+PAY_APPS = ("alipay_password", "alipay", "wechat", "unionpay")
+BUY_SEL = {"panel": "#sku-selector", "total": "#total-amount", "quantity": "#goods-number", "plus": "增加数量",
+           "minus": "减少数量", "memo": "#order-remark", "submit": "#pay-button", "form_error": "#form-error",
+           "take_coupon": "#take-coupon", "coupon_tip": "#coupon-tip", "alipay_account": "#alipay-account",
+           "alipay_password": "#alipay-password", "confirm_pay": "#confirm-pay", "pay_error": "#pay-error",
+           "status": "#order-status", "cancel": "#cancel-order", "message": "#action-message"}
+# order_status_prompt -> 拍单状态 code (services.purchasing.labels.PURCHASE_STATUS_LABELS)
+PROMPT_STATUS = {"待支付": "unpaid", "待付款": "unpaid", "待分享": "sharing", "待成团": "sharing", "待发货": "paid",
+                 "待收货": "shipped", "已签收": "received", "交易成功": "received", "已取消": "cancelled",
+                 "交易已取消": "cancelled", "退款中": "refunding", "退款成功": "refunded", "已退款": "refunded"}
+LIST_JS = """async ([url, body]) => {
+    try {
+        const r = await fetch(url, {method: "POST", credentials: "include", headers: {"Content-Type": "application/json"},
+                                    body: JSON.stringify(body)});
+        return {status: r.status, text: await r.text()};
+    } catch (e) { return {error: String(e)}; }
+}"""
+
+
+# -- pure parsing (unit-tested) ---------------------------------------------------------------------
+
+def _query_value(url: str, name: str) -> str:
+    return (parse_qs(urlsplit(url).query).get(name) or [""])[0]
+
+
+def _epoch_time(value: Any) -> datetime:
+    """Epoch seconds -> local naive time (the app runs in Asia/Shanghai)."""
+    try:
+        return datetime.fromtimestamp(int(value))
+    except (TypeError, ValueError):
+        raise PlatformError(f"无法识别的时间：{value}") from None
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+def field(entry: dict, snake: str, default: Any = None) -> Any:
+    """A field in either spelling of PDD's JSON (snake_case or its camelCase twin)."""
+    if snake in entry:
+        return entry[snake]
+    return entry.get(_camel(snake), default)
+
+
+def money_fen(value: Any) -> int:
+    """PDD money: an integer is fen (snake_case lists, order.html), a string is yuan (camelCase lists)."""
+    if isinstance(value, bool) or value is None:
+        raise PlatformError(f"无法识别的金额：{value}")
+    if isinstance(value, int):
+        return value
+    return yuan_to_fen(value)
+
+
+def purchase_status(entry: dict) -> str:
+    """拍单状态 code from ``order_status_prompt``, else from the status numbers; unknown prompts verbatim."""
+    prompt = str(field(entry, "order_status_prompt", "") or "").strip()
+    if prompt in PROMPT_STATUS:
+        return PROMPT_STATUS[prompt]
+    if str(field(entry, "order_status", "")) == "2":
+        return "cancelled"
+    if str(field(entry, "pay_status", "")) == "0":
+        return "unpaid"
+    return prompt
+
+
+def parse_order(entry: dict) -> SupplierOrder:
+    """One order of order_list_v4 (either spelling) or order.html's ``rawData``."""
+    goods = field(entry, "order_goods") or []
+    lines = tuple(SupplierLine(item_id=str(field(g, "goods_id", "")), quantity=int(field(g, "goods_number")),
+                               sku_id=str(field(g, "sku_id", "") or ""), title=str(field(g, "goods_name", "")),
+                               sku_text=str(g.get("spec", ""))) for g in goods)
+    express = entry.get("express") or {}
+    receiver = None
+    if entry.get("receiveName"):
+        receiver = Receiver(name=entry["receiveName"], phone=str(entry.get("mobile", "")),
+                            province=entry.get("provinceName", ""), city=entry.get("cityName", ""),
+                            district=entry.get("districtName", ""), address=entry.get("address", ""))
+    return SupplierOrder(order_id=str(field(entry, "order_sn")), created_at=_epoch_time(field(entry, "order_time")),
+                         status=purchase_status(entry), amount=money_fen(field(entry, "order_amount")), lines=lines,
+                         status_text=str(field(entry, "order_status_prompt", "")), receiver=receiver,
+                         courier=str(express.get("shippingName", "")),
+                         tracking_number=str(field(entry, "tracking_number", "") or express.get("trackingNumber", "")))
+
+
+def goods_skus(goods: dict, group: bool) -> tuple[SupplierSku, ...]:
+    """goods.html's ``initDataObj.goods.skus`` (fen integers): the price the chosen buy type pays."""
+    return tuple(SupplierSku(sku_id=str(s["skuId"]),
+                             text=";".join(f"{p['spec_key']}:{p['spec_value']}" for p in s.get("specs") or []),
+                             price=int(s["groupPrice"] if group else s["normalPrice"]), stock=int(s["quantity"]))
+                 for s in goods.get("skus") or [])
 
 
 def _json(response) -> dict:
@@ -46,13 +161,32 @@ def _json(response) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def _json_text(text: str, status: int) -> dict:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise PlatformError(f"拼多多接口返回了非 JSON 内容（HTTP {status}）") from None
+    return data if isinstance(data, dict) else {}
+
+
 class PddBuyer:
+    """A 拼多多 purchase account. `group` (设置 › 拼多多下单方式) buys by 发起拼单 when true, else
+    单独购买; `pay_app` is the payment chosen on the checkout page (``alipay_password`` is the one
+    `pay` can complete without a phone). After `submit`, `submitted_order_id` is the order_sn
+    the pay page names; the purchase task still confirms it by diffing the order list."""
+
     def __init__(self, context, origins: Origins, throttle: Callable[[str], object] = lambda host: None,
-                 verifier: Verifier | None = None) -> None:
+                 verifier: Verifier | None = None, group: bool = False, pay_app: str = "alipay_password") -> None:
+        if pay_app not in PAY_APPS:
+            raise ValueError(f"unknown pay_app {pay_app!r}")
         self.context = context
         self.origins = origins
         self.throttle = throttle
         self.verifier = verifier
+        self.group = group
+        self.pay_app = pay_app
+        self.submitted_order_id = ""
+        self._page = None
 
     def _url(self, path: str) -> str:
         return self.origins.url(HOST, path)
@@ -167,12 +301,200 @@ class PddBuyer:
         finally:
             page.close()
 
+    # -- buying ----------------------------------------------------------------------------------
+
+    def _work_page(self):
+        """The one page the purchase is driven in (kept open between fill, read back and submit)."""
+        if self._page is None or self._page.is_closed():
+            self._page = self.context.new_page()
+        return self._page
+
+    def _check(self, page) -> None:
+        """Login page → LoginRequired; psnl_verification or a risk text (系统繁忙, the fake 售罄) → RiskBlocked."""
+        if "login.html" in page.url:
+            raise LoginRequired(EXPIRED)
+        if any(mark in page.url for mark in RISK_PAGES):
+            raise RiskBlocked("拼多多风控验证（psnl_verification），请稍后再试")
+        body = page.locator("body").inner_text()
+        for text in RISK_TEXT:
+            if text in body:
+                raise RiskBlocked(f"拼多多风控限制（{text}），请稍后再试")
+
+    def _goto(self, path: str):
+        page = self._work_page()
+        self.throttle(HOST)
+        page.goto(self._url(path), wait_until="domcontentloaded")
+        self._check(page)
+        return page
+
+    def _click_and_land(self, page, selector: str) -> None:
+        with page.expect_navigation(wait_until="domcontentloaded"):
+            page.click(selector)
+        self._check(page)
+
+    def _goods(self, goods_id: str) -> dict:
+        goods = self._goto(f"/goods.html?goods_id={goods_id}").evaluate(
+            "() => window.rawData && window.rawData.store && window.rawData.store.initDataObj.goods")
+        if not goods:
+            raise PlatformError(f"拼多多商品页打不开或已下架：{goods_id}")
+        return goods
+
+    def open_item(self, url: str) -> SupplierItem:
+        """The product page on our host (a mobile.pinduoduo.com link is opened on yangkeduo)."""
+        goods_id = _query_value(url if "//" in url else f"https://{url}", "goods_id")
+        if not goods_id.isdigit():
+            raise PlatformError(f"不是拼多多商品链接（缺少 goods_id）：{url}")
+        goods = self._goods(goods_id)
+        return SupplierItem("pdd", str(goods["goodsID"]), str(goods["goodsName"]), goods_skus(goods, self.group))
+
+    def fill_checkout(self, item_id: str, sku_id: str, quantity: int, receiver: Receiver, memo: str) -> None:
+        sku = next((s for s in goods_skus(self._goods(item_id), self.group) if s.sku_id == sku_id), None)
+        if sku is None:
+            raise PlatformError(SKU_CHANGED.format(sku_id=sku_id))
+        if not sku.stock:
+            raise PlatformError(SOLD_OUT.format(text=sku.text or sku_id))
+        page = self._goto(f"/order_checkout.html?sku_id={sku_id}&goods_id={item_id}")
+        page.get_by_role("radio", name=re.compile("发起拼单" if self.group else "单独购买")).check()
+        self._set_quantity(page, quantity)
+        self._take_coupon(page)
+        fill_receiver(page, receiver)
+        page.fill(BUY_SEL["memo"], memo)
+        page.check(f"input[name=pay_app][value={self.pay_app}]")
+
+    def _set_quantity(self, page, quantity: int) -> None:
+        """The stepper, one click a piece, as a person taps it; the page's own label reads it back."""
+        box = page.locator(BUY_SEL["quantity"])
+        current = int(box.input_value() or 1)
+        while current != quantity:
+            page.get_by_role("button", name=BUY_SEL["plus" if current < quantity else "minus"]).click()
+            current += 1 if current < quantity else -1
+        label = box.get_attribute("aria-label") or ""
+        if label != f"当前数量为{quantity}":
+            raise PlatformError(f"拼多多购买数量没有设上：{label}")
+
+    def _take_coupon(self, page) -> None:
+        """领取 the shop coupon where the page offers one (it is then used automatically)."""
+        take = page.locator(BUY_SEL["take_coupon"])
+        if not take.count():
+            return
+        self.throttle(HOST)
+        take.click()
+        tip = page.locator(BUY_SEL["coupon_tip"])
+        tip.filter(has_text=re.compile(r"\S")).wait_for()
+        text = tip.inner_text()
+        if "系统繁忙" in text:
+            raise RiskBlocked("拼多多风控限制（系统繁忙），请稍后再试")
+
+    def read_checkout(self) -> CheckoutReadback:
+        page = self._work_page()
+        receiver = read_receiver(page)
+        return CheckoutReadback(receiver=receiver if receiver.name else None,
+                                total=yuan_to_fen(page.locator(BUY_SEL["total"]).inner_text()),
+                                quantity=int(page.locator(BUY_SEL["quantity"]).input_value()),
+                                sku_id=_query_value(page.url, "sku_id"))
+
+    def submit(self) -> None:
+        """立即支付: creates the 待支付 order and lands on pay.html (nothing is paid here)."""
+        page = self._work_page()
+        self.submitted_order_id = ""
+        self.throttle(HOST)
+        self._click_and_land(page, BUY_SEL["submit"])
+        if urlsplit(page.url).path != "/pay.html":
+            raise PlatformError(text_of(page, BUY_SEL["form_error"]) or f"立即支付没有成功：{page.url}")
+        self.submitted_order_id = _query_value(page.url, "order_sn")
+
+    def pay(self, order_id: str, method: str, account: str, password: str) -> None:
+        """Pay on pay.html. Only 支付宝账号密码 (`account` + `password`) completes without a person;
+        云闪付 / 支付宝 / 微信 are confirmed in the phone's wallet app."""
+        if method != "alipay_password":
+            raise PlatformError("拼多多的微信 / 支付宝 / 云闪付付款要在手机上确认，不能自动支付；请到待付款订单去支付")
+        page = self._goto(f"/pay.html?order_sn={order_id}&pay_app={method}")
+        if urlsplit(page.url).path != "/pay.html":
+            raise PlatformError(f"拼多多订单 {order_id} 不是待支付，未付款")
+        page.fill(BUY_SEL["alipay_account"], account)
+        page.fill(BUY_SEL["alipay_password"], password)
+        self.throttle(HOST)
+        self._click_and_land(page, BUY_SEL["confirm_pay"])
+        if urlsplit(page.url).path == "/pay.html":
+            raise PlatformError(text_of(page, BUY_SEL["pay_error"]) or "拼多多付款没有成功")
+
+    def _detail_page(self, order_id: str):
+        return self._goto(f"/order.html?order_sn={order_id}")
+
+    def order_detail(self, order_id: str) -> SupplierOrder:
+        data = self._detail_page(order_id).evaluate("() => window.rawData || null")
+        if not data:
+            raise PlatformError(f"拼多多订单详情打不开：{order_id}")
+        return parse_order(data)
+
+    def cancel(self, order_id: str) -> None:
+        page = self._detail_page(order_id)
+        if not page.locator(BUY_SEL["cancel"]).count():
+            raise PlatformError(f"拼多多订单当前状态（{text_of(page, BUY_SEL['status'])}）不能取消")
+        self.throttle(HOST)
+        self._click_and_land(page, BUY_SEL["cancel"])
+        status = PROMPT_STATUS.get(text_of(page, BUY_SEL["status"]), "")
+        if status not in ("cancelled", "refunding", "refunded"):
+            raise PlatformError(text_of(page, BUY_SEL["message"]) or "拼多多取消订单没有成功")
+
+    def _list_page(self, offset: str) -> list[dict]:
+        """One order_list_v4 page, fetched by the orders page itself (its cookies, its Referer)."""
+        page = self._work_page()
+        if not page.url.startswith(self._url("/orders.html")):
+            self._goto("/orders.html")
+        body = {"type": "all", "page": 1, "size": PAGE_SIZE, "offset": offset, "scene": "order_list_h5"}
+        self.throttle(HOST)
+        answer = page.evaluate(LIST_JS, [self._url(f"{ORDER_LIST_PATH}?pdduid={self._cookie('pdd_user_id')}"), body])
+        if "error" in answer:
+            raise PlatformError(f"拼多多订单接口无法访问：{answer['error']}")
+        data = _json_text(answer["text"], answer["status"])
+        if answer["status"] == 401 or data.get("error_code") == 40001:
+            raise LoginRequired(EXPIRED)
+        if "系统繁忙" in str(data.get("error_msg", "")):
+            raise RiskBlocked("拼多多风控限制（系统繁忙），请稍后再试")
+        if "orders" not in data:
+            raise PlatformError(f"拼多多订单接口出错：{data.get('error_msg') or answer['status']}")
+        return data["orders"]
+
+    def _orders(self):
+        """Every order, newest first, page by page (``offset`` = the last order_sn seen)."""
+        offset = ""
+        while True:
+            entries = self._list_page(offset)
+            yield from map(parse_order, entries)
+            if len(entries) < PAGE_SIZE:
+                return
+            offset = str(field(entries[-1], "order_sn"))
+
+    def recent_orders(self, since: datetime) -> list[SupplierOrder]:
+        found = []
+        for order in self._orders():
+            if order.created_at < since:
+                break
+            found.append(order)
+        return found
+
+    def order_ids_since(self, since: datetime) -> set[str]:
+        return {o.order_id for o in self.recent_orders(since)}
+
+    def list_statuses(self, order_ids: list[str]) -> list[SupplierOrder]:
+        """The list has no search: read pages until every asked order was seen."""
+        wanted, found = set(order_ids), []
+        for order in self._orders():
+            if order.order_id in wanted:
+                found.append(order)
+                wanted.discard(order.order_id)
+            if not wanted:
+                break
+        return found
+
     def open_home(self):
         page = self.context.new_page()
         page.goto(self._url("/personal.html"), wait_until="domcontentloaded")
         return page
 
     def close(self) -> None:
+        self._page = None
         for page in list(self.context.pages):
             if not page.is_closed():
                 page.close()

@@ -1,0 +1,169 @@
+"""The 1688 buyer driver against the sandbox (real Chromium): open the offer, fill smart_make_order,
+read the data-source back, 提交订单 → cashier, find the new order by diffing the dataline list,
+pay on the cashier, read the detail, cancel; sold-out and changed SKUs; the price for a guard."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from dropship.models import SkuMapping
+from dropship.platforms.alibaba_buyer import AlibabaBuyer
+from dropship.platforms.base import PlatformError, Receiver
+from dropship.platforms.origins import Origins
+from dropship.services.purchasing.matching import Found, Park, Want, find_new_order, window
+from dropship.services.purchasing.sku_map import SkuChanged, plan
+
+RECEIVER = Receiver(name="王小明", phone="13812345678", province="浙江省", city="杭州市", district="西湖区",
+                    town="文新街道", address="文一西路100号3栋2单元501室")
+
+
+def _buyer(sb, context, login: str, **options) -> AlibabaBuyer:
+    sb.add_buyer("alibaba1688", login, "pw", **options)
+    context.add_cookies(sb.login_cookies(login, platform="alibaba1688"))
+    return AlibabaBuyer(context, Origins(sb.port))
+
+
+def _item(sb, stock: int = 50) -> dict:
+    item = next(i for i in sb.supplier_items("alibaba1688") if len(i["skus"]) >= 2)
+    for sku in item["skus"]:
+        sb.update_sku(sku["sku_id"], stock=stock)
+    return sb.supplier_item(item["url"])
+
+
+def _buy(buyer: AlibabaBuyer, sb, item: dict, sku: dict, quantity: int, memo: str = "DS#ALI"):
+    """The purchase task's order of calls: snapshot → fill → read back → submit → diff."""
+    since = sb.now() - timedelta(minutes=5)
+    before = buyer.order_ids_since(since)
+    buyer.fill_checkout(item["item_id"], sku["sku_id"], quantity, RECEIVER, memo)
+    readback = buyer.read_checkout()
+    submitted_at = sb.now()
+    buyer.submit()
+    found = find_new_order(before, buyer.recent_orders(since), Want(item["item_id"], sku["sku_id"], quantity),
+                           window(submitted_at, sb.now()))
+    return readback, found
+
+
+def test_buy_read_back_find_by_diff_pay_and_sync(sb, context):
+    buyer = _buyer(sb, context, "ali_drv_buy", pay_password="112233")
+    item = _item(sb)
+    sku = item["skus"][1]
+    opened = buyer.open_item(item["url"])
+    assert (opened.platform, opened.item_id, opened.title) == ("alibaba1688", item["item_id"], item["title"])
+    assert {s.sku_id: (s.price, s.stock) for s in opened.skus} == {s["sku_id"]: (s["price_fen"], 50) for s in item["skus"]}
+    assert next(s for s in opened.skus if s.sku_id == sku["sku_id"]).text == ";".join(
+        f"{p['name']}:{p['value']}" for p in sku["props"])
+    sb.buy("alibaba1688", "ali_drv_buy", sku["sku_id"], quantity=3, paid=False)  # an older twin: not "new"
+
+    readback, found = _buy(buyer, sb, item, sku, 3)
+
+    assert readback.receiver == RECEIVER and readback.quantity == 3 and readback.sku_id == sku["sku_id"]
+    assert isinstance(found, Found) and found.order.order_id == buyer.submitted_order_id
+    order_id = found.order.order_id
+    placed = sb.purchase_order(order_id)
+    assert readback.total == placed["paid_fen"] == found.order.amount
+    assert placed["state"] == "unpaid" and placed["memo"] == "DS#ALI" and found.order.status == "unpaid"
+    detail = buyer.order_detail(order_id)
+    assert detail.receiver == RECEIVER and detail.status == "unpaid"
+    assert [(line.item_id, line.sku_id, line.quantity) for line in detail.lines] == [(item["item_id"], sku["sku_id"], 3)]
+
+    buyer.pay(order_id, "alipay", "", "112233")
+    assert sb.purchase_order(order_id)["state"] == "unshipped"
+    [synced] = buyer.list_statuses([order_id])
+    assert (synced.order_id, synced.status, synced.status_text, synced.amount) == (order_id, "paid", "待发货", readback.total)
+    with pytest.raises(PlatformError, match="不是待付款"):
+        buyer.pay(order_id, "alipay", "", "112233")  # never paid twice
+
+    sb.ship_now(order_id)
+    [shipped] = buyer.list_statuses([order_id])
+    assert shipped.status == "shipped" and shipped.tracking_number == sb.purchase_order(order_id)["shipments"][0]["tracking_no"]
+
+
+def test_wrong_pay_password_leaves_the_order_unpaid(sb, context):
+    buyer = _buyer(sb, context, "ali_drv_badpay", pay_password="112233")
+    item = _item(sb)
+    _, found = _buy(buyer, sb, item, item["skus"][0], 1)
+    with pytest.raises(PlatformError, match="支付密码不正确"):
+        buyer.pay(found.order.order_id, "alipay", "", "000000")
+    assert sb.purchase_order(found.order.order_id)["state"] == "unpaid"
+
+
+def test_sold_out_and_changed_skus_stop_before_checkout(sb, context):
+    buyer = _buyer(sb, context, "ali_drv_skus")
+    item = _item(sb)
+    gone, other = item["skus"][0], item["skus"][1]
+    sb.update_sku(gone["sku_id"], stock=0)
+    opened = buyer.open_item(item["url"])
+    assert next(s for s in opened.skus if s.sku_id == gone["sku_id"]).stock == 0
+    with pytest.raises(PlatformError, match="售罄"):
+        buyer.fill_checkout(item["item_id"], gone["sku_id"], 1, RECEIVER, "")
+
+    # The supplier renamed a spec: the SKU list the page shows differs from the one mapped before.
+    renamed = [{**p, "value": p["value"] + "（新）"} for p in other["props"]]
+    sb.update_sku(other["sku_id"], props=renamed)
+    changed = buyer.open_item(item["url"])
+    assert {s.text for s in changed.skus} != {s.text for s in opened.skus}
+    assert ";".join(f"{p['name']}:{p['value']}" for p in renamed) in {s.text for s in changed.skus}
+    with pytest.raises(PlatformError, match="供应商规格已变更"):
+        buyer.fill_checkout(item["item_id"], "999999999", 1, RECEIVER, "")
+    with pytest.raises(SkuChanged):
+        plan(SkuMapping(sku_id="999999999", sku_text="旧规格", multiplier=1), changed.skus, 1)
+    assert sb.purchase_orders(login="ali_drv_skus") == []
+
+
+def test_price_readback_feeds_the_guard(sb, context):
+    """The checkout's total is what the guard compares: a price rise shows in the read back."""
+    buyer = _buyer(sb, context, "ali_drv_price")
+    item = _item(sb)
+    sku = item["skus"][0]
+    sb.update_sku(sku["sku_id"], price_fen=sku["price_fen"] + 1000)
+    buyer.fill_checkout(item["item_id"], sku["sku_id"], 2, RECEIVER, "")
+    readback = buyer.read_checkout()
+    assert readback.total >= (sku["price_fen"] + 1000) * 2
+    maximum = sku["price_fen"] * 2 + 500  # the guard's 最高采购价
+    assert readback.total > maximum  # the task refuses here, before 提交订单
+    assert sb.purchase_orders(login="ali_drv_price") == []
+
+
+def test_cancel_an_unpaid_order_and_refuse_a_paid_one(sb, context):
+    buyer = _buyer(sb, context, "ali_drv_cancel", pay_password="112233")
+    item = _item(sb)
+    _, found = _buy(buyer, sb, item, item["skus"][0], 2)
+    order_id = found.order.order_id
+    buyer.cancel(order_id)
+    assert sb.purchase_order(order_id)["state"] == "closed"
+    [cancelled] = buyer.list_statuses([order_id])
+    assert cancelled.status == "cancelled"
+    paid = sb.buy("alibaba1688", "ali_drv_cancel", item["skus"][0]["sku_id"])
+    sb.ship_now(paid["order_id"])
+    with pytest.raises(PlatformError, match="不能取消"):
+        buyer.cancel(paid["order_id"])
+
+
+def test_both_cashier_url_forms_name_the_order(sb, context):
+    """提交订单 lands on a cashier URL with ``orderIds=`` or with ``orderId`` inside ``returnURL``;
+    the driver reads both and the diff agrees each time."""
+    buyer = _buyer(sb, context, "ali_drv_cashier")
+    item = _item(sb, stock=99)
+    forms = set()
+    for _ in range(8):
+        _, found = _buy(buyer, sb, item, item["skus"][0], 1)
+        assert isinstance(found, Found) and found.order.order_id == buyer.submitted_order_id
+        forms.add("orderIds" if "orderIds=" in buyer.cashier_url else "returnURL")
+        if len(forms) == 2:
+            break
+    assert forms == {"orderIds", "returnURL"}
+
+
+def test_two_identical_new_orders_are_parked_not_guessed(sb, context):
+    buyer = _buyer(sb, context, "ali_drv_twins")
+    item = _item(sb)
+    sku = item["skus"][0]
+    since = sb.now() - timedelta(minutes=5)
+    before = buyer.order_ids_since(since)
+    for _ in range(2):
+        buyer.fill_checkout(item["item_id"], sku["sku_id"], 1, RECEIVER, "")
+        buyer.submit()
+    result = find_new_order(before, buyer.recent_orders(since), Want(item["item_id"], sku["sku_id"], 1),
+                            window(sb.now(), sb.now()))
+    assert isinstance(result, Park) and "2 个" in result.reason
