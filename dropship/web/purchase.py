@@ -16,7 +16,6 @@ from flask import Blueprint, abort, g, render_template, request
 from dropship import queue
 from dropship.errors import FieldError, UserError
 from dropship.models import Order, OrderItem, PurchaseAccount, PurchaseLink, Shop
-from dropship.platforms.base import SupplierSku
 from dropship.services.accounts import usable
 from dropship.services.jobs import job_target
 from dropship.services.purchasing import links, manual, records, sku_map
@@ -130,11 +129,9 @@ def map_sku(item_id: int, link_id: int):
     link = _link_or_404(item, link_id)
     typed = {"link": link.id, "sku_id": request.form.get("sku_id", "").strip(),
              "sku_text": request.form.get("sku_text", "").strip(), "multiplier": request.form.get("multiplier", "")}
-    if len(typed["sku_id"]) > 40:
-        return _dialog(item, FieldError("sku_id", "供应商规格编号最多 40 个字符"), typed)
     try:
-        sku_map.remember_mapping(current_scope(), item.outer_id, item.sku_text, link.platform, link.item_id,
-                                 SupplierSku(typed["sku_id"], typed["sku_text"]), typed["multiplier"])
+        sku_map.remember_typed(current_scope(), item.outer_id, item.sku_text, link.platform, link.item_id,
+                               typed["sku_id"], typed["sku_text"], typed["multiplier"])
     except FieldError as exc:
         return _dialog(item, exc, typed)
     return _dialog(item, notice="已保存规格对应")
