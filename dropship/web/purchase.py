@@ -15,7 +15,7 @@ from flask import Blueprint, abort, g, render_template, request
 
 from dropship import queue
 from dropship.errors import FieldError, UserError
-from dropship.models import Order, OrderItem, PurchaseAccount, PurchaseLink, Shop
+from dropship.models import Order, OrderItem, PurchaseAccount, PurchaseItem, PurchaseLink, Shop
 from dropship.services.accounts import usable
 from dropship.services.jobs import job_target
 from dropship.services.purchasing import links, manual, records, sku_map
@@ -227,15 +227,18 @@ def _active_purchase_order(purchase_id: int) -> Order:
 @bp.post("/purchases/<dbid:purchase_id>/repurchase")
 @requires("orders.purchase")
 def repurchase(purchase_id: int):
-    """重新下单: the purchase moves to 历史 and its sub-orders are 待采购 again (then 采购 buys anew)."""
+    """重新下单: the purchase moves to 历史, its sub-orders are 待采购 again, and the answer is the 采购
+    dialog of the first of them (the manual: 此时弹出采购链接弹窗)."""
     order = _active_purchase_order(purchase_id)
+    first = (PurchaseItem.select(PurchaseItem.item).where(PurchaseItem.purchase == purchase_id)
+             .order_by(PurchaseItem.item).scalar())
     try:
         memo_changed = manual.repurchase(current_scope(), purchase_id)
     except FieldError as exc:
-        return _message(str(exc), 409, error=True)
+        return _message(str(exc), 409, error=True, events=("close-dialog",))
     _push_memo(order, memo_changed)
-    return _message(f"原采购已移入历史，请点“采购”重新下单（订单 {order.tid}）",
-                    events=("orders-changed", "jobs-changed"))
+    html, status = _dialog(_item_or_404(first), notice=f"原采购已移入历史，请选择下单链接重新下单（订单 {order.tid}）")
+    return html, status, {"HX-Trigger": json.dumps({"orders-changed": True, "jobs-changed": True})}
 
 
 @bp.post("/purchases/<dbid:purchase_id>/cancel")

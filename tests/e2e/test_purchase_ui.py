@@ -95,10 +95,13 @@ def test_seller_buys_an_order_by_hand_then_reorders_and_cancels(live_app, page: 
     expect(card).to_contain_text("订单利润: 10.10")
     expect(card).to_contain_text("【淘宝】买手0001")
 
-    # 重新下单: the purchase moves to 历史; buying again elsewhere replaces the line
+    # 重新下单: the purchase moves to 历史 and the 采购 dialog opens with the remembered link; this time
+    # the seller buys elsewhere again, and the new purchase replaces the line
     card.get_by_role("button", name="🛒 重新下单").click()
-    expect(page.locator("#order-message")).to_contain_text("原采购已移入历史")
+    expect(dialog.get_by_role("status")).to_contain_text("原采购已移入历史")
+    expect(dialog.locator("tr[data-link-id]")).to_contain_text("https://item.taobao.com/item.htm?id=6543210987")
     expect(card).to_contain_text("未采购")
+    dialog.get_by_role("button", name="关闭").last.click()
     card.get_by_role("button", name="添加采购订单信息").click()
     manual.get_by_label("采购平台").select_option(label="拼多多")
     manual.get_by_label("采购单号").fill("230619-012345678901234")

@@ -228,7 +228,9 @@ def test_repurchase_moves_to_history_and_cancel_returns_to_to_purchase(desk):
     _manual(desk)
     first = _db(Purchase.get)
     response = _go(desk["client"], f"/purchase/purchases/{first.id}/repurchase")
-    assert response.status_code == 200 and "移入历史" in response.get_data(as_text=True)
+    text = response.get_data(as_text=True)  # the 采购 dialog of the sub-order, to buy it again
+    assert response.status_code == 200 and "原采购已移入历史" in text and 'data-testid="purchase-dialog"' in text
+    assert "orders-changed" in response.headers["HX-Trigger"]
     assert _db(lambda: Purchase.get_by_id(first.id).active) is False
     history = desk["client"].get(f"/purchase/orders/{desk['order'].id}/history").get_data(as_text=True)
     for text in ("采购平台", "采购单号", "采购时间", "采购账号", "状态", "2987654321012345678"):
