@@ -85,7 +85,7 @@ def _dialog(item: OrderItem, error: FieldError | None = None, typed: dict | None
                                                                   link.item_id),
                      "accounts": accounts_for(link.platform)})
     pending = OrderItem.select().where(OrderItem.id == item.id, still_to_buy()).exists()
-    search = {code: url.format(quote(item.title)) for code, url in SEARCH_URLS.items()}
+    search = {code: url.format(quote(item.title, safe="")) for code, url in SEARCH_URLS.items()}
     return show_form("purchase/_dialog.html", error=error, status=status, item=item, rows=rows, typed=typed or {},
                      search=search, platforms=PURCHASE_PLATFORMS, modes=MODES, ready=purchase_ready(),
                      pending=pending, notice=notice, not_yet=NOT_YET)
@@ -286,12 +286,14 @@ def batch():
     """批量采购: one Purchase + job per ticked sub-order whose link and 规格对应 are set, with the
     account chosen for its platform (`account_<platform>`), grouped by account."""
     ids = form_ids("ids", "订单", MAX_BATCH)
-    if len(current_scope().apply(Order.select().where(Order.id.in_(ids)))) < len(set(ids)):
+    if current_scope().apply(Order.select().where(Order.id.in_(ids))).count() < len(set(ids)):
         abort(404, description="订单不存在")
     if not purchase_ready():
         return _message(NOT_YET, 409, error=True)
     mode = request.form.get("mode", "auto")
-    if not ids or mode not in MODES:
+    if mode not in MODES:
+        return _message("请选择 自动下单 或 辅助下单", 400, error=True)
+    if not ids:
         return _message("请先在“待采购”中勾选订单", 400, error=True)
     plan, skipped = _batch_plan(ids)
     chosen: dict[str, PurchaseAccount | None] = {}
@@ -300,7 +302,8 @@ def batch():
             chosen[link.platform] = _account_choice(f"account_{link.platform}", link.platform) or next(
                 iter(accounts_for(link.platform)), None)
     started = 0
-    for order, item, link in sorted(plan, key=lambda p: (chosen[p[2].platform].id if chosen[p[2].platform] else 0)):
+    by_account = sorted(plan, key=lambda step: getattr(chosen[step[2].platform], "id", 0))  # grouped by account
+    for order, item, link in by_account:
         account = chosen[link.platform]
         if account is None:
             skipped.append(f"{order.tid}：没有可用的{PURCHASE_PLATFORMS[link.platform]}采购账号")

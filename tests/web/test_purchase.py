@@ -273,6 +273,9 @@ def test_batch_purchase_buys_mapped_orders_and_says_which_it_skipped(desk, task_
     assert purchase.order_id == desk["order"].id and purchase.account_id == desk["account2"].id
     assert task_registered[0][2]["purchase_id"] == purchase.id and task_registered[0][2]["mode"] == "auto"
     assert _go(desk["client"], "/purchase/batch", {"ids": "abc"}).status_code == 400
+    assert _go(desk["client"], "/purchase/batch", {}).status_code == 400  # nothing ticked
+    assert _go(desk["client"], "/purchase/batch", {"ids": desk["order"].id, "mode": "x"}).status_code == 400
+    assert _db(Purchase.select().count) == 1 and len(task_registered) == 1
 
 
 # -- scope, permissions, CSRF ----------------------------------------------------------------------------------
