@@ -39,6 +39,7 @@ def register_web(app: Flask) -> None:
         dashboard,
         jobs,
         orders,
+        purchase,
         settings,
         shops,
         stats,
@@ -47,7 +48,7 @@ def register_web(app: Flask) -> None:
     )
 
     init_inputs(app)  # the <dbid:…> converter must exist before the blueprints add their rules
-    for module in (auth, orders, shops, accounts, aftersales, stats, dashboard, team, settings, billing,
+    for module in (auth, orders, purchase, shops, accounts, aftersales, stats, dashboard, team, settings, billing,
                    verify, jobs):
         app.register_blueprint(module.bp)
     init_templates(app)
@@ -73,8 +74,10 @@ def init_templates(app: Flask) -> None:
     answer) sees exactly what the full page sees."""
     from dropship.couriers import courier_name
     from dropship.services.money import yuan
+    from dropship.services.purchasing.labels import state_label
     from dropship.services.shops import effective_login_state, session_usable
     from dropship.web.jobs import panel_jobs
+    from dropship.web.purchase import purchase_ready
     from dropship.web.verify import backend_view, waiting_count
 
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
@@ -83,6 +86,7 @@ def init_templates(app: Flask) -> None:
     app.add_template_filter(platform_href, "platform_href")
     app.add_template_filter(effective_login_state, "login_state")  # 风控限制 ends with its cool-down
     app.add_template_filter(session_usable, "session_usable")
+    app.add_template_filter(state_label, "purchase_state")  # a purchase not yet on the supplier's list
 
     @app.context_processor
     def _globals() -> dict:
@@ -95,4 +99,5 @@ def init_templates(app: Flask) -> None:
             "panel_jobs": panel_jobs,
             "verify_count": waiting_count,
             "backend_view": backend_view,
+            "purchase_ready": purchase_ready,  # 去下单 / 批量采购 are 即将开放 until the purchase task exists
         }

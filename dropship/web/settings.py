@@ -1,5 +1,5 @@
 """设置: 浏览器 (the browser found, 浏览器检测), 店铺后台设置 (memo template, routes, 利润率), 订单设置,
-采购设置 (PDD 支付设置, 发货物流, PDD 自定义收货信息 with its live 预览). Every save is logged
+采购设置 (采购保护 with 自动支付, PDD 支付设置, 发货物流, PDD 自定义收货信息 with its live 预览). Every save is logged
 (services/settings_log) and the log is shown under the form it belongs to."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dropship.services import order_export  # noqa: F401 - registers exports.kee
 from dropship.services import purchase_settings as purchase
 from dropship.services.jobs import job_target
 from dropship.services.memo import TEMPLATE_FIELDS
-from dropship.services.money import MARGIN_BASES
+from dropship.services.money import MARGIN_BASES, yuan
 from dropship.services.orders.actions import SYNC_ROUTES
 from dropship.services.orders.labels import FLAG_NAMES
 from dropship.services.receiver import MODES, POSITIONS
@@ -158,12 +158,14 @@ def _purchase_page(section: str = "", errors: FieldError | None = None, typed: d
                     "dual_logistics": bool(typed.get("dual_logistics")), "multi_item": typed.get("multi_item")}
     elif typed is not None and section == "payment":
         payment = {**payment, "method": typed.get("pay_method")}
+    guards = _guard_values() if typed is None or section != "guards" else {**typed, "auto_pay": bool(typed.get("auto_pay"))}
     # a panel of a mode not chosen still opens when one of its fields is refused (it was saved too)
     error_panels = {panel for name in (errors.errors if errors else {}) for panel in _PANELS_OF.get(name.split("_")[0], ())}
     return show_form("settings/purchase.html", error=errors, section=section, error_panels=error_panels, saved=saved, payment=payment,
                      pay_methods=purchase.PAY_METHODS, shipping=shipping, couriers=purchase.EXCLUDABLE_COURIERS,
                      multi_item=purchase.MULTI_ITEM, receiver=receiver_values, modes=MODES, positions=POSITIONS,
-                     preview=purchase.receiver_preview(receiver_values), keys={"payment": purchase.PAYMENT_KEYS,
+                     preview=purchase.receiver_preview(receiver_values), guards=guards,
+                     keys={"guards": purchase.GUARD_KEYS, "payment": purchase.PAYMENT_KEYS,
                                                               "shipping": purchase.SHIPPING_KEYS,
                                                               "receiver": purchase.RECEIVER_KEYS})
 
@@ -191,6 +193,29 @@ def _save_section(section: str, save, typed: dict):
 @requires("main")  # 支付账号 / 支付密码 spend money: the main account's decision alone
 def save_payment():
     return _save_section("payment", purchase.save_payment, _form_dict())
+
+
+# 采购保护 / 支付设置: form field → setting key (amounts typed in 元, stored in fen)
+GUARD_FIELDS = {"profit_floor": "purchase.profit_floor", "max_price": "purchase.max_price",
+                "daily_cap": "purchase.daily_cap", "auto_pay": "pay.auto"}
+
+
+def _guard_values() -> dict:
+    """The stored guards as the form shows them (元 text, the switch)."""
+    values = {name: yuan(get_setting(key)) for name, key in GUARD_FIELDS.items() if name != "auto_pay"}
+    return {**values, "auto_pay": bool(get_setting("pay.auto"))}
+
+
+@bp.post("/purchase/guards")
+@requires("main")  # the limits and automatic payment spend money: the main account's decision alone
+def save_guards():
+    typed = {name: request.form.get(name, "") for name in GUARD_FIELDS}
+    values = {key: typed[name] for name, key in GUARD_FIELDS.items() if name != "auto_pay"}
+    errors = _save_all({**values, "pay.auto": bool(typed["auto_pay"])})
+    if errors:
+        by_field = {name: errors[key] for name, key in GUARD_FIELDS.items() if key in errors}
+        return _purchase_page("guards", FieldError.many(by_field), typed)
+    return _purchase_page("guards", saved="guards")
 
 
 @bp.post("/purchase/shipping")

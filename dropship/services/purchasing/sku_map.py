@@ -66,3 +66,12 @@ def remember_mapping(scope: Scope, outer_id: str, shop_sku: str, platform: str, 
         return SkuMapping.create(outer_id=outer_id, shop_sku=shop_sku, platform=platform, item_id=item_id, **values)
     SkuMapping.update(values).where(SkuMapping.id == row.id).execute()
     return SkuMapping.get_by_id(row.id)
+
+
+def remember_typed(scope: Scope, outer_id: str, shop_sku: str, platform: str, item_id: str, sku_id: str,
+                   sku_text: str, multiplier: str | int) -> SkuMapping:
+    """规格对应 as a person types it in the 采购 dialog (the supplier SKU's id and words)."""
+    sku_id, sku_text = str(sku_id or "").strip(), str(sku_text or "").strip()
+    if len(sku_id) > 40:
+        raise FieldError("sku_id", "供应商规格编号最多 40 个字符")
+    return remember_mapping(scope, outer_id, shop_sku, platform, item_id, SupplierSku(sku_id, sku_text), multiplier)
