@@ -15,8 +15,8 @@ first follows `matching.RECOVERY` for the state it finds: 已提交 re-does the 
 snapshot saved before the click and never submits again; 待付款 / 支付中 re-read the supplier order
 before paying. Zero or several new orders park the purchase (需人工) for a person.
 
-`STEP_HOOK` is called with each name of `STEPS` at that point of a purchase: the seam the
-fault-injection test uses to kill a real worker there.
+`STEP_HOOK(step, purchase_id)` is called at each point named in `STEPS`: the seam the
+fault-injection test uses to kill a real worker there (tests/drivers/test_purchase_crash.py).
 """
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ from dropship.tasks.account_session import open_account
 
 MODES = ("auto", "assisted")
 STEPS = ("before_submit", "after_submit", "before_record", "after_pay")
-STEP_HOOK: Callable[[str], None] = lambda step: None  # noqa: E731 - replaced by the fault-injection test
+STEP_HOOK: Callable[[str, int], None] = lambda step, purchase_id: None  # noqa: E731 - the kill test's seam
 # The list may lag the submit by a moment: read it again after these pauses before parking.
 DIFF_RETRY_SECONDS: tuple[float, ...] = (1.0, 3.0)
 ASSIST_POLL_SECONDS = 5.0  # 辅助下单: how often the account's order list is read while the person buys
@@ -151,11 +151,22 @@ class Buying:
         if action == "restart":
             self.prepare_and_submit()
         elif action == "rediff":
-            self.record(rediff(self.purchase.orders_before, self.recent(), self.want(),
-                               self.purchase.submitted_at, datetime.now()))
+            self.redo_diff()
         if self.purchase.state in ("unpaid", "paying"):
             self.settle()
         return self.note or f"采购{state_label(self.purchase.state)}"
+
+    def claimed(self) -> set[str]:
+        """采购单号 other purchases of this account recorded already: never "new" to this one."""
+        return {pid for (pid,) in PurchaseRow.select(PurchaseRow.platform_order_id).where(
+            PurchaseRow.account == self.purchase.account_id, PurchaseRow.platform == self.purchase.platform,
+            PurchaseRow.platform_order_id != "", PurchaseRow.id != self.purchase.id).tuples()}
+
+    def redo_diff(self) -> None:
+        """已提交 found after a crash: the diff again, against the snapshot saved before the click."""
+        before = self.purchase.orders_before
+        self.record(rediff(None if before is None else [*before, *self.claimed()], self.recent(), self.want(),
+                           self.purchase.submitted_at, datetime.now()))
 
     def recent(self) -> list:
         return self.driver.recent_orders(window(self.purchase.submitted_at, datetime.now())[0])
@@ -205,20 +216,23 @@ class Buying:
             self.stop(refusals)
             return
         checkpoint()  # the last point where a shutdown may hand the job back (nothing submitted yet)
+        STEP_HOOK("before_submit", self.purchase.id)
         before = self.snapshot_and_mark_submitted()
-        STEP_HOOK("before_submit")
         self.driver.submit()
-        STEP_HOOK("after_submit")
+        STEP_HOOK("after_submit", self.purchase.id)
         self.record(self.diff(before))
 
+    def find(self, before: set[str]) -> Found | Park:
+        return find_new_order(before | self.claimed(), self.recent(), self.want(),
+                              window(self.purchase.submitted_at, datetime.now()))
+
     def diff(self, before: set[str]) -> Found | Park:
-        result = find_new_order(before, self.recent(), self.want(), window(self.purchase.submitted_at, datetime.now()))
+        result = self.find(before)
         for pause in DIFF_RETRY_SECONDS:
             if isinstance(result, Found):
                 break
-            time.sleep(pause)  # the platform's list, not a condition we could wait on
-            result = find_new_order(before, self.recent(), self.want(),
-                                    window(self.purchase.submitted_at, datetime.now()))
+            time.sleep(pause)  # the platform's list lags the submit: nothing we could wait on instead
+            result = self.find(before)
         return result
 
     def wait_for_person(self) -> Found | Park:
@@ -227,8 +241,7 @@ class Buying:
         before = set(self.purchase.orders_before or ())
         while True:
             checkpoint()
-            result = find_new_order(before, self.recent(), self.want(),
-                                    window(self.purchase.submitted_at, datetime.now()))
+            result = self.find(before)
             if isinstance(result, Found) or time.monotonic() > deadline:
                 return result
             time.sleep(ASSIST_POLL_SECONDS)
@@ -238,7 +251,7 @@ class Buying:
         if isinstance(result, Park):
             self.stop([Refusal("diff", result.reason)])
             return
-        STEP_HOOK("before_record")
+        STEP_HOOK("before_record", self.purchase.id)
         order = result.order
         to = "paid" if state_for_status(order.status) == "paid" else "unpaid"  # a cancelled one is re-read below
         self.move(to, platform_order_id=order.order_id, amount=order.amount, status=order.status,
@@ -267,7 +280,7 @@ class Buying:
             self.move("paying")
         payment = load_payment()
         self.driver.pay(order_id, payment.method, payment.account or "", payment.password or "")
-        STEP_HOOK("after_pay")
+        STEP_HOOK("after_pay", self.purchase.id)
         after = self.driver.order_detail(order_id)
         if not self.follow_status(after.status, after.amount):
             self.move("unpaid", status=after.status)
@@ -305,10 +318,29 @@ def buy_one(driver: BuyerDriver, purchase: PurchaseRow, mode: str, job_id: int) 
             _push_memo(purchase, job_id)
 
 
+def resolve_interrupted(driver: BuyerDriver, account_id: int, job_id: int) -> None:
+    """Before this account buys anything, re-diff each of its purchases left in 已提交 by a crash.
+
+    Under the account lock no other job is between its submit and its diff, so an order made since
+    such a snapshot is that purchase's own: diffed later, after more orders of the same item, it
+    would find several and park. Only recorded here (never paid): its own job, re-run by the
+    queue's recovery, finds it 待付款 and pays only if allowed.
+    """
+    for row in PurchaseRow.select().where(PurchaseRow.account == account_id, PurchaseRow.state == "submitted",
+                                          PurchaseRow.active == True).order_by(PurchaseRow.id):  # noqa: E712
+        buying = Buying(driver, row, "assisted", load_guards())
+        try:
+            buying.redo_diff()
+        finally:
+            if buying.memo_changed:
+                _push_memo(row, job_id)
+
+
 @contextmanager
-def _account_session(account: PurchaseAccount, mode: str) -> Iterator[BuyerDriver]:
+def _account_session(account: PurchaseAccount, mode: str, job_id: int) -> Iterator[BuyerDriver]:
     with account_lock(settings().data_dir, account.id), \
             open_buyer(account, mode == "assisted" and verification.display_available()) as driver:
+        resolve_interrupted(driver, account.id, job_id)
         yield driver
 
 
@@ -328,7 +360,7 @@ def purchase(job_id: int, purchase_id: int, mode: str = "auto") -> None:
         raise UserError(f"未知的下单方式：{mode}")
     row = _load(purchase_id)
     progress(job_id, 0, 1, "正在打开采购账号…")
-    with _account_session(row.account, mode) as driver:
+    with _account_session(row.account, mode, job_id) as driver:
         row = _load(purchase_id)  # re-read under the lock: another job may have moved it meanwhile
         message = buy_one(driver, row, mode, job_id)
     progress(job_id, 1, 1, message)
@@ -343,7 +375,7 @@ def purchase_batch(job_id: int, account_id: int, purchase_ids: list[int], mode: 
         raise UserError("采购账号不存在或已删除")
     progress(job_id, 0, len(purchase_ids), "正在打开采购账号…")
     failed = 0
-    with _account_session(account, mode) as driver:
+    with _account_session(account, mode, job_id) as driver:
         for done, purchase_id in enumerate(purchase_ids, start=1):
             checkpoint()
             row = PurchaseRow.get_or_none(PurchaseRow.id == purchase_id, PurchaseRow.account == account_id)
