@@ -262,3 +262,24 @@ def test_a_memo_change_starts_the_push_job(supplier, quick):
     set_setting("memo.fields", ["purchase_order"])
     row = run(supplier, start_purchase())
     assert row.state == "unpaid" and quick == [row.order_id]
+
+
+def test_an_interrupted_submit_of_the_account_is_resolved_before_it_buys_anything_else(supplier):
+    """Diffed after later orders of the same item, the stale snapshot would see several: it goes first."""
+    set_setting("pay.auto", True)
+    stale = submitted(supplier, order_made=True)
+    fresh = start_purchase()
+    purchasing.resolve_interrupted(supplier, fresh.account_id, job_id=0)
+    row = Purchase.get_by_id(stale.id)
+    assert row.state == "unpaid" and row.platform_order_id == next(iter(supplier.orders))
+    assert supplier.count("pay") == 0  # recorded only: its own job pays it when allowed
+    assert run(supplier, fresh).state == "paid" and len(supplier.orders) == 2
+
+
+def test_an_order_recorded_by_another_purchase_is_never_taken_as_new(supplier):
+    first = run(supplier, start_purchase())
+    late = start_purchase()
+    advance(late, "submitted", orders_before=[], submitted_at=datetime.now() - timedelta(seconds=5))
+    row = run(supplier, late)  # first's order is new to late's (empty) snapshot, but it is first's
+    assert row.state == "parked" and "没有找到新的采购订单" in row.reason
+    assert first.platform_order_id not in (row.platform_order_id,)
