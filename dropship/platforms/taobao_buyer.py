@@ -1,19 +1,92 @@
-"""淘宝 / 天猫 / 淘特 purchase account (buyer side): identity, session check and password login.
+"""淘宝 / 天猫 / 淘特 purchase account (buyer side): the BuyerDriver of platforms/base.py.
 
-The buying itself comes later; this part answers "who is this profile logged in as, and does the
-session still work", with the passport form shared with the seller driver. A cheap read is the
-buyer home (我的淘宝): an expired session is sent to the login host, a risk sign to a punish page.
+Identity, session check and password login use the passport form shared with the seller driver;
+a cheap read is the buyer home (我的淘宝). Buying happens in the site's own pages with trusted
+clicks (the checkout is guarded by baxia: a request made outside the page cannot produce its
+tokens): the item page's SKU panel and 立即购买, the confirm page's address book (a new address
+through the member1 frame's region picker), 提交订单, the 支付宝 cashier. Orders are read from
+mtop.taobao.order.queryboughtlistv2 called from the 已买到的宝贝 page (its cookies and Referer),
+in each of the three shapes its answer comes in; logistics from transit_step.do (GBK).
+
+淘特 goods are 淘宝 goods: a 淘特 purchase goes through the 淘宝 pages.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dropship.platforms import passport
-from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformError, ShopIdentity
+from dropship.platforms.base import (
+    CheckoutReadback,
+    LoginRequired,
+    NeedsVerification,
+    PlatformError,
+    Receiver,
+    RiskBlocked,
+    ShopIdentity,
+    SupplierItem,
+    SupplierLine,
+    SupplierOrder,
+    SupplierSku,
+)
+from dropship.platforms.buyer_pages import (
+    MUNICIPALITIES,
+    check_answer,
+    loads,
+    page_fetch,
+    phone_key,
+    place_key,
+    same_receiver,
+    split_region,
+)
 from dropship.platforms.origins import Origins
-from dropship.platforms.taobao_seller import classify
+from dropship.platforms.taobao_seller import classify, parse_time, yuan_to_fen
+
+BOUGHT_API = "mtop.taobao.order.queryboughtlistv2"
+APP_KEY = "12574478"  # the PC pages' mtop appKey
+H5_HOST = "h5api.m.taobao.com"
+BUYERTRADE_HOST = "buyertrade.taobao.com"
+BOUGHT_PATH = "/trade/itemlist/list_bought_items.htm"
+DETAIL_PATH = "/trade/detail/trade_item_detail.htm?bizOrderId="
+TRANSIT_PATH = "/trade/json/transit_step.do?bizOrderId="
+ITEM_HOSTS = {"tmall": "detail.tmall.com"}  # everything else (淘宝, 淘特) on item.taobao.com
+CONFIRM_PATHS = ("/auction/buy_now.jhtml", "/order/confirm_order.htm")
+CASHIER_PATH = "/standard/lightpay/lightPayCashier.htm"
+# The page's own mtop client, when it has one: its answer (or its rejection, which carries `ret`) as
+# JSON text; null when the page has no lib.mtop.
+LIB_MTOP_JS = """([api, data]) => {
+    const mtop = window.lib && window.lib.mtop;
+    if (!mtop || typeof mtop.request !== 'function') return null;
+    return mtop.request({api, v: '1.0', data: JSON.parse(data), type: 'POST', dataType: 'json', ecode: 0})
+        .then(r => JSON.stringify(r), e => JSON.stringify(e && e.ret ? e : {ret: [String(e)]}));
+}"""
+# 支付方式 codes (services.purchase_settings.PAY_METHODS) that the 支付宝 cashier's pay password serves
+ALIPAY_METHODS = ("alipay", "alipay_password")
+PAGE_CAP = 200  # pages read at most in one listing (a stop, should the list never end)
+MUNICIPALITY_CITY = "市辖区"  # the picker's one city tag of 北京 / 上海 / 天津 / 重庆
+NO_STREET = "暂不选择"
+WAIT_MS = 15_000
+
+# 拍单状态 codes (services.purchasing.labels.PURCHASE_STATUS_LABELS), kept as plain strings here:
+# platforms never import services.
+STATUS_BY_TEXT = {
+    "等待买家付款": "unpaid", "买家已付款": "paid", "卖家已发货": "shipped", "交易成功": "received",
+    "交易关闭": "cancelled", "已签收": "received",
+}
+STATUS_BY_CODE = {  # TOP tradeStatus, as the Main_ shape and legacy extra.tradeStatus carry it
+    "WAIT_BUYER_PAY": "unpaid", "TRADE_NO_CREATE_PAY": "unpaid", "WAIT_SELLER_SEND_GOODS": "paid",
+    "SELLER_CONSIGNED_PART": "shipped", "WAIT_BUYER_CONFIRM_GOODS": "shipped", "TRADE_BUYER_SIGNED": "received",
+    "TRADE_FINISHED": "received", "TRADE_CLOSED": "cancelled", "TRADE_CLOSED_BY_TAOBAO": "cancelled",
+}
+REFUND_BY_TEXT = {"退款中": "refunding", "退款成功": "refunded"}
 
 # Verifier: park `page` for a person until `solved()` is true; returns whether it was solved.
 Verifier = Callable[[Any, str, Callable[[], bool]], bool]
@@ -35,9 +108,13 @@ class TaobaoBuyer:
         self.platform = platform
         self.throttle = throttle
         self.verifier = verifier
+        self.page_size = 20  # queryboughtlistv2 pageSize (≤ 50)
+        self._buy: Any = None  # the page that goes item → confirm → cashier
+        self._list: Any = None  # a page on 已买到的宝贝, where list JSON is fetched from
 
-    def _cookie(self, name: str) -> str:
-        return passport.cookie_value(self.context, self.origins, self.LOGIN_HOST, name)
+    def _cookie(self, name: str, host: str = "") -> str:
+        """A cookie of `host`'s site; by default the account's login site (a subclass's own)."""
+        return passport.cookie_value(self.context, self.origins, host or self.LOGIN_HOST, name)
 
     def _home_url(self) -> str:
         return self.origins.url(self.HOME_HOST, self.HOME_PATH)
@@ -99,3 +176,491 @@ class TaobaoBuyer:
         for page in list(self.context.pages):
             if not page.is_closed():
                 page.close()
+
+    # -- pages --------------------------------------------------------------------------------
+
+    def _goto(self, page, url: str, host: str) -> None:
+        """Navigate to `url` on the real `host` as a person would (redirects followed) and classify
+        where it landed."""
+        self.throttle(host)
+        response = page.goto(url, wait_until="domcontentloaded")
+        self._check(page, response.status if response else 0)
+
+    def _check(self, page, status: int = 200) -> None:
+        """Classify where the page is now (login, punish, slider, risk texts), in the buyer's words."""
+        try:
+            check_answer(page.url, status, page.content())
+        except LoginRequired:
+            raise LoginRequired(self.EXPIRED) from None
+
+    def _buy_page(self):
+        if self._buy is None or self._buy.is_closed():
+            self._buy = self.context.new_page()
+        return self._buy
+
+    def _list_page(self):
+        """The 已买到的宝贝 page, opened afresh for each listing (the list JSON goes out with its Referer)."""
+        if self._list is None or self._list.is_closed():
+            self._list = self.context.new_page()
+        self._goto(self._list, self.origins.url(BUYERTRADE_HOST, BOUGHT_PATH), BUYERTRADE_HOST)
+        return self._list
+
+    def _detail_page(self, order_id: str):
+        if not order_id.isdigit():
+            raise PlatformError(f"采购单号格式不正确：{order_id}")
+        page = self._buy_page()
+        self._goto(page, self.origins.url(BUYERTRADE_HOST, DETAIL_PATH + order_id), BUYERTRADE_HOST)
+        return page
+
+    # -- mtop through the page ----------------------------------------------------------------
+
+    def _mtop(self, page, api: str, data: dict[str, Any]) -> dict:
+        """Call an mtop API from `page`: through the page's own ``lib.mtop`` where it has one (the
+        real site's pages load it; it signs and refreshes its token itself), else the way lib-mtop
+        does it from the page (token from ``_m_h5_tk``, sign = md5(token&t&appKey&data), the page's
+        cookies and Referer); an empty or expired token comes back with a fresh cookie: call once more."""
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        self.throttle(H5_HOST)
+        own = page.evaluate(LIB_MTOP_JS, [api, text])
+        if own is not None:
+            return mtop_data(loads(own), self.EXPIRED)
+        answer: dict = {}
+        for _ in range(2):
+            token = self._cookie("_m_h5_tk", H5_HOST).split("_")[0]
+            t = str(int(time.time() * 1000))
+            sign = hashlib.md5(f"{token}&{t}&{APP_KEY}&{text}".encode()).hexdigest()
+            url = self.origins.url(H5_HOST, f"/h5/{api}/1.0/?jsv=2.7.2&appKey={APP_KEY}&t={t}&sign={sign}"
+                                            f"&api={api}&v=1.0&type=originaljson&dataType=json")
+            answer = loads(page_fetch(page, url, "POST", {"data": text})["text"])
+            ret = str((answer.get("ret") or [""])[0])
+            if not ret.startswith("FAIL_SYS_TOKEN_"):
+                break
+        return mtop_data(answer, self.EXPIRED)
+
+    # -- orders -------------------------------------------------------------------------------
+
+    def _bought_pages(self, until: Callable[[list[SupplierOrder]], bool]):
+        """Every page of the bought list (tab all), newest first, until `until(page_orders)` says stop."""
+        page = self._list_page()
+        for number in range(1, PAGE_CAP + 1):
+            orders, more = parse_bought(self._mtop(page, BOUGHT_API, {
+                "tabCode": "all", "page": number, "pageSize": self.page_size, "condition": "{}"}))
+            yield orders
+            if not more or until(orders):
+                return
+        raise PlatformError(f"已买到的宝贝超过 {PAGE_CAP} 页，未读完")
+
+    def recent_orders(self, since: datetime) -> list[SupplierOrder]:
+        found: list[SupplierOrder] = []
+        for orders in self._bought_pages(lambda batch: any(o.created_at < since for o in batch)):
+            found += [o for o in orders if o.created_at >= since]
+        return found
+
+    def order_ids_since(self, since: datetime) -> set[str]:
+        return {o.order_id for o in self.recent_orders(since)}
+
+    def list_statuses(self, order_ids: list[str]) -> list[SupplierOrder]:
+        """From the list JSON while it has them; an order the list no longer reaches from its detail."""
+        wanted = set(order_ids)
+        seen: dict[str, SupplierOrder] = {}
+        for batch in self._bought_pages(lambda _batch: wanted <= seen.keys()):  # called after each batch is taken
+            seen.update({o.order_id: o for o in batch if o.order_id in wanted})
+        return [seen[i] if i in seen else self.order_detail(i) for i in order_ids]
+
+    def order_detail(self, order_id: str) -> SupplierOrder:
+        page = self._detail_page(order_id)
+        data = loads(page.evaluate("() => JSON.stringify(typeof data === 'undefined' ? null : data)"))
+        summary = ((data or {}).get("mainOrder") or {}).get("summary")
+        if not isinstance(summary, dict):
+            raise PlatformError(f"订单详情页没有订单数据：{order_id}")
+        listed = async_order(summary)
+        status_text = page.locator("#order-status").inner_text().strip()
+        refunds = page.locator("#refund-table .refund-status").all_inner_texts()
+        self.throttle(BUYERTRADE_HOST)
+        steps = page_fetch(page, self.origins.url(BUYERTRADE_HOST, TRANSIT_PATH + order_id), charset="gbk")
+        courier, number = parse_transit(steps["text"])
+        return SupplierOrder(
+            order_id=order_id, created_at=listed.created_at, amount=yuan_to_fen(page.locator("#paid-amount").inner_text()),
+            status=status_code(status_text, "", refunds), status_text=status_text, lines=listed.lines,
+            receiver=parse_receiver_line(page.locator("#receiver").inner_text()), courier=courier,
+            tracking_number=number)
+
+    # -- buying -------------------------------------------------------------------------------
+
+    def _item_url(self, url: str) -> tuple[str, str]:
+        """A product link (real or sandbox host) on our origins, and its real host; only 淘宝 / 天猫 items."""
+        parts = urlsplit(url if "//" in url else f"https://{url}")
+        host = (parts.hostname or "").replace(".localhost", ".com")
+        if host in ("item.taobao.com", "detail.tmall.com"):
+            return self.origins.url(host, f"{parts.path or '/item.htm'}?{parts.query}"), host
+        raise PlatformError(f"不是淘宝/天猫的商品链接：{url}")
+
+    def _read_item(self, page) -> tuple[SupplierItem, dict[str, str]]:
+        data = loads(page.evaluate("() => JSON.stringify(window.__DETAIL_DATA__ || null)"))
+        if not isinstance(data, dict):
+            title = page.locator("h2, h1").first.inner_text() if page.locator("h2, h1").count() else ""
+            raise PlatformError(f"商品页打不开：{title or page.url}")
+        platform = "tmall" if ".tmall." in (urlsplit(page.url).hostname or "") else (
+            "taote" if self.platform == "taote" else "taobao")
+        return parse_item(data, platform)
+
+    def open_item(self, url: str) -> SupplierItem:
+        page = self._buy_page()
+        self._goto(page, *self._item_url(url))
+        return self._read_item(page)[0]
+
+    def fill_checkout(self, item_id: str, sku_id: str, quantity: int, receiver: Receiver, memo: str) -> None:
+        page = self._buy_page()
+        host = ITEM_HOSTS.get(self.platform, "item.taobao.com")  # the other site's host redirects over
+        self._goto(page, self.origins.url(host, f"/item.htm?id={quote(item_id)}"), host)
+        item, paths = self._read_item(page)
+        sku = next((s for s in item.skus if s.sku_id == sku_id), None)
+        if sku is None:
+            raise PlatformError(f"供应商规格已变更：商品 {item_id} 没有规格 {sku_id}")
+        if sku.stock is not None and sku.stock < quantity:
+            raise PlatformError("该规格已售罄" if sku.stock == 0 else f"库存不足（剩 {sku.stock} 件）")
+        panel = page.locator('[id*="SkuPanel"]')
+        for pv in filter(None, paths.get(sku_id, "").split(";")):
+            panel.locator(f'[data-pv="{pv}"]').click()
+        chosen = panel.locator(".sku-id")
+        if chosen.count() and chosen.input_value() != sku_id:
+            raise PlatformError(f"商品页没有选中规格 {sku.text}")
+        page.locator("#J_IptAmount").fill(str(quantity))
+        page.locator("#J_LinkBuy").click()
+        try:
+            page.wait_for_url(lambda u: urlsplit(u).path in CONFIRM_PATHS, wait_until="domcontentloaded",
+                              timeout=WAIT_MS)
+        except PlaywrightTimeout:
+            tip = " ".join(t.strip() for t in page.locator(".sku-tip").all_inner_texts()).strip()
+            raise PlatformError(f"立即购买没有进入确认订单页：{tip or page.url}") from None
+        self._check(page)
+        self._choose_address(page, receiver)
+        claim = page.locator("#J_ClaimCoupon")
+        if claim.count():  # the shop coupon applies only once claimed (领取)
+            claim.click()
+            page.wait_for_function("() => document.getElementById('J_CouponTip').textContent.trim() !== ''",
+                                   timeout=WAIT_MS)
+        page.locator("textarea[id^=textarea_memoPC]").first.fill(memo)
+
+    def _choose_address(self, page, receiver: Receiver) -> None:
+        """The receiver's address from the book (a click), else a new one through the region picker."""
+        wanted = (receiver, book_form(receiver))
+        rows = page.locator("#J_AddressList .address-item")
+        for index in range(rows.count()):
+            row = rows.nth(index)
+            shown = split_region(f"{row.locator('.addr-region').inner_text()} {row.locator('.addr-detail').inner_text()}")
+            shown.name = row.locator(".addr-name").inner_text().strip()
+            shown.phone = row.locator(".addr-phone").inner_text().strip()
+            if any(same_receiver(shown, w) for w in wanted):
+                row.click()
+                page.wait_for_function("el => el.classList.contains('selected')", arg=row.element_handle(),
+                                       timeout=WAIT_MS)
+                return
+        self._add_address(page, receiver)
+
+    def _add_address(self, page, receiver: Receiver) -> None:
+        page.locator("#J_NewAddress").click()
+        frame = page.frame_locator("#J_AddressFrame")
+        frame.locator(".cndzk-entrance-division-header-click").click()
+        for label in picker_path(receiver)[:3]:
+            pick_tag(frame, label)
+        saved = book_form(receiver) if receiver.town else receiver
+        if frame.locator(".cndzk-entrance-division-box").is_visible():  # a street level follows
+            tags = frame.locator(".cndzk-entrance-division-box-content-tag").all_inner_texts()
+            if receiver.town and receiver.town.strip() in [t.strip() for t in tags]:
+                pick_tag(frame, receiver.town.strip())
+                saved = receiver
+            else:
+                pick_tag(frame, NO_STREET)
+        frame.locator("#addressDetail").fill(saved.address.strip())
+        frame.locator("#fullName").fill(receiver.name.strip())
+        frame.locator("#mobile").fill(phone_key(receiver.phone))
+        with page.expect_response(lambda r: "deliver_address.do" in r.url, timeout=WAIT_MS) as answer:
+            frame.get_by_role("button", name="保存").click()
+        if answer.value.status != 200:
+            body = loads(answer.value.text())
+            check_answer(answer.value.url, answer.value.status, answer.value.text())
+            errors = body.get("errors") or {}
+            raise PlatformError("新增收货地址失败：" + ("；".join(errors.values()) or str(body.get("message") or "")))
+        page.wait_for_url(re.compile(r"[?&]addressId=\d+"), wait_until="domcontentloaded", timeout=WAIT_MS)
+        self._check(page)
+
+    def _confirm_page(self):
+        page = self._buy
+        if page is None or page.is_closed() or urlsplit(page.url).path not in CONFIRM_PATHS:
+            raise PlatformError("当前不在确认订单页，请重新下单")
+        return page
+
+    def read_checkout(self) -> CheckoutReadback:
+        page = self._confirm_page()
+        address = page.locator("#J_ConfirmAddress").inner_text().strip()
+        person = page.locator("#J_ConfirmReceiver").inner_text().strip()
+        receiver = None
+        if address and person:
+            receiver = split_region(address)
+            receiver.name, _, receiver.phone = person.rpartition(" ")
+        page.wait_for_function("() => document.getElementById('J_ActualFee').textContent.trim() !== ''",
+                               timeout=WAIT_MS)
+        buy_param = page.locator("input[name=buy_param]").input_value()
+        return CheckoutReadback(receiver=receiver, total=yuan_to_fen(page.locator("#J_ActualFee").inner_text()),
+                                quantity=int(page.locator("#J_Quantity").inner_text().strip()),
+                                sku_id=(buy_param.split("_") + ["", ""])[2])
+
+    def submit(self) -> None:
+        """One trusted click of 提交订单 once the page enabled it (its baxia seed arrived). Never
+        retried: whatever happens, the caller diffs the list to learn whether an order exists."""
+        page = self._confirm_page()
+        go = page.locator("#J_Go")
+        self.throttle("buy.tmall.com" if ".tmall." in (urlsplit(page.url).hostname or "") else "buy.taobao.com")
+        try:
+            with page.expect_navigation(wait_until="domcontentloaded", timeout=WAIT_MS):
+                go.click(timeout=WAIT_MS)  # waits until the button is enabled
+        except PlaywrightTimeout:
+            raise PlatformError("提交订单后页面没有响应，请到已买到的宝贝核对是否已下单") from None
+        if CASHIER_PATH in page.url:
+            return
+        self._check(page)
+        error = page.locator("#J_FormError")
+        raise PlatformError(error.inner_text().strip() if error.count() else f"提交订单失败：{page.url}")
+
+    def pay(self, order_id: str, method: str, account: str, password: str) -> None:
+        """支付宝 cashier: 立即付款 on the order detail, then the pay password."""
+        if method not in ALIPAY_METHODS:
+            raise PlatformError("淘宝/天猫自动付款只支持支付宝支付（支付密码），请手动付款")
+        page = self._detail_page(order_id)
+        link = page.locator("#pay-link")
+        if not link.count():
+            raise PlatformError(f"订单 {order_id} 不是待付款状态（{page.locator('#order-status').inner_text().strip()}）")
+        with page.expect_navigation(wait_until="domcontentloaded", timeout=WAIT_MS):
+            link.click()
+        self._check(page)
+        refused = page.locator("#J_PayError")
+        if CASHIER_PATH not in page.url or refused.count():
+            raise PlatformError(refused.inner_text().strip() if refused.count() else f"没有进入收银台：{page.url}")
+        page.locator("#payPassword_rsainput").fill(password)
+        with page.expect_navigation(wait_until="domcontentloaded", timeout=WAIT_MS):
+            page.locator("#J_authSubmit").click()
+        self._check(page)
+        refused = page.locator("#J_PayError")
+        if refused.count():
+            raise PlatformError(refused.inner_text().strip())
+        if not page.locator("#order-status").count():
+            raise PlatformError(f"付款后没有回到订单详情：{page.url}")
+
+    def cancel(self, order_id: str) -> None:
+        page = self._detail_page(order_id)
+        status = page.locator("#order-status").inner_text().strip()
+        button = page.locator("#cancel-order")
+        if not button.count():
+            raise PlatformError(f"该订单当前状态（{status}）不能取消订单")
+        with page.expect_navigation(wait_until="domcontentloaded", timeout=WAIT_MS):
+            button.click()
+        self._check(page)
+        now = page.locator("#order-status").inner_text().strip()
+        if now != "交易关闭":
+            message = page.locator("#action-message")
+            raise PlatformError(message.inner_text().strip() if message.count() else f"取消失败（{now}）")
+
+
+# -- pure parsers (tests/unit/test_taobao_buyer_parse.py) -------------------------------------------
+
+def mtop_data(answer: dict, expired: str = "采购账号登录已失效，请点“重新授权”") -> dict:
+    """The `data` of an mtop answer, or the exception its `ret` means."""
+    ret = str((answer.get("ret") or [""])[0])
+    data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
+    if ret.startswith("SUCCESS"):
+        return data
+    if ret.startswith("RGV587") or "系统繁忙" in ret or "被挤爆" in ret:
+        raise RiskBlocked("平台风控限制（访问过于频繁），已暂停该采购账号")
+    if ret.startswith("FAIL_SYS_USER_VALIDATE"):
+        raise NeedsVerification("slider", "平台要求人工验证", url=str(data.get("url") or ""))
+    if ret.startswith(("FAIL_SYS_SESSION_EXPIRED", "FAIL_SYS_LOGIN")):
+        raise LoginRequired(expired)
+    raise PlatformError(f"平台返回错误：{ret or '无返回码'}")
+
+
+def status_code(text: str, code: str = "", refunds: list[str] | tuple[str, ...] = ()) -> str:
+    """拍单状态 code from the status words (or the TOP code), refunds first; unknown ones verbatim."""
+    text = (text or "").replace("当前订单状态：", "").strip()
+    wanted = [REFUND_BY_TEXT[r.strip()] for r in refunds if r and r.strip() in REFUND_BY_TEXT]
+    if "refunding" in wanted:
+        return "refunding"
+    base = STATUS_BY_TEXT.get(text) or STATUS_BY_CODE.get(code or "") or text or code
+    return "refunded" if "refunded" in wanted and base == "cancelled" else base
+
+
+def _sku_text(raw: Any) -> str:
+    if isinstance(raw, list):
+        return ";".join(f"{p.get('name', '')}:{p.get('value', '')}" for p in raw if isinstance(p, dict))
+    return str(raw or "")
+
+
+def _created(value: Any, order_id: str) -> datetime:
+    created = parse_time(value)
+    if created is None:
+        raise PlatformError(f"订单 {order_id} 没有下单时间")
+    return created
+
+
+def _line(item: dict) -> SupplierLine:
+    return SupplierLine(item_id=str(item.get("itemId") or item.get("id") or ""), quantity=int(item.get("quantity") or 0),
+                        sku_id=str(item.get("skuId") or ""), title=str(item.get("title") or ""),
+                        sku_text=_sku_text(item.get("skuText")))
+
+
+def _fields(node: Any) -> dict:
+    """A node's `fields`: an object, or the same as a JSON string (the Main_ shape has both)."""
+    fields = node.get("fields") if isinstance(node, dict) else None
+    if isinstance(fields, str):
+        fields = loads(fields)
+    return fields if isinstance(fields, dict) else {}
+
+
+def _shop_info_orders(nodes: dict) -> tuple[list[SupplierOrder], bool]:
+    """The Ultron node map: shopInfo_ / orderStatus_ / orderItemInfo_ / orderPayment_ / pager_1."""
+    orders = []
+    for key, node in nodes.items():
+        if not key.startswith("shopInfo_"):
+            continue
+        info = _fields(node)
+        oid = str(info.get("orderId") or key[len("shopInfo_"):])
+        parcel = _fields(nodes.get(f"orderStatus_{oid}"))
+        items = [_fields(n).get("item") or {} for k, n in nodes.items() if k.startswith(f"orderItemInfo_{oid}_")]
+        packages = ((_fields(nodes.get(f"orderLogistics_{oid}")).get("packagePreview") or {})
+                    .get("packageViewList") or [{}])
+        text = str(info.get("tradeTitle") or "")
+        code = status_code(text, "", [str(i.get("refundStatus") or "") for i in items])
+        if code == "shipped" and parcel.get("title") == "已签收":
+            code = "received"
+        orders.append(SupplierOrder(
+            order_id=oid, created_at=_created(info.get("createTime"), oid), status=code, status_text=text,
+            amount=yuan_to_fen(((_fields(nodes.get(f"orderPayment_{oid}")).get("actualFee")) or {}).get("value")),
+            lines=tuple(_line(i) for i in items), courier=str(packages[0].get("cpName") or parcel.get("cpCode") or ""),
+            tracking_number=str(packages[0].get("mailNo") or parcel.get("mailNo") or "")))
+    pager = _fields(nodes.get("pager_1"))
+    return orders, int(pager.get("currentPage") or 1) < int(pager.get("totalPage") or 1)
+
+
+def _main_orders(nodes: dict) -> tuple[list[SupplierOrder], bool]:
+    """Main_ / sellerInfo_ / item_ / logistics_ nodes (fields objects or JSON strings), boughtlist.hasMore."""
+    orders = []
+    for key, node in nodes.items():
+        if not key.startswith("Main_"):
+            continue
+        main = _fields(node)
+        oid = str(main.get("orderId") or key[len("Main_"):])
+        items = [_fields(n).get("item") or {} for k, n in nodes.items() if k.startswith(f"item_{oid}_")]
+        text = str((_fields(nodes.get(f"sellerInfo_{oid}")).get("status") or {}).get("text") or "")
+        shipped = _fields(nodes.get(f"logistics_{oid}"))
+        orders.append(SupplierOrder(
+            order_id=oid, created_at=_created(main.get("createTime"), oid), status_text=text,
+            status=status_code(text, str(main.get("orderStatus") or ""), [str(i.get("refundStatus") or "") for i in items]),
+            amount=yuan_to_fen(main.get("actualFee")), lines=tuple(_line(i) for i in items),
+            courier=str(shipped.get("cpName") or ""), tracking_number=str(shipped.get("mailNo") or "")))
+    return orders, str(_fields(nodes.get("boughtlist")).get("hasMore")).lower() == "true"
+
+
+def async_order(main: dict) -> SupplierOrder:
+    """One `mainOrders[]` entry (asyncBought / list_bought_items.htm / queryboughtlistv2 `result`)."""
+    oid = str(main.get("id") or (main.get("orderInfo") or {}).get("id") or "")
+    status = main.get("statusInfo") or {}
+    subs = main.get("subOrders") or []
+    text = str(status.get("text") or "")
+    refunds = [str(op.get("text") or "") for s in subs for op in (s.get("operations") or [])]
+    return SupplierOrder(
+        order_id=oid, created_at=_created((main.get("orderInfo") or {}).get("createTime"), oid), status_text=text,
+        status=status_code(text, str((main.get("extra") or {}).get("tradeStatus") or ""), refunds),
+        amount=yuan_to_fen((main.get("payInfo") or {}).get("actualFee")),
+        lines=tuple(_line({**(s.get("itemInfo") or {}), "quantity": s.get("quantity")}) for s in subs))
+
+
+def parse_async_bought(body: dict) -> tuple[list[SupplierOrder], bool]:
+    if body.get("error"):
+        raise PlatformError(f"已买到的宝贝读取失败：{body['error']}")
+    page = body.get("page") or {}
+    return ([async_order(m) for m in body.get("mainOrders") or []],
+            int(page.get("currentPage") or 1) < int(page.get("totalPage") or 1))
+
+
+def parse_bought(data: dict) -> tuple[list[SupplierOrder], bool]:
+    """One page of queryboughtlistv2's `data`, whichever of its three shapes: (orders, has more)."""
+    if isinstance(data.get("result"), str):
+        inner = loads(data["result"])
+        if not isinstance(inner, dict):
+            raise PlatformError("已买到的宝贝：无法识别的数据")
+        return parse_async_bought(inner)
+    nodes = data.get("data")
+    if not isinstance(nodes, dict):
+        raise PlatformError("已买到的宝贝：无法识别的数据")
+    if "pager_1" in nodes or any(k.startswith("shopInfo_") for k in nodes):
+        return _shop_info_orders(nodes)
+    if "boughtlist" in nodes or any(k.startswith("Main_") for k in nodes):
+        return _main_orders(nodes)
+    raise PlatformError("已买到的宝贝：无法识别的数据（未知格式）")
+
+
+def parse_item(data: dict, platform: str) -> tuple[SupplierItem, dict[str, str]]:
+    """window.__DETAIL_DATA__ → (SupplierItem, {skuId: propPath}); sold out = stock 0."""
+    item = data.get("item") or {}
+    names: dict[str, str] = {}
+    for prop in (data.get("skuBase") or {}).get("props") or []:
+        for value in prop.get("values") or []:
+            names[f"{prop.get('pid')}:{value.get('vid')}"] = f"{prop.get('name')}:{value.get('name')}"
+    info = (data.get("skuCore") or {}).get("sku2info") or {}
+    skus, paths = [], {}
+    for sku in (data.get("skuBase") or {}).get("skus") or []:
+        sku_id = str(sku.get("skuId"))
+        path = str(sku.get("propPath") or "")
+        core = info.get(sku_id) or {}
+        stock = core.get("quantity")
+        skus.append(SupplierSku(sku_id=sku_id, text=";".join(names.get(p, p) for p in path.split(";") if p),
+                                price=yuan_to_fen((core.get("price") or {}).get("priceText")),
+                                stock=None if stock is None else int(stock)))
+        paths[sku_id] = path
+    return SupplierItem(platform=platform, item_id=str(item.get("itemId") or ""), title=str(item.get("title") or ""),
+                        skus=tuple(skus)), paths
+
+
+def parse_transit(text: str) -> tuple[str, str]:
+    """transit_step.do (decoded as GBK) → (courier name, tracking number); ('', '') before shipping."""
+    body = loads(text)
+    if not isinstance(body, dict) or str(body.get("isSuccess")).lower() != "true":
+        return "", ""
+    return str(body.get("expressName") or ""), str(body.get("expressId") or "")
+
+
+def parse_receiver_line(text: str) -> Receiver | None:
+    """"张三，13812341234，浙江省 杭州市 西湖区 文新街道 文一西路100号，310000" (the detail page)."""
+    parts = [p.strip() for p in re.split(r"[，,]", text or "")]
+    if len(parts) < 3:
+        return None
+    name, phone, place = parts[0], parts[1], "，".join(parts[2:-1] if len(parts) > 3 else parts[2:])
+    found = split_region(place)  # the page's text: an empty street leaves no word behind
+    found.name, found.phone = name, phone
+    return found
+
+
+def picker_path(receiver: Receiver) -> list[str]:
+    """The region picker's tags down to the district: 浙江 / 杭州市 / 西湖区; a municipality's city is 市辖区."""
+    province = place_key(receiver.province)
+    municipal = province in MUNICIPALITIES or place_key(receiver.city) in ("", province, MUNICIPALITY_CITY)
+    return [province, MUNICIPALITY_CITY if municipal else receiver.city.strip(), receiver.district.strip()]
+
+
+def book_form(receiver: Receiver) -> Receiver:
+    """How a receiver whose street the picker lacks is saved: 暂不选择, the street leading the detail."""
+    return Receiver(name=receiver.name, phone=receiver.phone, province=receiver.province, city=receiver.city,
+                    district=receiver.district, town="", address=f"{receiver.town or ''}{receiver.address}")
+
+
+def pick_tag(frame, label: str) -> None:
+    """Click the region picker's tag of the current level that reads `label` (省 tags by short name)."""
+    tags = frame.locator(".cndzk-entrance-division-box-content-tag")
+    tags.first.wait_for(timeout=WAIT_MS)
+    texts = [t.strip() for t in tags.all_inner_texts()]
+    index = next((i for i, t in enumerate(texts) if t == label), None)
+    if index is None:
+        index = next((i for i, t in enumerate(texts) if place_key(t) == place_key(label)), None)
+    if index is None:
+        raise PlatformError(f"地区选择里没有“{label}”，请检查收货地址")
+    tags.nth(index).click()
