@@ -1,14 +1,15 @@
 """A real worker process for crash tests: the app's Runtime (worker only) with a SqliteHuey consumer.
 
     python -m tests.crash_worker DATA_DIR [--sandbox-port P] [--record-jobs N] [--fetch SHOP_ID]
-        [--purchase] [--crash-at STEP] [--standin-buyer CONFIG]
+        [--purchase] [--crash-at STEP] [--standin-buyer CONFIG] [--buyer-cookies FILE]
 
 Before its consumer starts it can queue work: N `test_record_run` jobs (each appends `start` and
 `done` lines to DATA_DIR/runs.log and sleeps between), one `fetch_orders` job for a shop, or (with
 --purchase) a `purchase` job for each purchase in 准备 that has none. --crash-at names one of
 tasks.purchasing.STEPS: the first purchase reaching it kills this process (SIGKILL to its group)
-and appends `crash STEP PURCHASE_ID` to DATA_DIR/runs.log first. --standin-buyer buys through
-tests/sandbox_buyer.py instead of a browser. Then it serves until it is killed. Tests kill it with SIGKILL, as a crash or a power cut would, and start
+and appends `STEP PURCHASE_ID` to DATA_DIR/purchase-crashes.log first. --standin-buyer buys through
+tests/sandbox_buyer.py instead of a browser; --buyer-cookies logs the real driver's browser in.
+Then it serves until it is killed. Tests kill it with SIGKILL, as a crash or a power cut would, and start
 it again on the same data dir (tests/unit/test_job_recovery.py, tests/drivers/test_fetch_crash.py).
 """
 from __future__ import annotations
@@ -81,10 +82,11 @@ def kill_hard(proc: subprocess.Popen) -> None:
     proc.wait(timeout=10)
 
 
-def install_purchase_hooks(data_dir: Path, crash_at: str, standin: Path | None) -> None:
+def install_purchase_hooks(data_dir: Path, crash_at: str, standin: Path | None, cookies: Path | None) -> None:
+    import json
     from contextlib import contextmanager
 
-    from dropship.tasks import purchasing
+    from dropship.tasks import account_session, purchasing
 
     if crash_at:
         assert crash_at in purchasing.STEPS, crash_at
@@ -103,6 +105,14 @@ def install_purchase_hooks(data_dir: Path, crash_at: str, standin: Path | None) 
             yield SandboxControlBuyer(standin)
 
         purchasing.open_buyer = open_standin
+    if cookies is not None:  # the real driver in a profile logged in as the sandbox's buyer
+        real_make_driver = account_session.make_driver
+
+        def make_driver(account, context, key=None):
+            context.add_cookies(json.loads(cookies.read_text()))
+            return real_make_driver(account, context, key)
+
+        account_session.make_driver = make_driver
 
 
 def queue_purchases() -> None:
@@ -127,6 +137,8 @@ def main() -> None:
     parser.add_argument("--purchase", action="store_true", help="queue 去下单 for every purchase in 准备")
     parser.add_argument("--crash-at", default="", help="kill this process at this purchase step")
     parser.add_argument("--standin-buyer", type=Path, default=None, help="config of tests/sandbox_buyer.py")
+    parser.add_argument("--buyer-cookies", type=Path, default=None,
+                        help="a JSON list of cookies (Sandbox.login_cookies) put into each purchase account's browser")
     args = parser.parse_args()
     DATA_DIR = args.data_dir
 
@@ -136,7 +148,7 @@ def main() -> None:
     sandbox = {"sandbox": True, "sandbox_port": args.sandbox_port} if args.sandbox_port else {}
     settings = load_settings(data_dir=args.data_dir, env={}, workers=args.workers, throttle_seconds=0,
                              throttle_jitter=0, requests_per_minute=0, **sandbox)
-    install_purchase_hooks(args.data_dir, args.crash_at, args.standin_buyer)
+    install_purchase_hooks(args.data_dir, args.crash_at, args.standin_buyer, args.buyer_cookies)
     runtime = Runtime(settings, web=False, worker=True)
     runtime.start()
     # Queued while the consumer runs, as the web pages queue work.
