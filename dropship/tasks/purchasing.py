@@ -360,9 +360,16 @@ def purchase(job_id: int, purchase_id: int, mode: str = "auto") -> None:
         raise UserError(f"未知的下单方式：{mode}")
     row = _load(purchase_id)
     progress(job_id, 0, 1, "正在打开采购账号…")
-    with _account_session(row.account, mode, job_id) as driver:
-        row = _load(purchase_id)  # re-read under the lock: another job may have moved it meanwhile
-        message = buy_one(driver, row, mode, job_id)
+    try:
+        with _account_session(row.account, mode, job_id) as driver:
+            row = _load(purchase_id)  # re-read under the lock: another job may have moved it meanwhile
+            message = buy_one(driver, row, mode, job_id)
+    except (TryLater, JobInterrupted):
+        raise
+    except Exception as exc:
+        # the account could not be opened (掉线, 风控, 验证): nothing was submitted, release the order
+        release_unstarted([purchase_id], row.account_id, str(exc), job_id)
+        raise
     progress(job_id, 1, 1, message)
 
 
@@ -374,8 +381,22 @@ def purchase_batch(job_id: int, account_id: int, purchase_ids: list[int], mode: 
     if account is None:
         raise UserError("采购账号不存在或已删除")
     progress(job_id, 0, len(purchase_ids), "正在打开采购账号…")
+    try:
+        failed = _buy_all(job_id, account_id, purchase_ids, mode, _account_session(account, mode, job_id))
+    except (TryLater, JobInterrupted):
+        raise
+    except Exception as exc:  # a broken session: the purchases not yet started are released
+        release_unstarted(purchase_ids, account_id, str(exc), job_id)
+        raise
+    if failed:
+        progress(job_id, message=f"批量采购完成，{failed} 单未成功（见异常订单）")
+
+
+def _buy_all(job_id: int, account_id: int, purchase_ids: list[int], mode: str,
+             session: AbstractContextManager[BuyerDriver]) -> int:
+    """Each purchase in turn; returns how many did not succeed. A broken session (ACCOUNT_PROBLEMS) ends it."""
     failed = 0
-    with _account_session(account, mode, job_id) as driver:
+    with session as driver:
         for done, purchase_id in enumerate(purchase_ids, start=1):
             checkpoint()
             row = PurchaseRow.get_or_none(PurchaseRow.id == purchase_id, PurchaseRow.account == account_id)
@@ -384,21 +405,19 @@ def purchase_batch(job_id: int, account_id: int, purchase_ids: list[int], mode: 
                 continue
             try:
                 message = buy_one(driver, row, mode, job_id)
-            except ACCOUNT_PROBLEMS as exc:
-                _refuse_rest(purchase_ids[done:], account_id, str(exc), job_id)
-                raise
-            except (TryLater, JobInterrupted):
+            except (TryLater, JobInterrupted, *ACCOUNT_PROBLEMS):
                 raise
             except Exception as exc:  # noqa: BLE001 - this order failed (and says why); the batch goes on
                 failed += 1
                 message = str(exc)
             progress(job_id, done, len(purchase_ids), f"{done}/{len(purchase_ids)}：{message}")
-    if failed:
-        progress(job_id, message=f"批量采购完成，{failed} 单未成功（见异常订单）")
+    return failed
 
 
-def _refuse_rest(purchase_ids: list[int], account_id: int, reason: str, job_id: int) -> None:
-    for row in PurchaseRow.select().where(PurchaseRow.id.in_(purchase_ids), PurchaseRow.account == account_id,
-                                          PurchaseRow.state == "preparing"):
+def release_unstarted(purchase_ids: list[int], account_id: int, reason: str, job_id: int) -> None:
+    """The account failed before these purchases were submitted: 已拒绝 with the reason, so their orders
+    are 待采购 again (and show in 异常订单) instead of waiting in 准备 for a job that failed."""
+    for row in list(PurchaseRow.select().where(PurchaseRow.id.in_(purchase_ids), PurchaseRow.account == account_id,
+                                               PurchaseRow.state == "preparing")):
         if records.stop(row, [Refusal("failed", f"未下单：{reason}")]):
             _push_memo(row, job_id)

@@ -53,6 +53,7 @@ def desk(tmp_path, sb):
 def _prepare(sb, login: str, count: int) -> tuple[list[Purchase], dict, dict]:
     """`count` orders in 准备 for one 淘宝 purchase account; auto-pay on, the 支付宝 password set."""
     sb.add_buyer("taobao", login, "pw-123456", pay_password=PAY_PASSWORD)
+    sb.update_account(login, rate_limit_per_min=100_000)  # no throttle in tests: no 访问过于频繁 risk page
     item = sb.supplier_items("taobao")[0]
     sku = item["skus"][0]
     sb.update_sku(sku["sku_id"], stock=10_000)
