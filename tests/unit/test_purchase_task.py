@@ -3,12 +3,15 @@ the submit, a wrong address never gets paid, the diff parks what it cannot pin d
 自动支付, and a purchase found in any persisted state (after a crash) resumes without buying twice."""
 from __future__ import annotations
 
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 
 import pytest
 
-from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, Shop
-from dropship.platforms.base import PlatformError, Receiver, SupplierSku
+from dropship.errors import UserError
+from dropship.models import Job, Order, OrderItem, Purchase, PurchaseAccount, Shop
+from dropship.platforms.base import LoginRequired, PlatformError, Receiver, RiskBlocked, SupplierSku
+from dropship.queue import JOB_TASKS
 from dropship.services.purchasing.records import begin
 from dropship.services.purchasing.states import advance
 from dropship.services.receiver import store_receiver
@@ -283,3 +286,59 @@ def test_an_order_recorded_by_another_purchase_is_never_taken_as_new(supplier):
     row = run(supplier, late)  # first's order is new to late's (empty) snapshot, but it is first's
     assert row.state == "parked" and "没有找到新的采购订单" in row.reason
     assert first.platform_order_id not in (row.platform_order_id,)
+
+
+# -- the job entries ---------------------------------------------------------------------------------
+
+def run_job(kind: str, **args) -> Job:
+    """The job's task in this thread and transaction (start_job would run it in a thread of its own)."""
+    job = Job.create(kind=kind, title="采购", args=args)
+    with suppress(UserError):  # a failed job records why
+        JOB_TASKS[kind].call_local(job.id, **args)
+    return Job.get_by_id(job.id)
+
+
+def opens(monkeypatch, supplier: FakeBuyer | Exception) -> None:
+    @contextmanager
+    def fake_open(account, headed):
+        if isinstance(supplier, Exception):
+            raise supplier
+        yield supplier
+
+    monkeypatch.setattr(purchasing, "open_buyer", fake_open)
+
+
+def test_the_purchase_job_buys_under_the_account_lock(supplier, monkeypatch):
+    opens(monkeypatch, supplier)
+    purchase = start_purchase()
+    job = run_job("purchase", purchase_id=purchase.id, mode="auto")
+    assert job.state == "done" and "待付款" in job.message and Purchase.get_by_id(purchase.id).state == "unpaid"
+
+
+def test_an_account_that_cannot_be_opened_releases_the_purchase_with_the_reason(monkeypatch):
+    opens(monkeypatch, LoginRequired("采购账号登录已失效，请点“重新授权”"))
+    purchase = start_purchase()
+    job = run_job("purchase", purchase_id=purchase.id, mode="auto")
+    row = Purchase.get_by_id(purchase.id)
+    assert job.state == "failed" and row.state == "refused" and "登录已失效" in row.reason and not row.active
+
+
+def test_a_batch_goes_past_an_order_that_fails_and_stops_at_a_broken_session(supplier, monkeypatch):
+    opens(monkeypatch, supplier)
+    sold_out, fine, after_risk, never = (start_purchase(sku_id="4999"), start_purchase(), start_purchase(),
+                                         start_purchase())
+    real_open = supplier.open_item
+    seen = []
+
+    def risk_on_third(url):
+        seen.append(url)
+        if len(seen) == 3:
+            raise RiskBlocked("平台风控限制，请稍后再试")
+        return real_open(url)
+
+    monkeypatch.setattr(supplier, "open_item", risk_on_third)
+    job = run_job("purchase_batch", account_id=fine.account_id,
+                  purchase_ids=[sold_out.id, fine.id, after_risk.id, never.id], mode="auto")
+    states = [Purchase.get_by_id(p.id).state for p in (sold_out, fine, after_risk, never)]
+    assert job.state == "failed" and states == ["refused", "unpaid", "refused", "refused"]
+    assert "未下单" in Purchase.get_by_id(never.id).reason and supplier.count("submit") == 1
