@@ -37,7 +37,7 @@ from tests.orders_factory import make_order, make_shop
 
 ORDERS = 50
 KILLS_PER_STEP = 2  # 8 kills: each worker start costs seconds on a shared 2-core machine
-REAL_ORDERS = 8  # the real driver in Chromium: a few seconds a purchase
+REAL_ORDERS = 5  # the real driver in Chromium: several seconds a purchase and a browser start per worker
 RECEIVER = Receiver(name="王小明", phone="13812345678", province="浙江省", city="杭州市", district="西湖区",
                     town="文化路街道", address="文一西路100号3栋2单元501室")
 PAY_PASSWORD = "246810"
