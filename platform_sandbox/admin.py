@@ -150,6 +150,22 @@ def purchase(order_id: str):
         return jsonify({"error": str(exc)}), 404
 
 
+@bp.post("/purchases/buy", host=ADMIN_HOST)
+def buy_purchase():
+    """A purchase account buys without the pages (``Sandbox.buy`` over HTTP, for a test's other process)."""
+    def place(p: dict) -> dict:
+        order = buyer_control.buy(p.pop("platform"), p.pop("login"), p.pop("sku_id"), **p)
+        return buyer_control.purchase_dict(order)
+    return _action(place, lambda r: f"采购账号已下单 {r['order_id']}（{r['status_text']}）")
+
+
+@bp.post("/purchases/pay", host=ADMIN_HOST)
+def pay_purchase():
+    def pay(p: dict) -> dict:
+        return buyer_control.purchase_dict(buyer_control.pay(p["order_id"], p.get("method", "alipay")))
+    return _action(pay, lambda r: f"已付款 {r['order_id']}")
+
+
 @bp.post("/purchases/ship", host=ADMIN_HOST)
 def ship_purchase():
     def ship(p: dict) -> dict:

@@ -81,6 +81,13 @@ def buy(platform: str, login: str, sku_id: str, *, quantity: int = 1, receiver: 
     return order
 
 
+def pay(order_id: str, method: str = "alipay") -> Order:
+    """The purchase account pays an unpaid purchase (PurchaseError when it is paid or closed already)."""
+    order = purchase_by_id(order_id)
+    purchases.pay(order, clock.now(), method)
+    return order
+
+
 def ship_now(order_id: str, courier_code: str = "", tracking_no: str = "") -> Order:
     """The supplier ships a paid purchase now (its own courier and number unless given)."""
     order = purchase_by_id(order_id)

@@ -1,10 +1,15 @@
 """A real worker process for crash tests: the app's Runtime (worker only) with a SqliteHuey consumer.
 
     python -m tests.crash_worker DATA_DIR [--sandbox-port P] [--record-jobs N] [--fetch SHOP_ID]
+        [--purchase] [--crash-at STEP] [--standin-buyer CONFIG] [--buyer-cookies FILE]
 
 Before its consumer starts it can queue work: N `test_record_run` jobs (each appends `start` and
-`done` lines to DATA_DIR/runs.log and sleeps between), or one `fetch_orders` job for a shop. Then it
-serves until it is killed. Tests kill it with SIGKILL, as a crash or a power cut would, and start
+`done` lines to DATA_DIR/runs.log and sleeps between), one `fetch_orders` job for a shop, or (with
+--purchase) a `purchase` job for each purchase in 准备 that has none. --crash-at names one of
+tasks.purchasing.STEPS: the first purchase reaching it kills this process (SIGKILL to its group)
+and appends `STEP PURCHASE_ID` to DATA_DIR/purchase-crashes.log first. --standin-buyer buys through
+tests/sandbox_buyer.py instead of a browser; --buyer-cookies logs the real driver's browser in.
+Then it serves until it is killed. Tests kill it with SIGKILL, as a crash or a power cut would, and start
 it again on the same data dir (tests/unit/test_job_recovery.py, tests/drivers/test_fetch_crash.py).
 """
 from __future__ import annotations
@@ -23,13 +28,14 @@ from dropship.services.jobs import job_target
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_LOG = "runs.log"
+CRASH_LOG = "purchase-crashes.log"  # `STEP PURCHASE_ID` per --crash-at kill
 STEPS = 6  # a recorded job sleeps STEP_SECONDS this many times: long enough to be killed mid-run
 STEP_SECONDS = 0.1
 
 
-def record(data_dir: Path, line: str) -> None:
+def record(data_dir: Path, line: str, name: str = RUN_LOG) -> None:
     # One O_APPEND write per line: whole lines survive a SIGKILL (the kernel has them).
-    fd = os.open(data_dir / RUN_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(data_dir / name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(fd, f"{line}\n".encode())
     finally:
@@ -76,6 +82,50 @@ def kill_hard(proc: subprocess.Popen) -> None:
     proc.wait(timeout=10)
 
 
+def install_purchase_hooks(data_dir: Path, crash_at: str, standin: Path | None, cookies: Path | None) -> None:
+    import json
+    from contextlib import contextmanager
+
+    from dropship.tasks import account_session, purchasing
+
+    if crash_at:
+        assert crash_at in purchasing.STEPS, crash_at
+
+        def crash(step: str, purchase_id: int) -> None:
+            if step == crash_at:
+                record(data_dir, f"{step} {purchase_id}", CRASH_LOG)
+                os.killpg(os.getpgrp(), signal.SIGKILL)
+
+        purchasing.STEP_HOOK = crash
+    if standin is not None:
+        from tests.sandbox_buyer import SandboxControlBuyer
+
+        @contextmanager
+        def open_standin(account, headed):
+            yield SandboxControlBuyer(standin)
+
+        purchasing.open_buyer = open_standin
+    if cookies is not None:  # the real driver in a profile logged in as the sandbox's buyer
+        real_make_driver = account_session.make_driver
+
+        def make_driver(account, context, key=None):
+            context.add_cookies(json.loads(cookies.read_text()))
+            return real_make_driver(account, context, key)
+
+        account_session.make_driver = make_driver
+
+
+def queue_purchases() -> None:
+    from dropship.models import Job, Purchase
+
+    queued = {job.args.get("purchase_id") for job in Job.select().where(Job.kind == "purchase")}
+    # read before writing: a write inside an open SELECT fails at once once the consumer has written
+    for purchase in list(Purchase.select().where(Purchase.state == "preparing").order_by(Purchase.id)):
+        if purchase.id not in queued:
+            start_job("purchase", f"采购 #{purchase.id}", target=job_target("purchase", purchase.id),
+                      purchase_id=purchase.id, mode="auto")
+
+
 def main() -> None:
     global DATA_DIR
     parser = argparse.ArgumentParser()
@@ -84,6 +134,11 @@ def main() -> None:
     parser.add_argument("--record-jobs", type=int, default=0)
     parser.add_argument("--fetch", type=int, default=0, help="queue 获取订单 for this shop id first")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--purchase", action="store_true", help="queue 去下单 for every purchase in 准备")
+    parser.add_argument("--crash-at", default="", help="kill this process at this purchase step")
+    parser.add_argument("--standin-buyer", type=Path, default=None, help="config of tests/sandbox_buyer.py")
+    parser.add_argument("--buyer-cookies", type=Path, default=None,
+                        help="a JSON list of cookies (Sandbox.login_cookies) put into each purchase account's browser")
     args = parser.parse_args()
     DATA_DIR = args.data_dir
 
@@ -93,6 +148,7 @@ def main() -> None:
     sandbox = {"sandbox": True, "sandbox_port": args.sandbox_port} if args.sandbox_port else {}
     settings = load_settings(data_dir=args.data_dir, env={}, workers=args.workers, throttle_seconds=0,
                              throttle_jitter=0, requests_per_minute=0, **sandbox)
+    install_purchase_hooks(args.data_dir, args.crash_at, args.standin_buyer, args.buyer_cookies)
     runtime = Runtime(settings, web=False, worker=True)
     runtime.start()
     # Queued while the consumer runs, as the web pages queue work.
@@ -101,6 +157,8 @@ def main() -> None:
             start_job("test_record_run", f"记录 {n + 1}")
         if args.fetch:
             start_job("fetch_orders", "获取订单", target=job_target("shop", args.fetch), shop_id=args.fetch)
+        if args.purchase:
+            queue_purchases()
     print("worker started", flush=True)
     runtime.wait()  # until killed
 

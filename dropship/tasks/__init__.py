@@ -52,4 +52,4 @@ on_worker_exit(_stop_playwright)
 
 
 # Importing each task module registers its job kinds with the queue.
-from dropship.tasks import accounts, browser_check, maintenance, orders, shops  # noqa: E402,F401
+from dropship.tasks import accounts, browser_check, maintenance, orders, purchasing, shops  # noqa: E402,F401

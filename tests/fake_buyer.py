@@ -1,0 +1,109 @@
+"""An in-memory supplier seen through the BuyerDriver protocol: what the purchase task's unit tests drive.
+
+It keeps the account's orders (the diff reads them), counts submits and payments (a second submit
+would be a second supplier order), and lets a test make the page or the platform misbehave.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from datetime import datetime
+
+from dropship.platforms.base import (
+    CheckoutReadback,
+    PlatformError,
+    Receiver,
+    SupplierItem,
+    SupplierLine,
+    SupplierOrder,
+    SupplierSku,
+)
+
+ITEM_ID = "612345678901"
+SKU_ID = "5001"
+PRICE = 1200  # fen per piece
+
+
+class FakeBuyer:
+    def __init__(self) -> None:
+        self.item = SupplierItem("taobao", ITEM_ID, "保温杯", (SupplierSku(SKU_ID, "颜色:黑色", PRICE, 50),
+                                                              SupplierSku("5002", "颜色:白色", PRICE, 50)))
+        self.orders: dict[str, SupplierOrder] = {}
+        self.calls: list[str] = []
+        self.typed: Receiver | None = None
+        self.quantity = 0
+        self.sku_id = ""
+        self.memo = ""
+        # misbehaviour a test can switch on
+        self.checkout_receiver: Receiver | None = None  # the checkout page shows this instead of what was typed
+        self.detail_receiver: Receiver | None = None  # the order detail shows this instead
+        self.extra_orders_on_submit = 0  # another identical order appears too (several matches)
+        self.submit_creates = True  # False: the submit left no order behind (zero matches)
+        self.fail_on: dict[str, Exception] = {}
+        self._ids = itertools.count(1)
+
+    def _call(self, name: str) -> None:
+        self.calls.append(name)
+        if name in self.fail_on:
+            raise self.fail_on[name]
+
+    def count(self, name: str) -> int:
+        return self.calls.count(name)
+
+    def add_order(self, status: str = "unpaid", created_at: datetime | None = None, quantity: int = 0,
+                  receiver: Receiver | None = None) -> SupplierOrder:
+        order = SupplierOrder(order_id=f"30{next(self._ids):016d}", created_at=created_at or datetime.now(),
+                              status=status, amount=PRICE * (quantity or self.quantity or 1),
+                              lines=(SupplierLine(ITEM_ID, quantity or self.quantity or 1, SKU_ID),),
+                              receiver=receiver or self.typed)
+        self.orders[order.order_id] = order
+        return order
+
+    # -- BuyerDriver ---------------------------------------------------------------------------
+
+    def order_ids_since(self, since: datetime) -> set[str]:
+        self._call("order_ids_since")
+        return {o.order_id for o in self.orders.values() if o.created_at >= since}
+
+    def recent_orders(self, since: datetime) -> list[SupplierOrder]:
+        self._call("recent_orders")
+        return [o for o in self.orders.values() if o.created_at >= since]
+
+    def open_item(self, url: str) -> SupplierItem:
+        self._call("open_item")
+        assert ITEM_ID in url
+        return self.item
+
+    def fill_checkout(self, item_id: str, sku_id: str, quantity: int, receiver: Receiver, memo: str) -> None:
+        self._call("fill_checkout")
+        self.sku_id, self.quantity, self.typed, self.memo = sku_id, quantity, receiver, memo
+
+    def read_checkout(self) -> CheckoutReadback:
+        self._call("read_checkout")
+        return CheckoutReadback(self.checkout_receiver or self.typed, PRICE * self.quantity, self.quantity, self.sku_id)
+
+    def submit(self) -> None:
+        self._call("submit")
+        if self.submit_creates:
+            self.add_order()
+        for _ in range(self.extra_orders_on_submit):
+            self.add_order()
+
+    def pay(self, order_id: str, method: str, account: str, password: str) -> None:
+        self._call("pay")
+        if self.orders[order_id].status != "unpaid":
+            raise PlatformError("订单已付款或已关闭")
+        self.orders[order_id] = replace(self.orders[order_id], status="paid")
+
+    def order_detail(self, order_id: str) -> SupplierOrder:
+        self._call("order_detail")
+        order = self.orders[order_id]
+        return replace(order, receiver=self.detail_receiver) if self.detail_receiver else order
+
+    def cancel(self, order_id: str) -> None:
+        self._call("cancel")
+        self.orders[order_id] = replace(self.orders[order_id], status="cancelled")
+
+    def list_statuses(self, order_ids: list[str]) -> list[SupplierOrder]:
+        self._call("list_statuses")
+        return [self.orders[i] for i in order_ids if i in self.orders]
