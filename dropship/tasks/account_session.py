@@ -95,8 +95,6 @@ def open_account(account: PurchaseAccount, force_login: bool = False, headed: bo
             try:
                 _ensure_login(driver, account, force_login, code)
             except (PlatformError, PlaywrightError) as exc:
-                if isinstance(exc, RiskBlocked):
-                    manager.throttle.cool_down(key, (exc.cooldown_minutes or 15) * 60)
                 if isinstance(exc, PlaywrightError):
                     exc = PlatformError(f"网络错误：{str(exc).splitlines()[0]}")
                 record_offline(account, failure_message(exc))
