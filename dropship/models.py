@@ -330,7 +330,7 @@ class PurchaseItem(BaseModel):
         indexes = ((("purchase", "item"), True),)
 
 
-class PurchaseLink(BaseModel):
+class SupplierLink(BaseModel):
     """下单链接: a supplier product link remembered for a 商家编码, canonical (services.purchasing.links)."""
 
     outer_id = CharField(max_length=80)  # 商家编码
@@ -338,7 +338,7 @@ class PurchaseLink(BaseModel):
     item_id = CharField(max_length=32)  # the supplier's item / offer / goods id
     url = CharField(max_length=300)  # canonical link
     note = CharField(max_length=100, default="")  # 自定义备注
-    created_by = ForeignKeyField(User, null=True, backref="purchase_links", on_delete="SET NULL")
+    created_by = ForeignKeyField(User, null=True, backref="supplier_links", on_delete="SET NULL")
     created_at = DateTimeField(default=datetime.now)
 
     class Meta:
@@ -376,7 +376,7 @@ class Shipment(BaseModel):
 
 
 SHOP_MODELS: list[type[BaseModel]] = [Shop, ShopDailyStat, PurchaseAccount, Order, OrderItem, Purchase,
-                                      PurchaseItem, PurchaseLink, SkuMapping, Shipment]
+                                      PurchaseItem, SupplierLink, SkuMapping, Shipment]
 
 
 # -- employee grants (授权店铺 / 授权采购号) -------------------------------------------------------------

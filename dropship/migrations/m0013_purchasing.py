@@ -43,7 +43,7 @@ def up(m: Migrator) -> None:
     m.execute(f'CREATE UNIQUE INDEX IF NOT EXISTS "{ONE_ACTIVE_PER_ITEM}" ON "purchaseitem" (item_id) WHERE active')
     m.execute(f'CREATE UNIQUE INDEX IF NOT EXISTS "{ONE_ACTIVE_PER_SUPPLIER_ORDER}" ON "purchase" '
               "(platform, platform_order_id) WHERE active AND platform_order_id <> ''")
-    m.create_table("purchaselink", {
+    m.create_table("supplierlink", {
         "outer_id": CharField(max_length=80),
         "platform": CharField(max_length=12),
         "item_id": CharField(max_length=32),

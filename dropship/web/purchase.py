@@ -15,7 +15,7 @@ from flask import Blueprint, abort, g, render_template, request
 
 from dropship import queue
 from dropship.errors import FieldError, UserError
-from dropship.models import Order, OrderItem, PurchaseAccount, PurchaseItem, PurchaseLink, Shop
+from dropship.models import Order, OrderItem, PurchaseAccount, PurchaseItem, Shop, SupplierLink
 from dropship.services.accounts import usable
 from dropship.services.jobs import job_target
 from dropship.services.purchasing import links, manual, records, sku_map
@@ -61,9 +61,9 @@ def _item_or_404(item_id: int) -> OrderItem:
     return item
 
 
-def _link_or_404(item: OrderItem, link_id: int) -> PurchaseLink:
+def _link_or_404(item: OrderItem, link_id: int) -> SupplierLink:
     """A link remembered for this sub-order's 商家编码 (any other id is a 404, like a forged one)."""
-    link = PurchaseLink.get_or_none(PurchaseLink.id == link_id, PurchaseLink.outer_id == item.outer_id)
+    link = SupplierLink.get_or_none(SupplierLink.id == link_id, SupplierLink.outer_id == item.outer_id)
     if link is None or not item.outer_id:
         abort(404, description="下单链接不存在")
     return link
@@ -137,7 +137,7 @@ def map_sku(item_id: int, link_id: int):
     return _dialog(item, notice="已保存规格对应")
 
 
-def _begin_and_start(order: Order, items: list[OrderItem], link: PurchaseLink, account: PurchaseAccount,
+def _begin_and_start(order: Order, items: list[OrderItem], link: SupplierLink, account: PurchaseAccount,
                      mode: str) -> None:
     """records.begin (准备) then the purchase job, with the agreed arguments; UserError from begin."""
     mapping = sku_map.mapping_for(items[0].outer_id, items[0].sku_text, link.platform, link.item_id)
@@ -263,7 +263,7 @@ def history(order_id: int):
 
 # -- 批量采购 (待采购) -------------------------------------------------------------------------------------
 
-def _batch_plan(ids: list[int]) -> tuple[list[tuple[Order, OrderItem, PurchaseLink]], list[str]]:
+def _batch_plan(ids: list[int]) -> tuple[list[tuple[Order, OrderItem, SupplierLink]], list[str]]:
     """For each ticked order's sub-orders still to buy: the newest link of its 商家编码 with a 规格对应
     (the ones batch can buy), and a reason for each that cannot be bought this way."""
     scope = current_scope()

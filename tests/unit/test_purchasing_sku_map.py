@@ -2,7 +2,7 @@
 import pytest
 
 from dropship.errors import FieldError, UserError
-from dropship.models import PurchaseLink, SkuMapping, User
+from dropship.models import SkuMapping, SupplierLink, User
 from dropship.platforms.base import SupplierSku
 from dropship.services.purchasing.links import delete_link, links_for, remember_link
 from dropship.services.purchasing.sku_map import Plan, SkuChanged, mapping_for, plan, remember_mapping
@@ -65,7 +65,7 @@ def test_links_are_remembered_once_per_item_newest_first_and_scoped():
     remember_link(ALL, outer_id, "https://mobile.yangkeduo.com/goods2.html?goods_id=10982537&_wvx=10")
     remember_link(ALL, outer_id, "https://mobile.pinduoduo.com/goods.html?goods_id=10982537", note="主货源")
     tmall = remember_link(ALL, outer_id, "https://detail.m.tmall.com/item.htm?id=146599199")
-    assert PurchaseLink.select().count() == 2
+    assert SupplierLink.select().count() == 2
     assert [link.platform for link in links_for(ALL, outer_id)] == ["tmall", "pdd"]
     assert links_for(ALL, outer_id)[1].note == "主货源"
     main = User.create(username="13900000000", password_hash="x")
@@ -75,7 +75,7 @@ def test_links_are_remembered_once_per_item_newest_first_and_scoped():
     with pytest.raises(FieldError) as caught:
         remember_link(Scope.of(stranger), outer_id, "https://detail.tmall.com/item.htm?id=1234567")
     assert caught.value.field == "outer_id"
-    assert delete_link(ALL, tmall.id) and PurchaseLink.select().count() == 1
+    assert delete_link(ALL, tmall.id) and SupplierLink.select().count() == 1
 
 
 @pytest.mark.usefixtures("orders_db")
@@ -90,4 +90,4 @@ def test_a_bad_link_or_note_stores_nothing():
     with pytest.raises(FieldError) as caught:
         remember_link(ALL, "", "https://detail.tmall.com/item.htm?id=146599199")
     assert caught.value.field == "outer_id"
-    assert PurchaseLink.select().count() == 0
+    assert SupplierLink.select().count() == 0

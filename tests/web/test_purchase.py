@@ -6,7 +6,7 @@ import pytest
 
 from dropship import queue
 from dropship.db import db
-from dropship.models import AppSetting, Job, Order, OrderItem, Purchase, PurchaseLink, SkuMapping
+from dropship.models import AppSetting, Job, Order, OrderItem, Purchase, SkuMapping, SupplierLink
 from dropship.services.settings import get_setting
 from tests.helpers import become_employee, csrf, post
 from tests.orders_factory import buy, make_account, make_order, make_shop
@@ -50,8 +50,8 @@ def _add_link(desk, url=ITEM_URL, note="店里同款"):
     return _go(desk["client"], f"/purchase/items/{desk['item'].id}/links", {"url": url, "note": note})
 
 
-def _link() -> PurchaseLink:
-    return _db(lambda: PurchaseLink.get())
+def _link() -> SupplierLink:
+    return _db(lambda: SupplierLink.get())
 
 
 @pytest.fixture
@@ -130,13 +130,13 @@ def test_new_link_is_normalised_and_a_bad_one_gets_its_message_in_place(desk):
     response = _add_link(desk, url="https://www.jd.com/item/1.html")
     assert response.status_code == 400 and "只支持淘宝、天猫、淘特、1688、拼多多的商品链接" in response.get_data(as_text=True)
     assert 'value="https://www.jd.com/item/1.html"' in response.get_data(as_text=True)  # what was typed stays
-    assert _db(PurchaseLink.select().count) == 0
+    assert _db(SupplierLink.select().count) == 0
     assert _add_link(desk, url="").status_code == 400
     assert _add_link(desk, note="长" * 101).status_code == 400
-    assert _db(PurchaseLink.select().count) == 0
+    assert _db(SupplierLink.select().count) == 0
     assert _add_link(desk).status_code == 200
     assert _add_link(desk, url="https://item.taobao.com/item.htm?id=6543210987&ali_trackid=9").status_code == 200
-    assert _db(lambda: [(link.platform, link.url) for link in PurchaseLink.select()]) == [("taobao", CANONICAL)]
+    assert _db(lambda: [(link.platform, link.url) for link in SupplierLink.select()]) == [("taobao", CANONICAL)]
 
 
 def test_delete_link(desk):
@@ -144,7 +144,7 @@ def test_delete_link(desk):
     link = _link()
     response = _go(desk["client"], f"/purchase/items/{desk['item'].id}/links/{link.id}/delete")
     assert response.status_code == 200 and "已删除下单链接" in response.get_data(as_text=True)
-    assert _db(PurchaseLink.select().count) == 0
+    assert _db(SupplierLink.select().count) == 0
 
 
 def test_sku_mapping_is_remembered_and_bad_multiplier_changes_nothing(desk):
@@ -305,7 +305,7 @@ def test_employee_sees_only_granted_shops_and_accounts_forged_ids_are_404(desk):
     assert response.status_code == 400
     assert _db(lambda: Purchase.select().where(Purchase.order == desk["order"].id).count()) == 0
     assert _db(lambda: Purchase.get_by_id(other_purchase.id).active) is True
-    assert _db(PurchaseLink.select().count) == 1
+    assert _db(SupplierLink.select().count) == 1
 
 
 def test_purchase_actions_need_their_permissions(desk):
@@ -327,7 +327,7 @@ def test_every_purchase_post_needs_the_csrf_token(desk):
                  f"/purchase/orders/{order}/manual", f"/purchase/purchases/{purchase.id}/repurchase",
                  f"/purchase/purchases/{purchase.id}/cancel", "/purchase/batch", "/settings/purchase/guards"):
         assert desk["client"].post(path, data={"url": ITEM_URL, "ids": order}).status_code == 400, path
-    assert _db(PurchaseLink.select().count) == 1 and _db(lambda: Purchase.get_by_id(purchase.id).active) is True
+    assert _db(SupplierLink.select().count) == 1 and _db(lambda: Purchase.get_by_id(purchase.id).active) is True
 
 
 # -- 设置 › 采购保护与自动支付 -----------------------------------------------------------------------------------

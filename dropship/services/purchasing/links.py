@@ -11,7 +11,7 @@ import unicodedata
 from urllib.parse import parse_qs, urlsplit
 
 from dropship.errors import FieldError
-from dropship.models import Order, OrderItem, PurchaseLink, User
+from dropship.models import Order, OrderItem, SupplierLink, User
 from dropship.services.scope import Scope
 
 CANONICAL: dict[str, str] = {
@@ -98,15 +98,15 @@ def outer_id_visible(scope: Scope, outer_id: str) -> bool:
             .where(OrderItem.outer_id == outer_id, *scope.conditions(Order)).exists())
 
 
-def links_for(scope: Scope, outer_id: str) -> list[PurchaseLink]:
+def links_for(scope: Scope, outer_id: str) -> list[SupplierLink]:
     """The links remembered for `outer_id`, newest first (the 采购 dialog's list)."""
     if not outer_id or not outer_id_visible(scope, outer_id):
         return []
-    return list(PurchaseLink.select().where(PurchaseLink.outer_id == outer_id)
-                .order_by(PurchaseLink.created_at.desc(), PurchaseLink.id.desc()))
+    return list(SupplierLink.select().where(SupplierLink.outer_id == outer_id)
+                .order_by(SupplierLink.created_at.desc(), SupplierLink.id.desc()))
 
 
-def remember_link(scope: Scope, outer_id: str, text: str, note: str = "", user: User | None = None) -> PurchaseLink:
+def remember_link(scope: Scope, outer_id: str, text: str, note: str = "", user: User | None = None) -> SupplierLink:
     """新增 / paste: store the canonical link for `outer_id` (the same item twice is one link)."""
     outer_id = str(outer_id or "").strip()
     if not outer_id or not outer_id_visible(scope, outer_id):
@@ -115,7 +115,7 @@ def remember_link(scope: Scope, outer_id: str, text: str, note: str = "", user: 
     note = str(note or "").strip()
     if len(note) > MAX_NOTE:
         raise FieldError("note", f"自定义备注最多 {MAX_NOTE} 个字")
-    link, created = PurchaseLink.get_or_create(outer_id=outer_id, platform=platform, item_id=item_id,
+    link, created = SupplierLink.get_or_create(outer_id=outer_id, platform=platform, item_id=item_id,
                                                defaults={"url": url, "note": note, "created_by": user})
     if not created and note and note != link.note:
         link.note = note
@@ -125,7 +125,7 @@ def remember_link(scope: Scope, outer_id: str, text: str, note: str = "", user: 
 
 def delete_link(scope: Scope, link_id: int) -> bool:
     """⊗ in the dialog; False when the link is gone or not the user's to see."""
-    link = PurchaseLink.get_or_none(PurchaseLink.id == link_id)
+    link = SupplierLink.get_or_none(SupplierLink.id == link_id)
     if link is None or not outer_id_visible(scope, link.outer_id):
         return False
     return link.delete_instance() == 1
