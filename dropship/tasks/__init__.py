@@ -52,4 +52,12 @@ on_worker_exit(_stop_playwright)
 
 
 # Importing each task module registers its job kinds with the queue.
-from dropship.tasks import accounts, browser_check, maintenance, orders, purchasing, shops  # noqa: E402,F401
+from dropship.tasks import (  # noqa: E402,F401
+    accounts,
+    browser_check,
+    maintenance,
+    orders,
+    purchase_sync,
+    purchasing,
+    shops,
+)

@@ -1,4 +1,5 @@
 """订单 jobs: push a 云端备注, 同步状态 of one order, 批量同步 of many. Each is safe to run twice.
+After the shop side, 同步状态 / 批量同步 start the 拍单状态 sync of the orders' purchases (tasks/purchase_sync).
 
 They reach a shop only through `open_shop_backend`. A memo push writes and then reads back; only
 a matching read-back makes it 已同步. Syncing first pushes memos that are waiting (and the memo
@@ -33,6 +34,7 @@ from dropship.services.settings import get_setting
 from dropship.services.shops import receivers_seen
 from dropship.services.team import can
 from dropship.tasks import settings
+from dropship.tasks.purchase_sync import start_order_purchase_syncs
 from dropship.tasks.shop_session import open_shop_backend
 
 BATCH = 50  # the sold list's batch search takes at most 50 order numbers (线路2 reads them page by page)
@@ -194,6 +196,7 @@ def sync_order(job_id: int, order_id: int) -> None:
     except UserError as exc:
         Order.update(sync_message=f"同步失败：{exc}"[:300]).where(Order.id == order.id).execute()
         raise
+    start_order_purchase_syncs([order.id], Job.get_by_id(job_id).user)  # 拍单状态 too, from the supplier
     if report.missing or report.memo_failures:
         raise UserError(_summary(report))
     progress(job_id, 1, 1, _summary(report))
@@ -228,6 +231,7 @@ def batch_sync(job_id: int, shop_ids: list[int], tab: str = "all", days: int = 7
         except UserError as exc:
             problems.append(f"{shop.display_name}：{exc}")
         done += len(ids)  # a failed shop counts as handled, so the bar still ends at 100%
+    start_order_purchase_syncs([i for ids in by_shop.values() for i in ids], Job.get_by_id(job_id).user)
     message = "；".join([_summary(report), *problems])
     if problems and not report.synced:
         raise UserError(message)

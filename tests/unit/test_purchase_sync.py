@@ -1,0 +1,154 @@
+"""拍单状态 sync: each supplier code lands on the purchase (status, label, our state), final and in-flight
+purchases are left alone, the parcel is kept, the memo is re-applied and pushed, and the scheduler starts
+one sync per account with open purchases only."""
+from datetime import datetime, timedelta
+
+import pytest
+
+from dropship.models import Job, Purchase
+from dropship.platforms.base import SupplierOrder
+from dropship.services.purchasing.labels import PURCHASE_STATUS_LABELS
+from dropship.services.purchasing.sync import due_accounts, open_purchases, record_statuses
+from dropship.services.settings import set_setting
+from dropship.tasks import purchase_sync
+from tests.orders_factory import buy, make_account, make_order, make_shop, orders_app, orders_db, reload  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("orders_db")
+NOW = datetime(2026, 11, 27, 12, 0)
+
+
+@pytest.fixture
+def account():
+    row = make_account()
+    row.online, row.enabled = True, True
+    row.save()
+    return row
+
+
+def supplier(purchase: Purchase, status: str, courier: str = "", number: str = "") -> SupplierOrder:
+    return SupplierOrder(order_id=purchase.platform_order_id, created_at=NOW, status=status, amount=purchase.amount,
+                         courier=courier, tracking_number=number)
+
+
+def purchase_of(account, state: str = "unpaid", status: str = "unpaid", **fields) -> Purchase:
+    return buy(make_order(make_shop()), account=account, state=state, status=status, **fields)
+
+
+def stored(purchase: Purchase) -> Purchase:
+    return Purchase.get_by_id(purchase.id)
+
+
+# (code, our state from 待付款, from 已支付): the supplier decides paid and cancelled, never back to 待付款
+CODES = [("unpaid", "unpaid", "paid"), ("sharing", "paid", "paid"), ("paid", "paid", "paid"),
+         ("shipped", "paid", "paid"), ("received", "paid", "paid"), ("cancelled", "cancelled", "cancelled"),
+         ("refunding", "paid", "paid"), ("refunded", "paid", "paid")]
+
+
+@pytest.mark.parametrize("code,from_unpaid,from_paid", CODES)
+def test_each_code_lands_as_status_label_and_state(account, code, from_unpaid, from_paid):
+    unpaid = purchase_of(account, "unpaid", "unpaid")
+    paid = purchase_of(account, "paid", "paid")
+    result = record_statuses(account, [supplier(unpaid, code), supplier(paid, code)])
+    for purchase, state in ((unpaid, from_unpaid), (paid, from_paid)):
+        row = stored(purchase)
+        assert (row.status, row.state) == (code, state)
+        assert PURCHASE_STATUS_LABELS[row.status]  # the list shows it in Chinese
+        assert row.active == (state != "cancelled")
+    assert result.changed == (code != "unpaid") + (code != "paid")
+
+
+def test_a_cancelled_supplier_order_releases_the_order_to_be_bought_again(account):
+    purchase = purchase_of(account, "paid", "paid")
+    assert reload(purchase.order).pending_items == 0
+    record_statuses(account, [supplier(purchase, "cancelled")])
+    assert stored(purchase).state == "cancelled" and reload(purchase.order).pending_items == 1
+
+
+def test_final_and_in_flight_purchases_are_untouched(account):
+    received = purchase_of(account, "paid", "received")
+    refunded = purchase_of(account, "paid", "refunded")
+    paying = purchase_of(account, "paying", "unpaid")
+    retired = purchase_of(account, "paid", "paid", active=False)
+    rows = [received, refunded, paying, retired]
+    result = record_statuses(account, [supplier(p, "cancelled", "中通快递", "73100000000001") for p in rows])
+    assert result.changed == 0
+    assert [(stored(p).state, stored(p).status, stored(p).tracking_number) for p in rows] == [
+        ("paid", "received", ""), ("paid", "refunded", ""), ("paying", "unpaid", ""), ("paid", "paid", "")]
+    assert set(open_purchases(account.id)) == set()
+
+
+def test_a_parked_purchase_follows_a_payment_but_never_goes_back_to_unpaid(account):
+    parked = purchase_of(account, "parked", "unpaid")
+    record_statuses(account, [supplier(parked, "unpaid")])
+    assert stored(parked).state == "parked"  # still for a person
+    record_statuses(account, [supplier(parked, "paid")])
+    assert (stored(parked).state, stored(parked).status) == ("paid", "paid")
+
+
+def test_an_unknown_code_is_kept_verbatim_and_moves_nothing(account):
+    purchase = purchase_of(account, "paid", "paid")
+    record_statuses(account, [supplier(purchase, "等待买家评价")])
+    row = stored(purchase)
+    assert (row.status, row.state) == ("等待买家评价", "paid")
+    assert PURCHASE_STATUS_LABELS.get(row.status, row.status) == "等待买家评价"
+
+
+def test_tracking_is_stored_and_not_erased_by_a_list_without_it(account):
+    purchase = purchase_of(account, "paid", "paid")
+    record_statuses(account, [supplier(purchase, "shipped", "中通快递", "73100000000001")])
+    row = stored(purchase)
+    assert (row.status, row.courier, row.tracking_number) == ("shipped", "中通快递", "73100000000001")
+    record_statuses(account, [supplier(purchase, "shipped")])
+    assert (stored(purchase).courier, stored(purchase).tracking_number) == ("中通快递", "73100000000001")
+
+
+def test_another_accounts_or_unknown_orders_are_ignored(account):
+    mine = purchase_of(account, "paid", "paid")
+    other = purchase_of(make_account("13800000002"), "paid", "paid")
+    stranger = SupplierOrder(order_id="999", created_at=NOW, status="shipped", amount=1)
+    assert record_statuses(account, [supplier(other, "shipped"), stranger]).changed == 0
+    assert stored(other).status == "paid" and stored(mine).status == "paid"
+
+
+def test_the_memo_template_is_reapplied_and_its_push_started(account, monkeypatch):
+    set_setting("memo.fields", ["purchase_logistics"])
+    purchase = purchase_of(account, "paid", "paid")
+    result = record_statuses(account, [supplier(purchase, "shipped", "中通快递", "73100000000001")])
+    order = reload(purchase.order)
+    assert result.memo_order_ids == [order.id]
+    assert "73100000000001" in order.seller_memo and order.memo_state == "syncing"
+    assert record_statuses(account, [supplier(purchase, "shipped", "中通快递", "73100000000001")]).memo_order_ids == []
+
+    pushed = []
+    monkeypatch.setattr(purchase_sync, "start_unique_job", lambda kind, title, **kw: pushed.append((kind, kw)))
+    purchase_sync.push_memos(result.memo_order_ids, None)
+    assert pushed == [("push_memo", {"target": f"order:{order.id}", "user": None, "total": 1, "order_id": order.id})]
+
+
+# -- the schedule -----------------------------------------------------------------------------------
+
+def test_the_schedule_starts_one_sync_per_account_with_open_purchases_only(account, monkeypatch):
+    idle = make_account("13800000003")  # online, but only a final purchase
+    idle.online = True
+    idle.save()
+    purchase_of(idle, "paid", "received")
+    offline = make_account("13800000004")  # an open purchase, but 掉线: nothing to sync with
+    purchase_of(offline, "paid", "paid")
+    purchase_of(account, "paid", "paid")
+    purchase_of(account, "paid", "shipped")
+    started = []
+    monkeypatch.setattr(purchase_sync, "start_unique_job",
+                        lambda kind, title, **kw: started.append((kind, kw["account_id"], kw["purchase_ids"])))
+    purchase_sync.enqueue_due_purchase_syncs()
+    assert started == [("sync_purchase_status", account.id, None)]
+
+
+def test_an_account_synced_within_the_interval_is_not_due(account):
+    purchase_of(account, "paid", "paid")
+    set_setting("purchase.sync_minutes", "15")
+    Job.create(kind="sync_purchase_status", title="同步采购状态", target=f"account:{account.id}", state="done",
+               created_at=NOW - timedelta(minutes=10))
+    assert due_accounts(NOW) == []
+    assert due_accounts(NOW + timedelta(minutes=6)) == [account.id]
+    set_setting("purchase.sync_minutes", "30")  # the setting changes the outcome
+    assert due_accounts(NOW + timedelta(minutes=6)) == []
