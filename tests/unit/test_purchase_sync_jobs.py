@@ -1,0 +1,97 @@
+"""The 拍单状态 sync job against a fake buyer driver, and 同步状态 / 批量同步 starting it per account."""
+from contextlib import contextmanager
+from datetime import datetime
+
+import pytest
+
+from dropship.db import db
+from dropship.models import Job, Purchase
+from dropship.platforms.base import SupplierOrder
+from dropship.queue import start_job
+from dropship.tasks import purchase_sync
+from tests.orders_factory import buy, fake_shops, make_account, make_order, make_shop, reload
+
+
+@pytest.fixture(autouse=True)
+def _db(app):
+    # Jobs run in a worker thread with its own connection: rows must be committed, not rolled back.
+    with db.connection_context():
+        yield
+
+
+class FakeBuyer:
+    """What each supplier order of the account shows now; records which ids each list read asked for."""
+
+    def __init__(self) -> None:
+        self.orders: dict[str, SupplierOrder] = {}
+        self.asked: list[tuple[str, list[str]]] = []
+
+    def show(self, purchase: Purchase, status: str, courier: str = "", number: str = "") -> None:
+        self.orders[purchase.platform_order_id] = SupplierOrder(
+            order_id=purchase.platform_order_id, created_at=datetime.now(), status=status, amount=purchase.amount,
+            courier=courier, tracking_number=number)
+
+
+@pytest.fixture
+def buyer(monkeypatch):
+    fake = FakeBuyer()
+
+    @contextmanager
+    def fake_open(account):
+        class Driver:
+            def list_statuses(self, order_ids):
+                fake.asked.append((account.login, list(order_ids)))
+                return [fake.orders[i] for i in order_ids if i in fake.orders]
+
+        yield Driver()
+
+    monkeypatch.setattr(purchase_sync, "open_account", fake_open)
+    return fake
+
+
+def online(login: str):
+    account = make_account(login)
+    account.online = True
+    account.save()
+    return account
+
+
+def test_the_job_syncs_the_accounts_open_purchases_and_says_what_it_found(buyer):
+    account = online("13800000001")
+    shipped = buy(make_order(make_shop()), account=account, state="paid", status="paid")
+    gone = buy(make_order(make_shop()), account=account, state="unpaid", status="unpaid")
+    buy(make_order(make_shop()), account=account, state="paid", status="received")  # final: not asked
+    buyer.show(shipped, "shipped", "中通快递", "73100000000009")
+    job = start_job("sync_purchase_status", "同步采购状态", account_id=account.id)
+    assert job.state == "done", job.error
+    assert job.message == "已同步 1 个采购单，1 个有变化，1 个在采购平台没有找到"
+    assert buyer.asked == [("13800000001", [shipped.platform_order_id, gone.platform_order_id])]
+    row = Purchase.get_by_id(shipped.id)
+    assert (row.status, row.tracking_number) == ("shipped", "73100000000009")
+
+
+def test_sync_state_and_batch_sync_also_sync_the_ticked_orders_purchases_one_job_per_account(buyer, monkeypatch):
+    shop_backend = fake_shops(monkeypatch)
+    first, second = online("13800000001"), online("13800000002")
+    shop = make_shop()
+    orders = [make_order(shop) for _ in range(3)]
+    for order in orders:
+        shop_backend.serve(order)
+    a = buy(orders[0], account=first, state="paid", status="paid")
+    b = buy(orders[1], account=first, state="paid", status="paid")
+    c = buy(orders[2], account=second, state="paid", status="paid")
+    for purchase in (a, b, c):
+        buyer.show(purchase, "shipped")
+
+    start_job("sync_order", "同步状态", order_id=orders[0].id)
+    assert buyer.asked == [("13800000001", [a.platform_order_id])]
+    assert Purchase.get_by_id(b.id).status == "paid"  # not ticked
+
+    buyer.asked.clear()
+    start_job("batch_sync", "批量同步", shop_ids=[shop.id], order_ids=[o.id for o in orders])
+    # 待收货 is not final: the first order's purchase is asked again, with the second's, in one job
+    assert sorted(buyer.asked) == [("13800000001", [a.platform_order_id, b.platform_order_id]),
+                                   ("13800000002", [c.platform_order_id])]
+    assert Job.select().where(Job.kind == "sync_purchase_status").count() == 3
+    assert all(Purchase.get_by_id(p.id).status == "shipped" for p in (a, b, c))
+    assert reload(orders[2]).sync_message == "已同步"
