@@ -2,8 +2,9 @@
 
 - ``sync_purchase_status(job_id, account_id, purchase_ids=None)``: one account; its open purchases
   (services.purchasing.sync.open_purchases), or only those of `purchase_ids` (同步状态 / 批量同步 on
-  the orders page). Each status lands through `sync.record_statuses`; a changed seller memo starts
-  the existing `push_memo` job.
+  the orders page). A shipped order the list gives without its tracking number (a list shape with
+  no logistics) is read from its detail page. Each status lands through `sync.record_statuses`; a
+  changed seller memo starts the existing `push_memo` job.
 - Every minute `enqueue_due_purchase_syncs` starts one sync per account that has open purchases and
   has not synced for 采购状态同步间隔 minutes; `start_unique_job` keeps them from piling up.
 
@@ -21,7 +22,13 @@ from dropship.queue import checkpoint, huey, job_task, progress, start_unique_jo
 from dropship.services.accounts import job_title
 from dropship.services.jobs import job_target
 from dropship.services.purchasing.locks import account_lock
-from dropship.services.purchasing.sync import SYNC_JOB, due_accounts, open_purchases, record_statuses
+from dropship.services.purchasing.sync import (
+    SYNC_JOB,
+    due_accounts,
+    open_purchases,
+    record_statuses,
+    wanting_parcel,
+)
 from dropship.tasks import settings
 from dropship.tasks.account_session import open_account
 
@@ -75,6 +82,8 @@ def sync_purchase_status(job_id: int, account_id: int, purchase_ids: list[int] |
         for start in range(0, len(order_ids), BATCH):
             checkpoint()
             found = driver.list_statuses(order_ids[start:start + BATCH])
+            details = {oid: driver.order_detail(oid) for oid in wanting_parcel(account, found)}
+            found = [details.get(order.order_id, order) for order in found]
             result = record_statuses(account, found)
             push_memos(result.memo_order_ids, user)
             changed += result.changed

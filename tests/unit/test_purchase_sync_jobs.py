@@ -24,7 +24,9 @@ class FakeBuyer:
 
     def __init__(self) -> None:
         self.orders: dict[str, SupplierOrder] = {}
+        self.details: dict[str, SupplierOrder] = {}  # what a detail page shows beyond the list
         self.asked: list[tuple[str, list[str]]] = []
+        self.detail_reads: list[str] = []
 
     def show(self, purchase: Purchase, status: str, courier: str = "", number: str = "") -> None:
         self.orders[purchase.platform_order_id] = SupplierOrder(
@@ -42,6 +44,10 @@ def buyer(monkeypatch):
             def list_statuses(self, order_ids):
                 fake.asked.append((account.login, list(order_ids)))
                 return [fake.orders[i] for i in order_ids if i in fake.orders]
+
+            def order_detail(self, order_id):
+                fake.detail_reads.append(order_id)
+                return fake.details.get(order_id, fake.orders[order_id])
 
         yield Driver()
 
@@ -68,6 +74,21 @@ def test_the_job_syncs_the_accounts_open_purchases_and_says_what_it_found(buyer)
     assert buyer.asked == [("13800000001", [shipped.platform_order_id, gone.platform_order_id])]
     row = Purchase.get_by_id(shipped.id)
     assert (row.status, row.tracking_number) == ("shipped", "73100000000009")
+
+
+def test_a_shipped_order_listed_without_its_number_is_read_from_its_detail_once(buyer):
+    account = online("13800000001")
+    purchase = buy(make_order(make_shop()), account=account, state="paid", status="paid")
+    buyer.show(purchase, "shipped")  # a list shape without logistics
+    buyer.details[purchase.platform_order_id] = SupplierOrder(
+        order_id=purchase.platform_order_id, created_at=datetime.now(), status="shipped", amount=purchase.amount,
+        courier="中通快递", tracking_number="73100000000010")
+    start_job("sync_purchase_status", "同步采购状态", account_id=account.id)
+    assert buyer.detail_reads == [purchase.platform_order_id]
+    assert Purchase.get_by_id(purchase.id).tracking_number == "73100000000010"
+    Job.delete().execute()
+    start_job("sync_purchase_status", "同步采购状态", account_id=account.id)
+    assert buyer.detail_reads == [purchase.platform_order_id]  # known now: the list read is enough
 
 
 def test_sync_state_and_batch_sync_also_sync_the_ticked_orders_purchases_one_job_per_account(buyer, monkeypatch):

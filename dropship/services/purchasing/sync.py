@@ -32,6 +32,8 @@ FINAL_STATUSES: frozenset[str] = frozenset({"received", "cancelled", "refunded"}
 SYNCED_STATES: tuple[str, ...] = ("unpaid", "paid", "recorded", "parked")
 # The only states a sync moves a purchase to: facts the supplier decides.
 SUPPLIER_DECIDED: frozenset[str] = frozenset({"paid", "cancelled"})
+# 拍单状态 of a supplier order that has a parcel (its tracking number is what 发货 ships with).
+PARCEL_STATUSES: frozenset[str] = frozenset({"shipped", "received"})
 
 SYNC_JOB = "sync_purchase_status"  # the Job kind of tasks/purchase_sync (its rows say when an account last synced)
 
@@ -76,6 +78,17 @@ def due_accounts(now: datetime | None = None) -> list[int]:
     recent = {parse_target(target)[1] for (target,) in Job.select(Job.target).where(
         Job.kind == SYNC_JOB, Job.created_at >= since).tuples()}
     return [account_id for account_id in accounts_with_open_purchases() if account_id not in recent]
+
+
+def wanting_parcel(account: PurchaseAccount, orders: list[SupplierOrder]) -> list[str]:
+    """Supplier orders the list shows shipped but without a tracking number (some list shapes carry no
+    logistics) whose open purchase has none yet: the task reads their detail page for it, once."""
+    shipped = [o.order_id for o in orders if o.status in PARCEL_STATUSES and not o.tracking_number]
+    if not shipped:
+        return []
+    known = {oid for (oid,) in open_purchases(account.id).select(Purchase.platform_order_id).where(
+        Purchase.platform_order_id.in_(shipped), Purchase.tracking_number == "").tuples()}
+    return [oid for oid in shipped if oid in known]
 
 
 def _facts(purchase: Purchase, order: SupplierOrder) -> dict[str, str]:
