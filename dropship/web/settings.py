@@ -15,6 +15,7 @@ from dropship.services.memo import TEMPLATE_FIELDS
 from dropship.services.money import MARGIN_BASES, yuan
 from dropship.services.orders.actions import SYNC_ROUTES
 from dropship.services.orders.labels import FLAG_NAMES
+from dropship.services.purchasing import sync  # noqa: F401 - registers purchase.sync_minutes (订单设置)
 from dropship.services.receiver import MODES, POSITIONS
 from dropship.services.settings import get_setting
 from dropship.services.settings_log import recent_changes, save_settings
@@ -110,7 +111,8 @@ def save_shop_backend():
     return _shop_backend_page(errors, saved=not errors)
 
 
-ORDER_FIELDS = {"deadline_hours": "orders.deadline_hours", "export_keep_minutes": "exports.keep_minutes"}
+ORDER_FIELDS = {"deadline_hours": "orders.deadline_hours", "export_keep_minutes": "exports.keep_minutes",
+                "purchase_sync_minutes": "purchase.sync_minutes"}
 
 
 def _order_settings() -> dict:

@@ -59,3 +59,14 @@ def test_the_decrypt_routes_say_what_truly_differs(signed_in):
     html = signed_in.get("/settings/shop-backend").get_data(as_text=True)
     assert "区别只在两点：每店每日最多解密多少个，以及遇到滑块时" in html
     assert "每店每日最多解密 20 个" in html and "遇到滑块交给验证中心由人完成后继续" in html
+
+
+def test_order_settings_purchase_sync_interval(signed_in):
+    html = signed_in.get("/settings/orders").get_data(as_text=True)
+    assert "采购状态同步间隔（分钟）" in html and 'name="purchase_sync_minutes" value="15"' in html
+    response = post(signed_in, "/settings/orders", {"purchase_sync_minutes": "2"}, token_page="/settings/orders")
+    assert response.status_code == 400
+    assert "采购状态同步间隔：请输入 5 到 1440 之间的整数" in response.get_data(as_text=True)
+    assert _setting("purchase.sync_minutes") == 15
+    response = post(signed_in, "/settings/orders", {"purchase_sync_minutes": "30"}, token_page="/settings/orders")
+    assert response.status_code == 200 and _setting("purchase.sync_minutes") == 30

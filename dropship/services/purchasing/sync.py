@@ -37,7 +37,7 @@ PARCEL_STATUSES: frozenset[str] = frozenset({"shipped", "received"})
 
 SYNC_JOB = "sync_purchase_status"  # the Job kind of tasks/purchase_sync (its rows say when an account last synced)
 
-register("purchase.sync_minutes", "采购状态同步间隔（分钟）", 15, int_between(5, 24 * 60))
+register("purchase.sync_minutes", "采购状态同步间隔", 15, int_between(5, 24 * 60))
 
 
 @dataclass
