@@ -152,3 +152,9 @@ def test_an_account_synced_within_the_interval_is_not_due(account):
     assert due_accounts(NOW + timedelta(minutes=6)) == [account.id]
     set_setting("purchase.sync_minutes", "30")  # the setting changes the outcome
     assert due_accounts(NOW + timedelta(minutes=6)) == []
+
+
+def test_an_account_whose_purchase_just_took_a_step_is_not_due(account):
+    purchase_of(account, "paid", "paid", step_at=NOW - timedelta(minutes=3))
+    assert due_accounts(NOW) == []  # the purchase task read the supplier order itself just now
+    assert due_accounts(NOW + timedelta(minutes=13)) == [account.id]

@@ -71,12 +71,16 @@ def accounts_with_open_purchases() -> list[int]:
 
 
 def due_accounts(now: datetime | None = None) -> list[int]:
-    """Accounts with open purchases whose last 拍单状态 sync started over 采购状态同步间隔 ago (or never).
+    """Accounts with open purchases whose last 拍单状态 read is over 采购状态同步间隔 old.
 
-    "Last started" is the account's newest sync Job row: shared storage, so several workers agree."""
+    The last read is the account's newest sync Job row, or a purchase step (a purchase task read the
+    supplier order itself just then, and holds the account's browser): shared storage, so several
+    workers agree."""
     since = (now or datetime.now()) - timedelta(minutes=int(get_setting("purchase.sync_minutes")))
     recent = {parse_target(target)[1] for (target,) in Job.select(Job.target).where(
         Job.kind == SYNC_JOB, Job.created_at >= since).tuples()}
+    recent |= {account_id for (account_id,) in Purchase.select(Purchase.account).where(
+        Purchase.step_at >= since).distinct().tuples()}
     return [account_id for account_id in accounts_with_open_purchases() if account_id not in recent]
 
 
