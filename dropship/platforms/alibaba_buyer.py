@@ -30,7 +30,7 @@ from dropship.platforms.base import (
     SupplierOrder,
     SupplierSku,
 )
-from dropship.platforms.buyer_pages import choose_sku, click_through, fill_receiver, text_of
+from dropship.platforms.buyer_pages import cancel_order, choose_sku, click_through, fill_receiver
 from dropship.platforms.taobao_buyer import TaobaoBuyer
 from dropship.platforms.taobao_seller import classify, yuan_to_fen
 
@@ -246,13 +246,9 @@ class AlibabaBuyer(TaobaoBuyer):
 
     def cancel(self, order_id: str) -> None:
         page = self._ali_detail_page(order_id)
-        if not page.locator(SEL["cancel"]).count():
-            status = text_of(page, SEL["status"])
-            raise PlatformError(f"1688 订单当前状态（{status}）不能取消")
-        self.throttle(TRADE_HOST)
-        click_through(page, SEL["cancel"], self._ali_check, lambda: page.evaluate(
+        cancel_order(page, SEL, self._ali_check, lambda: page.evaluate(
             "() => window.__ORDER_DETAIL__ && window.__ORDER_DETAIL__.status") == "cancel",
-            SEL["message"], "1688 取消订单没有成功")
+            "1688 ", lambda: self.throttle(TRADE_HOST))
 
     def _dataline(self, **param: Any) -> dict:
         """buyerOrderList from inside the 1688 list page: {data: [orders], total, pages}."""

@@ -221,3 +221,13 @@ def click_through(page, selector: str, check: Callable[[Any], None], landed: Cal
     check(page)
     if not landed():
         raise PlatformError((text_of(page, error) if error else "") or failure.replace("{url}", page.url))
+
+
+def cancel_order(page, sel: dict[str, str], check: Callable[[Any], None], cancelled: Callable[[], bool],
+                 label: str, throttle: Callable[[], object]) -> None:
+    """取消订单 on an order's detail page (`sel`: its cancel button, status and message selectors):
+    refused, naming the page's status, where the page offers no button; `label` names the site."""
+    if not page.locator(sel["cancel"]).count():
+        raise PlatformError(f"{label}订单当前状态（{text_of(page, sel['status'])}）不能取消")
+    throttle()
+    click_through(page, sel["cancel"], check, cancelled, sel["message"], f"{label}取消订单没有成功")

@@ -40,6 +40,7 @@ from dropship.platforms.base import (
 from dropship.platforms.buyer_pages import (
     SKU_CHANGED,
     SOLD_OUT,
+    cancel_order,
     click_through,
     fill_receiver,
     read_receiver,
@@ -428,12 +429,8 @@ class PddBuyer:
 
     def cancel(self, order_id: str) -> None:
         page = self._detail_page(order_id)
-        if not page.locator(BUY_SEL["cancel"]).count():
-            raise PlatformError(f"拼多多订单当前状态（{text_of(page, BUY_SEL['status'])}）不能取消")
-        self.throttle(HOST)
-        click_through(page, BUY_SEL["cancel"], self._check, lambda: PROMPT_STATUS.get(
-            text_of(page, BUY_SEL["status"])) in ("cancelled", "refunding", "refunded"),
-            BUY_SEL["message"], "拼多多取消订单没有成功")
+        cancel_order(page, BUY_SEL, self._check, lambda: PROMPT_STATUS.get(text_of(page, BUY_SEL["status"])) in (
+            "cancelled", "refunding", "refunded"), "拼多多", lambda: self.throttle(HOST))
 
     def _list_page(self, offset: str) -> list[dict]:
         """One order_list_v4 page, fetched by the orders page itself (its cookies, its Referer)."""

@@ -13,7 +13,7 @@ in each of the three shapes its answer comes in; logistics from transit_step.do 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -470,20 +470,29 @@ def _fields(node: Any) -> dict:
     return fields if isinstance(fields, dict) else {}
 
 
+def _order_nodes(nodes: dict, head: str, item_prefix: str) -> Iterator[tuple[str, dict, list[dict]]]:
+    """(order id, fields of its head node `<head><id>`, its items `<item_prefix><id>_…`) per order."""
+    for key, node in nodes.items():
+        if key.startswith(head):
+            fields = _fields(node)
+            oid = str(fields.get("orderId") or key[len(head):])
+            yield oid, fields, [_fields(n).get("item") or {} for k, n in nodes.items()
+                                if k.startswith(f"{item_prefix}{oid}_")]
+
+
+def _refunds(items: list[dict]) -> list[str]:
+    return [str(i.get("refundStatus") or "") for i in items]
+
+
 def _shop_info_orders(nodes: dict) -> tuple[list[SupplierOrder], bool]:
     """The Ultron node map: shopInfo_ / orderStatus_ / orderItemInfo_ / orderPayment_ / pager_1."""
     orders = []
-    for key, node in nodes.items():
-        if not key.startswith("shopInfo_"):
-            continue
-        info = _fields(node)
-        oid = str(info.get("orderId") or key[len("shopInfo_"):])
+    for oid, info, items in _order_nodes(nodes, "shopInfo_", "orderItemInfo_"):
         parcel = _fields(nodes.get(f"orderStatus_{oid}"))
-        items = [_fields(n).get("item") or {} for k, n in nodes.items() if k.startswith(f"orderItemInfo_{oid}_")]
         packages = ((_fields(nodes.get(f"orderLogistics_{oid}")).get("packagePreview") or {})
                     .get("packageViewList") or [{}])
         text = str(info.get("tradeTitle") or "")
-        code = status_code(text, "", [str(i.get("refundStatus") or "") for i in items])
+        code = status_code(text, "", _refunds(items))
         if code == "shipped" and parcel.get("title") == "已签收":
             code = "received"
         orders.append(SupplierOrder(
@@ -498,17 +507,12 @@ def _shop_info_orders(nodes: dict) -> tuple[list[SupplierOrder], bool]:
 def _main_orders(nodes: dict) -> tuple[list[SupplierOrder], bool]:
     """Main_ / sellerInfo_ / item_ / logistics_ nodes (fields objects or JSON strings), boughtlist.hasMore."""
     orders = []
-    for key, node in nodes.items():
-        if not key.startswith("Main_"):
-            continue
-        main = _fields(node)
-        oid = str(main.get("orderId") or key[len("Main_"):])
-        items = [_fields(n).get("item") or {} for k, n in nodes.items() if k.startswith(f"item_{oid}_")]
+    for oid, main, items in _order_nodes(nodes, "Main_", "item_"):
         text = str((_fields(nodes.get(f"sellerInfo_{oid}")).get("status") or {}).get("text") or "")
         shipped = _fields(nodes.get(f"logistics_{oid}"))
         orders.append(SupplierOrder(
             order_id=oid, created_at=_created(main.get("createTime"), oid), status_text=text,
-            status=status_code(text, str(main.get("orderStatus") or ""), [str(i.get("refundStatus") or "") for i in items]),
+            status=status_code(text, str(main.get("orderStatus") or ""), _refunds(items)),
             amount=yuan_to_fen(main.get("actualFee")), lines=tuple(_line(i) for i in items),
             courier=str(shipped.get("cpName") or ""), tracking_number=str(shipped.get("mailNo") or "")))
     return orders, str(_fields(nodes.get("boughtlist")).get("hasMore")).lower() == "true"

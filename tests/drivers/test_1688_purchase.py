@@ -9,44 +9,33 @@ import pytest
 
 from dropship.models import SkuMapping
 from dropship.platforms.alibaba_buyer import AlibabaBuyer
-from dropship.platforms.base import PlatformError, Receiver
+from dropship.platforms.base import PlatformError
 from dropship.platforms.origins import Origins
 from dropship.services.purchasing.matching import Found, Park, Want, find_new_order, window
 from dropship.services.purchasing.sku_map import SkuChanged, plan
 
-RECEIVER = Receiver(name="王小明", phone="13812345678", province="浙江省", city="杭州市", district="西湖区",
-                    town="文新街道", address="文一西路100号3栋2单元501室")
+from .buying import (
+    RECEIVER,
+    buy,
+    log_in,
+    read_back_after_a_price_rise,
+    sold_out_and_changed_skus_are_refused,
+    stocked_item,
+)
 
 
 def _buyer(sb, context, login: str, **options) -> AlibabaBuyer:
-    sb.add_buyer("alibaba1688", login, "pw", **options)
-    context.add_cookies(sb.login_cookies(login, platform="alibaba1688"))
+    log_in(sb, context, "alibaba1688", login, **options)
     return AlibabaBuyer(context, Origins(sb.port))
 
 
-def _item(sb, stock: int = 50) -> dict:
-    item = next(i for i in sb.supplier_items("alibaba1688") if len(i["skus"]) >= 2)
-    for sku in item["skus"]:
-        sb.update_sku(sku["sku_id"], stock=stock)
-    return sb.supplier_item(item["url"])
-
-
 def _buy(buyer: AlibabaBuyer, sb, item: dict, sku: dict, quantity: int, memo: str = "DS#ALI"):
-    """The purchase task's order of calls: snapshot → fill → read back → submit → diff."""
-    since = sb.now() - timedelta(minutes=5)
-    before = buyer.order_ids_since(since)
-    buyer.fill_checkout(item["item_id"], sku["sku_id"], quantity, RECEIVER, memo)
-    readback = buyer.read_checkout()
-    submitted_at = sb.now()
-    buyer.submit()
-    found = find_new_order(before, buyer.recent_orders(since), Want(item["item_id"], sku["sku_id"], quantity),
-                           window(submitted_at, sb.now()))
-    return readback, found
+    return buy(sb, buyer, item, sku, quantity, RECEIVER, memo, sb.now() - timedelta(minutes=5))
 
 
 def test_buy_read_back_find_by_diff_pay_and_sync(sb, context):
     buyer = _buyer(sb, context, "ali_drv_buy", pay_password="112233")
-    item = _item(sb)
+    item = stocked_item(sb, "alibaba1688")
     sku = item["skus"][1]
     opened = buyer.open_item(item["url"])
     assert (opened.platform, opened.item_id, opened.title) == ("alibaba1688", item["item_id"], item["title"])
@@ -81,7 +70,7 @@ def test_buy_read_back_find_by_diff_pay_and_sync(sb, context):
 
 def test_wrong_pay_password_leaves_the_order_unpaid(sb, context):
     buyer = _buyer(sb, context, "ali_drv_badpay", pay_password="112233")
-    item = _item(sb)
+    item = stocked_item(sb, "alibaba1688")
     _, found = _buy(buyer, sb, item, item["skus"][0], 1)
     with pytest.raises(PlatformError, match="支付密码不正确"):
         buyer.pay(found.order.order_id, "alipay", "", "000000")
@@ -90,22 +79,8 @@ def test_wrong_pay_password_leaves_the_order_unpaid(sb, context):
 
 def test_sold_out_and_changed_skus_stop_before_checkout(sb, context):
     buyer = _buyer(sb, context, "ali_drv_skus")
-    item = _item(sb)
-    gone, other = item["skus"][0], item["skus"][1]
-    sb.update_sku(gone["sku_id"], stock=0)
-    opened = buyer.open_item(item["url"])
-    assert next(s for s in opened.skus if s.sku_id == gone["sku_id"]).stock == 0
-    with pytest.raises(PlatformError, match="售罄"):
-        buyer.fill_checkout(item["item_id"], gone["sku_id"], 1, RECEIVER, "")
-
-    # The supplier renamed a spec: the SKU list the page shows differs from the one mapped before.
-    renamed = [{**p, "value": p["value"] + "（新）"} for p in other["props"]]
-    sb.update_sku(other["sku_id"], props=renamed)
-    changed = buyer.open_item(item["url"])
-    assert {s.text for s in changed.skus} != {s.text for s in opened.skus}
+    changed, renamed = sold_out_and_changed_skus_are_refused(sb, buyer, stocked_item(sb, "alibaba1688"))
     assert ";".join(f"{p['name']}:{p['value']}" for p in renamed) in {s.text for s in changed.skus}
-    with pytest.raises(PlatformError, match="供应商规格已变更"):
-        buyer.fill_checkout(item["item_id"], "999999999", 1, RECEIVER, "")
     with pytest.raises(SkuChanged):
         plan(SkuMapping(sku_id="999999999", sku_text="旧规格", multiplier=1), changed.skus, 1)
     assert sb.purchase_orders(login="ali_drv_skus") == []
@@ -114,11 +89,7 @@ def test_sold_out_and_changed_skus_stop_before_checkout(sb, context):
 def test_price_readback_feeds_the_guard(sb, context):
     """The checkout's total is what the guard compares: a price rise shows in the read back."""
     buyer = _buyer(sb, context, "ali_drv_price")
-    item = _item(sb)
-    sku = item["skus"][0]
-    sb.update_sku(sku["sku_id"], price_fen=sku["price_fen"] + 1000)
-    buyer.fill_checkout(item["item_id"], sku["sku_id"], 2, RECEIVER, "")
-    readback = buyer.read_checkout()
+    readback, sku = read_back_after_a_price_rise(sb, buyer, stocked_item(sb, "alibaba1688"))
     assert readback.total >= (sku["price_fen"] + 1000) * 2
     maximum = sku["price_fen"] * 2 + 500  # the guard's 最高采购价
     assert readback.total > maximum  # the task refuses here, before 提交订单
@@ -127,7 +98,7 @@ def test_price_readback_feeds_the_guard(sb, context):
 
 def test_cancel_an_unpaid_order_and_refuse_a_paid_one(sb, context):
     buyer = _buyer(sb, context, "ali_drv_cancel", pay_password="112233")
-    item = _item(sb)
+    item = stocked_item(sb, "alibaba1688")
     _, found = _buy(buyer, sb, item, item["skus"][0], 2)
     order_id = found.order.order_id
     buyer.cancel(order_id)
@@ -144,7 +115,7 @@ def test_both_cashier_url_forms_name_the_order(sb, context):
     """提交订单 lands on a cashier URL with ``orderIds=`` or with ``orderId`` inside ``returnURL``;
     the driver reads both and the diff agrees each time."""
     buyer = _buyer(sb, context, "ali_drv_cashier")
-    item = _item(sb, stock=99)
+    item = stocked_item(sb, "alibaba1688", stock=99)
     forms = set()
     for _ in range(8):
         _, found = _buy(buyer, sb, item, item["skus"][0], 1)
@@ -157,7 +128,7 @@ def test_both_cashier_url_forms_name_the_order(sb, context):
 
 def test_two_identical_new_orders_are_parked_not_guessed(sb, context):
     buyer = _buyer(sb, context, "ali_drv_twins")
-    item = _item(sb)
+    item = stocked_item(sb, "alibaba1688")
     sku = item["skus"][0]
     since = sb.now() - timedelta(minutes=5)
     before = buyer.order_ids_since(since)

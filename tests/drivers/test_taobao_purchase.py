@@ -10,7 +10,9 @@ import pytest
 from dropship.platforms.base import LoginRequired, PlatformError, Receiver, RiskBlocked
 from dropship.platforms.origins import Origins
 from dropship.platforms.taobao_buyer import TaobaoBuyer
-from dropship.services.purchasing.matching import Found, Want, find_new_order, window
+from dropship.services.purchasing.matching import Found
+
+from .buying import buy, log_in, stocked_item
 
 PASSWORD = "buyer-pass-1"
 PAY = "246810"
@@ -22,29 +24,18 @@ HANGZHOU = Receiver(name="王小明", phone="13812345678", province="浙江省",
 
 
 def _buyer(sb, context, login: str, platform: str = "taobao", **options) -> TaobaoBuyer:
-    sb.add_buyer("taobao", login, PASSWORD, pay_password=PAY, **options)
-    context.add_cookies(sb.login_cookies(login))
+    log_in(sb, context, "taobao", login, PASSWORD, pay_password=PAY, **options)
     return TaobaoBuyer(context, Origins(sb.port), platform)
 
 
 def _in_stock(sb, platform: str, index: int = 0) -> tuple[dict, dict]:
-    item = sb.supplier_items(platform)[index]
-    for sku in item["skus"]:
-        sb.update_sku(sku["sku_id"], stock=50)
-    item = sb.supplier_item(item["url"])
+    item = stocked_item(sb, platform, index, min_skus=0)
     return item, item["skus"][-1]
 
 
 def _buy(sb, buyer: TaobaoBuyer, item: dict, sku: dict, quantity: int, receiver: Receiver, memo: str):
-    """One automatic purchase as the purchase task runs it: snapshot, fill, read back, submit, diff."""
-    since = sb.now() - timedelta(days=1)
-    before = buyer.order_ids_since(since)
-    buyer.fill_checkout(item["item_id"], sku["sku_id"], quantity, receiver, memo)
-    readback = buyer.read_checkout()
-    submitted_at = sb.now()
-    buyer.submit()
-    found = find_new_order(before, buyer.recent_orders(since), Want(item["item_id"], sku["sku_id"], quantity),
-                           window(submitted_at, sb.now()))
+    """One automatic purchase that must find its order: the read back and the order found."""
+    readback, found = buy(sb, buyer, item, sku, quantity, receiver, memo, sb.now() - timedelta(days=1))
     assert isinstance(found, Found), found
     return readback, found.order
 
