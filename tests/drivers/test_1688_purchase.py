@@ -14,28 +14,21 @@ from dropship.platforms.origins import Origins
 from dropship.services.purchasing.matching import Found, Park, Want, find_new_order, window
 from dropship.services.purchasing.sku_map import SkuChanged, plan
 
-from .buying import (
-    RECEIVER,
-    buy,
-    log_in,
-    read_back_after_a_price_rise,
-    sold_out_and_changed_skus_are_refused,
-    stocked_item,
-)
+from . import buying
 
 
 def _buyer(sb, context, login: str, **options) -> AlibabaBuyer:
-    log_in(sb, context, "alibaba1688", login, **options)
+    buying.log_in(sb, context, "alibaba1688", login, **options)
     return AlibabaBuyer(context, Origins(sb.port))
 
 
 def _buy(buyer: AlibabaBuyer, sb, item: dict, sku: dict, quantity: int, memo: str = "DS#ALI"):
-    return buy(sb, buyer, item, sku, quantity, RECEIVER, memo, sb.now() - timedelta(minutes=5))
+    return buying.buy(sb, buyer, item, sku, quantity, buying.RECEIVER, memo, sb.now() - timedelta(minutes=5))
 
 
 def test_buy_read_back_find_by_diff_pay_and_sync(sb, context):
     buyer = _buyer(sb, context, "ali_drv_buy", pay_password="112233")
-    item = stocked_item(sb, "alibaba1688")
+    item = buying.stocked_item(sb, "alibaba1688")
     sku = item["skus"][1]
     opened = buyer.open_item(item["url"])
     assert (opened.platform, opened.item_id, opened.title) == ("alibaba1688", item["item_id"], item["title"])
@@ -46,14 +39,14 @@ def test_buy_read_back_find_by_diff_pay_and_sync(sb, context):
 
     readback, found = _buy(buyer, sb, item, sku, 3)
 
-    assert readback.receiver == RECEIVER and readback.quantity == 3 and readback.sku_id == sku["sku_id"]
+    assert readback.receiver == buying.RECEIVER and readback.quantity == 3 and readback.sku_id == sku["sku_id"]
     assert isinstance(found, Found) and found.order.order_id == buyer.submitted_order_id
     order_id = found.order.order_id
     placed = sb.purchase_order(order_id)
     assert readback.total == placed["paid_fen"] == found.order.amount
     assert placed["state"] == "unpaid" and placed["memo"] == "DS#ALI" and found.order.status == "unpaid"
     detail = buyer.order_detail(order_id)
-    assert detail.receiver == RECEIVER and detail.status == "unpaid"
+    assert detail.receiver == buying.RECEIVER and detail.status == "unpaid"
     assert [(line.item_id, line.sku_id, line.quantity) for line in detail.lines] == [(item["item_id"], sku["sku_id"], 3)]
 
     buyer.pay(order_id, "alipay", "", "112233")
@@ -70,7 +63,7 @@ def test_buy_read_back_find_by_diff_pay_and_sync(sb, context):
 
 def test_wrong_pay_password_leaves_the_order_unpaid(sb, context):
     buyer = _buyer(sb, context, "ali_drv_badpay", pay_password="112233")
-    item = stocked_item(sb, "alibaba1688")
+    item = buying.stocked_item(sb, "alibaba1688")
     _, found = _buy(buyer, sb, item, item["skus"][0], 1)
     with pytest.raises(PlatformError, match="支付密码不正确"):
         buyer.pay(found.order.order_id, "alipay", "", "000000")
@@ -79,7 +72,7 @@ def test_wrong_pay_password_leaves_the_order_unpaid(sb, context):
 
 def test_sold_out_and_changed_skus_stop_before_checkout(sb, context):
     buyer = _buyer(sb, context, "ali_drv_skus")
-    changed, renamed = sold_out_and_changed_skus_are_refused(sb, buyer, stocked_item(sb, "alibaba1688"))
+    changed, renamed = buying.sold_out_and_changed_skus_are_refused(sb, buyer, buying.stocked_item(sb, "alibaba1688"))
     assert ";".join(f"{p['name']}:{p['value']}" for p in renamed) in {s.text for s in changed.skus}
     with pytest.raises(SkuChanged):
         plan(SkuMapping(sku_id="999999999", sku_text="旧规格", multiplier=1), changed.skus, 1)
@@ -89,7 +82,7 @@ def test_sold_out_and_changed_skus_stop_before_checkout(sb, context):
 def test_price_readback_feeds_the_guard(sb, context):
     """The checkout's total is what the guard compares: a price rise shows in the read back."""
     buyer = _buyer(sb, context, "ali_drv_price")
-    readback, sku = read_back_after_a_price_rise(sb, buyer, stocked_item(sb, "alibaba1688"))
+    readback, sku = buying.read_back_after_a_price_rise(sb, buyer, buying.stocked_item(sb, "alibaba1688"))
     assert readback.total >= (sku["price_fen"] + 1000) * 2
     maximum = sku["price_fen"] * 2 + 500  # the guard's 最高采购价
     assert readback.total > maximum  # the task refuses here, before 提交订单
@@ -98,7 +91,7 @@ def test_price_readback_feeds_the_guard(sb, context):
 
 def test_cancel_an_unpaid_order_and_refuse_a_paid_one(sb, context):
     buyer = _buyer(sb, context, "ali_drv_cancel", pay_password="112233")
-    item = stocked_item(sb, "alibaba1688")
+    item = buying.stocked_item(sb, "alibaba1688")
     _, found = _buy(buyer, sb, item, item["skus"][0], 2)
     order_id = found.order.order_id
     buyer.cancel(order_id)
@@ -115,7 +108,7 @@ def test_both_cashier_url_forms_name_the_order(sb, context):
     """提交订单 lands on a cashier URL with ``orderIds=`` or with ``orderId`` inside ``returnURL``;
     the driver reads both and the diff agrees each time."""
     buyer = _buyer(sb, context, "ali_drv_cashier")
-    item = stocked_item(sb, "alibaba1688", stock=99)
+    item = buying.stocked_item(sb, "alibaba1688", stock=99)
     forms = set()
     for _ in range(8):
         _, found = _buy(buyer, sb, item, item["skus"][0], 1)
@@ -128,12 +121,12 @@ def test_both_cashier_url_forms_name_the_order(sb, context):
 
 def test_two_identical_new_orders_are_parked_not_guessed(sb, context):
     buyer = _buyer(sb, context, "ali_drv_twins")
-    item = stocked_item(sb, "alibaba1688")
+    item = buying.stocked_item(sb, "alibaba1688")
     sku = item["skus"][0]
     since = sb.now() - timedelta(minutes=5)
     before = buyer.order_ids_since(since)
     for _ in range(2):
-        buyer.fill_checkout(item["item_id"], sku["sku_id"], 1, RECEIVER, "")
+        buyer.fill_checkout(item["item_id"], sku["sku_id"], 1, buying.RECEIVER, "")
         buyer.submit()
     result = find_new_order(before, buyer.recent_orders(since), Want(item["item_id"], sku["sku_id"], 1),
                             window(sb.now(), sb.now()))
