@@ -30,7 +30,7 @@ from dropship.platforms.base import (
     SupplierOrder,
     SupplierSku,
 )
-from dropship.platforms.buyer_pages import cancel_order, choose_sku, click_through, fill_receiver
+from dropship.platforms.buyer_pages import cancel_order, choose_sku, click_through, embedded, fill_receiver
 from dropship.platforms.taobao_buyer import TaobaoBuyer
 from dropship.platforms.taobao_seller import classify, yuan_to_fen
 
@@ -189,9 +189,7 @@ class AlibabaBuyer(TaobaoBuyer):
     def open_item(self, url: str) -> SupplierItem:
         parts = urlsplit(url if "//" in url else f"https://{url}")
         page = self._ali_goto(OFFER_HOST, parts.path)
-        data = page.evaluate("() => window.__INIT_DATA && window.__INIT_DATA.globalData")
-        if not data:
-            raise PlatformError(f"1688 商品页打不开或已下架：{url}")
+        data = embedded(page, "window.__INIT_DATA && window.__INIT_DATA.globalData", f"1688 商品页打不开或已下架：{url}")
         names = [p["prop"] for p in data["skuModel"]["skuProps"]]
         skus = tuple(SupplierSku(sku_id=str(info["skuId"]),
                                  text=";".join(f"{n}:{v}" for n, v in zip(names, key.split(">"), strict=False)),
@@ -204,7 +202,7 @@ class AlibabaBuyer(TaobaoBuyer):
         page = self._ali_goto(OFFER_HOST, f"/offer/{item_id}.html")
         choose_sku(page, SEL["panel"], sku_id, SEL["quantity"], quantity)
         click_through(page, SEL["order_now"], self._ali_check, lambda: "smart_make_order" in page.url, "",
-                      "没有进入 1688 确认订单页：{url}")
+                      lambda: f"没有进入 1688 确认订单页：{page.url}")
         fill_receiver(page, receiver)
         page.fill(SEL["memo"], memo)
 
@@ -217,7 +215,7 @@ class AlibabaBuyer(TaobaoBuyer):
         self.submitted_order_id = ""
         self.throttle(ORDER_HOST)
         click_through(page, SEL["submit"], self._ali_check, lambda: "lightPayCashier" in page.url,
-                      SEL["form_error"], "提交订单没有成功：{url}")
+                      SEL["form_error"], lambda: f"提交订单没有成功：{page.url}")
         self.cashier_url = page.url
         self.submitted_order_id = order_id_from_cashier_url(page.url)
 
@@ -239,10 +237,8 @@ class AlibabaBuyer(TaobaoBuyer):
         return self._ali_goto(TRADE_HOST, f"/order/new_step_order_detail.htm?orderId={order_id}")
 
     def order_detail(self, order_id: str) -> SupplierOrder:
-        data = self._ali_detail_page(order_id).evaluate("() => window.__ORDER_DETAIL__ || null")
-        if not data:
-            raise PlatformError(f"1688 订单详情打不开：{order_id}")
-        return parse_order(data)
+        return parse_order(embedded(self._ali_detail_page(order_id), "window.__ORDER_DETAIL__ || null",
+                                    f"1688 订单详情打不开：{order_id}"))
 
     def cancel(self, order_id: str) -> None:
         page = self._ali_detail_page(order_id)

@@ -211,16 +211,25 @@ def text_of(page, selector: str) -> str:
     return found.first.inner_text().strip() if found.count() else ""
 
 
+def embedded(page, expression: str, failure: str) -> Any:
+    """The data the page embeds (`expression` reads it, e.g. ``window.rawData``); PlatformError(`failure`)
+    when the page has none."""
+    data = page.evaluate(f"() => {expression}")
+    if not data:
+        raise PlatformError(failure)
+    return data
+
+
 def click_through(page, selector: str, check: Callable[[Any], None], landed: Callable[[], bool],
-                  error: str, failure: str) -> None:
-    """One trusted click on `selector` that leads to another page: wait for it, `check` it (login,
-    risk), and unless `landed()` raise the page's own message at the `error` selector (if any),
-    else `failure` ("{url}" in it names where the click landed)."""
-    with page.expect_navigation(wait_until="domcontentloaded"):
-        page.click(selector)
+                  error: str, failure: str | Callable[[], str], timeout: float | None = None) -> None:
+    """One trusted click on `selector` that leads to another page: wait for it (`timeout` ms, else
+    Playwright's default), `check` it (login, risk), and unless `landed()` raise the page's own
+    message at the `error` selector (if any), else `failure` (a callable is asked after the click)."""
+    with page.expect_navigation(wait_until="domcontentloaded", timeout=timeout):
+        page.click(selector, timeout=timeout)
     check(page)
     if not landed():
-        raise PlatformError((text_of(page, error) if error else "") or failure.replace("{url}", page.url))
+        raise PlatformError((text_of(page, error) if error else "") or (failure() if callable(failure) else failure))
 
 
 def cancel_order(page, sel: dict[str, str], check: Callable[[Any], None], cancelled: Callable[[], bool],

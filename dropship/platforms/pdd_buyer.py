@@ -42,6 +42,7 @@ from dropship.platforms.buyer_pages import (
     SOLD_OUT,
     cancel_order,
     click_through,
+    embedded,
     fill_receiver,
     read_receiver,
     text_of,
@@ -335,11 +336,9 @@ class PddBuyer:
         return page
 
     def _goods(self, goods_id: str) -> dict:
-        goods = self._goto(f"/goods.html?goods_id={goods_id}").evaluate(
-            "() => window.rawData && window.rawData.store && window.rawData.store.initDataObj.goods")
-        if not goods:
-            raise PlatformError(f"拼多多商品页打不开或已下架：{goods_id}")
-        return goods
+        return embedded(self._goto(f"/goods.html?goods_id={goods_id}"),
+                        "window.rawData && window.rawData.store && window.rawData.store.initDataObj.goods",
+                        f"拼多多商品页打不开或已下架：{goods_id}")
 
     def open_item(self, url: str) -> SupplierItem:
         """The product page on our host (a mobile.pinduoduo.com link is opened on yangkeduo)."""
@@ -401,7 +400,7 @@ class PddBuyer:
         self.submitted_order_id = ""
         self.throttle(HOST)
         click_through(page, BUY_SEL["submit"], self._check, lambda: urlsplit(page.url).path == "/pay.html",
-                      BUY_SEL["form_error"], "立即支付没有成功：{url}")
+                      BUY_SEL["form_error"], lambda: f"立即支付没有成功：{page.url}")
         self.submitted_order_id = _query_value(page.url, "order_sn")
 
     def pay(self, order_id: str, method: str, account: str, password: str) -> None:
@@ -422,10 +421,8 @@ class PddBuyer:
         return self._goto(f"/order.html?order_sn={order_id}")
 
     def order_detail(self, order_id: str) -> SupplierOrder:
-        data = self._detail_page(order_id).evaluate("() => window.rawData || null")
-        if not data:
-            raise PlatformError(f"拼多多订单详情打不开：{order_id}")
-        return parse_order(data)
+        return parse_order(embedded(self._detail_page(order_id), "window.rawData || null",
+                                    f"拼多多订单详情打不开：{order_id}"))
 
     def cancel(self, order_id: str) -> None:
         page = self._detail_page(order_id)

@@ -38,12 +38,14 @@ from dropship.platforms.buyer_pages import (
     MUNICIPALITIES,
     call_mtop,
     check_answer,
+    click_through,
     loads,
     page_fetch,
     phone_key,
     place_key,
     same_receiver,
     split_region,
+    text_of,
 )
 from dropship.platforms.origins import Origins
 from dropship.platforms.taobao_seller import classify, parse_time, yuan_to_fen
@@ -397,38 +399,23 @@ class TaobaoBuyer:
         if method not in ALIPAY_METHODS:
             raise PlatformError("淘宝/天猫自动付款只支持支付宝支付（支付密码），请手动付款")
         page = self._detail_page(order_id)
-        link = page.locator("#pay-link")
-        if not link.count():
+        if not page.locator("#pay-link").count():
             raise PlatformError(f"订单 {order_id} 不是待付款状态（{page.locator('#order-status').inner_text().strip()}）")
-        with page.expect_navigation(wait_until="domcontentloaded", timeout=WAIT_MS):
-            link.click()
-        self._check(page)
         refused = page.locator("#J_PayError")
-        if CASHIER_PATH not in page.url or refused.count():
-            raise PlatformError(refused.inner_text().strip() if refused.count() else f"没有进入收银台：{page.url}")
+        click_through(page, "#pay-link", self._check, lambda: CASHIER_PATH in page.url and not refused.count(),
+                      "#J_PayError", lambda: f"没有进入收银台：{page.url}", timeout=WAIT_MS)
         page.locator("#payPassword_rsainput").fill(password)
-        with page.expect_navigation(wait_until="domcontentloaded", timeout=WAIT_MS):
-            page.locator("#J_authSubmit").click()
-        self._check(page)
-        refused = page.locator("#J_PayError")
-        if refused.count():
-            raise PlatformError(refused.inner_text().strip())
-        if not page.locator("#order-status").count():
-            raise PlatformError(f"付款后没有回到订单详情：{page.url}")
+        click_through(page, "#J_authSubmit", self._check,
+                      lambda: not refused.count() and page.locator("#order-status").count() > 0,
+                      "#J_PayError", lambda: f"付款后没有回到订单详情：{page.url}", timeout=WAIT_MS)
 
     def cancel(self, order_id: str) -> None:
         page = self._detail_page(order_id)
         status = page.locator("#order-status").inner_text().strip()
-        button = page.locator("#cancel-order")
-        if not button.count():
+        if not page.locator("#cancel-order").count():
             raise PlatformError(f"该订单当前状态（{status}）不能取消订单")
-        with page.expect_navigation(wait_until="domcontentloaded", timeout=WAIT_MS):
-            button.click()
-        self._check(page)
-        now = page.locator("#order-status").inner_text().strip()
-        if now != "交易关闭":
-            message = page.locator("#action-message")
-            raise PlatformError(message.inner_text().strip() if message.count() else f"取消失败（{now}）")
+        click_through(page, "#cancel-order", self._check, lambda: text_of(page, "#order-status") == "交易关闭",
+                      "#action-message", lambda: f"取消失败（{text_of(page, '#order-status')}）", timeout=WAIT_MS)
 
 
 # -- pure parsers (tests/unit/test_taobao_buyer_parse.py) -------------------------------------------
