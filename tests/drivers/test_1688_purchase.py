@@ -3,7 +3,8 @@ read the data-source back, 提交订单 → cashier, find the new order by diffi
 pay on the cashier, read the detail, cancel; sold-out and changed SKUs; the price for a guard."""
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -131,3 +132,28 @@ def test_two_identical_new_orders_are_parked_not_guessed(sb, context):
     result = find_new_order(before, buyer.recent_orders(since), Want(item["item_id"], sku["sku_id"], 1),
                             window(sb.now(), sb.now()))
     assert isinstance(result, Park) and "2 个" in result.reason
+
+
+def test_the_list_pages_own_lib_mtop_is_used_where_the_page_has_one(sb, context):
+    """The real 1688 list page loads lib.mtop: the dataline call is then left to it (no signing of ours,
+    nothing sent to the h5api gateway by the driver)."""
+    buyer = _buyer(sb, context, "ali_drv_lib")
+    oid = "3301234567890123456"
+    listed = {"data": {"data": [{"id": oid, "idStr": oid, "gmtCreate": "2026-06-01 10:00:00", "status": "waitbuyerpay",
+                                 "sumPayment": "1364", "orderEntries": [
+                                     {"sourceId": "6001", "skuId": "1001", "quantity": 2, "productName": "保温杯"}]}],
+                       "total": 1, "pages": 1}}
+    answer = {"ret": ["SUCCESS::调用成功"], "data": {"data": {"result": json.dumps(listed, ensure_ascii=False)}}}
+    context.add_init_script(f"""window.lib = {{mtop: {{request: function (params) {{
+        window.__asked = (window.__asked || []).concat([[params.api, params.data]]);
+        return Promise.resolve({json.dumps(answer, ensure_ascii=False)});
+    }}}}}};""")
+    gateway: list[str] = []
+    context.on("request", lambda request: gateway.append(request.url) if "h5api" in request.url else None)
+    [order] = buyer.recent_orders(datetime(2026, 5, 1))
+    assert (order.order_id, order.status, order.amount) == (oid, "unpaid", 1364) and gateway == []
+    [listing] = [p for p in context.pages if "buyer-order-list" in p.url]
+    [(api, data)] = listing.evaluate("() => window.__asked")
+    assert api == "mtop.1688.trading.dataline.service"
+    assert data["serviceId"] == "OrderListDataLineService.buyerOrderList"
+    assert json.loads(data["param"]) == {"page": 1, "pageSize": 50, "tradeStatus": "", "word": ""}
