@@ -2,6 +2,7 @@
 an item in stock, one purchase in the purchase task's order of calls, and the SKU refusals."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
@@ -65,3 +66,16 @@ def read_back_after_a_price_rise(sb, buyer: BuyerDriver, item: dict) -> tuple[Ch
     sb.update_sku(sku["sku_id"], price_fen=sku["price_fen"] + 1000)
     buyer.fill_checkout(item["item_id"], sku["sku_id"], 2, RECEIVER, "")
     return buyer.read_checkout(), sku
+
+
+def page_lib_mtop(context, answer: dict) -> list[str]:
+    """Give every page of `context` a ``lib.mtop`` that answers `answer` (each call's [api, data] kept
+    in ``window.__asked``), as the real sites' pages load one. Returns the h5api gateway requests
+    seen from now on: a driver that left the call to the page sends none."""
+    context.add_init_script(f"""window.lib = {{mtop: {{request: function (params) {{
+        window.__asked = (window.__asked || []).concat([[params.api, params.data]]);
+        return Promise.resolve({json.dumps(answer, ensure_ascii=False)});
+    }}}}}};""")
+    gateway: list[str] = []
+    context.on("request", lambda request: gateway.append(request.url) if "h5api" in request.url else None)
+    return gateway

@@ -144,12 +144,7 @@ def test_the_list_pages_own_lib_mtop_is_used_where_the_page_has_one(sb, context)
                                      {"sourceId": "6001", "skuId": "1001", "quantity": 2, "productName": "保温杯"}]}],
                        "total": 1, "pages": 1}}
     answer = {"ret": ["SUCCESS::调用成功"], "data": {"data": {"result": json.dumps(listed, ensure_ascii=False)}}}
-    context.add_init_script(f"""window.lib = {{mtop: {{request: function (params) {{
-        window.__asked = (window.__asked || []).concat([[params.api, params.data]]);
-        return Promise.resolve({json.dumps(answer, ensure_ascii=False)});
-    }}}}}};""")
-    gateway: list[str] = []
-    context.on("request", lambda request: gateway.append(request.url) if "h5api" in request.url else None)
+    gateway = buying.page_lib_mtop(context, answer)
     [order] = buyer.recent_orders(datetime(2026, 5, 1))
     assert (order.order_id, order.status, order.amount) == (oid, "unpaid", 1364) and gateway == []
     [listing] = [p for p in context.pages if "buyer-order-list" in p.url]

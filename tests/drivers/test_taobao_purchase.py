@@ -2,7 +2,6 @@
 added through the region picker), read back, diff, pay, read every list shape, cancel, risk."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from dropship.platforms.origins import Origins
 from dropship.platforms.taobao_buyer import TaobaoBuyer
 from dropship.services.purchasing.matching import Found
 
-from .buying import buy, log_in, stocked_item
+from .buying import buy, log_in, page_lib_mtop, stocked_item
 
 PASSWORD = "buyer-pass-1"
 PAY = "246810"
@@ -164,17 +163,12 @@ def test_the_pages_own_lib_mtop_is_used_where_the_page_has_one(sb, context):
         f"sellerInfo_{oid}": {"fields": {"status": {"text": "等待买家付款"}}},
         f"item_{oid}_{oid}": {"fields": {"item": {"itemId": "600000000001", "skuId": "5000000000011", "quantity": 1}}},
         "boughtlist": {"fields": {"hasMore": "false"}}}}}
-    context.add_init_script(f"""window.lib = {{mtop: {{request: function (params) {{
-        window.__asked = (window.__asked || []).concat([params.api + " " + JSON.stringify(params.data)]);
-        return Promise.resolve({json.dumps(answer, ensure_ascii=False)});
-    }}}}}};""")
-    gateway: list[str] = []
-    context.on("request", lambda request: gateway.append(request.url) if "h5api" in request.url else None)
+    gateway = page_lib_mtop(context, answer)
     [order] = buyer.recent_orders(datetime(2026, 5, 1))
     assert (order.order_id, order.status, order.amount) == (oid, "unpaid", 990) and gateway == []
     [listing] = [p for p in context.pages if "list_bought_items" in p.url]
     assert listing.evaluate("() => window.__asked") == [
-        'mtop.taobao.order.queryboughtlistv2 {"tabCode":"all","page":1,"pageSize":20,"condition":"{}"}']
+        ["mtop.taobao.order.queryboughtlistv2", {"tabCode": "all", "page": 1, "pageSize": 20, "condition": "{}"}]]
 
 
 def test_a_risk_answer_raises_risk_blocked_and_a_lost_session_login_required(sb, context):
