@@ -1,7 +1,7 @@
 """1688 purchase account: the passport login shared with 淘宝 (login.1688.com, its own .1688.com
 cookie family) and the buying itself (the BuyerDriver of platforms.base).
 
-Every buying method is defined here, none is inherited from TaobaoBuyer: 1688's pages differ.
+Every buying method is defined here (1688's pages differ from 淘宝's); only the mtop call is TaobaoBuyer's.
 - the offer page: ``window.__INIT_DATA.globalData`` (skuInfoMap, yuan strings) and the SKU chooser;
 - smart_make_order: the receiver form, 给卖家留言, the ``data-source`` preview nested as
   ``orders[].cargoGroupedByLogistics[].cargoList[].orderCargos[]`` with mixed units (the order's
