@@ -9,15 +9,7 @@ import itertools
 from dataclasses import replace
 from datetime import datetime
 
-from dropship.platforms.base import (
-    CheckoutReadback,
-    PlatformError,
-    Receiver,
-    SupplierItem,
-    SupplierLine,
-    SupplierOrder,
-    SupplierSku,
-)
+from dropship.platforms import base
 
 ITEM_ID = "612345678901"
 SKU_ID = "5001"
@@ -26,17 +18,17 @@ PRICE = 1200  # fen per piece
 
 class FakeBuyer:
     def __init__(self) -> None:
-        self.item = SupplierItem("taobao", ITEM_ID, "保温杯", (SupplierSku(SKU_ID, "颜色:黑色", PRICE, 50),
-                                                              SupplierSku("5002", "颜色:白色", PRICE, 50)))
-        self.orders: dict[str, SupplierOrder] = {}
+        self.item = base.SupplierItem("taobao", ITEM_ID, "保温杯", (base.SupplierSku(SKU_ID, "颜色:黑色", PRICE, 50),
+                                                                   base.SupplierSku("5002", "颜色:白色", PRICE, 50)))
+        self.orders: dict[str, base.SupplierOrder] = {}
         self.calls: list[str] = []
-        self.typed: Receiver | None = None
+        self.typed: base.Receiver | None = None
         self.quantity = 0
         self.sku_id = ""
         self.memo = ""
         # misbehaviour a test can switch on
-        self.checkout_receiver: Receiver | None = None  # the checkout page shows this instead of what was typed
-        self.detail_receiver: Receiver | None = None  # the order detail shows this instead
+        self.checkout_receiver: base.Receiver | None = None  # the checkout page shows this instead of what was typed
+        self.detail_receiver: base.Receiver | None = None  # the order detail shows this instead
         self.extra_orders_on_submit = 0  # another identical order appears too (several matches)
         self.submit_creates = True  # False: the submit left no order behind (zero matches)
         self.fail_on: dict[str, Exception] = {}
@@ -51,11 +43,11 @@ class FakeBuyer:
         return self.calls.count(name)
 
     def add_order(self, status: str = "unpaid", created_at: datetime | None = None, quantity: int = 0,
-                  receiver: Receiver | None = None) -> SupplierOrder:
-        order = SupplierOrder(order_id=f"30{next(self._ids):016d}", created_at=created_at or datetime.now(),
-                              status=status, amount=PRICE * (quantity or self.quantity or 1),
-                              lines=(SupplierLine(ITEM_ID, quantity or self.quantity or 1, SKU_ID),),
-                              receiver=receiver or self.typed)
+                  receiver: base.Receiver | None = None) -> base.SupplierOrder:
+        order = base.SupplierOrder(order_id=f"30{next(self._ids):016d}", created_at=created_at or datetime.now(),
+                                   status=status, amount=PRICE * (quantity or self.quantity or 1),
+                                   lines=(base.SupplierLine(ITEM_ID, quantity or self.quantity or 1, SKU_ID),),
+                                   receiver=receiver or self.typed)
         self.orders[order.order_id] = order
         return order
 
@@ -65,22 +57,22 @@ class FakeBuyer:
         self._call("order_ids_since")
         return {o.order_id for o in self.orders.values() if o.created_at >= since}
 
-    def recent_orders(self, since: datetime) -> list[SupplierOrder]:
+    def recent_orders(self, since: datetime) -> list[base.SupplierOrder]:
         self._call("recent_orders")
         return [o for o in self.orders.values() if o.created_at >= since]
 
-    def open_item(self, url: str) -> SupplierItem:
+    def open_item(self, url: str) -> base.SupplierItem:
         self._call("open_item")
         assert ITEM_ID in url
         return self.item
 
-    def fill_checkout(self, item_id: str, sku_id: str, quantity: int, receiver: Receiver, memo: str) -> None:
+    def fill_checkout(self, item_id: str, sku_id: str, quantity: int, receiver: base.Receiver, memo: str) -> None:
         self._call("fill_checkout")
         self.sku_id, self.quantity, self.typed, self.memo = sku_id, quantity, receiver, memo
 
-    def read_checkout(self) -> CheckoutReadback:
+    def read_checkout(self) -> base.CheckoutReadback:
         self._call("read_checkout")
-        return CheckoutReadback(self.checkout_receiver or self.typed, PRICE * self.quantity, self.quantity, self.sku_id)
+        return base.CheckoutReadback(self.checkout_receiver or self.typed, PRICE * self.quantity, self.quantity, self.sku_id)
 
     def submit(self) -> None:
         self._call("submit")
@@ -92,10 +84,10 @@ class FakeBuyer:
     def pay(self, order_id: str, method: str, account: str, password: str) -> None:
         self._call("pay")
         if self.orders[order_id].status != "unpaid":
-            raise PlatformError("订单已付款或已关闭")
+            raise base.PlatformError("订单已付款或已关闭")
         self.orders[order_id] = replace(self.orders[order_id], status="paid")
 
-    def order_detail(self, order_id: str) -> SupplierOrder:
+    def order_detail(self, order_id: str) -> base.SupplierOrder:
         self._call("order_detail")
         order = self.orders[order_id]
         return replace(order, receiver=self.detail_receiver) if self.detail_receiver else order
@@ -104,6 +96,6 @@ class FakeBuyer:
         self._call("cancel")
         self.orders[order_id] = replace(self.orders[order_id], status="cancelled")
 
-    def list_statuses(self, order_ids: list[str]) -> list[SupplierOrder]:
+    def list_statuses(self, order_ids: list[str]) -> list[base.SupplierOrder]:
         self._call("list_statuses")
         return [self.orders[i] for i in order_ids if i in self.orders]

@@ -13,30 +13,22 @@ import urllib.request
 from datetime import datetime
 from pathlib import Path
 
-from dropship.platforms.base import (
-    CheckoutReadback,
-    PlatformError,
-    Receiver,
-    SupplierItem,
-    SupplierLine,
-    SupplierOrder,
-    SupplierSku,
-)
+from dropship.platforms import base
 
 # the sandbox's purchase states as 拍单状态 codes
 STATUS = {"unpaid": "unpaid", "grouping": "sharing", "unshipped": "paid", "shipped": "shipped",
           "finished": "received", "closed": "cancelled"}
 
 
-def supplier_order(data: dict) -> SupplierOrder:
+def supplier_order(data: dict) -> base.SupplierOrder:
     r = data["receiver"]
-    return SupplierOrder(
+    return base.SupplierOrder(
         order_id=data["order_id"], created_at=datetime.strptime(data["created_at"], "%Y-%m-%d %H:%M:%S"),
         status=STATUS.get(data["state"], data["state"]), amount=data["paid_fen"],
-        lines=tuple(SupplierLine(i["item_id"], i["quantity"], i["sku_id"], i["title"], i["sku_text"])
+        lines=tuple(base.SupplierLine(i["item_id"], i["quantity"], i["sku_id"], i["title"], i["sku_text"])
                     for i in data["items"]),
         status_text=data["status_text"],
-        receiver=Receiver(r["name"], r["mobile"], r["province"], r["city"], r["district"], r["town"], r["address"]))
+        receiver=base.Receiver(r["name"], r["mobile"], r["province"], r["city"], r["district"], r["town"], r["address"]))
 
 
 class SandboxControlBuyer:
@@ -53,33 +45,33 @@ class SandboxControlBuyer:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as exc:
-            raise PlatformError(json.loads(exc.read()).get("error", str(exc))) from None
+            raise base.PlatformError(json.loads(exc.read()).get("error", str(exc))) from None
 
-    def _orders(self, since: datetime) -> list[SupplierOrder]:
+    def _orders(self, since: datetime) -> list[base.SupplierOrder]:
         found = [supplier_order(o) for o in self._call(f"/purchases?login={self.config['login']}")]
         return [o for o in found if o.created_at >= since]
 
     def order_ids_since(self, since: datetime) -> set[str]:
         return {o.order_id for o in self._orders(since)}
 
-    def recent_orders(self, since: datetime) -> list[SupplierOrder]:
+    def recent_orders(self, since: datetime) -> list[base.SupplierOrder]:
         return self._orders(since)
 
-    def open_item(self, url: str) -> SupplierItem:
+    def open_item(self, url: str) -> base.SupplierItem:
         c = self.config
-        return SupplierItem("taobao", c["item_id"], "", (SupplierSku(c["sku_id"], "", c["price"], None),))
+        return base.SupplierItem("taobao", c["item_id"], "", (base.SupplierSku(c["sku_id"], "", c["price"], None),))
 
-    def fill_checkout(self, item_id: str, sku_id: str, quantity: int, receiver: Receiver, memo: str) -> None:
+    def fill_checkout(self, item_id: str, sku_id: str, quantity: int, receiver: base.Receiver, memo: str) -> None:
         self.checkout = {"sku_id": sku_id, "quantity": quantity, "receiver": receiver, "memo": memo}
 
-    def read_checkout(self) -> CheckoutReadback:
+    def read_checkout(self) -> base.CheckoutReadback:
         assert self.checkout is not None
-        return CheckoutReadback(self.checkout["receiver"], self.config["price"] * self.checkout["quantity"],
-                                self.checkout["quantity"], self.checkout["sku_id"])
+        return base.CheckoutReadback(self.checkout["receiver"], self.config["price"] * self.checkout["quantity"],
+                                     self.checkout["quantity"], self.checkout["sku_id"])
 
     def submit(self) -> None:
         assert self.checkout is not None
-        r: Receiver = self.checkout["receiver"]
+        r: base.Receiver = self.checkout["receiver"]
         self._call("/purchases/buy", {
             "platform": "taobao", "login": self.config["login"], "sku_id": self.checkout["sku_id"],
             "quantity": self.checkout["quantity"], "memo": self.checkout["memo"], "paid": False,
@@ -89,11 +81,11 @@ class SandboxControlBuyer:
     def pay(self, order_id: str, method: str, account: str, password: str) -> None:
         self._call("/purchases/pay", {"order_id": order_id, "method": method})
 
-    def order_detail(self, order_id: str) -> SupplierOrder:
+    def order_detail(self, order_id: str) -> base.SupplierOrder:
         return supplier_order(self._call(f"/purchases/{order_id}"))
 
     def cancel(self, order_id: str) -> None:
-        raise PlatformError("not used by the kill test")
+        raise base.PlatformError("not used by the kill test")
 
-    def list_statuses(self, order_ids: list[str]) -> list[SupplierOrder]:
+    def list_statuses(self, order_ids: list[str]) -> list[base.SupplierOrder]:
         return [self.order_detail(i) for i in order_ids]

@@ -1,7 +1,7 @@
 """1688 purchase account: the passport login shared with 淘宝 (login.1688.com, its own .1688.com
 cookie family) and the buying itself (the BuyerDriver of platforms.base).
 
-Every buying method is defined here, none is inherited from TaobaoBuyer: 1688's pages differ.
+Every buying method is defined here (1688's pages differ from 淘宝's); only the mtop call is TaobaoBuyer's.
 - the offer page: ``window.__INIT_DATA.globalData`` (skuInfoMap, yuan strings) and the SKU chooser;
 - smart_make_order: the receiver form, 给卖家留言, the ``data-source`` preview nested as
   ``orders[].cargoGroupedByLogistics[].cargoList[].orderCargos[]`` with mixed units (the order's
@@ -9,34 +9,28 @@ Every buying method is defined here, none is inherited from TaobaoBuyer: 1688's 
 - 提交订单 lands on the 支付宝 cashier; the new order's id is only in its URL, as ``orderIds=`` or
   as ``orderId`` inside the URL-encoded ``returnURL`` (the cashier's own ``orderId`` is a token);
 - the buyer order list: the mtop dataline service, called from inside the 1688 list page (its
-  Origin/Referer; a call from Python is refused), answering a JSON string of fen strings;
+  Origin/Referer; a call from Python is refused), answering a JSON string of fen strings; the call
+  is TaobaoBuyer's (buyer_pages.call_mtop: the page's own ``lib.mtop`` where it has one);
 - the order detail's ``window.__ORDER_DETAIL__`` and its 取消订单 form.
-
-The sandbox's pages carry no ``lib.mtop`` script, so the dataline call signs with the page's own
-``_m_h5_tk`` cookie the way lib.mtop does and is fetched by the page itself.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import time
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from dropship.platforms import passport
 from dropship.platforms.base import (
     CheckoutReadback,
     LoginRequired,
-    NeedsVerification,
     PlatformError,
     Receiver,
-    RiskBlocked,
     SupplierItem,
     SupplierLine,
     SupplierOrder,
     SupplierSku,
 )
+from dropship.platforms.buyer_pages import cancel_order, choose_sku, click_through, embedded, fill_receiver
 from dropship.platforms.taobao_buyer import TaobaoBuyer
 from dropship.platforms.taobao_seller import classify, yuan_to_fen
 
@@ -46,8 +40,6 @@ ORDER_HOST = "order.1688.com"
 TRADE_HOST = "trade.1688.com"
 LIST_HOST = "air.1688.com"
 LIST_PATH = "/app/ctf-page/trade-order-list/buyer-order-list.html"
-H5_HOST = "h5api.m.1688.com"
-APP_KEY = "12574478"
 DATALINE = "mtop.1688.trading.dataline.service"
 PAGE_SIZE = 50  # the dataline's maximum
 # 1688 tradeStatus -> 拍单状态 code (services.purchasing.labels.PURCHASE_STATUS_LABELS)
@@ -59,58 +51,6 @@ SEL = {"panel": "#skuSelection", "quantity": "#skuQuantity", "order_now": "#J_Or
        "preview": "#J_OrderPreview", "memo": "#buyer-message", "submit": "#submit-order", "form_error": "#form-error",
        "pay_password": "#payPassword_rsainput", "pay_submit": "#J_authSubmit", "pay_error": "#J_PayError",
        "status": "#order-status", "cancel": "#cancel-order", "message": "#action-message"}
-# fetch() from inside the page; never throws (a failed fetch comes back as {error})
-FETCH_JS = """async ([url, form]) => {
-    try {
-        const r = await fetch(url, {method: "POST", credentials: "include", body: new URLSearchParams(form)});
-        return {status: r.status, text: await r.text()};
-    } catch (e) { return {error: String(e)}; }
-}"""
-
-# -- page helpers (the 1688 and 拼多多 checkouts share the receiver form and the SKU chooser; kept
-# here rather than in py, which the 淘宝 driver's branch owns: merge them there later) --
-
-# The receiver inputs of the checkout pages (their ids) and the Receiver field each one holds.
-RECEIVER_INPUTS = (("fullName", "name"), ("mobile", "phone"), ("province", "province"), ("city", "city"),
-                   ("district", "district"), ("town", "town"), ("addressDetail", "address"))
-SKU_CHANGED = "供应商规格已变更：页面上已没有规格 {sku_id}，请重新选择规格对应"
-SOLD_OUT = "供应商规格已售罄：{text}"
-
-
-def choose_sku(page, panel: str, sku_id: str, quantity_input: str, quantity: int) -> dict:
-    """Click the SKU's values in the product page's chooser and type the quantity; the panel's
-    own ``data-skus`` (embedded data) says which values make the SKU. Refuses a SKU the page no
-    longer lists (供应商规格已变更) or one that is sold out, before anything is clicked."""
-    skus = json.loads(page.locator(panel).get_attribute("data-skus") or "[]")
-    sku = next((s for s in skus if str(s.get("skuId")) == sku_id), None)
-    if sku is None:
-        raise PlatformError(SKU_CHANGED.format(sku_id=sku_id))
-    if not sku.get("stock"):
-        raise PlatformError(SOLD_OUT.format(text=sku_id))
-    for value in str(sku["path"]).split(";"):
-        page.click(f'{panel} [data-pv="{value}"]')
-    chosen = page.locator(f"{panel} .sku-id").input_value()
-    if chosen != sku_id:
-        raise PlatformError(f"规格选择失败：页面选中的是 {chosen or '无'}，要买的是 {sku_id}")
-    page.fill(quantity_input, str(quantity))
-    return sku
-
-
-def fill_receiver(page, receiver: Receiver) -> None:
-    for input_id, name in RECEIVER_INPUTS:
-        page.fill(f"#{input_id}", getattr(receiver, name))
-
-
-def read_receiver(page) -> Receiver:
-    """The receiver the checkout form holds now (read back, not what we typed)."""
-    return Receiver(**{name: page.locator(f"#{input_id}").input_value().strip() for input_id, name in RECEIVER_INPUTS})
-
-
-def text_of(page, selector: str) -> str:
-    found = page.locator(selector)
-    return found.first.inner_text().strip() if found.count() else ""
-
-
 # -- pure parsing (unit-tested) ---------------------------------------------------------------------
 
 def order_id_from_cashier_url(url: str) -> str:
@@ -193,29 +133,15 @@ def parse_order(order: dict) -> SupplierOrder:
                          tracking_number=str(logistics.get("logisticsBillNo", "")))
 
 
-def dataline_result(body: dict) -> dict:
-    """The mtop answer's ``data.data.result``: a JSON string (or, tolerated, an object) of
+def dataline_result(data: dict) -> dict:
+    """The mtop answer's data's ``data.result``: a JSON string (or, tolerated, an object) of
     ``{data: {data: [orders], total, pages}}``."""
-    result = ((body.get("data") or {}).get("data") or {}).get("result")
+    result = (data.get("data") or {}).get("result")
     if isinstance(result, str):
         result = json.loads(result)
     if not isinstance(result, dict) or not isinstance(result.get("data"), dict):
         raise PlatformError("1688 订单接口返回的数据无法识别")
     return result["data"]
-
-
-def mtop_failure(ret: list) -> Exception | None:
-    """What a non-SUCCESS mtop ``ret`` means (None for success)."""
-    code = str(ret[0] if ret else "")
-    if code.startswith("SUCCESS"):
-        return None
-    if code.startswith("RGV587") or "系统繁忙" in code:
-        return RiskBlocked("1688 风控限制（RGV587），请稍后再试")
-    if code.startswith("FAIL_SYS_USER_VALIDATE"):
-        return NeedsVerification("slider", "1688 要求验证")
-    if code.startswith("FAIL_SYS_SESSION_EXPIRED"):
-        return LoginRequired(AlibabaBuyer.EXPIRED)
-    return PlatformError(f"1688 订单接口出错：{code}")
 
 
 # -- the driver ---------------------------------------------------------------------------------------
@@ -228,6 +154,7 @@ class AlibabaBuyer(TaobaoBuyer):
     LOGIN_PATH = "/member/signin.htm"
     HOME_HOST = "air.1688.com"
     HOME_PATH = LIST_PATH
+    H5_HOST = "h5api.m.1688.com"
     EXPIRED = "1688 采购账号登录已失效，请点“重新授权”"
 
     def __init__(self, context, origins, platform: str = PLATFORM, **kwargs: Any) -> None:
@@ -257,19 +184,12 @@ class AlibabaBuyer(TaobaoBuyer):
         self._ali_check(page, response)
         return page
 
-    def _ali_click(self, page, selector: str) -> None:
-        with page.expect_navigation(wait_until="domcontentloaded"):
-            page.click(selector)
-        self._ali_check(page)
-
     # -- item and checkout -----------------------------------------------------------------------
 
     def open_item(self, url: str) -> SupplierItem:
         parts = urlsplit(url if "//" in url else f"https://{url}")
         page = self._ali_goto(OFFER_HOST, parts.path)
-        data = page.evaluate("() => window.__INIT_DATA && window.__INIT_DATA.globalData")
-        if not data:
-            raise PlatformError(f"1688 商品页打不开或已下架：{url}")
+        data = embedded(page, "window.__INIT_DATA && window.__INIT_DATA.globalData", f"1688 商品页打不开或已下架：{url}")
         names = [p["prop"] for p in data["skuModel"]["skuProps"]]
         skus = tuple(SupplierSku(sku_id=str(info["skuId"]),
                                  text=";".join(f"{n}:{v}" for n, v in zip(names, key.split(">"), strict=False)),
@@ -281,9 +201,8 @@ class AlibabaBuyer(TaobaoBuyer):
     def fill_checkout(self, item_id: str, sku_id: str, quantity: int, receiver: Receiver, memo: str) -> None:
         page = self._ali_goto(OFFER_HOST, f"/offer/{item_id}.html")
         choose_sku(page, SEL["panel"], sku_id, SEL["quantity"], quantity)
-        self._ali_click(page, SEL["order_now"])
-        if "smart_make_order" not in page.url:
-            raise PlatformError(f"没有进入 1688 确认订单页：{page.url}")
+        click_through(page, SEL["order_now"], self._ali_check, lambda: "smart_make_order" in page.url, "",
+                      lambda: f"没有进入 1688 确认订单页：{page.url}")
         fill_receiver(page, receiver)
         page.fill(SEL["memo"], memo)
 
@@ -295,9 +214,8 @@ class AlibabaBuyer(TaobaoBuyer):
         page = self._ali_page()
         self.submitted_order_id = ""
         self.throttle(ORDER_HOST)
-        self._ali_click(page, SEL["submit"])
-        if "lightPayCashier" not in page.url:
-            raise PlatformError(text_of(page, SEL["form_error"]) or f"提交订单没有成功：{page.url}")
+        click_through(page, SEL["submit"], self._ali_check, lambda: "lightPayCashier" in page.url,
+                      SEL["form_error"], lambda: f"提交订单没有成功：{page.url}")
         self.cashier_url = page.url
         self.submitted_order_id = order_id_from_cashier_url(page.url)
 
@@ -310,9 +228,8 @@ class AlibabaBuyer(TaobaoBuyer):
             raise PlatformError(f"1688 订单 {order_id} 不是待付款，未付款")
         page.fill(SEL["pay_password"], password)
         self.throttle(TRADE_HOST)
-        self._ali_click(page, SEL["pay_submit"])
-        if "lightPayCashier" in page.url:
-            raise PlatformError(text_of(page, SEL["pay_error"]) or "支付宝付款没有成功")
+        click_through(page, SEL["pay_submit"], self._ali_check, lambda: "lightPayCashier" not in page.url,
+                      SEL["pay_error"], "支付宝付款没有成功")
 
     # -- orders ----------------------------------------------------------------------------------
 
@@ -320,49 +237,24 @@ class AlibabaBuyer(TaobaoBuyer):
         return self._ali_goto(TRADE_HOST, f"/order/new_step_order_detail.htm?orderId={order_id}")
 
     def order_detail(self, order_id: str) -> SupplierOrder:
-        data = self._ali_detail_page(order_id).evaluate("() => window.__ORDER_DETAIL__ || null")
-        if not data:
-            raise PlatformError(f"1688 订单详情打不开：{order_id}")
-        return parse_order(data)
+        return parse_order(embedded(self._ali_detail_page(order_id), "window.__ORDER_DETAIL__ || null",
+                                    f"1688 订单详情打不开：{order_id}"))
 
     def cancel(self, order_id: str) -> None:
         page = self._ali_detail_page(order_id)
-        if not page.locator(SEL["cancel"]).count():
-            status = text_of(page, SEL["status"])
-            raise PlatformError(f"1688 订单当前状态（{status}）不能取消")
-        self.throttle(TRADE_HOST)
-        self._ali_click(page, SEL["cancel"])
-        status = page.evaluate("() => window.__ORDER_DETAIL__ && window.__ORDER_DETAIL__.status")
-        if status != "cancel":
-            raise PlatformError(text_of(page, SEL["message"]) or "1688 取消订单没有成功")
+        cancel_order(page, SEL, self._ali_check, lambda: page.evaluate(
+            "() => window.__ORDER_DETAIL__ && window.__ORDER_DETAIL__.status") == "cancel",
+            "1688 ", lambda: self.throttle(TRADE_HOST))
 
     def _dataline(self, **param: Any) -> dict:
         """buyerOrderList from inside the 1688 list page: {data: [orders], total, pages}."""
         page = self._ali_page()
         if not page.url.startswith(self.origins(LIST_HOST)):
             self._ali_goto(LIST_HOST, LIST_PATH)
-        data = json.dumps({"serviceId": "OrderListDataLineService.buyerOrderList",
-                           "param": json.dumps({"page": 1, "pageSize": PAGE_SIZE, "tradeStatus": "", "word": "", **param})},
-                          ensure_ascii=False, separators=(",", ":"))
-        for attempt in range(2):  # FAIL_SYS_TOKEN_*: the answer set a fresh token; once more
-            token = passport.cookie_value(self.context, self.origins, H5_HOST, "_m_h5_tk").split("_")[0]
-            t = str(int(time.time() * 1000))
-            sign = hashlib.md5(f"{token}&{t}&{APP_KEY}&{data}".encode()).hexdigest()
-            url = self.origins.url(H5_HOST, f"/h5/{DATALINE}/1.0/?jsv=2.7.2&appKey={APP_KEY}&t={t}&sign={sign}"
-                                            f"&api={DATALINE}&v=1.0&type=originaljson&dataType=json")
-            self.throttle(H5_HOST)
-            answer = page.evaluate(FETCH_JS, [url, {"data": data}])
-            if "error" in answer:
-                raise PlatformError(f"1688 订单接口无法访问：{answer['error']}")
-            body = json.loads(answer["text"])
-            ret = body.get("ret") or []
-            if attempt == 0 and str(ret[0] if ret else "").startswith("FAIL_SYS_TOKEN"):
-                continue
-            failure = mtop_failure(ret)
-            if failure is not None:
-                raise failure
-            return dataline_result(body)
-        raise PlatformError("1688 订单接口令牌无效")
+        return dataline_result(self._mtop(page, DATALINE, {
+            "serviceId": "OrderListDataLineService.buyerOrderList",
+            "param": json.dumps({"page": 1, "pageSize": PAGE_SIZE, "tradeStatus": "", "word": "", **param},
+                                ensure_ascii=False, separators=(",", ":"))}))
 
     def recent_orders(self, since: datetime) -> list[SupplierOrder]:
         """Newest first, page by page, until an order older than `since` (the list is newest first)."""

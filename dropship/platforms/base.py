@@ -6,9 +6,10 @@ Money is integer fen; platform ids are strings.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from dropship.errors import UserError
 
@@ -233,6 +234,10 @@ class CheckoutReadback:
     total: int  # fen, 实付款 including shipping, after coupons
     quantity: int
     sku_id: str = ""
+
+
+# Verifier: park `page` for a person until `solved()` is true; returns whether it was solved.
+Verifier = Callable[[Any, str, Callable[[], bool]], bool]
 
 
 class BuyerDriver(Protocol):

@@ -1,16 +1,21 @@
-"""Helpers any buyer driver can use on a supplier's own pages (淘宝 / 天猫 now; 1688 / 拼多多 alike).
+"""Helpers any buyer driver can use on a supplier's own pages (淘宝 / 天猫, 1688, 拼多多).
 
 Everything stays inside the site's pages: JSON is fetched by the page itself (its cookies, its
-Referer), bodies are decoded by the charset they declare (GBK on legacy 淘宝 endpoints), and
-amounts are parsed exactly (yuan strings → integer fen).
+Referer), mtop is called through the page's own ``lib.mtop`` where the page has one, bodies are
+decoded by the charset they declare (GBK on legacy 淘宝 endpoints), and amounts are parsed exactly
+(yuan strings → integer fen). The 1688 and 拼多多 checkouts share the receiver form and the SKU
+chooser; every driver's steps end with a trusted click that lands on the next page.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
-from dropship.platforms.base import NeedsVerification, PlatformError, Receiver, RiskBlocked
+from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformError, Receiver, RiskBlocked
 from dropship.platforms.taobao_seller import classify
 
 # fetch() in the page with nothing a page's own script would not send (no X-Requested-With: a
@@ -111,3 +116,127 @@ def split_region(text: str) -> Receiver:
     province, city, district, *rest = words
     town = rest.pop(0) if len(rest) > 1 and _TOWN.search(rest[0]) else ""
     return Receiver(province=province, city=city, district=district, town=town, address=" ".join(rest))
+
+
+# -- mtop through the page ----------------------------------------------------------------------------
+
+MTOP_APP_KEY = "12574478"  # the PC pages' mtop appKey (淘宝 and 1688 alike)
+# The page's own mtop client, when it has one: its answer (or its rejection, which carries `ret`) as
+# JSON text; null when the page has no lib.mtop.
+LIB_MTOP_JS = """([api, data]) => {
+    const mtop = window.lib && window.lib.mtop;
+    if (!mtop || typeof mtop.request !== 'function') return null;
+    return mtop.request({api, v: '1.0', data: JSON.parse(data), type: 'POST', dataType: 'json', ecode: 0})
+        .then(r => JSON.stringify(r), e => JSON.stringify(e && e.ret ? e : {ret: [String(e)]}));
+}"""
+
+
+def mtop_data(answer: dict, expired: str = "采购账号登录已失效，请点“重新授权”") -> dict:
+    """The `data` of an mtop answer, or the exception its `ret` means."""
+    ret = str((answer.get("ret") or [""])[0])
+    data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
+    if ret.startswith("SUCCESS"):
+        return data
+    if ret.startswith("RGV587") or "系统繁忙" in ret or "被挤爆" in ret:
+        raise RiskBlocked("平台风控限制（访问过于频繁），已暂停该采购账号")
+    if ret.startswith("FAIL_SYS_USER_VALIDATE"):
+        raise NeedsVerification("slider", "平台要求人工验证", url=str(data.get("url") or ""))
+    if ret.startswith(("FAIL_SYS_SESSION_EXPIRED", "FAIL_SYS_LOGIN")):
+        raise LoginRequired(expired)
+    raise PlatformError(f"平台返回错误：{ret or '无返回码'}")
+
+
+def call_mtop(page, gateway: str, api: str, data: dict[str, Any], token: Callable[[], str], expired: str) -> dict:
+    """Call an mtop API from `page`: through the page's own ``lib.mtop`` where it has one (the
+    real site's pages load it; it signs and refreshes its token itself), else the way lib-mtop
+    does it from the page (`token()` reads the ``_m_h5_tk`` cookie, sign = md5(token&t&appKey&data),
+    fetched by the page with its cookies and Referer); an empty or expired token comes back with a
+    fresh cookie: call once more. `gateway` is the h5api origin; `expired` the LoginRequired text."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    own = page.evaluate(LIB_MTOP_JS, [api, text])
+    if own is not None:
+        return mtop_data(loads(own), expired)
+    answer: dict = {}
+    for _ in range(2):
+        t = str(int(time.time() * 1000))
+        sign = hashlib.md5(f"{token().split('_')[0]}&{t}&{MTOP_APP_KEY}&{text}".encode()).hexdigest()
+        url = (f"{gateway}/h5/{api}/1.0/?jsv=2.7.2&appKey={MTOP_APP_KEY}&t={t}&sign={sign}"
+               f"&api={api}&v=1.0&type=originaljson&dataType=json")
+        answer = loads(page_fetch(page, url, "POST", {"data": text})["text"])
+        if not str((answer.get("ret") or [""])[0]).startswith("FAIL_SYS_TOKEN_"):
+            break
+    return mtop_data(answer, expired)
+
+
+# -- the checkout pages of 1688 and 拼多多 ---------------------------------------------------------------
+
+# The receiver inputs of the checkout pages (their ids) and the Receiver field each one holds.
+RECEIVER_INPUTS = (("fullName", "name"), ("mobile", "phone"), ("province", "province"), ("city", "city"),
+                   ("district", "district"), ("town", "town"), ("addressDetail", "address"))
+SKU_CHANGED = "供应商规格已变更：页面上已没有规格 {sku_id}，请重新选择规格对应"
+SOLD_OUT = "供应商规格已售罄：{text}"
+
+
+def choose_sku(page, panel: str, sku_id: str, quantity_input: str, quantity: int) -> dict:
+    """Click the SKU's values in the product page's chooser and type the quantity; the panel's
+    own ``data-skus`` (embedded data) says which values make the SKU. Refuses a SKU the page no
+    longer lists (供应商规格已变更) or one that is sold out, before anything is clicked."""
+    skus = json.loads(page.locator(panel).get_attribute("data-skus") or "[]")
+    sku = next((s for s in skus if str(s.get("skuId")) == sku_id), None)
+    if sku is None:
+        raise PlatformError(SKU_CHANGED.format(sku_id=sku_id))
+    if not sku.get("stock"):
+        raise PlatformError(SOLD_OUT.format(text=sku_id))
+    for value in str(sku["path"]).split(";"):
+        page.click(f'{panel} [data-pv="{value}"]')
+    chosen = page.locator(f"{panel} .sku-id").input_value()
+    if chosen != sku_id:
+        raise PlatformError(f"规格选择失败：页面选中的是 {chosen or '无'}，要买的是 {sku_id}")
+    page.fill(quantity_input, str(quantity))
+    return sku
+
+
+def fill_receiver(page, receiver: Receiver) -> None:
+    for input_id, name in RECEIVER_INPUTS:
+        page.fill(f"#{input_id}", getattr(receiver, name))
+
+
+def read_receiver(page) -> Receiver:
+    """The receiver the checkout form holds now (read back, not what we typed)."""
+    return Receiver(**{name: page.locator(f"#{input_id}").input_value().strip() for input_id, name in RECEIVER_INPUTS})
+
+
+def text_of(page, selector: str) -> str:
+    found = page.locator(selector)
+    return found.first.inner_text().strip() if found.count() else ""
+
+
+def embedded(page, expression: str, failure: str) -> Any:
+    """The data the page embeds (`expression` reads it, e.g. ``window.rawData``); PlatformError(`failure`)
+    when the page has none."""
+    data = page.evaluate(f"() => {expression}")
+    if not data:
+        raise PlatformError(failure)
+    return data
+
+
+def click_through(page, selector: str, check: Callable[[Any], None], landed: Callable[[], bool],
+                  error: str, failure: str | Callable[[], str], timeout: float | None = None) -> None:
+    """One trusted click on `selector` that leads to another page: wait for it (`timeout` ms, else
+    Playwright's default), `check` it (login, risk), and unless `landed()` raise the page's own
+    message at the `error` selector (if any), else `failure` (a callable is asked after the click)."""
+    with page.expect_navigation(wait_until="domcontentloaded", timeout=timeout):
+        page.click(selector, timeout=timeout)
+    check(page)
+    if not landed():
+        raise PlatformError((text_of(page, error) if error else "") or (failure() if callable(failure) else failure))
+
+
+def cancel_order(page, sel: dict[str, str], check: Callable[[Any], None], cancelled: Callable[[], bool],
+                 label: str, throttle: Callable[[], object]) -> None:
+    """取消订单 on an order's detail page (`sel`: its cancel button, status and message selectors):
+    refused, naming the page's status, where the page offers no button; `label` names the site."""
+    if not page.locator(sel["cancel"]).count():
+        raise PlatformError(f"{label}订单当前状态（{text_of(page, sel['status'])}）不能取消")
+    throttle()
+    click_through(page, sel["cancel"], check, cancelled, sel["message"], f"{label}取消订单没有成功")

@@ -22,7 +22,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from dropship.platforms.alibaba_buyer import SKU_CHANGED, SOLD_OUT, fill_receiver, read_receiver, text_of
 from dropship.platforms.base import (
     BadCredentials,
     CheckoutReadback,
@@ -36,11 +35,20 @@ from dropship.platforms.base import (
     SupplierLine,
     SupplierOrder,
     SupplierSku,
+    Verifier,
+)
+from dropship.platforms.buyer_pages import (
+    SKU_CHANGED,
+    SOLD_OUT,
+    cancel_order,
+    click_through,
+    embedded,
+    fill_receiver,
+    read_receiver,
+    text_of,
 )
 from dropship.platforms.origins import Origins
 from dropship.platforms.taobao_seller import yuan_to_fen
-
-Verifier = Callable[[Any, str, Callable[[], bool]], bool]
 
 HOST = "mobile.yangkeduo.com"
 SEL = {
@@ -327,17 +335,10 @@ class PddBuyer:
         self._check(page)
         return page
 
-    def _click_and_land(self, page, selector: str) -> None:
-        with page.expect_navigation(wait_until="domcontentloaded"):
-            page.click(selector)
-        self._check(page)
-
     def _goods(self, goods_id: str) -> dict:
-        goods = self._goto(f"/goods.html?goods_id={goods_id}").evaluate(
-            "() => window.rawData && window.rawData.store && window.rawData.store.initDataObj.goods")
-        if not goods:
-            raise PlatformError(f"拼多多商品页打不开或已下架：{goods_id}")
-        return goods
+        return embedded(self._goto(f"/goods.html?goods_id={goods_id}"),
+                        "window.rawData && window.rawData.store && window.rawData.store.initDataObj.goods",
+                        f"拼多多商品页打不开或已下架：{goods_id}")
 
     def open_item(self, url: str) -> SupplierItem:
         """The product page on our host (a mobile.pinduoduo.com link is opened on yangkeduo)."""
@@ -398,9 +399,8 @@ class PddBuyer:
         page = self._work_page()
         self.submitted_order_id = ""
         self.throttle(HOST)
-        self._click_and_land(page, BUY_SEL["submit"])
-        if urlsplit(page.url).path != "/pay.html":
-            raise PlatformError(text_of(page, BUY_SEL["form_error"]) or f"立即支付没有成功：{page.url}")
+        click_through(page, BUY_SEL["submit"], self._check, lambda: urlsplit(page.url).path == "/pay.html",
+                      BUY_SEL["form_error"], lambda: f"立即支付没有成功：{page.url}")
         self.submitted_order_id = _query_value(page.url, "order_sn")
 
     def pay(self, order_id: str, method: str, account: str, password: str) -> None:
@@ -414,28 +414,20 @@ class PddBuyer:
         page.fill(BUY_SEL["alipay_account"], account)
         page.fill(BUY_SEL["alipay_password"], password)
         self.throttle(HOST)
-        self._click_and_land(page, BUY_SEL["confirm_pay"])
-        if urlsplit(page.url).path == "/pay.html":
-            raise PlatformError(text_of(page, BUY_SEL["pay_error"]) or "拼多多付款没有成功")
+        click_through(page, BUY_SEL["confirm_pay"], self._check, lambda: urlsplit(page.url).path != "/pay.html",
+                      BUY_SEL["pay_error"], "拼多多付款没有成功")
 
     def _detail_page(self, order_id: str):
         return self._goto(f"/order.html?order_sn={order_id}")
 
     def order_detail(self, order_id: str) -> SupplierOrder:
-        data = self._detail_page(order_id).evaluate("() => window.rawData || null")
-        if not data:
-            raise PlatformError(f"拼多多订单详情打不开：{order_id}")
-        return parse_order(data)
+        return parse_order(embedded(self._detail_page(order_id), "window.rawData || null",
+                                    f"拼多多订单详情打不开：{order_id}"))
 
     def cancel(self, order_id: str) -> None:
         page = self._detail_page(order_id)
-        if not page.locator(BUY_SEL["cancel"]).count():
-            raise PlatformError(f"拼多多订单当前状态（{text_of(page, BUY_SEL['status'])}）不能取消")
-        self.throttle(HOST)
-        self._click_and_land(page, BUY_SEL["cancel"])
-        status = PROMPT_STATUS.get(text_of(page, BUY_SEL["status"]), "")
-        if status not in ("cancelled", "refunding", "refunded"):
-            raise PlatformError(text_of(page, BUY_SEL["message"]) or "拼多多取消订单没有成功")
+        cancel_order(page, BUY_SEL, self._check, lambda: PROMPT_STATUS.get(text_of(page, BUY_SEL["status"])) in (
+            "cancelled", "refunding", "refunded"), "拼多多", lambda: self.throttle(HOST))
 
     def _list_page(self, offset: str) -> list[dict]:
         """One order_list_v4 page, fetched by the orders page itself (its cookies, its Referer)."""

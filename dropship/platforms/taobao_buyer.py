@@ -12,11 +12,8 @@ in each of the three shapes its answer comes in; logistics from transit_step.do 
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -30,29 +27,30 @@ from dropship.platforms.base import (
     NeedsVerification,
     PlatformError,
     Receiver,
-    RiskBlocked,
     ShopIdentity,
     SupplierItem,
     SupplierLine,
     SupplierOrder,
     SupplierSku,
+    Verifier,
 )
 from dropship.platforms.buyer_pages import (
     MUNICIPALITIES,
+    call_mtop,
     check_answer,
+    click_through,
     loads,
     page_fetch,
     phone_key,
     place_key,
     same_receiver,
     split_region,
+    text_of,
 )
 from dropship.platforms.origins import Origins
 from dropship.platforms.taobao_seller import classify, parse_time, yuan_to_fen
 
 BOUGHT_API = "mtop.taobao.order.queryboughtlistv2"
-APP_KEY = "12574478"  # the PC pages' mtop appKey
-H5_HOST = "h5api.m.taobao.com"
 BUYERTRADE_HOST = "buyertrade.taobao.com"
 BOUGHT_PATH = "/trade/itemlist/list_bought_items.htm"
 DETAIL_PATH = "/trade/detail/trade_item_detail.htm?bizOrderId="
@@ -60,14 +58,6 @@ TRANSIT_PATH = "/trade/json/transit_step.do?bizOrderId="
 ITEM_HOSTS = {"tmall": "detail.tmall.com"}  # everything else (淘宝, 淘特) on item.taobao.com
 CONFIRM_PATHS = ("/auction/buy_now.jhtml", "/order/confirm_order.htm")
 CASHIER_PATH = "/standard/lightpay/lightPayCashier.htm"
-# The page's own mtop client, when it has one: its answer (or its rejection, which carries `ret`) as
-# JSON text; null when the page has no lib.mtop.
-LIB_MTOP_JS = """([api, data]) => {
-    const mtop = window.lib && window.lib.mtop;
-    if (!mtop || typeof mtop.request !== 'function') return null;
-    return mtop.request({api, v: '1.0', data: JSON.parse(data), type: 'POST', dataType: 'json', ecode: 0})
-        .then(r => JSON.stringify(r), e => JSON.stringify(e && e.ret ? e : {ret: [String(e)]}));
-}"""
 # 支付方式 codes (services.purchase_settings.PAY_METHODS) that the 支付宝 cashier's pay password serves
 ALIPAY_METHODS = ("alipay", "alipay_password")
 PAGE_CAP = 200  # pages read at most in one listing (a stop, should the list never end)
@@ -88,9 +78,6 @@ STATUS_BY_CODE = {  # TOP tradeStatus, as the Main_ shape and legacy extra.trade
 }
 REFUND_BY_TEXT = {"退款中": "refunding", "退款成功": "refunded"}
 
-# Verifier: park `page` for a person until `solved()` is true; returns whether it was solved.
-Verifier = Callable[[Any, str, Callable[[], bool]], bool]
-
 
 class TaobaoBuyer:
     """A purchase account on the 淘宝 account system (淘宝, 天猫 and 淘特 share it)."""
@@ -99,6 +86,7 @@ class TaobaoBuyer:
     LOGIN_PATH = "/member/login.jhtml"
     HOME_HOST = "i.taobao.com"
     HOME_PATH = "/my_taobao.htm"
+    H5_HOST = "h5api.m.taobao.com"  # the mtop gateway of this account's site
     EXPIRED = "采购账号登录已失效，请点“重新授权”"
 
     def __init__(self, context, origins: Origins, platform: str = "taobao",
@@ -215,27 +203,10 @@ class TaobaoBuyer:
     # -- mtop through the page ----------------------------------------------------------------
 
     def _mtop(self, page, api: str, data: dict[str, Any]) -> dict:
-        """Call an mtop API from `page`: through the page's own ``lib.mtop`` where it has one (the
-        real site's pages load it; it signs and refreshes its token itself), else the way lib-mtop
-        does it from the page (token from ``_m_h5_tk``, sign = md5(token&t&appKey&data), the page's
-        cookies and Referer); an empty or expired token comes back with a fresh cookie: call once more."""
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        self.throttle(H5_HOST)
-        own = page.evaluate(LIB_MTOP_JS, [api, text])
-        if own is not None:
-            return mtop_data(loads(own), self.EXPIRED)
-        answer: dict = {}
-        for _ in range(2):
-            token = self._cookie("_m_h5_tk", H5_HOST).split("_")[0]
-            t = str(int(time.time() * 1000))
-            sign = hashlib.md5(f"{token}&{t}&{APP_KEY}&{text}".encode()).hexdigest()
-            url = self.origins.url(H5_HOST, f"/h5/{api}/1.0/?jsv=2.7.2&appKey={APP_KEY}&t={t}&sign={sign}"
-                                            f"&api={api}&v=1.0&type=originaljson&dataType=json")
-            answer = loads(page_fetch(page, url, "POST", {"data": text})["text"])
-            ret = str((answer.get("ret") or [""])[0])
-            if not ret.startswith("FAIL_SYS_TOKEN_"):
-                break
-        return mtop_data(answer, self.EXPIRED)
+        """Call an mtop API from `page` (buyer_pages.call_mtop: the page's lib.mtop where present)."""
+        self.throttle(self.H5_HOST)
+        return call_mtop(page, self.origins(self.H5_HOST), api, data,
+                         token=lambda: self._cookie("_m_h5_tk", self.H5_HOST), expired=self.EXPIRED)
 
     # -- orders -------------------------------------------------------------------------------
 
@@ -428,56 +399,26 @@ class TaobaoBuyer:
         if method not in ALIPAY_METHODS:
             raise PlatformError("淘宝/天猫自动付款只支持支付宝支付（支付密码），请手动付款")
         page = self._detail_page(order_id)
-        link = page.locator("#pay-link")
-        if not link.count():
+        if not page.locator("#pay-link").count():
             raise PlatformError(f"订单 {order_id} 不是待付款状态（{page.locator('#order-status').inner_text().strip()}）")
-        with page.expect_navigation(wait_until="domcontentloaded", timeout=WAIT_MS):
-            link.click()
-        self._check(page)
         refused = page.locator("#J_PayError")
-        if CASHIER_PATH not in page.url or refused.count():
-            raise PlatformError(refused.inner_text().strip() if refused.count() else f"没有进入收银台：{page.url}")
+        click_through(page, "#pay-link", self._check, lambda: CASHIER_PATH in page.url and not refused.count(),
+                      "#J_PayError", lambda: f"没有进入收银台：{page.url}", timeout=WAIT_MS)
         page.locator("#payPassword_rsainput").fill(password)
-        with page.expect_navigation(wait_until="domcontentloaded", timeout=WAIT_MS):
-            page.locator("#J_authSubmit").click()
-        self._check(page)
-        refused = page.locator("#J_PayError")
-        if refused.count():
-            raise PlatformError(refused.inner_text().strip())
-        if not page.locator("#order-status").count():
-            raise PlatformError(f"付款后没有回到订单详情：{page.url}")
+        click_through(page, "#J_authSubmit", self._check,
+                      lambda: not refused.count() and page.locator("#order-status").count() > 0,
+                      "#J_PayError", lambda: f"付款后没有回到订单详情：{page.url}", timeout=WAIT_MS)
 
     def cancel(self, order_id: str) -> None:
         page = self._detail_page(order_id)
         status = page.locator("#order-status").inner_text().strip()
-        button = page.locator("#cancel-order")
-        if not button.count():
+        if not page.locator("#cancel-order").count():
             raise PlatformError(f"该订单当前状态（{status}）不能取消订单")
-        with page.expect_navigation(wait_until="domcontentloaded", timeout=WAIT_MS):
-            button.click()
-        self._check(page)
-        now = page.locator("#order-status").inner_text().strip()
-        if now != "交易关闭":
-            message = page.locator("#action-message")
-            raise PlatformError(message.inner_text().strip() if message.count() else f"取消失败（{now}）")
+        click_through(page, "#cancel-order", self._check, lambda: text_of(page, "#order-status") == "交易关闭",
+                      "#action-message", lambda: f"取消失败（{text_of(page, '#order-status')}）", timeout=WAIT_MS)
 
 
 # -- pure parsers (tests/unit/test_taobao_buyer_parse.py) -------------------------------------------
-
-def mtop_data(answer: dict, expired: str = "采购账号登录已失效，请点“重新授权”") -> dict:
-    """The `data` of an mtop answer, or the exception its `ret` means."""
-    ret = str((answer.get("ret") or [""])[0])
-    data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
-    if ret.startswith("SUCCESS"):
-        return data
-    if ret.startswith("RGV587") or "系统繁忙" in ret or "被挤爆" in ret:
-        raise RiskBlocked("平台风控限制（访问过于频繁），已暂停该采购账号")
-    if ret.startswith("FAIL_SYS_USER_VALIDATE"):
-        raise NeedsVerification("slider", "平台要求人工验证", url=str(data.get("url") or ""))
-    if ret.startswith(("FAIL_SYS_SESSION_EXPIRED", "FAIL_SYS_LOGIN")):
-        raise LoginRequired(expired)
-    raise PlatformError(f"平台返回错误：{ret or '无返回码'}")
-
 
 def status_code(text: str, code: str = "", refunds: list[str] | tuple[str, ...] = ()) -> str:
     """拍单状态 code from the status words (or the TOP code), refunds first; unknown ones verbatim."""
@@ -516,20 +457,29 @@ def _fields(node: Any) -> dict:
     return fields if isinstance(fields, dict) else {}
 
 
+def _order_nodes(nodes: dict, head: str, item_prefix: str) -> Iterator[tuple[str, dict, list[dict]]]:
+    """(order id, fields of its head node `<head><id>`, its items `<item_prefix><id>_…`) per order."""
+    for key, node in nodes.items():
+        if key.startswith(head):
+            fields = _fields(node)
+            oid = str(fields.get("orderId") or key[len(head):])
+            yield oid, fields, [_fields(n).get("item") or {} for k, n in nodes.items()
+                                if k.startswith(f"{item_prefix}{oid}_")]
+
+
+def _refunds(items: list[dict]) -> list[str]:
+    return [str(i.get("refundStatus") or "") for i in items]
+
+
 def _shop_info_orders(nodes: dict) -> tuple[list[SupplierOrder], bool]:
     """The Ultron node map: shopInfo_ / orderStatus_ / orderItemInfo_ / orderPayment_ / pager_1."""
     orders = []
-    for key, node in nodes.items():
-        if not key.startswith("shopInfo_"):
-            continue
-        info = _fields(node)
-        oid = str(info.get("orderId") or key[len("shopInfo_"):])
+    for oid, info, items in _order_nodes(nodes, "shopInfo_", "orderItemInfo_"):
         parcel = _fields(nodes.get(f"orderStatus_{oid}"))
-        items = [_fields(n).get("item") or {} for k, n in nodes.items() if k.startswith(f"orderItemInfo_{oid}_")]
         packages = ((_fields(nodes.get(f"orderLogistics_{oid}")).get("packagePreview") or {})
                     .get("packageViewList") or [{}])
         text = str(info.get("tradeTitle") or "")
-        code = status_code(text, "", [str(i.get("refundStatus") or "") for i in items])
+        code = status_code(text, "", _refunds(items))
         if code == "shipped" and parcel.get("title") == "已签收":
             code = "received"
         orders.append(SupplierOrder(
@@ -544,17 +494,12 @@ def _shop_info_orders(nodes: dict) -> tuple[list[SupplierOrder], bool]:
 def _main_orders(nodes: dict) -> tuple[list[SupplierOrder], bool]:
     """Main_ / sellerInfo_ / item_ / logistics_ nodes (fields objects or JSON strings), boughtlist.hasMore."""
     orders = []
-    for key, node in nodes.items():
-        if not key.startswith("Main_"):
-            continue
-        main = _fields(node)
-        oid = str(main.get("orderId") or key[len("Main_"):])
-        items = [_fields(n).get("item") or {} for k, n in nodes.items() if k.startswith(f"item_{oid}_")]
+    for oid, main, items in _order_nodes(nodes, "Main_", "item_"):
         text = str((_fields(nodes.get(f"sellerInfo_{oid}")).get("status") or {}).get("text") or "")
         shipped = _fields(nodes.get(f"logistics_{oid}"))
         orders.append(SupplierOrder(
             order_id=oid, created_at=_created(main.get("createTime"), oid), status_text=text,
-            status=status_code(text, str(main.get("orderStatus") or ""), [str(i.get("refundStatus") or "") for i in items]),
+            status=status_code(text, str(main.get("orderStatus") or ""), _refunds(items)),
             amount=yuan_to_fen(main.get("actualFee")), lines=tuple(_line(i) for i in items),
             courier=str(shipped.get("cpName") or ""), tracking_number=str(shipped.get("mailNo") or "")))
     return orders, str(_fields(nodes.get("boughtlist")).get("hasMore")).lower() == "true"

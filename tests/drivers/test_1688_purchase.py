@@ -3,50 +3,33 @@ read the data-source back, 提交订单 → cashier, find the new order by diffi
 pay on the cashier, read the detail, cancel; sold-out and changed SKUs; the price for a guard."""
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
 
 import pytest
 
 from dropship.models import SkuMapping
 from dropship.platforms.alibaba_buyer import AlibabaBuyer
-from dropship.platforms.base import PlatformError, Receiver
+from dropship.platforms.base import PlatformError
 from dropship.platforms.origins import Origins
 from dropship.services.purchasing.matching import Found, Park, Want, find_new_order, window
 from dropship.services.purchasing.sku_map import SkuChanged, plan
 
-RECEIVER = Receiver(name="王小明", phone="13812345678", province="浙江省", city="杭州市", district="西湖区",
-                    town="文新街道", address="文一西路100号3栋2单元501室")
+from . import buying
 
 
 def _buyer(sb, context, login: str, **options) -> AlibabaBuyer:
-    sb.add_buyer("alibaba1688", login, "pw", **options)
-    context.add_cookies(sb.login_cookies(login, platform="alibaba1688"))
+    buying.log_in(sb, context, "alibaba1688", login, **options)
     return AlibabaBuyer(context, Origins(sb.port))
 
 
-def _item(sb, stock: int = 50) -> dict:
-    item = next(i for i in sb.supplier_items("alibaba1688") if len(i["skus"]) >= 2)
-    for sku in item["skus"]:
-        sb.update_sku(sku["sku_id"], stock=stock)
-    return sb.supplier_item(item["url"])
-
-
 def _buy(buyer: AlibabaBuyer, sb, item: dict, sku: dict, quantity: int, memo: str = "DS#ALI"):
-    """The purchase task's order of calls: snapshot → fill → read back → submit → diff."""
-    since = sb.now() - timedelta(minutes=5)
-    before = buyer.order_ids_since(since)
-    buyer.fill_checkout(item["item_id"], sku["sku_id"], quantity, RECEIVER, memo)
-    readback = buyer.read_checkout()
-    submitted_at = sb.now()
-    buyer.submit()
-    found = find_new_order(before, buyer.recent_orders(since), Want(item["item_id"], sku["sku_id"], quantity),
-                           window(submitted_at, sb.now()))
-    return readback, found
+    return buying.buy(sb, buyer, item, sku, quantity, buying.RECEIVER, memo, sb.now() - timedelta(minutes=5))
 
 
 def test_buy_read_back_find_by_diff_pay_and_sync(sb, context):
     buyer = _buyer(sb, context, "ali_drv_buy", pay_password="112233")
-    item = _item(sb)
+    item = buying.stocked_item(sb, "alibaba1688")
     sku = item["skus"][1]
     opened = buyer.open_item(item["url"])
     assert (opened.platform, opened.item_id, opened.title) == ("alibaba1688", item["item_id"], item["title"])
@@ -57,14 +40,14 @@ def test_buy_read_back_find_by_diff_pay_and_sync(sb, context):
 
     readback, found = _buy(buyer, sb, item, sku, 3)
 
-    assert readback.receiver == RECEIVER and readback.quantity == 3 and readback.sku_id == sku["sku_id"]
+    assert readback.receiver == buying.RECEIVER and readback.quantity == 3 and readback.sku_id == sku["sku_id"]
     assert isinstance(found, Found) and found.order.order_id == buyer.submitted_order_id
     order_id = found.order.order_id
     placed = sb.purchase_order(order_id)
     assert readback.total == placed["paid_fen"] == found.order.amount
     assert placed["state"] == "unpaid" and placed["memo"] == "DS#ALI" and found.order.status == "unpaid"
     detail = buyer.order_detail(order_id)
-    assert detail.receiver == RECEIVER and detail.status == "unpaid"
+    assert detail.receiver == buying.RECEIVER and detail.status == "unpaid"
     assert [(line.item_id, line.sku_id, line.quantity) for line in detail.lines] == [(item["item_id"], sku["sku_id"], 3)]
 
     buyer.pay(order_id, "alipay", "", "112233")
@@ -81,7 +64,7 @@ def test_buy_read_back_find_by_diff_pay_and_sync(sb, context):
 
 def test_wrong_pay_password_leaves_the_order_unpaid(sb, context):
     buyer = _buyer(sb, context, "ali_drv_badpay", pay_password="112233")
-    item = _item(sb)
+    item = buying.stocked_item(sb, "alibaba1688")
     _, found = _buy(buyer, sb, item, item["skus"][0], 1)
     with pytest.raises(PlatformError, match="支付密码不正确"):
         buyer.pay(found.order.order_id, "alipay", "", "000000")
@@ -90,22 +73,8 @@ def test_wrong_pay_password_leaves_the_order_unpaid(sb, context):
 
 def test_sold_out_and_changed_skus_stop_before_checkout(sb, context):
     buyer = _buyer(sb, context, "ali_drv_skus")
-    item = _item(sb)
-    gone, other = item["skus"][0], item["skus"][1]
-    sb.update_sku(gone["sku_id"], stock=0)
-    opened = buyer.open_item(item["url"])
-    assert next(s for s in opened.skus if s.sku_id == gone["sku_id"]).stock == 0
-    with pytest.raises(PlatformError, match="售罄"):
-        buyer.fill_checkout(item["item_id"], gone["sku_id"], 1, RECEIVER, "")
-
-    # The supplier renamed a spec: the SKU list the page shows differs from the one mapped before.
-    renamed = [{**p, "value": p["value"] + "（新）"} for p in other["props"]]
-    sb.update_sku(other["sku_id"], props=renamed)
-    changed = buyer.open_item(item["url"])
-    assert {s.text for s in changed.skus} != {s.text for s in opened.skus}
+    changed, renamed = buying.sold_out_and_changed_skus_are_refused(sb, buyer, buying.stocked_item(sb, "alibaba1688"))
     assert ";".join(f"{p['name']}:{p['value']}" for p in renamed) in {s.text for s in changed.skus}
-    with pytest.raises(PlatformError, match="供应商规格已变更"):
-        buyer.fill_checkout(item["item_id"], "999999999", 1, RECEIVER, "")
     with pytest.raises(SkuChanged):
         plan(SkuMapping(sku_id="999999999", sku_text="旧规格", multiplier=1), changed.skus, 1)
     assert sb.purchase_orders(login="ali_drv_skus") == []
@@ -114,11 +83,7 @@ def test_sold_out_and_changed_skus_stop_before_checkout(sb, context):
 def test_price_readback_feeds_the_guard(sb, context):
     """The checkout's total is what the guard compares: a price rise shows in the read back."""
     buyer = _buyer(sb, context, "ali_drv_price")
-    item = _item(sb)
-    sku = item["skus"][0]
-    sb.update_sku(sku["sku_id"], price_fen=sku["price_fen"] + 1000)
-    buyer.fill_checkout(item["item_id"], sku["sku_id"], 2, RECEIVER, "")
-    readback = buyer.read_checkout()
+    readback, sku = buying.read_back_after_a_price_rise(sb, buyer, buying.stocked_item(sb, "alibaba1688"))
     assert readback.total >= (sku["price_fen"] + 1000) * 2
     maximum = sku["price_fen"] * 2 + 500  # the guard's 最高采购价
     assert readback.total > maximum  # the task refuses here, before 提交订单
@@ -127,7 +92,7 @@ def test_price_readback_feeds_the_guard(sb, context):
 
 def test_cancel_an_unpaid_order_and_refuse_a_paid_one(sb, context):
     buyer = _buyer(sb, context, "ali_drv_cancel", pay_password="112233")
-    item = _item(sb)
+    item = buying.stocked_item(sb, "alibaba1688")
     _, found = _buy(buyer, sb, item, item["skus"][0], 2)
     order_id = found.order.order_id
     buyer.cancel(order_id)
@@ -144,7 +109,7 @@ def test_both_cashier_url_forms_name_the_order(sb, context):
     """提交订单 lands on a cashier URL with ``orderIds=`` or with ``orderId`` inside ``returnURL``;
     the driver reads both and the diff agrees each time."""
     buyer = _buyer(sb, context, "ali_drv_cashier")
-    item = _item(sb, stock=99)
+    item = buying.stocked_item(sb, "alibaba1688", stock=99)
     forms = set()
     for _ in range(8):
         _, found = _buy(buyer, sb, item, item["skus"][0], 1)
@@ -157,13 +122,33 @@ def test_both_cashier_url_forms_name_the_order(sb, context):
 
 def test_two_identical_new_orders_are_parked_not_guessed(sb, context):
     buyer = _buyer(sb, context, "ali_drv_twins")
-    item = _item(sb)
+    item = buying.stocked_item(sb, "alibaba1688")
     sku = item["skus"][0]
     since = sb.now() - timedelta(minutes=5)
     before = buyer.order_ids_since(since)
     for _ in range(2):
-        buyer.fill_checkout(item["item_id"], sku["sku_id"], 1, RECEIVER, "")
+        buyer.fill_checkout(item["item_id"], sku["sku_id"], 1, buying.RECEIVER, "")
         buyer.submit()
     result = find_new_order(before, buyer.recent_orders(since), Want(item["item_id"], sku["sku_id"], 1),
                             window(sb.now(), sb.now()))
     assert isinstance(result, Park) and "2 个" in result.reason
+
+
+def test_the_list_pages_own_lib_mtop_is_used_where_the_page_has_one(sb, context):
+    """The real 1688 list page loads lib.mtop: the dataline call is then left to it (no signing of ours,
+    nothing sent to the h5api gateway by the driver)."""
+    buyer = _buyer(sb, context, "ali_drv_lib")
+    oid = "3301234567890123456"
+    listed = {"data": {"data": [{"id": oid, "idStr": oid, "gmtCreate": "2026-06-01 10:00:00", "status": "waitbuyerpay",
+                                 "sumPayment": "1364", "orderEntries": [
+                                     {"sourceId": "6001", "skuId": "1001", "quantity": 2, "productName": "保温杯"}]}],
+                       "total": 1, "pages": 1}}
+    answer = {"ret": ["SUCCESS::调用成功"], "data": {"data": {"result": json.dumps(listed, ensure_ascii=False)}}}
+    gateway = buying.page_lib_mtop(context, answer)
+    [order] = buyer.recent_orders(datetime(2026, 5, 1))
+    assert (order.order_id, order.status, order.amount) == (oid, "unpaid", 1364) and gateway == []
+    [listing] = [p for p in context.pages if "buyer-order-list" in p.url]
+    [(api, data)] = listing.evaluate("() => window.__asked")
+    assert api == "mtop.1688.trading.dataline.service"
+    assert data["serviceId"] == "OrderListDataLineService.buyerOrderList"
+    assert json.loads(data["param"]) == {"page": 1, "pageSize": 50, "tradeStatus": "", "word": ""}

@@ -11,43 +11,26 @@ import pytest
 from dropship.platforms.base import PlatformError, Receiver, RiskBlocked
 from dropship.platforms.origins import Origins
 from dropship.platforms.pdd_buyer import PddBuyer
-from dropship.services.purchasing.matching import Found, Want, find_new_order, window
+from dropship.services.purchasing.matching import Found
 
-RECEIVER = Receiver(name="王小明", phone="13812345678", province="浙江省", city="杭州市", district="西湖区",
-                    town="文新街道", address="文一西路100号3栋2单元501室")
+from . import buying
 
 
 def _buyer(sb, context, login: str, group: bool = False, **options) -> PddBuyer:
-    sb.add_buyer("pdd", login, "pw", **options)
     context.clear_cookies()
-    context.add_cookies(sb.login_cookies(login, platform="pdd"))  # the yangkeduo family, as a login leaves it
+    buying.log_in(sb, context, "pdd", login, **options)  # the yangkeduo family, as a login leaves it
     return PddBuyer(context, Origins(sb.port), group=group)
 
 
-def _item(sb, index: int = 0, stock: int = 50) -> dict:
-    item = [i for i in sb.supplier_items("pdd") if len(i["skus"]) >= 2][index]
-    for sku in item["skus"]:
-        sb.update_sku(sku["sku_id"], stock=stock)
-    return sb.supplier_item(item["url"])
-
-
 def _buy(buyer: PddBuyer, sb, item: dict, sku: dict, quantity: int, memo: str = "DS#PDD"):
-    since = sb.now() - timedelta(minutes=5)
-    before = buyer.order_ids_since(since)
-    buyer.fill_checkout(item["item_id"], sku["sku_id"], quantity, RECEIVER, memo)
-    readback = buyer.read_checkout()
-    submitted_at = sb.now()
-    buyer.submit()
-    found = find_new_order(before, buyer.recent_orders(since), Want(item["item_id"], sku["sku_id"], quantity),
-                           window(submitted_at, sb.now()))
-    return readback, found
+    return buying.buy(sb, buyer, item, sku, quantity, buying.RECEIVER, memo, sb.now() - timedelta(minutes=5))
 
 
 @pytest.mark.parametrize("shape", ["snake", "camel"])
 def test_single_buy_read_back_find_pay_and_sync_in_either_list_spelling(sb, context, shape):
     login = f"1390100000{'1' if shape == 'snake' else '2'}"
     buyer = _buyer(sb, context, login, list_shape=shape, pay_password="654321")
-    item = _item(sb)
+    item = buying.stocked_item(sb, "pdd")
     sku = item["skus"][1]
     opened = buyer.open_item(item["url"].replace("yangkeduo", "pinduoduo"))  # the other host's link: same goods
     assert (opened.platform, opened.item_id) == ("pdd", item["item_id"])
@@ -56,7 +39,7 @@ def test_single_buy_read_back_find_pay_and_sync_in_either_list_spelling(sb, cont
 
     readback, found = _buy(buyer, sb, item, sku, 3)
 
-    assert readback.receiver == RECEIVER
+    assert readback.receiver == buying.RECEIVER
     assert (readback.quantity, readback.sku_id) == (3, sku["sku_id"])
     assert isinstance(found, Found) and found.order.order_id == buyer.submitted_order_id
     order_id = found.order.order_id
@@ -66,7 +49,7 @@ def test_single_buy_read_back_find_pay_and_sync_in_either_list_spelling(sb, cont
     assert readback.total == placed["paid_fen"] == found.order.amount  # fen, exact in both spellings
     assert found.order.status == "unpaid" and found.order.status_text == "待支付"
     detail = buyer.order_detail(order_id)
-    assert detail.receiver == Receiver(**{**RECEIVER.__dict__, "town": ""})  # order.html shows no town
+    assert detail.receiver == Receiver(**{**buying.RECEIVER.__dict__, "town": ""})  # order.html shows no town
     assert detail.amount == readback.total
 
     buyer.pay(order_id, "alipay_password", login, "654321")
@@ -78,7 +61,7 @@ def test_single_buy_read_back_find_pay_and_sync_in_either_list_spelling(sb, cont
 
 
 def test_both_list_spellings_give_the_same_fen(sb, context):
-    item = _item(sb, index=1)
+    item = buying.stocked_item(sb, "pdd", 1)
     sku = item["skus"][0]
     amounts = {}
     for login, shape in (("13901000011", "snake"), ("13901000012", "camel")):
@@ -93,7 +76,7 @@ def test_both_list_spellings_give_the_same_fen(sb, context):
 
 def test_group_order_waits_in_sharing_then_ships(sb, context):
     buyer = _buyer(sb, context, "13901000021", group=True, pay_password="654321")
-    item = _item(sb, index=2)
+    item = buying.stocked_item(sb, "pdd", 2)
     sku = item["skus"][0]
     readback, found = _buy(buyer, sb, item, sku, 2)
     order_id = found.order.order_id
@@ -109,7 +92,7 @@ def test_group_order_waits_in_sharing_then_ships(sb, context):
 
 def test_wallet_payment_is_left_to_a_person(sb, context):
     buyer = _buyer(sb, context, "13901000031")
-    item = _item(sb)
+    item = buying.stocked_item(sb, "pdd")
     _, found = _buy(buyer, sb, item, item["skus"][0], 1)
     with pytest.raises(PlatformError, match="手机上确认"):
         buyer.pay(found.order.order_id, "wechat", "", "")
@@ -120,36 +103,20 @@ def test_wallet_payment_is_left_to_a_person(sb, context):
 
 def test_sold_out_and_changed_skus_stop_before_checkout(sb, context):
     buyer = _buyer(sb, context, "13901000041")
-    item = _item(sb)
-    gone, other = item["skus"][0], item["skus"][1]
-    sb.update_sku(gone["sku_id"], stock=0)
-    opened = buyer.open_item(item["url"])
-    assert next(s for s in opened.skus if s.sku_id == gone["sku_id"]).stock == 0
-    with pytest.raises(PlatformError, match="售罄"):
-        buyer.fill_checkout(item["item_id"], gone["sku_id"], 1, RECEIVER, "")
-    renamed = [{**p, "value": p["value"] + "（新）"} for p in other["props"]]
-    sb.update_sku(other["sku_id"], props=renamed)
-    changed = buyer.open_item(item["url"])
-    assert {s.text for s in changed.skus} != {s.text for s in opened.skus}
-    with pytest.raises(PlatformError, match="供应商规格已变更"):
-        buyer.fill_checkout(item["item_id"], "999999999", 1, RECEIVER, "")
+    buying.sold_out_and_changed_skus_are_refused(sb, buyer, buying.stocked_item(sb, "pdd"))
     assert sb.purchase_orders(login="13901000041") == []
 
 
 def test_price_readback_feeds_the_guard(sb, context):
     buyer = _buyer(sb, context, "13901000051")
-    item = _item(sb)
-    sku = item["skus"][0]
-    sb.update_sku(sku["sku_id"], price_fen=sku["price_fen"] + 1000)
-    buyer.fill_checkout(item["item_id"], sku["sku_id"], 2, RECEIVER, "")
-    readback = buyer.read_checkout()
+    readback, sku = buying.read_back_after_a_price_rise(sb, buyer, buying.stocked_item(sb, "pdd"))
     assert readback.total > sku["price_fen"] * 2 + 1000  # the guard's 最高采购价 refuses before 立即支付
     assert sb.purchase_orders(login="13901000051") == []
 
 
 def test_cancel_an_unpaid_order(sb, context):
     buyer = _buyer(sb, context, "13901000061")
-    item = _item(sb)
+    item = buying.stocked_item(sb, "pdd")
     _, found = _buy(buyer, sb, item, item["skus"][0], 1)
     buyer.cancel(found.order.order_id)
     assert sb.purchase_order(found.order.order_id)["state"] == "closed"
@@ -166,5 +133,5 @@ def test_a_risk_controlled_account_stops(sb, context):
     with pytest.raises(RiskBlocked):
         buyer.open_item(item["url"])
     with pytest.raises(RiskBlocked):
-        buyer.fill_checkout(item["item_id"], item["skus"][0]["sku_id"], 1, RECEIVER, "")
+        buyer.fill_checkout(item["item_id"], item["skus"][0]["sku_id"], 1, buying.RECEIVER, "")
     assert sb.purchase_orders(login=blocked["login"]) == []

@@ -2,7 +2,6 @@
 added through the region picker), read back, diff, pay, read every list shape, cancel, risk."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,7 +9,9 @@ import pytest
 from dropship.platforms.base import LoginRequired, PlatformError, Receiver, RiskBlocked
 from dropship.platforms.origins import Origins
 from dropship.platforms.taobao_buyer import TaobaoBuyer
-from dropship.services.purchasing.matching import Found, Want, find_new_order, window
+from dropship.services.purchasing.matching import Found
+
+from .buying import buy, log_in, page_lib_mtop, stocked_item
 
 PASSWORD = "buyer-pass-1"
 PAY = "246810"
@@ -22,29 +23,18 @@ HANGZHOU = Receiver(name="王小明", phone="13812345678", province="浙江省",
 
 
 def _buyer(sb, context, login: str, platform: str = "taobao", **options) -> TaobaoBuyer:
-    sb.add_buyer("taobao", login, PASSWORD, pay_password=PAY, **options)
-    context.add_cookies(sb.login_cookies(login))
+    log_in(sb, context, "taobao", login, PASSWORD, pay_password=PAY, **options)
     return TaobaoBuyer(context, Origins(sb.port), platform)
 
 
 def _in_stock(sb, platform: str, index: int = 0) -> tuple[dict, dict]:
-    item = sb.supplier_items(platform)[index]
-    for sku in item["skus"]:
-        sb.update_sku(sku["sku_id"], stock=50)
-    item = sb.supplier_item(item["url"])
+    item = stocked_item(sb, platform, index, min_skus=0)
     return item, item["skus"][-1]
 
 
 def _buy(sb, buyer: TaobaoBuyer, item: dict, sku: dict, quantity: int, receiver: Receiver, memo: str):
-    """One automatic purchase as the purchase task runs it: snapshot, fill, read back, submit, diff."""
-    since = sb.now() - timedelta(days=1)
-    before = buyer.order_ids_since(since)
-    buyer.fill_checkout(item["item_id"], sku["sku_id"], quantity, receiver, memo)
-    readback = buyer.read_checkout()
-    submitted_at = sb.now()
-    buyer.submit()
-    found = find_new_order(before, buyer.recent_orders(since), Want(item["item_id"], sku["sku_id"], quantity),
-                           window(submitted_at, sb.now()))
+    """One automatic purchase that must find its order: the read back and the order found."""
+    readback, found = buy(sb, buyer, item, sku, quantity, receiver, memo, sb.now() - timedelta(days=1))
     assert isinstance(found, Found), found
     return readback, found.order
 
@@ -173,17 +163,12 @@ def test_the_pages_own_lib_mtop_is_used_where_the_page_has_one(sb, context):
         f"sellerInfo_{oid}": {"fields": {"status": {"text": "等待买家付款"}}},
         f"item_{oid}_{oid}": {"fields": {"item": {"itemId": "600000000001", "skuId": "5000000000011", "quantity": 1}}},
         "boughtlist": {"fields": {"hasMore": "false"}}}}}
-    context.add_init_script(f"""window.lib = {{mtop: {{request: function (params) {{
-        window.__asked = (window.__asked || []).concat([params.api + " " + JSON.stringify(params.data)]);
-        return Promise.resolve({json.dumps(answer, ensure_ascii=False)});
-    }}}}}};""")
-    gateway: list[str] = []
-    context.on("request", lambda request: gateway.append(request.url) if "h5api" in request.url else None)
+    gateway = page_lib_mtop(context, answer)
     [order] = buyer.recent_orders(datetime(2026, 5, 1))
     assert (order.order_id, order.status, order.amount) == (oid, "unpaid", 990) and gateway == []
     [listing] = [p for p in context.pages if "list_bought_items" in p.url]
     assert listing.evaluate("() => window.__asked") == [
-        'mtop.taobao.order.queryboughtlistv2 {"tabCode":"all","page":1,"pageSize":20,"condition":"{}"}']
+        ["mtop.taobao.order.queryboughtlistv2", {"tabCode": "all", "page": 1, "pageSize": 20, "condition": "{}"}]]
 
 
 def test_a_risk_answer_raises_risk_blocked_and_a_lost_session_login_required(sb, context):

@@ -75,8 +75,14 @@ def bought_page(in_page, sb, **data) -> tuple[str, dict, dict]:
 
 
 def add_address(page, region: list[str], detail: str, name: str, mobile: str) -> None:
-    """使用新地址: the member1 frame's region picker, one tag per level, then 保存."""
+    """使用新地址 on the confirm page, then the address frame (save_address)."""
     page.get_by_role("button", name="使用新地址").click()
+    save_address(page, region, detail, name, mobile)
+
+
+def save_address(page, region: list[str] | tuple[str, ...], detail: str, name: str, mobile: str) -> None:
+    """The member1 address frame (confirm page or address book): its region picker, one tag per
+    level, the detail, name and phone, then 保存."""
     frame = page.frame_locator("#J_AddressFrame")
     frame.locator(".cndzk-entrance-division-header-click").click()
     for label in region:
@@ -313,13 +319,7 @@ def test_tmall_checkout_on_buy_tmall_with_the_picker_and_the_book(page, sb):
     # A second address made on the address book page becomes the default; the first is picked by a click.
     page.goto(sb.origin("i.taobao.com") + "/my_taobao.htm")
     page.get_by_role("link", name="收货地址").click()
-    frame.locator(".cndzk-entrance-division-header-click").click()
-    for label in ("上海", "市辖区", "浦东新区", "新华街道"):
-        frame.locator(".cndzk-entrance-division-box-content-tag").filter(has_text=re.compile(f"^{label}$")).click()
-    frame.locator("#addressDetail").fill("世纪大道100号")
-    frame.locator("#fullName").fill("赵六")
-    frame.locator("#mobile").fill("13700001111")
-    frame.get_by_role("button", name="保存").click()
+    save_address(page, ("上海", "市辖区", "浦东新区", "新华街道"), "世纪大道100号", "赵六", "13700001111")
     expect(page.locator(".address-item")).to_have_count(2)
     open_confirm_page(page, sb, item, sku)
     expect(page.locator(".address-item.selected .addr-name")).to_have_text("赵六")
@@ -349,14 +349,7 @@ def test_checkout_posts_not_made_by_the_page_are_refused(page, sb):
     assert free_text.status == 403 and "RGV587_ERROR::SM::哎哟喂,被挤爆啦,请稍后重试!" in free_text.text
 
     page.goto(f"{sb.origin('member1.taobao.com')}/member/fresh/deliver_address.htm")
-    frame = page.frame_locator("#J_AddressFrame")
-    frame.locator(".cndzk-entrance-division-header-click").click()
-    for label in ("浙江", "杭州市", "西湖区", "暂不选择"):
-        frame.locator(".cndzk-entrance-division-box-content-tag").filter(has_text=re.compile(f"^{label}$")).click()
-    frame.locator("#addressDetail").fill("文一西路100号")
-    frame.locator("#fullName").fill("王小明")
-    frame.locator("#mobile").fill("13812345678")
-    frame.get_by_role("button", name="保存").click()
+    save_address(page, ("浙江", "杭州市", "西湖区", "暂不选择"), "文一西路100号", "王小明", "13812345678")
     expect(page.locator(".address-item")).to_have_count(1)
     address_id = page.locator(".address-item").get_attribute("data-address-id")
 

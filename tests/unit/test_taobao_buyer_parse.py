@@ -8,10 +8,9 @@ from datetime import datetime
 import pytest
 
 from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformError, Receiver, RiskBlocked
-from dropship.platforms.buyer_pages import check_answer, phone_key, same_receiver, split_region
+from dropship.platforms.buyer_pages import check_answer, mtop_data, phone_key, same_receiver, split_region
 from dropship.platforms.taobao_buyer import (
     book_form,
-    mtop_data,
     parse_bought,
     parse_item,
     parse_receiver_line,
