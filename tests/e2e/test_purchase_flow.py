@@ -65,21 +65,21 @@ def _setup_shop_and_account(page: Page, sb) -> list[str]:
 def _purchase_settings(page: Page, max_price: str = "0", auto_pay: bool = False) -> None:
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="设置").click()
     page.get_by_role("navigation", name="设置分类").get_by_role("link", name="采购设置").click()
-    guards = page.locator("form").filter(has=page.get_by_role("button", name="保存采购保护"))
+    guards = page.get_by_role("region", name="采购保护与自动支付")
     guards.get_by_label("最高采购价").fill(max_price)
-    guards.get_by_label(re.compile("^自动支付")).set_checked(auto_pay)
+    guards.get_by_label(re.compile("自动支付（所有保护都通过时")).set_checked(auto_pay)
     guards.get_by_role("button", name="保存采购保护").click()
-    expect(page.get_by_role("status")).to_have_text("已保存")
+    expect(page.get_by_role("region", name="采购保护与自动支付").get_by_role("status")).to_have_text("已保存")
 
 
 def _payment_settings(page: Page) -> None:
     """支付宝账号密码支付, the account's 支付宝 (the sandbox's 收银台 takes the buyer's login)."""
-    form = page.locator("form").filter(has=page.get_by_role("button", name="保存支付设置"))
+    form = page.get_by_role("region", name="PDD 支付设置")
     form.get_by_label("支付宝账号密码支付").check()
     form.get_by_label("支付账号").fill("13800138000")
     form.get_by_label("支付密码").fill(PAY_PASSWORD)
     form.get_by_role("button", name="保存支付设置").click()
-    expect(page.get_by_role("status")).to_have_text("已保存")
+    expect(page.get_by_role("region", name="PDD 支付设置").get_by_role("status")).to_have_text("已保存")
 
 
 def _auto_buy(page: Page, sb, tid: str, link: str, sku: dict) -> float:
@@ -107,11 +107,12 @@ def _auto_buy(page: Page, sb, tid: str, link: str, sku: dict) -> float:
     started = time.monotonic()
     row.get_by_role("button", name=re.compile("自动下单")).click()
     expect(page.locator("#order-message")).to_contain_text("已开始自动下单")
-    page.get_by_text("任务", exact=True).click()
+    jobs = page.get_by_text(re.compile(r"^任务\s*\d*$"))  # the header's 任务 (with its running count)
+    jobs.click()
     expect(page.locator(".job:not([data-state=running]):not([data-state=queued])").filter(has_text=tid)).to_be_visible(
         timeout=60_000)
     elapsed = time.monotonic() - started
-    page.get_by_text("任务", exact=True).click()  # closes the panel
+    jobs.click()  # closes the panel
     page.reload()
     return elapsed
 
