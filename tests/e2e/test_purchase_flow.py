@@ -117,16 +117,13 @@ def _auto_buy(page: Page, sb, tid: str, link: str, sku: dict) -> float:
     return elapsed
 
 
-def _one_supplier_order_to_the_buyer(sb, tid: str) -> dict:
-    [placed] = [o for o in sb.purchase_orders(login=BUYER) if o["order_id"] not in _SEEN]
-    _SEEN.add(placed["order_id"])
+def _one_new_supplier_order_to_the_buyer(sb, tid: str, before: set[str]) -> dict:
+    """Exactly one supplier order more than `before`, going to the buyer of `tid`."""
+    [placed] = [o for o in sb.purchase_orders(login=BUYER) if o["order_id"] not in before]
     buyer = sb.shop_order(tid)["receiver"]
     assert (placed["receiver"]["name"], placed["receiver"]["mobile"]) == (buyer["name"], buyer["mobile"])
     assert buyer["address"] in placed["receiver"]["address"]
     return placed
-
-
-_SEEN: set[str] = set()
 
 
 def test_auto_purchase_unpaid_then_paid_and_a_refused_price(live_desk, sb, page: Page):
@@ -142,7 +139,7 @@ def test_auto_purchase_unpaid_then_paid_and_a_refused_price(live_desk, sb, page:
     # 自动支付 off: bought, stops at 待付款
     timings.append(_auto_buy(page, sb, first, link, sku))
     card = _card(page, first)
-    placed = _one_supplier_order_to_the_buyer(sb, first)
+    placed = _one_new_supplier_order_to_the_buyer(sb, first, set())
     expect(card.get_by_test_id("purchase-line")).to_have_text(f"采购单号: 淘宝 {placed['order_id']}")
     expect(card.locator("td.purchase")).to_contain_text(f"采购金额: {placed['paid_fen'] / 100:.2f}")
     expect(card.get_by_test_id("purchase-status")).to_have_text("待支付")  # 拍单状态 in the glossary's words
@@ -153,7 +150,7 @@ def test_auto_purchase_unpaid_then_paid_and_a_refused_price(live_desk, sb, page:
     _payment_settings(page)
     timings.append(_auto_buy(page, sb, second, link, sku))
     card = _card(page, second)
-    placed = _one_supplier_order_to_the_buyer(sb, second)
+    placed = _one_new_supplier_order_to_the_buyer(sb, second, {placed["order_id"]})
     expect(card.get_by_test_id("purchase-line")).to_have_text(f"采购单号: 淘宝 {placed['order_id']}")
     expect(card.locator("td.purchase")).to_contain_text(f"采购金额: {placed['paid_fen'] / 100:.2f}")
     expect(card.get_by_test_id("purchase-status")).to_have_text("待发货")  # paid: the supplier is to ship
