@@ -34,6 +34,8 @@ PAY_METHODS: dict[str, str] = {"unionpay": "云闪付支付", "alipay": "支付�
 _ALIPAY_ACCOUNT = re.compile(r"^(1[3-9]\d{9}|[^@\s]{1,40}@[^@\s]{1,40}\.[A-Za-z]{2,10})$")
 _PAY_PASSWORD = re.compile(r"^\d{6}$")  # 支付宝 支付密码: six digits
 SECRET_FIELDS = {"pay_account": "pay.account", "pay_password": "pay.password"}
+# 拼多多 goods pages offer 单独购买 and 发起拼单 (manual: 采购下单); a 拼单 waits 待分享 until it forms
+PDD_ORDER_TYPES: dict[str, str] = {"single": "单独购买", "group": "发起拼单"}
 
 
 def _one_of(labels: dict[str, str]):
@@ -67,7 +69,9 @@ def _flag(value: Any) -> bool:
 register("pay.method", "支付方式", "alipay", _one_of(PAY_METHODS))
 register("pay.account", "支付账号", "", _ciphertext)
 register("pay.password", "支付密码", "", _ciphertext)
+register("pdd.order_type", "拼多多下单方式", "single", _one_of(PDD_ORDER_TYPES))
 describe("pay.method", choice_display(PAY_METHODS))
+describe("pdd.order_type", choice_display(PDD_ORDER_TYPES))
 describe("pay.account", secret=True)
 describe("pay.password", secret=True)
 
@@ -82,7 +86,12 @@ class PaymentSettings:
 def payment_view() -> dict[str, Any]:
     """What the page may show: the method, and whether each secret is set (never the secret)."""
     return {"method": get_setting("pay.method"), "account_set": bool(get_setting("pay.account")),
-            "password_set": bool(get_setting("pay.password"))}
+            "password_set": bool(get_setting("pay.password")), "pdd_order": get_setting("pdd.order_type")}
+
+
+def pdd_group() -> bool:
+    """Whether the 拼多多 purchase task 发起拼单 (else 单独购买)."""
+    return get_setting("pdd.order_type") == "group"
 
 
 def load_payment() -> PaymentSettings:
@@ -95,11 +104,14 @@ def load_payment() -> PaymentSettings:
 def save_payment(form: dict[str, Any], user: User | None) -> None:
     """An empty secret field keeps what is stored (the page never holds it); raises FieldError.many."""
     method = str(form.get("pay_method") or "")
+    pdd_order = str(form.get("pdd_order") or "single")
     account = str(form.get("pay_account") or "").strip()
     password = str(form.get("pay_password") or "").strip()
     errors: dict[str, str] = {}
     if method not in PAY_METHODS:
         errors["pay_method"] = "请选择支付方式"
+    if pdd_order not in PDD_ORDER_TYPES:
+        errors["pdd_order"] = "请选择：" + " / ".join(PDD_ORDER_TYPES.values())
     if account and not _ALIPAY_ACCOUNT.match(account):
         errors["pay_account"] = "支付账号须是支付宝登录用的手机号或邮箱"
     if password and not _PAY_PASSWORD.match(password):
@@ -111,7 +123,7 @@ def save_payment(form: dict[str, Any], user: User | None) -> None:
             errors.setdefault("pay_password", "选择支付宝账号密码支付时，请填写支付密码")
     if errors:
         raise FieldError.many(errors)
-    values: dict[str, Any] = {"pay.method": method}
+    values: dict[str, Any] = {"pay.method": method, "pdd.order_type": pdd_order}
     values.update({key: value for key, value in (("pay.account", account), ("pay.password", password)) if value})
     _save(values, user)
 
@@ -309,5 +321,5 @@ def _save(values: dict[str, Any], user: User | None) -> None:
         raise FieldError.many(errors)
 
 
-PAYMENT_KEYS = ("pay.method", "pay.account", "pay.password")
+PAYMENT_KEYS = ("pay.method", "pdd.order_type", "pay.account", "pay.password")
 SHIPPING_KEYS = ("ship.excluded_couriers", "ship.dual_logistics", "ship.multi_item")

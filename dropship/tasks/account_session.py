@@ -16,6 +16,7 @@ from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformEr
 from dropship.platforms.pdd_buyer import PddBuyer
 from dropship.platforms.taobao_buyer import TaobaoBuyer
 from dropship.services.accounts import PLATFORMS, record_offline, record_online
+from dropship.services.purchase_settings import load_payment, pdd_group
 from dropship.services.shops import state_for_error
 from dropship.tasks import browsers, settings
 from dropship.tasks.shop_session import origins
@@ -49,7 +50,8 @@ def make_driver(account: PurchaseAccount, context, key: str | None = None) -> Bu
     key = key or account_key(account)
     options = {"throttle": lambda host: manager.throttle.wait(key), "verifier": _verifier(account)}
     if account.platform == "pdd":
-        return PddBuyer(context, origins(), **options)
+        # 单独购买 / 发起拼单 and the payment ticked on its checkout page come from 采购设置 › PDD 支付设置
+        return PddBuyer(context, origins(), group=pdd_group(), pay_app=load_payment().method, **options)
     if account.platform == "alibaba1688":
         return AlibabaBuyer(context, origins(), **options)
     return TaobaoBuyer(context, origins(), account.platform, **options)

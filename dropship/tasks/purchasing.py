@@ -187,20 +187,23 @@ class Buying:
             return None
         return item, expected
 
-    def snapshot_and_mark_submitted(self) -> set[str]:
-        """The diff's `before`, saved with 已提交 before anything can be submitted."""
-        submitted_at = datetime.now()
-        before = self.driver.order_ids_since(submitted_at - WINDOW_SLACK)
-        self.move("submitted", orders_before=sorted(before), submitted_at=submitted_at)
-        return before
+    def snapshot(self) -> set[str]:
+        """The diff's `before`. Read before the checkout is filled: a driver may read its order list in
+        the page that holds the checkout (1688 does), which would leave 提交订单 behind."""
+        return self.driver.order_ids_since(datetime.now() - WINDOW_SLACK)
+
+    def mark_submitted(self, before: set[str]) -> None:
+        """已提交 with the snapshot, saved before anything can be submitted."""
+        self.move("submitted", orders_before=sorted(before), submitted_at=datetime.now())
 
     def prepare_and_submit(self) -> None:
         opened = self.open_and_check()
         if opened is None:
             return
         _, expected = opened
+        before = self.snapshot()
         if self.mode == "assisted":
-            self.snapshot_and_mark_submitted()
+            self.mark_submitted(before)
             self.driver.fill_checkout(self.purchase.item_id, self.purchase.sku_id, self.purchase.quantity,
                                       expected, marker(self.purchase))
             self.record(self.wait_for_person())
@@ -217,7 +220,7 @@ class Buying:
             return
         checkpoint()  # the last point where a shutdown may hand the job back (nothing submitted yet)
         STEP_HOOK("before_submit", self.purchase.id)
-        before = self.snapshot_and_mark_submitted()
+        self.mark_submitted(before)
         self.driver.submit()
         STEP_HOOK("after_submit", self.purchase.id)
         self.record(self.diff(before))

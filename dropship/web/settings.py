@@ -159,12 +159,12 @@ def _purchase_page(section: str = "", errors: FieldError | None = None, typed: d
         shipping = {"excluded_couriers": typed.get("excluded_couriers", []),
                     "dual_logistics": bool(typed.get("dual_logistics")), "multi_item": typed.get("multi_item")}
     elif typed is not None and section == "payment":
-        payment = {**payment, "method": typed.get("pay_method")}
+        payment = {**payment, "method": typed.get("pay_method"), "pdd_order": typed.get("pdd_order")}
     guards = _guard_values() if typed is None or section != "guards" else {**typed, "auto_pay": bool(typed.get("auto_pay"))}
     # a panel of a mode not chosen still opens when one of its fields is refused (it was saved too)
     error_panels = {panel for name in (errors.errors if errors else {}) for panel in _PANELS_OF.get(name.split("_")[0], ())}
     return show_form("settings/purchase.html", error=errors, section=section, error_panels=error_panels, saved=saved, payment=payment,
-                     pay_methods=purchase.PAY_METHODS, shipping=shipping, couriers=purchase.EXCLUDABLE_COURIERS,
+                     pay_methods=purchase.PAY_METHODS, pdd_orders=purchase.PDD_ORDER_TYPES, shipping=shipping, couriers=purchase.EXCLUDABLE_COURIERS,
                      multi_item=purchase.MULTI_ITEM, receiver=receiver_values, modes=MODES, positions=POSITIONS,
                      preview=purchase.receiver_preview(receiver_values), guards=guards,
                      keys={"guards": purchase.GUARD_KEYS, "payment": purchase.PAYMENT_KEYS,

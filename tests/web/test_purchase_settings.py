@@ -4,7 +4,7 @@ import re
 
 from dropship.db import db
 from dropship.models import AppSetting, SettingChange
-from dropship.services.purchase_settings import load_payment, load_receiver_settings, load_shipping
+from dropship.services.purchase_settings import load_payment, load_receiver_settings, load_shipping, pdd_group
 from dropship.services.settings import get_setting
 from tests.helpers import become_employee, post
 
@@ -38,8 +38,10 @@ def test_the_page_has_the_manuals_sections_and_says_what_does_not_act_yet(signed
                  "作为数字间隔", "预览", "固定姓名", "修改记录", 'aria-current="page">采购设置</a>'):
         assert text in html, text
     receiver = html[html.index('id="receiver-setting"'):]
-    # payment and shipping are consumed by later issues; the receiver acts now (its 预览)
-    assert html.count("采购下单/自动发货上线后生效") == 2 and "上线后生效" not in receiver
+    # shipping is consumed by a later issue; payment (the purchase task) and the receiver act now
+    payment = html[html.index('id="pay-setting"'):html.index('id="ship-setting"')]
+    assert html.count("采购下单/自动发货上线后生效") == 1 and "上线后生效" not in receiver + payment
+    assert "拼多多下单方式" in payment and "单独购买" in payment and "发起拼单" in payment
     assert 'src="/static/js/purchase_settings.js"' in html and "<script>" not in html
 
 
@@ -84,6 +86,17 @@ def test_bad_payment_input_is_refused_beside_the_field_and_not_echoed(signed_in)
     # 支付宝账号密码支付 needs both secrets
     response = _go(signed_in, "/settings/purchase/payment", {"pay_method": "alipay_password"})
     assert response.status_code == 400 and "选择支付宝账号密码支付时，请填写支付密码" in response.get_data(as_text=True)
+
+
+def test_the_pdd_order_type_is_saved_logged_and_a_bad_one_refused(signed_in):
+    assert _db(pdd_group) is False  # 单独购买 until the seller picks 发起拼单
+    response = _go(signed_in, "/settings/purchase/payment", {"pay_method": "wechat", "pdd_order": "group"})
+    assert response.status_code == 200 and _db(pdd_group) is True
+    assert ("13912345678", "pdd.order_type", "单独购买", "发起拼单") in _changes()
+    assert re.search(r'name="pdd_order" value="group"\s+checked', response.get_data(as_text=True))
+    response = _go(signed_in, "/settings/purchase/payment", {"pay_method": "wechat", "pdd_order": "everyone"})
+    assert response.status_code == 400 and "请选择：单独购买 / 发起拼单" in response.get_data(as_text=True)
+    assert _db(pdd_group) is True
 
 
 def test_only_the_main_account_saves_payment(signed_in):
