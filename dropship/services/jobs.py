@@ -3,13 +3,20 @@ from __future__ import annotations
 
 from peewee import ModelSelect
 
-from dropship.models import Job, User
+from dropship.models import Job, Order, User
 
 
 def job_target(kind: str, key: int | str | None = None) -> str:
     """`Job.target`: `shop:12`, `order:5`, `user:3`, or a bare `browser`. At most one active job of
     a kind per target (queue.start_unique_job), and the 店铺管理 table marks shops with one."""
     return kind if key is None else f"{kind}:{key}"
+
+
+def memo_push_job(order: Order) -> dict:
+    """The 云端备注 push of one order as `queue.start_job(**memo_push_job(order), user=…)` takes it:
+    one description for the memo dialog, the purchase dialog, the purchase task and the status sync."""
+    return {"kind": "push_memo", "title": f"云端备注 · {order.tid}", "target": job_target("order", order.id),
+            "total": 1, "order_id": order.id}
 
 
 def parse_target(target: str) -> tuple[str, int | str | None]:

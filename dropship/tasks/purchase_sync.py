@@ -20,7 +20,7 @@ from dropship.errors import UserError
 from dropship.models import Job, Order, Purchase, PurchaseAccount, User
 from dropship.queue import checkpoint, huey, job_task, progress, start_unique_job
 from dropship.services.accounts import job_title
-from dropship.services.jobs import job_target
+from dropship.services.jobs import job_target, memo_push_job
 from dropship.services.purchasing.locks import account_lock
 from dropship.services.purchasing.sync import (
     SYNC_JOB,
@@ -59,8 +59,7 @@ def start_order_purchase_syncs(order_ids: Iterable[int], user: User | None = Non
 def push_memos(order_ids: list[int], user: User | None) -> None:
     """Start the existing 云端备注 push for orders whose memo the sync changed."""
     for order in Order.select().where(Order.id.in_(order_ids)):
-        start_unique_job("push_memo", f"云端备注 · {order.tid}", target=job_target("order", order.id),
-                         user=user, total=1, order_id=order.id)
+        start_unique_job(**memo_push_job(order), user=user)
 
 
 @job_task(SYNC_JOB)

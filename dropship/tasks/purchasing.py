@@ -38,7 +38,7 @@ from dropship.platforms.base import (
     SupplierItem,
 )
 from dropship.queue import JobInterrupted, checkpoint, job_task, progress, start_unique_job
-from dropship.services.jobs import job_target
+from dropship.services.jobs import memo_push_job
 from dropship.services.purchase_settings import (
     GuardSettings,
     load_guards,
@@ -301,8 +301,7 @@ class Buying:
 def _push_memo(purchase: PurchaseRow, job_id: int) -> None:
     order = purchase.order
     job = Job.get_or_none(Job.id == job_id)
-    start_unique_job("push_memo", f"云端备注 · {order.tid}", target=job_target("order", order.id),
-                     user=job.user if job else None, total=1, order_id=order.id)
+    start_unique_job(**memo_push_job(order), user=job.user if job else None)
 
 
 def buy_one(driver: BuyerDriver, purchase: PurchaseRow, mode: str, job_id: int) -> str:

@@ -17,7 +17,7 @@ from dropship.memo_size import MEMO_LIMIT_BYTES, MEMO_SIZE_RULE, memo_bytes
 from dropship.models import Job, Order, PurchaseAccount, Shop
 from dropship.queue import start_job, start_unique_job
 from dropship.services import memo as memo_service
-from dropship.services.jobs import job_target, visible_jobs
+from dropship.services.jobs import job_target, memo_push_job, visible_jobs
 from dropship.services.order_export import export_file, is_expired
 from dropship.services.orders import actions, labels, queries
 from dropship.services.orders.cards import order_cards
@@ -191,8 +191,7 @@ def save_memo(order_id: int):
         memo_service.save_memo(order.id, form["memo"], form["flag"])
     except FieldError as exc:
         return _memo_form(order, form, exc)
-    start_job("push_memo", f"云端备注 · {order.tid}", target=job_target("order", order.id), user=g.user, total=1,
-              order_id=order.id)
+    start_job(**memo_push_job(order), user=g.user)
     return _message(f"备注已保存，正在同步到店铺后台（订单 {order.tid}）",
                     headers=_triggers("close-dialog", "orders-changed", "jobs-changed"))
 

@@ -17,7 +17,7 @@ from dropship import queue
 from dropship.errors import FieldError, UserError
 from dropship.models import Order, OrderItem, PurchaseAccount, PurchaseItem, Shop, SupplierLink
 from dropship.services.accounts import usable
-from dropship.services.jobs import job_target
+from dropship.services.jobs import job_target, memo_push_job
 from dropship.services.purchasing import links, manual, records, sku_map
 from dropship.services.purchasing.labels import PURCHASE_PLATFORMS, PURCHASE_STATUS_LABELS
 from dropship.services.rollups import still_to_buy
@@ -213,8 +213,7 @@ def add_manual(order_id: int):
 def _push_memo(order: Order, memo_changed: bool) -> None:
     """The memo template changed the seller memo: push it to the shop backend (the existing job)."""
     if memo_changed:
-        queue.start_job("push_memo", f"云端备注 · {order.tid}", target=job_target("order", order.id), user=g.user,
-                        total=1, order_id=order.id)
+        queue.start_job(**memo_push_job(order), user=g.user)
 
 
 def _active_purchase_order(purchase_id: int) -> Order:
