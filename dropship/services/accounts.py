@@ -20,10 +20,10 @@ from dropship import secrets
 from dropship.errors import FieldError
 from dropship.models import AccountGrant, PurchaseAccount, User
 from dropship.secrets import search_key
+from dropship.services.purchasing.labels import PURCHASE_PLATFORMS
 from dropship.services.scope import Scope
 
-PLATFORMS: dict[str, str] = {"taobao": "淘宝", "tmall": "天猫", "taote": "淘特", "alibaba1688": "1688",
-                             "pdd": "拼多多"}
+PLATFORMS: dict[str, str] = PURCHASE_PLATFORMS  # 采购平台: one home in purchasing.labels
 # 淘宝账号 tab: the Alibaba-family logins (账号 + 密码), 1688 included (平台 column); 拼多多 its own tab.
 TABS: dict[str, tuple[str, ...]] = {"taobao": ("taobao", "tmall", "taote", "alibaba1688"), "pdd": ("pdd",)}
 TAB_LABELS: dict[str, str] = {"taobao": "淘宝账号", "pdd": "拼多多"}
