@@ -257,7 +257,7 @@ def cancel(purchase_id: int):
     supplier order and an account (the user must be granted that account too), else recorded here."""
     order = _active_purchase_order(purchase_id)
     scope = current_scope()
-    account_id = records.get_purchase(scope, purchase_id).account_id
+    account_id = records.get_purchase(scope, purchase_id).account_id  # found: _active_purchase_order 404s otherwise
     account = scope.apply(PurchaseAccount.select().where(PurchaseAccount.id == account_id)).first()
     if account_id is not None and account is None:
         abort(404, description="采购不存在")  # bought with an account this employee is not granted
@@ -272,7 +272,7 @@ def cancel(purchase_id: int):
         return _message(f"采购账号 {account.nick or account.login} 未启用或已掉线：请先授权，再取消下单", 409, error=True)
     title = f"取消下单 · {PURCHASE_PLATFORMS.get(purchase.platform, purchase.platform)} · {order.tid}"
     job = queue.start_unique_job("cancel_purchase", title, target=job_target("purchase", purchase.id), user=g.user,
-                                 total=3, purchase_id=purchase.id)
+                                 purchase_id=purchase.id)
     if job is None:
         return _message(f"采购单 {purchase.platform_order_id} 正在取消，可在右上角“任务”查看进度", 409, error=True)
     return _message(f"正在到采购平台取消采购单 {purchase.platform_order_id}（订单 {order.tid}），可在右上角“任务”查看进度",
