@@ -57,6 +57,7 @@ from dropship.tasks import (  # noqa: E402,F401
     browser_check,
     maintenance,
     orders,
+    purchase_cancel,
     purchase_sync,
     purchasing,
     shops,

@@ -339,7 +339,9 @@ def resolve_interrupted(driver: BuyerDriver, account_id: int, job_id: int) -> No
 
 
 @contextmanager
-def _account_session(account: PurchaseAccount, mode: str, job_id: int) -> Iterator[BuyerDriver]:
+def account_session(account: PurchaseAccount, mode: str, job_id: int) -> Iterator[BuyerDriver]:
+    """The account's purchase lock, its logged-in driver (visible for 辅助下单 where there is a display),
+    and its interrupted purchases re-diffed first: how every job that acts for an account starts."""
     with account_lock(settings().data_dir, account.id), \
             open_buyer(account, mode == "assisted" and verification.display_available()) as driver:
         resolve_interrupted(driver, account.id, job_id)
@@ -363,7 +365,7 @@ def purchase(job_id: int, purchase_id: int, mode: str = "auto") -> None:
     row = _load(purchase_id)
     progress(job_id, 0, 1, "正在打开采购账号…")
     try:
-        with _account_session(row.account, mode, job_id) as driver:
+        with account_session(row.account, mode, job_id) as driver:
             row = _load(purchase_id)  # re-read under the lock: another job may have moved it meanwhile
             message = buy_one(driver, row, mode, job_id)
     except (TryLater, JobInterrupted):
@@ -384,7 +386,7 @@ def purchase_batch(job_id: int, account_id: int, purchase_ids: list[int], mode: 
         raise UserError("采购账号不存在或已删除")
     progress(job_id, 0, len(purchase_ids), "正在打开采购账号…")
     try:
-        failed = _buy_all(job_id, account_id, purchase_ids, mode, _account_session(account, mode, job_id))
+        failed = _buy_all(job_id, account_id, purchase_ids, mode, account_session(account, mode, job_id))
     except (TryLater, JobInterrupted):
         raise
     except Exception as exc:  # a broken session: the purchases not yet started are released

@@ -77,7 +77,7 @@ def init_templates(app: Flask) -> None:
     from dropship.services.purchasing.labels import state_label
     from dropship.services.shops import effective_login_state, session_usable
     from dropship.web.jobs import panel_jobs
-    from dropship.web.purchase import purchase_ready
+    from dropship.web.purchase import cancel_confirm, purchase_ready
     from dropship.web.verify import backend_view, waiting_count
 
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
@@ -87,6 +87,7 @@ def init_templates(app: Flask) -> None:
     app.add_template_filter(effective_login_state, "login_state")  # 风控限制 ends with its cool-down
     app.add_template_filter(session_usable, "session_usable")
     app.add_template_filter(state_label, "purchase_state")  # a purchase not yet on the supplier's list
+    app.add_template_filter(cancel_confirm, "cancel_confirm")  # 取消下单: at the supplier, or by hand there
 
     @app.context_processor
     def _globals() -> dict:

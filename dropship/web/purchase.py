@@ -15,8 +15,8 @@ from flask import Blueprint, abort, g, render_template, request
 
 from dropship import queue
 from dropship.errors import FieldError, UserError
-from dropship.models import Order, OrderItem, PurchaseAccount, PurchaseItem, Shop, SupplierLink
-from dropship.services.accounts import usable
+from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shop, SupplierLink
+from dropship.services.accounts import is_usable, usable
 from dropship.services.jobs import job_target, memo_push_job
 from dropship.services.purchasing import links, manual, records, sku_map
 from dropship.services.purchasing.labels import PURCHASE_PLATFORMS, PURCHASE_STATUS_LABELS
@@ -37,6 +37,7 @@ SEARCH_URLS: dict[str, str] = {
     "pdd": "https://mobile.yangkeduo.com/search_result.html?search_key={}",
 }
 MAX_BATCH = 200
+CANCEL_HINT = "已发货的采购单不能取消，需到采购平台申请退款"
 NOT_YET = "自动下单 / 辅助下单即将开放"
 
 
@@ -240,16 +241,42 @@ def repurchase(purchase_id: int):
     return html, status, {"HX-Trigger": json.dumps({"orders-changed": True, "jobs-changed": True})}
 
 
+def cancel_confirm(purchase: Purchase) -> str:
+    """The 取消下单 confirm text: what will happen at the supplier, or that a person must do it there."""
+    if manual.cancels_at_supplier(purchase):
+        return (f"确定取消下单？将用采购账号到采购平台取消采购单 {purchase.platform_order_id}，取消成功后采购信息移入"
+                f"采购历史，订单回到待采购（{CANCEL_HINT}）。")
+    return ("确定取消下单？采购信息将移入采购历史，订单回到待采购。这笔采购没有采购单号或采购账号，不会到采购平台取消："
+            "如果采购平台上有这笔订单，请到采购平台手动取消。")
+
+
 @bp.post("/purchases/<dbid:purchase_id>/cancel")
 @requires("orders.purchase")
 def cancel(purchase_id: int):
+    """取消下单 (confirmed): at the supplier through the `cancel_purchase` job when the purchase has a
+    supplier order and an account (the user must be granted that account too), else recorded here."""
     order = _active_purchase_order(purchase_id)
+    scope = current_scope()
+    account_id = records.get_purchase(scope, purchase_id).account_id  # found: _active_purchase_order 404s otherwise
+    account = scope.apply(PurchaseAccount.select().where(PurchaseAccount.id == account_id)).first()
+    if account_id is not None and account is None:
+        abort(404, description="采购不存在")  # bought with an account this employee is not granted
     try:
-        memo_changed = manual.cancel(current_scope(), purchase_id)
-    except FieldError as exc:
+        purchase = manual.cancellable(scope, purchase_id)
+        if not manual.cancels_at_supplier(purchase):
+            _push_memo(order, manual.cancel(scope, purchase_id))
+            return _message(f"已取消下单，订单 {order.tid} 回到待采购", events=("orders-changed", "jobs-changed"))
+    except UserError as exc:  # gone meanwhile (FieldError) or a task in the middle of it
         return _message(str(exc), 409, error=True)
-    _push_memo(order, memo_changed)
-    return _message(f"已取消下单，订单 {order.tid} 回到待采购", events=("orders-changed", "jobs-changed"))
+    if not is_usable(account):
+        return _message(f"采购账号 {account.nick or account.login} 未启用或已掉线：请先授权，再取消下单", 409, error=True)
+    title = f"取消下单 · {PURCHASE_PLATFORMS.get(purchase.platform, purchase.platform)} · {order.tid}"
+    job = queue.start_unique_job("cancel_purchase", title, target=job_target("purchase", purchase.id), user=g.user,
+                                 purchase_id=purchase.id)
+    if job is None:
+        return _message(f"采购单 {purchase.platform_order_id} 正在取消，可在右上角“任务”查看进度", 409, error=True)
+    return _message(f"正在到采购平台取消采购单 {purchase.platform_order_id}（订单 {order.tid}），可在右上角“任务”查看进度",
+                    events=("orders-changed", "jobs-changed"))
 
 
 @bp.get("/orders/<dbid:order_id>/history")

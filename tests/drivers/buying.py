@@ -1,5 +1,6 @@
-"""What the buyer driver tests (淘宝 / 1688 / 拼多多 purchase) share: a logged-in sandbox account,
-an item in stock, one purchase in the purchase task's order of calls, and the SKU refusals."""
+"""What the buyer driver tests (淘宝 / 1688 / 拼多多 purchase) share: a logged-in sandbox account (in
+the browser, or authorized as our PurchaseAccount), an item in stock, one purchase in the purchase
+task's order of calls, and the SKU refusals."""
 from __future__ import annotations
 
 import json
@@ -7,11 +8,30 @@ from datetime import datetime
 
 import pytest
 
+from dropship.models import PurchaseAccount
 from dropship.platforms.base import BuyerDriver, CheckoutReadback, PlatformError, Receiver, SupplierItem
+from dropship.queue import start_job
+from dropship.services.accounts import add_password_account, add_pdd_account
+from dropship.services.jobs import job_target
 from dropship.services.purchasing.matching import Found, Park, Want, find_new_order, window
 
 RECEIVER = Receiver(name="王小明", phone="13812345678", province="浙江省", city="杭州市", district="西湖区",
                     town="文新街道", address="文一西路100号3栋2单元501室")
+PAY_PASSWORD = "135790"
+
+
+def authorized_account(sb, platform: str, login: str) -> PurchaseAccount:
+    """A sandbox buyer added as our purchase account and 授权 through the account job (1688 / 淘宝 by
+    password, 拼多多 by its token): the account is 在线. Needs the app wired to `sb` (tests.helpers.make_app)."""
+    if platform == "pdd":
+        info = sb.add_buyer("pdd", login, "", pay_password=PAY_PASSWORD)
+        account = add_pdd_account(login, token=info["access_token"])
+    else:
+        sb.add_buyer(platform, login, "buyer-pass-1", pay_password=PAY_PASSWORD)
+        account = add_password_account(platform, login, "buyer-pass-1")
+    job = start_job("authorize_account", "授权", target=job_target("account", account.id), account_id=account.id)
+    assert job.state == "done", job.error
+    return PurchaseAccount.get_by_id(account.id)
 
 
 def log_in(sb, context, platform: str, login: str, password: str = "pw", **options) -> None:

@@ -10,10 +10,9 @@ from datetime import datetime
 import pytest
 
 from dropship.db import db
-from dropship.models import Job, OrderItem, Purchase, PurchaseAccount
+from dropship.models import Job, OrderItem, Purchase
 from dropship.platforms.base import Receiver
 from dropship.queue import start_job
-from dropship.services.accounts import add_password_account, add_pdd_account
 from dropship.services.jobs import job_target
 from dropship.services.purchase_settings import save_payment
 from dropship.services.purchasing.records import begin
@@ -23,9 +22,10 @@ from dropship.services.settings import set_setting
 from tests.helpers import make_app
 from tests.orders_factory import make_order, make_shop
 
+from .buying import PAY_PASSWORD, authorized_account
+
 RECEIVER = Receiver(name="王小明", phone="13812345678", province="浙江省", city="杭州市", district="西湖区",
                     town="文新街道", address="文一西路100号3栋2单元501室")
-PAY_PASSWORD = "135790"
 
 
 @pytest.fixture
@@ -37,19 +37,6 @@ def desk(tmp_path, sb):
         yield
 
 
-def _account(sb, platform: str, login: str):
-    """授权 through the account job (1688 by password, 拼多多 by its token): the account is 在线."""
-    if platform == "pdd":
-        info = sb.add_buyer("pdd", login, "", pay_password=PAY_PASSWORD)
-        account = add_pdd_account(login, token=info["access_token"])
-    else:
-        sb.add_buyer(platform, login, "buyer-pass-1", pay_password=PAY_PASSWORD)
-        account = add_password_account(platform, login, "buyer-pass-1")
-    job = start_job("authorize_account", "授权", target=job_target("account", account.id), account_id=account.id)
-    assert job.state == "done", job.error
-    return PurchaseAccount.get_by_id(account.id)
-
-
 def _supplier_item(sb, platform: str) -> tuple[dict, dict]:
     item = next(i for i in sb.supplier_items(platform) if len(i["skus"]) >= 2)
     sku = item["skus"][1]
@@ -59,7 +46,7 @@ def _supplier_item(sb, platform: str) -> tuple[dict, dict]:
 
 def _buy(sb, platform: str, login: str, quantity: int = 2) -> tuple[Purchase, Job, dict]:
     """One fetched-looking order (real receiver known), its purchase in 准备, then the `purchase` job."""
-    account = _account(sb, platform, login)
+    account = authorized_account(sb, platform, login)
     item, sku = _supplier_item(sb, platform)
     order = make_order(make_shop(f"店-{login}"), items=1, paid=sku["price_fen"] * quantity * 3)
     store_receiver(order, RECEIVER)

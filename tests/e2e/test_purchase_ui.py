@@ -121,10 +121,13 @@ def test_seller_buys_an_order_by_hand_then_reorders_and_cancels(live_app, page: 
     expect(table.locator("tbody tr")).to_contain_text("【淘宝】买手0001")
     history.get_by_role("button", name="关闭").last.click()
 
-    # 取消下单 (confirmed): the order is back in 待采购
-    page.once("dialog", lambda d: d.accept())
+    # 取消下单 (confirmed): the order is back in 待采购; bought elsewhere without an account, the confirm
+    # says the supplier order (if any) must be cancelled there by hand
+    confirms: list[str] = []
+    page.once("dialog", lambda d: (confirms.append(d.message), d.accept()))
     card.get_by_role("button", name="取消下单").click()
     expect(page.locator("#order-message")).to_contain_text("回到待采购")
+    assert "请到采购平台手动取消" in confirms[0]
     expect(card).to_contain_text("未采购")
     _tab(page, "待采购").click()
     expect(page.locator(f'tbody.order-card[data-tid="{TID}"]')).to_be_visible()

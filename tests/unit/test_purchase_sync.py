@@ -7,11 +7,21 @@ import pytest
 
 from dropship.models import Job, Purchase
 from dropship.platforms.base import SupplierOrder
+from dropship.services.memo import apply_purchase_memo
 from dropship.services.purchasing.labels import PURCHASE_STATUS_LABELS
 from dropship.services.purchasing.sync import due_accounts, open_purchases, record_statuses
 from dropship.services.settings import set_setting
 from dropship.tasks import purchase_sync
-from tests.orders_factory import buy, make_account, make_order, make_shop, orders_app, orders_db, reload  # noqa: F401
+from tests.orders_factory import (  # noqa: F401
+    buy,
+    make_account,
+    make_order,
+    make_shop,
+    orders_app,
+    orders_db,
+    refund,
+    reload,
+)
 
 pytestmark = pytest.mark.usefixtures("orders_db")
 NOW = datetime(2026, 11, 27, 12, 0)
@@ -38,10 +48,11 @@ def stored(purchase: Purchase) -> Purchase:
     return Purchase.get_by_id(purchase.id)
 
 
-# (code, our state from 待付款, from 已支付): the supplier decides paid and cancelled, never back to 待付款
+# (code, our state from 待付款, from 已支付): the supplier decides paid, cancelled and refunded, never back
+# to 待付款; 退款中 is still paid (the money has not come back)
 CODES = [("unpaid", "unpaid", "paid"), ("sharing", "paid", "paid"), ("paid", "paid", "paid"),
          ("shipped", "paid", "paid"), ("received", "paid", "paid"), ("cancelled", "cancelled", "cancelled"),
-         ("refunding", "paid", "paid"), ("refunded", "paid", "paid")]
+         ("refunding", "paid", "paid"), ("refunded", "refunded", "refunded")]
 
 
 @pytest.mark.parametrize("code,from_unpaid,from_paid", CODES)
@@ -53,7 +64,7 @@ def test_each_code_lands_as_status_label_and_state(account, code, from_unpaid, f
         row = stored(purchase)
         assert (row.status, row.state) == (code, state)
         assert PURCHASE_STATUS_LABELS[row.status]  # the list shows it in Chinese
-        assert row.active == (state != "cancelled")
+        assert row.active == (state not in ("cancelled", "refunded"))
     assert result.changed == (code != "unpaid") + (code != "paid")
 
 
@@ -62,6 +73,41 @@ def test_a_cancelled_supplier_order_releases_the_order_to_be_bought_again(accoun
     assert reload(purchase.order).pending_items == 0
     record_statuses(account, [supplier(purchase, "cancelled")])
     assert stored(purchase).state == "cancelled" and reload(purchase.order).pending_items == 1
+
+
+def test_a_refunded_supplier_order_ends_the_purchase_and_puts_the_order_in_abnormal(account):
+    set_setting("memo.fields", ["purchase_order"])
+    purchase = purchase_of(account, "paid", "paid", amount=1500)
+    apply_purchase_memo(purchase.order_id)
+    order = reload(purchase.order)
+    assert (order.purchase_amount, order.pending_items, order.abnormal) == (1500, 0, "")
+    assert purchase.platform_order_id in order.seller_memo
+    result = record_statuses(account, [supplier(purchase, "refunded")])
+    row, order = stored(purchase), reload(purchase.order)
+    assert (row.state, row.status, row.active) == ("refunded", "refunded", False)  # in 历史 as 已退款
+    # the refunded money is no 采购金额 (订单利润 = 实收金额 again), and the seller decides: 异常订单
+    assert (order.purchase_amount, order.pending_items) == (0, 1)
+    assert order.abnormal == "supplier_refund" and order.mark_note.startswith("采购单已退款")
+    assert purchase.platform_order_id in order.mark_note and "15.00" in order.mark_note
+    assert result.memo_order_ids == [order.id]  # the memo no longer names the refunded 采购单号
+    assert purchase.platform_order_id not in order.seller_memo
+    assert list(open_purchases(account.id)) == []  # final: never synced again
+
+
+def test_a_supplier_refund_of_an_order_our_buyer_refunded_too_needs_no_attention(account):
+    purchase = purchase_of(account, "paid", "paid")
+    refund(purchase.order, 0, "refunded")  # our buyer's refund came through first: nothing left to buy
+    record_statuses(account, [supplier(purchase, "refunded")])
+    order = reload(purchase.order)
+    assert stored(purchase).state == "refunded" and (order.abnormal, order.pending_items) == ("", 0)
+
+
+def test_a_refund_in_progress_keeps_the_purchase_and_its_cost(account):
+    purchase = purchase_of(account, "paid", "paid", amount=1500)
+    record_statuses(account, [supplier(purchase, "refunding")])
+    order = reload(purchase.order)
+    assert (stored(purchase).state, stored(purchase).active) == ("paid", True)
+    assert (order.purchase_amount, order.abnormal) == (1500, "")
 
 
 def test_final_and_in_flight_purchases_are_untouched(account):

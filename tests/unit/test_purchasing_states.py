@@ -164,9 +164,25 @@ def test_a_step_reapplies_the_seller_memo_template(world):
 
 @pytest.mark.parametrize("status,state", [("unpaid", "unpaid"), ("sharing", "paid"), ("paid", "paid"),
                                           ("shipped", "paid"), ("refunding", "paid"), ("cancelled", "cancelled"),
-                                          ("something-new", "unpaid")])
+                                          ("refunded", "refunded"), ("something-new", "unpaid")])
 def test_the_supplier_status_decides_where_a_found_order_stands(status, state):
     assert state_for_status(status) == state
+
+
+def test_a_refunded_purchase_ends_and_stops_counting_only_the_refunded_sub_orders(world):
+    purchase = start(world, (0,))
+    advance(purchase, "submitted", orders_before=[], submitted_at=datetime.now())
+    advance(purchase, "paid", platform_order_id="261120-123456789012345", amount=1500)
+    other = start(world, (1,))
+    advance(other, "submitted", orders_before=[], submitted_at=datetime.now())
+    advance(other, "paid", platform_order_id="261120-123456789012346", amount=900)
+    assert reload(world[2]).purchase_amount == 2400
+    advance(purchase, "refunded", status="refunded")
+    order = reload(world[2])
+    assert (stored(purchase).active, stored(other).active) == (False, True)
+    assert (order.purchase_amount, order.pending_items, order.abnormal) == (900, 1, "supplier_refund")
+    assert spent_today(world[1].id) == 900  # refunded money is not spent against 每日采购额
+    assert [p.id for p in history(ALL, order.id)] == [purchase.id]
 
 
 def test_a_refusal_before_submit_ends_the_purchase_and_marks_the_order(world):

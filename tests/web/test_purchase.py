@@ -6,7 +6,16 @@ import pytest
 
 from dropship import queue
 from dropship.db import db
-from dropship.models import AppSetting, Job, Order, OrderItem, Purchase, SkuMapping, SupplierLink
+from dropship.models import (
+    AppSetting,
+    Job,
+    Order,
+    OrderItem,
+    Purchase,
+    PurchaseAccount,
+    SkuMapping,
+    SupplierLink,
+)
 from dropship.services.settings import get_setting
 from tests.helpers import become_employee, csrf, post
 from tests.orders_factory import buy, make_account, make_order, make_shop
@@ -244,6 +253,78 @@ def test_repurchase_moves_to_history_and_cancel_returns_to_to_purchase(desk):
     assert _db(lambda: Order.get_by_id(desk["order"].id).pending_items) == 1
     html = desk["client"].get("/orders?tab=to_purchase").get_data(as_text=True)
     assert desk["order"].tid in html
+
+
+# -- 取消下单 at the supplier -----------------------------------------------------------------------------------
+
+SUPPLIER_ORDER = "2987654321012345678"
+
+
+def _bought_with(desk, account_key: str = "account", **fields) -> Purchase:
+    return _db(lambda: buy(desk["order"], account=desk[account_key] if account_key else None, platform="taobao",
+                           platform_order_id=fields.pop("platform_order_id", SUPPLIER_ORDER),
+                           state=fields.pop("state", "paid"), **fields))
+
+
+def _card(desk) -> str:
+    html = desk["client"].get("/orders").get_data(as_text=True)
+    return html[html.index(f'id="order-{desk["order"].id}"'):html.index(f'id="order-{desk["other"].id}"')]
+
+
+def test_cancel_with_a_supplier_order_starts_the_cancel_job_once(desk, task_registered):
+    purchase = _bought_with(desk)
+    doc = lxml.html.fromstring(_card(desk))
+    [button] = [b for b in doc.xpath("//button") if b.text_content() == "取消下单"]
+    assert f"到采购平台取消采购单 {SUPPLIER_ORDER}" in button.get("hx-confirm")
+    path = f"/purchase/purchases/{purchase.id}/cancel"
+    response = _go(desk["client"], path)
+    assert response.status_code == 200 and "正在到采购平台取消采购单" in response.get_data(as_text=True)
+    assert "jobs-changed" in response.headers["HX-Trigger"]
+    [(kind, title, kwargs)] = task_registered
+    assert kind == "cancel_purchase" and kwargs["purchase_id"] == purchase.id and desk["order"].tid in title
+    # recorded only once the supplier cancelled (the job's work): the purchase is still the active one
+    assert _db(lambda: Purchase.get_by_id(purchase.id).active) is True
+    response = _go(desk["client"], path)  # a second click while the job is queued starts nothing
+    assert response.status_code == 409 and "正在取消" in response.get_data(as_text=True)
+    assert len(task_registered) == 1
+
+
+def test_cancel_without_a_supplier_order_or_account_is_recorded_and_says_to_cancel_by_hand(desk, task_registered):
+    purchase = _bought_with(desk, account_key="", manual=True, state="recorded")
+    [button] = [b for b in lxml.html.fromstring(_card(desk)).xpath("//button") if b.text_content() == "取消下单"]
+    assert "请到采购平台手动取消" in button.get("hx-confirm")
+    response = _go(desk["client"], f"/purchase/purchases/{purchase.id}/cancel")
+    assert response.status_code == 200 and "已取消下单" in response.get_data(as_text=True)
+    assert task_registered == [] and _db(lambda: Purchase.get_by_id(purchase.id).state) == "cancelled"
+
+
+def test_cancel_refuses_an_offline_account_or_a_purchase_in_flight_and_changes_nothing(desk, task_registered):
+    purchase = _bought_with(desk, account_key="account2")
+    _db(lambda: PurchaseAccount.update(online=False).where(PurchaseAccount.id == desk["account2"].id).execute())
+    response = _go(desk["client"], f"/purchase/purchases/{purchase.id}/cancel")
+    assert response.status_code == 409 and "未启用或已掉线" in response.get_data(as_text=True)
+    _db(lambda: Purchase.update(state="paying").where(Purchase.id == purchase.id).execute())
+    response = _go(desk["client"], f"/purchase/purchases/{purchase.id}/cancel")
+    assert response.status_code == 409 and "请等它结束后再取消下单" in response.get_data(as_text=True)
+    assert task_registered == [] and _db(lambda: Purchase.get_by_id(purchase.id).active) is True
+
+
+def test_an_employee_cancels_only_with_a_granted_account(desk, task_registered):
+    theirs = _bought_with(desk, account_key="account2")
+    client = desk["client"]
+    become_employee(client, ["orders", "orders.purchase"], shops=[desk["shop"]], accounts=[desk["account"]])
+    assert _go(client, f"/purchase/purchases/{theirs.id}/cancel").status_code == 404  # shop granted, account not
+    assert task_registered == [] and _db(lambda: Purchase.get_by_id(theirs.id).active) is True
+    _db(lambda: Purchase.update(account=desk["account"]).where(Purchase.id == theirs.id).execute())
+    assert _go(client, f"/purchase/purchases/{theirs.id}/cancel").status_code == 200
+    assert [kind for kind, _, _ in task_registered] == ["cancel_purchase"]
+
+
+def test_the_card_shows_why_the_supplier_refused_to_cancel(desk):
+    _bought_with(desk, reason="取消下单未成功：该订单当前状态（卖家已发货）不能取消订单")
+    card = lxml.html.fromstring(_card(desk))
+    [reason] = card.xpath("//*[@data-testid='purchase-reason']")
+    assert "卖家已发货" in reason.text_content()
 
 
 # -- 批量采购 --------------------------------------------------------------------------------------------------

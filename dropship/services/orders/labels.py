@@ -22,7 +22,8 @@ OPEN_STATUSES: tuple[str, ...] = ("paid", "partly_shipped")
 REFUND_LABELS: dict[str, str] = {"refunding": "退款中", "refunded": "退款成功", "closed": "退款关闭"}
 MARK_TYPES: dict[str, str] = {"": "正常", "out_of_stock": "缺货", "no_source": "找不到货源", "loss": "亏钱"}
 # 异常 reasons the system sets (not offered in the 标记 dialog)
-ABNORMAL_LABELS: dict[str, str] = {**MARK_TYPES, "address_changed": "买家已修改地址", "refused": "采购被拦截"}
+ABNORMAL_LABELS: dict[str, str] = {**MARK_TYPES, "address_changed": "买家已修改地址", "refused": "采购被拦截",
+                                    "supplier_refund": "采购单已退款"}
 FLAG_NAMES: tuple[str, ...] = ("灰", "红", "黄", "绿", "蓝", "紫")  # 旗帜 0–5, as the shop backend numbers them
 DIGITS_RE = re.compile(r"^[0-9]{1,9}$")  # typed codes and ids: ASCII only (str.isdigit() also accepts ² and ٣)
 

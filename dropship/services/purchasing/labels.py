@@ -14,7 +14,7 @@ PURCHASE_STATUS_LABELS: dict[str, str] = {
 }
 STATES: dict[str, str] = {
     "preparing": "准备", "submitted": "已提交", "unpaid": "待付款", "paying": "支付中", "paid": "已支付",
-    "recorded": "已录入", "parked": "需人工", "refused": "已拒绝", "cancelled": "已取消",
+    "recorded": "已录入", "parked": "需人工", "refused": "已拒绝", "cancelled": "已取消", "refunded": "已退款",
 }
 
 

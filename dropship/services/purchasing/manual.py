@@ -3,7 +3,11 @@
 Each checks everything first and changes nothing on bad input (FieldError with the field's
 message); the order's 采购金额 / 订单利润 / 利润率 follow the active purchase through the roll-ups
 in the same transaction, and the seller memo template is re-applied (True = start the push job).
-Cancelling *at the supplier* is the purchase task's (driver's) work; `cancel` records the outcome.
+
+取消下单 of a purchase whose supplier order we know (采购单号) and can reach (its 采购账号) is cancelled
+*at the supplier* first, by the `cancel_purchase` task (tasks/purchase_cancel.py) through the
+account's driver; `cancel` records the outcome (or, for one without a supplier order or account, is
+the whole of it: such an order must be cancelled on the supplier's site by hand if it exists there).
 """
 from __future__ import annotations
 
@@ -15,13 +19,13 @@ from typing import Any
 from peewee import IntegrityError
 
 from dropship.db import db
-from dropship.errors import FieldError
+from dropship.errors import FieldError, UserError
 from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem
 from dropship.services.memo import apply_purchase_memo
 from dropship.services.money import parse_yuan
-from dropship.services.purchasing.labels import PURCHASE_PLATFORMS
+from dropship.services.purchasing.labels import PURCHASE_PLATFORMS, state_label
 from dropship.services.purchasing.records import get_purchase
-from dropship.services.purchasing.states import advance, retire
+from dropship.services.purchasing.states import CANCELLABLE, advance, retire
 from dropship.services.rollups import refresh_rollups, still_to_buy
 from dropship.services.scope import Scope
 
@@ -126,6 +130,32 @@ def repurchase(scope: Scope, purchase_id: int) -> bool:
     return retire(_purchase(scope, purchase_id))
 
 
-def cancel(scope: Scope, purchase_id: int, reason: str = "取消下单") -> bool:
-    """取消下单 (after the supplier cancelled, or for one recorded by hand): the order is 待采购 again."""
-    return advance(_purchase(scope, purchase_id), "cancelled", reason=reason)
+def cancels_at_supplier(purchase: Purchase) -> bool:
+    """Whether 取消下单 goes to the supplier first: we know its order (采购单号) and an account that sees it."""
+    return bool(purchase.platform_order_id) and purchase.account_id is not None
+
+
+def check_cancellable(purchase: Purchase) -> None:
+    """取消下单 waits while a task is between two steps of the purchase (UserError with why)."""
+    if purchase.state not in CANCELLABLE:
+        raise UserError(f"采购正在进行（{state_label(purchase.state)}），请等它结束后再取消下单")
+
+
+def cancellable(scope: Scope, purchase_id: int) -> Purchase:
+    """The active purchase `scope` may cancel now; FieldError when it is gone, UserError while in flight."""
+    purchase = _purchase(scope, purchase_id)
+    check_cancellable(purchase)
+    return purchase
+
+
+def cancel(scope: Scope, purchase_id: int, reason: str = "取消下单", status: str = "") -> bool:
+    """取消下单 recorded (after the supplier cancelled, whose 拍单状态 is `status`, or for one with no
+    supplier order to cancel): the purchase moves to 历史 and the order is 待采购 again."""
+    facts = {"reason": reason, **({"status": status} if status else {})}
+    return advance(cancellable(scope, purchase_id), "cancelled", **facts)
+
+
+def note_cancel_refused(purchase_id: int, reason: str) -> None:
+    """The supplier refused to cancel: the purchase stays as it was, with the site's reason for the card."""
+    Purchase.update(reason=reason[:Purchase.reason.max_length]).where(
+        Purchase.id == purchase_id, Purchase.active == True).execute()  # noqa: E712

@@ -71,7 +71,7 @@ RECOVERY: dict[str, str] = {
     "unpaid": "reread",  # the order is known: read its 拍单状态, then pay only if it is still unpaid
     "paying": "reread",  # pay may have been clicked: read its 拍单状态 before anything else
     "parked": "wait",  # a person decides
-    "paid": "done", "recorded": "done", "refused": "done", "cancelled": "done",
+    "paid": "done", "recorded": "done", "refused": "done", "cancelled": "done", "refunded": "done",
 }
 
 

@@ -5,13 +5,18 @@ crash the state says which step may have happened (see `matching.RECOVERY`):
 
     准备 preparing → 已提交 submitted → 待付款 unpaid → 支付中 paying → 已支付 paid
     stopped by a guard: 已拒绝 refused before the submit, 需人工 parked after it
-    已取消 cancelled: 取消下单 (TRANSITIONS below is the exact list)
+    已取消 cancelled: 取消下单, or the supplier closed it (TRANSITIONS below is the exact list)
+    已退款 refunded: the supplier refunded a paid order (its 拍单状态 says 已退款)
 
 `submitted` is written (with the account's order ids, the diff's snapshot) before 提交订单 is
 clicked, `paying` before 支付 is clicked. 已录入 `recorded` is a purchase typed in by hand
-(添加采购订单信息). 已拒绝 and 已取消 end the purchase: it leaves the order (inactive, shown in 历史)
-and the items are 待采购 again. 需人工 keeps the order covered: a supplier order may exist, so
-buying again must wait for a person.
+(添加采购订单信息). 已拒绝, 已取消 and 已退款 end the purchase: it leaves the order (inactive, shown in
+历史), its 采购金额 no longer counts, and the items are 待采购 again. 需人工 keeps the order covered: a
+supplier order may exist, so buying again must wait for a person.
+
+已退款 also marks the order 异常 「采购单已退款」 while it is still ours to ship: a supplier refund is
+news the seller must see (out of stock at the supplier? our buyer refunding too?) and decide on,
+not a silent return to 待采购 from which it could be bought again without anyone noticing.
 
 `status` (拍单状态) is the supplier's view of its order, synced from its order list.
 """
@@ -24,23 +29,31 @@ from peewee import IntegrityError
 
 from dropship.db import db
 from dropship.errors import UserError
-from dropship.models import Purchase, PurchaseItem
+from dropship.models import Order, Purchase, PurchaseItem
 from dropship.services.memo import apply_purchase_memo
+from dropship.services.money import yuan
+from dropship.services.orders.labels import OPEN_STATUSES
 from dropship.services.purchasing.labels import STATES, state_label
 from dropship.services.rollups import refresh_rollups
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "preparing": frozenset({"submitted", "refused", "parked", "cancelled"}),
     "submitted": frozenset({"unpaid", "paid", "parked"}),  # never back: the order may exist
-    "unpaid": frozenset({"paying", "paid", "parked", "cancelled"}),
-    "paying": frozenset({"paid", "unpaid", "parked", "cancelled"}),
-    "paid": frozenset({"cancelled"}),
-    "recorded": frozenset({"cancelled"}),
-    "parked": frozenset({"unpaid", "paid", "cancelled"}),  # a person found or cancelled the order
+    # refunded from 待付款 / 支付中 too: our last read said unpaid, the supplier says paid and refunded since
+    "unpaid": frozenset({"paying", "paid", "parked", "cancelled", "refunded"}),
+    "paying": frozenset({"paid", "unpaid", "parked", "cancelled", "refunded"}),
+    "paid": frozenset({"cancelled", "refunded"}),
+    "recorded": frozenset({"cancelled", "refunded"}),
+    "parked": frozenset({"unpaid", "paid", "cancelled", "refunded"}),  # a person found or cancelled the order
     "refused": frozenset(),
     "cancelled": frozenset(),
+    "refunded": frozenset(),
 }
-ENDED: frozenset[str] = frozenset({"refused", "cancelled"})  # the purchase leaves the order
+ENDED: frozenset[str] = frozenset({"refused", "cancelled", "refunded"})  # the purchase leaves the order
+# 取消下单 by a person: not while a task is between its steps (已提交 / 支付中 belong to the running task).
+CANCELLABLE: frozenset[str] = frozenset({"preparing", "unpaid", "paid", "recorded", "parked"})
+# Order.abnormal when the supplier refunded the active purchase (services.orders.labels names it).
+SUPPLIER_REFUND = "supplier_refund"
 # Money the account has committed: counted against 每日采购额 (preparing has spent nothing yet).
 SPENDING: tuple[str, ...] = ("submitted", "unpaid", "paying", "paid", "parked")
 # 重新下单 may move these to 历史; the in-flight ones belong to a running task.
@@ -49,8 +62,9 @@ RETIRABLE: frozenset[str] = frozenset({"unpaid", "paid", "recorded", "parked"})
 FACTS: frozenset[str] = frozenset({"platform_order_id", "amount", "status", "reason", "orders_before",
                                    "submitted_at", "purchased_at", "item_id", "sku_id", "quantity",
                                    "courier", "tracking_number", "account"})
-# 拍单状态 → our state, for an order found by the diff or re-read after a crash.
-_PAID_STATUSES = frozenset({"sharing", "paid", "shipped", "received", "refunding", "refunded"})
+# 拍单状态 → our state, for an order found by the diff or re-read after a crash. 退款中 is still paid:
+# the money has not come back, and the refund may yet be refused.
+_PAID_STATUSES = frozenset({"sharing", "paid", "shipped", "received", "refunding"})
 
 
 class IllegalTransition(UserError):
@@ -61,8 +75,8 @@ def state_for_status(status: str) -> str:
     """Where a purchase stands once its supplier order shows 拍单状态 `status`."""
     if status in _PAID_STATUSES:
         return "paid"
-    if status == "cancelled":
-        return "cancelled"
+    if status in ("cancelled", "refunded"):
+        return status
     return "unpaid"
 
 
@@ -98,12 +112,22 @@ def advance(purchase: Purchase, to: str, now: datetime | None = None, **facts: A
             if to in ENDED:
                 PurchaseItem.update(active=False).where(PurchaseItem.purchase == purchase.id).execute()
             refresh_rollups([purchase.order_id])
+            if to == "refunded":
+                _mark_supplier_refund(purchase, facts.get("amount", purchase.amount))
             memo_changed = apply_purchase_memo(purchase.order_id)
     except IntegrityError as exc:
         raise UserError(f"采购单号 {facts.get('platform_order_id', '')} 已记录在另一笔采购中，不能重复记录") from exc
     for name, value in changes.items():
         setattr(purchase, name, value)
     return memo_changed
+
+
+def _mark_supplier_refund(purchase: Purchase, amount: int) -> None:
+    """异常订单 「采购单已退款」 for an order still ours to ship that now has sub-orders to buy again (an
+    order our buyer refunded or closed meanwhile needs nobody's attention: its refund was expected)."""
+    note = f"采购单已退款：{purchase.platform_order_id or '-'}（{yuan(amount)} 元），请确认是否重新采购"
+    Order.update(abnormal=SUPPLIER_REFUND, mark_note=note, updated_at=datetime.now()).where(
+        Order.id == purchase.order_id, Order.status.in_(OPEN_STATUSES), Order.pending_items > 0).execute()
 
 
 def retire(purchase: Purchase, now: datetime | None = None) -> bool:

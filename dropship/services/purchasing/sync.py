@@ -2,7 +2,9 @@
 
 The one place a synced status lands (`record_statuses`): the 拍单状态 code, the supplier's courier and
 tracking number (what issue 13 ships with), the purchase's own state where the supplier decided it
-(paid / cancelled), then the order's roll-ups and seller memo, as `states.advance` does for a step.
+(paid / cancelled / refunded), then the order's roll-ups and seller memo, as `states.advance` does for
+a step. A refunded supplier order ends the purchase (已退款: its 采购金额 no longer counts) and puts the
+order in 异常订单 「采购单已退款」 for the seller to decide (states.SUPPLIER_REFUND).
 
 Only settled purchases are touched (`SYNCED_STATES`): one in 准备 / 已提交 / 支付中 belongs to a running
 purchase task, which reads the supplier order itself; moving it here would break that task's
@@ -31,7 +33,7 @@ FINAL_STATUSES: frozenset[str] = frozenset({"received", "cancelled", "refunded"}
 # Our states a sync may record into (the others belong to a running purchase task or have ended).
 SYNCED_STATES: tuple[str, ...] = ("unpaid", "paid", "recorded", "parked")
 # The only states a sync moves a purchase to: facts the supplier decides.
-SUPPLIER_DECIDED: frozenset[str] = frozenset({"paid", "cancelled"})
+SUPPLIER_DECIDED: frozenset[str] = frozenset({"paid", "cancelled", "refunded"})
 # 拍单状态 of a supplier order that has a parcel (its tracking number is what 发货 ships with).
 PARCEL_STATUSES: frozenset[str] = frozenset({"shipped", "received"})
 
