@@ -9,6 +9,7 @@ from dropship.models import Job, Shop
 from dropship.queue import start_job, start_unique_job
 from dropship.services import shops as service
 from dropship.services.jobs import job_target, parse_target
+from dropship.services.purchasing import auto
 from dropship.web.access import requires
 from dropship.web.forms import form as show_form
 from dropship.web.inputs import form_ids
@@ -44,10 +45,11 @@ def _table_context() -> dict:
 
 def _page_context() -> dict:
     return {**_table_context(), "day_choices": service.FETCH_DAY_CHOICES, "switch_hint": service.FETCH_SWITCH_HINT,
-            "form": {}, "errors": {}}
+            "form": {}, "errors": {}, "buffer_default": auto.DEFAULT_BUFFER, "buffer_max": auto.MAX_BUFFER}
 
 
-def _table(message: str = "", status: int = 200, error: bool = False, trigger: str = "", ask_pause_all: bool = False):
+def _table(message: str = "", status: int = 200, error: bool = False, trigger: str = "", ask_pause_all: bool = False,
+           buffer_error: str = ""):
     """The answer to a shop action: the table, and the action's message in its own element beside it.
 
     The table refreshes itself while shops fetch; the message is not part of it, so it stays until
@@ -55,7 +57,8 @@ def _table(message: str = "", status: int = 200, error: bool = False, trigger: s
     """
     html = (render_template("shops/_table.html", **_table_context())
             + render_template("shops/_message.html", oob=True, message=message, message_error=error,
-                              ask_pause_all=ask_pause_all))
+                              ask_pause_all=ask_pause_all)
+            + render_template("shops/_buffer_error.html", oob=True, buffer_error=buffer_error))
     # Actions are posted from toolbars and dialogs alike; the answer always replaces the table.
     headers = {"HX-Retarget": "#shop-table", "HX-Reswap": "outerHTML"}
     if trigger:
@@ -151,8 +154,14 @@ def start_fetching():
     try:
         options = service.parse_fetch_options(
             form.get("days", "3"), form.get("start", ""), form.get("end", ""), bool(form.get("auto_login")),
-            bool(form.get("auto_sync_deleted_address")), bool(form.get("auto_ship")))
+            bool(form.get("auto_sync_deleted_address")), bool(form.get("auto_ship")),
+            auto_purchase=bool(form.get("auto_purchase")),
+            auto_purchase_buffer=form.get("auto_purchase_buffer", str(auto.DEFAULT_BUFFER)))
         started, refused = service.start_fetching(_ids(), options, current_scope())
+    except FieldError as exc:
+        if auto.BUFFER_FIELD in exc.errors:  # said beside the box it was typed in
+            return _table(status=400, buffer_error=exc.errors[auto.BUFFER_FIELD])
+        return _table(str(exc), 400, error=True)
     except UserError as exc:
         return _table(str(exc), 400, error=True)
     for shop in started:
