@@ -48,8 +48,7 @@ def _page_context() -> dict:
             "form": {}, "errors": {}, "buffer_default": auto.DEFAULT_BUFFER, "buffer_max": auto.MAX_BUFFER}
 
 
-def _table(message: str = "", status: int = 200, error: bool = False, trigger: str = "", ask_pause_all: bool = False,
-           buffer_error: str = ""):
+def _table(message: str = "", status: int = 200, error: bool = False, trigger: str = "", ask_pause_all: bool = False):
     """The answer to a shop action: the table, and the action's message in its own element beside it.
 
     The table refreshes itself while shops fetch; the message is not part of it, so it stays until
@@ -58,7 +57,7 @@ def _table(message: str = "", status: int = 200, error: bool = False, trigger: s
     html = (render_template("shops/_table.html", **_table_context())
             + render_template("shops/_message.html", oob=True, message=message, message_error=error,
                               ask_pause_all=ask_pause_all)
-            + render_template("shops/_buffer_error.html", oob=True, buffer_error=buffer_error))
+            + render_template("shops/_buffer_error.html", oob=True))
     # Actions are posted from toolbars and dialogs alike; the answer always replaces the table.
     headers = {"HX-Retarget": "#shop-table", "HX-Reswap": "outerHTML"}
     if trigger:
@@ -159,8 +158,10 @@ def start_fetching():
             auto_purchase_buffer=form.get("auto_purchase_buffer", str(auto.DEFAULT_BUFFER)))
         started, refused = service.start_fetching(_ids(), options, current_scope())
     except FieldError as exc:
-        if auto.BUFFER_FIELD in exc.errors:  # said beside the box it was typed in
-            return _table(status=400, buffer_error=exc.errors[auto.BUFFER_FIELD])
+        if auto.BUFFER_FIELD in exc.errors:  # said beside the box it was typed in; the ticked shops stay ticked
+            html = (render_template("shops/_buffer_error.html", oob=True, buffer_error=exc.errors[auto.BUFFER_FIELD])
+                    + render_template("shops/_message.html", oob=True))
+            return html, 400, {"HX-Reswap": "none"}
         return _table(str(exc), 400, error=True)
     except UserError as exc:
         return _table(str(exc), 400, error=True)
