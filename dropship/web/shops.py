@@ -1,6 +1,8 @@
 """店铺管理: the shop table, 新增/编辑/删除, 授权, 开始获取/暂停获取, 打开后台, 地址脱敏导出."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, g, render_template, request
 
 from dropship import secrets
@@ -37,7 +39,9 @@ def _table_context() -> dict:
     # shop ids with a job still queued or running
     running = {parse_target(job.target)[1]
                for job in Job.select(Job.target).where(Job.state.in_(Job.ACTIVE), Job.target.in_(targets))}
-    return {"shops": rows, "stats": service.today_stats(ids), "to_purchase": service.to_purchase_counts(ids, scope),
+    buying = [s.id for s in rows if s.auto_purchase and s.fetch_state == "fetching"]
+    waiting = auto.plan(datetime.now(), buying) if buying else auto.Plan()
+    return {"shops": rows, "stats": service.today_stats(ids), "auto_waiting": lambda shop: auto.waiting_text(waiting, shop.id), "to_purchase": service.to_purchase_counts(ids, scope),
             "running": running, "platforms": service.PLATFORMS, "login_states": service.LOGIN_STATES,
             "fetch_states": service.FETCH_STATES, "expired": service.service_expired,
             "fetch_period": service.fetch_period, "fetch_switches": service.fetch_switches}

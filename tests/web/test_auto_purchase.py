@@ -128,3 +128,14 @@ def test_switching_it_on_changes_what_the_scheduler_buys(signed_in, shop, no_fet
     assert bought == {after} and before not in bought  # the backlog from before the switch is left alone
     assert batches == [{"kind": "purchase_batch", "target": f"account:{account.id}", "total": 1,
                         "account_id": account.id, "purchase_ids": outcome.purchase_ids, "mode": "auto"}]
+
+
+def test_the_fetching_row_counts_the_orders_waiting_and_why(signed_in, shop, no_fetch_jobs):
+    start(signed_in, shop, auto_purchase="1", auto_purchase_buffer="10")
+    with db.connection_context():
+        for minutes in (3, 5):
+            make_order(shop, paid_at=datetime.now() - timedelta(minutes=minutes), fetched_at=datetime.now())
+        make_order(shop, paid_at=datetime.now() - timedelta(minutes=30), fetched_at=datetime.now())
+    html = signed_in.get("/shops/table").get_data(as_text=True)
+    assert 'data-testid="auto-purchase-waiting"' in html
+    assert "自动采购等待：取消缓冲中 2 · 未设置下单链接 1" in html

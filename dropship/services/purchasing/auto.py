@@ -89,6 +89,7 @@ class Candidate:
     paid_at: datetime
     buffer_minutes: int
     lines: tuple[Line, ...]
+    shop_id: int = 0
     abnormal: bool = False
     ignored: bool = False
     refund: bool = False
@@ -120,9 +121,12 @@ class Step:
 class Plan:
     steps: list[Step] = field(default_factory=list)
     waiting: dict[int, str] = field(default_factory=dict)  # order id → why it is not bought now
+    shops: dict[int, int] = field(default_factory=dict)  # order id → its shop id (waiting or not)
 
-    def reasons(self) -> Counter[str]:
-        return Counter(self.waiting.values())
+    def reasons(self, shop_id: int | None = None) -> Counter[str]:
+        """How many orders wait for each reason (of one shop, or all)."""
+        return Counter(reason for order_id, reason in self.waiting.items()
+                       if shop_id is None or self.shops.get(order_id) == shop_id)
 
 
 def due_at(candidate: Candidate) -> datetime:
@@ -157,6 +161,7 @@ def assign(candidates: Iterable[Candidate], accounts: Iterable[AccountLoad], now
     load = {a.account_id: a.load for a in accounts}
     buyers = {a.account_id: ACCOUNT_BUYS.get(a.platform, frozenset()) for a in accounts}
     for candidate in sorted(candidates, key=lambda c: (due_at(c), c.order_id)):
+        plan.shops[candidate.order_id] = candidate.shop_id
         reason = decide(candidate, now)
         steps: list[Step] = []
         for line in candidate.lines if reason is None else ():
@@ -232,7 +237,7 @@ def candidates(shop_ids: Iterable[int] | None = None) -> list[Candidate]:
     return [Candidate(order.id, order.paid_at or order.fetched_at, order.shop.auto_purchase_buffer,
                       tuple(lines.get(order.id, ())), abnormal=bool(order.abnormal), ignored=order.ignored,
                       refund=order.id in refunds, receiver_ready=fixed or order.receiver_real is not None,
-                      busy=order.id in busy)
+                      busy=order.id in busy, shop_id=order.shop_id)
             for order in orders]
 
 
@@ -250,3 +255,9 @@ def plan(now: datetime, shop_ids: Iterable[int] | None = None) -> Plan:
     """What 自动采购 buys at `now` (all switched-on shops, or these), and why the rest waits."""
     found = candidates(shop_ids)
     return assign(found, account_loads(now) if found else [], now)
+
+
+def waiting_text(plan: Plan, shop_id: int) -> str:
+    """The shop's waiting orders by reason, for its 正在获取 row: 「取消缓冲中 2 · 规格未对应 1」."""
+    return " · ".join(f"{reason} {count}" for reason, count in sorted(plan.reasons(shop_id).items(),
+                                                                        key=lambda pair: (-pair[1], pair[0])))
