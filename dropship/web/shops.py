@@ -39,9 +39,11 @@ def _table_context() -> dict:
     # shop ids with a job still queued or running
     running = {parse_target(job.target)[1]
                for job in Job.select(Job.target).where(Job.state.in_(Job.ACTIVE), Job.target.in_(targets))}
+    # 自动采购's waiting orders by reason, for the rows of shops that buy automatically
     buying = [s.id for s in rows if s.auto_purchase and s.fetch_state == "fetching"]
     waiting = auto.plan(datetime.now(), buying) if buying else auto.Plan()
-    return {"shops": rows, "stats": service.today_stats(ids), "auto_waiting": lambda shop: auto.waiting_text(waiting, shop.id), "to_purchase": service.to_purchase_counts(ids, scope),
+    return {"shops": rows, "stats": service.today_stats(ids), "to_purchase": service.to_purchase_counts(ids, scope),
+            "auto_waiting": lambda shop: auto.waiting_text(waiting, shop.id),
             "running": running, "platforms": service.PLATFORMS, "login_states": service.LOGIN_STATES,
             "fetch_states": service.FETCH_STATES, "expired": service.service_expired,
             "fetch_period": service.fetch_period, "fetch_switches": service.fetch_switches}

@@ -203,7 +203,7 @@ def test_buffer_accepts_whole_minutes_up_to_a_day(typed, value):
     assert auto.parse_buffer(typed) == value
 
 
-@pytest.mark.parametrize("typed", ["", "-1", "1441", "2.5", "十", "abc", None])
+@pytest.mark.parametrize("typed", ["", "-1", "1441", "2.5", "十", "²", "abc", "99999", None])
 def test_buffer_refuses_anything_else_by_its_field(typed):
     with pytest.raises(FieldError) as caught:
         auto.parse_buffer(typed)

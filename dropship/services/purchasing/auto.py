@@ -1,12 +1,12 @@
 """自动采购 (beyond the manual): which newly fetched paid orders of a shop are bought now, and by whom.
 
-A shop with the switch on (saved by 开始获取, like 自动发货) buys its orders that were fetched after the
+A shop with the switch on (saved by 开始获取, like 自动发货) and 正在获取 buys its orders that were fetched after the
 switch went on, once 付款时间 + 取消缓冲 has passed, so an order the buyer cancels within the buffer
 costs nothing (the next fetch sees it closed and it is never bought). Everything else about buying
 is the manual 去下单's: the same `records.begin` and the same `purchase_batch` job with its guards.
 
 `decide` and `assign` are pure (facts and the clock in, a verdict out); `plan` loads the facts.
-An order is due when all of this holds, else it says why (`Waiting.reason`):
+An order is due when all of this holds, else it says why (`Plan.waiting`, counted on the shop's row):
 
 - paid, in 待采购 with no active purchase and no purchase job queued or running for it;
 - not 异常订单, not ignored, no refund open or done;
@@ -20,6 +20,7 @@ An order is due when all of this holds, else it says why (`Waiting.reason`):
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -53,12 +54,13 @@ IGNORED = "已忽略"
 REFUND = "有退款"
 BUSY = "采购任务进行中"
 NO_ACCOUNT = "没有可用的{}采购账号"
+_MINUTES = re.compile(r"^[0-9]{1,4}$")
 
 
 def parse_buffer(text: str | int | None) -> int:
     """取消缓冲（分钟） as typed: a whole number 0–1440; FieldError(BUFFER_FIELD) otherwise."""
     value = str(text if text is not None else "").strip()
-    if not value.isdigit() or not 0 <= int(value) <= MAX_BUFFER:
+    if not _MINUTES.match(value) or int(value) > MAX_BUFFER:
         raise FieldError(BUFFER_FIELD, f"取消缓冲须是 0 到 {MAX_BUFFER} 之间的整数分钟")
     return int(value)
 
@@ -195,8 +197,8 @@ def _busy_orders() -> set[int]:
     """Orders with a purchase job queued or running (a refused purchase leaves its order before its job ends)."""
     ids: set[int] = set()
     for args in Job.select(Job.args).where(Job.kind.in_(PURCHASE_JOBS), Job.state.in_(Job.ACTIVE)).tuples():
-        found = (args[0] or {})
-        ids.update(found.get("purchase_ids") or ([found["purchase_id"]] if "purchase_id" in found else []))
+        named = args[0] or {}
+        ids.update(named.get("purchase_ids") or ([named["purchase_id"]] if "purchase_id" in named else []))
     if not ids:
         return set()
     return {order_id for (order_id,) in Purchase.select(Purchase.order).where(Purchase.id.in_(sorted(ids))).tuples()}
