@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 
-from peewee import fn
+from peewee import ModelSelect, fn
 
 from dropship.errors import FieldError
 from dropship.models import Job, Order, OrderItem, Purchase, PurchaseAccount, Shop
@@ -159,7 +159,7 @@ def decide(candidate: Candidate, now: datetime) -> str | None:
 def assign(candidates: Iterable[Candidate], accounts: Iterable[AccountLoad], now: datetime) -> Plan:
     """The steps for the due candidates, each sub-order given the least loaded account that buys on
     its link's platform (ties: the lower id); an order any of whose lines has no account waits whole."""
-    plan = Plan()
+    plan, accounts = Plan(), list(accounts)
     load = {a.account_id: a.load for a in accounts}
     buyers = {a.account_id: ACCOUNT_BUYS.get(a.platform, frozenset()) for a in accounts}
     for candidate in sorted(candidates, key=lambda c: (due_at(c), c.order_id)):
@@ -186,7 +186,7 @@ def assign(candidates: Iterable[Candidate], accounts: Iterable[AccountLoad], now
 
 # -- loading the facts ---------------------------------------------------------------------------
 
-def switched_on(shop_ids: Iterable[int] | None = None):
+def switched_on(shop_ids: Iterable[int] | None = None) -> ModelSelect:
     """Shops that buy automatically now: 自动采购 on, 正在获取 (暂停获取 stops it too), not deleted."""
     query = Shop.select().where(Shop.auto_purchase == True, Shop.fetch_state == "fetching",  # noqa: E712
                                 Shop.deleted_at.is_null(), Shop.auto_purchase_since.is_null(False))
