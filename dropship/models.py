@@ -144,6 +144,9 @@ class Shop(BaseModel):
     auto_login = BooleanField(default=True)  # 店铺筛选自动登录
     auto_sync_deleted_address = BooleanField(default=False)  # 删除地址自动同步
     auto_ship = BooleanField(default=True)  # 自动发货
+    auto_purchase = BooleanField(default=False)  # 自动采购 (services.purchasing.auto)
+    auto_purchase_buffer = IntegerField(default=10)  # 取消缓冲: minutes after 付款时间 before buying
+    auto_purchase_since = DateTimeField(null=True)  # the switch went on: orders fetched since are bought
     last_fetch_at = DateTimeField(null=True)
     next_fetch_at = DateTimeField(null=True, index=True)
     cooldown_until = DateTimeField(null=True)

@@ -10,6 +10,7 @@ from dropship.errors import FieldError, UserError
 from dropship.models import Order, Purchase, Shop, ShopDailyStat
 from dropship.platforms.base import Receiver
 from dropship.services.orders.tabs import TabContext, tab_to_purchase
+from dropship.services.purchasing import auto
 from dropship.services.scope import Scope
 from dropship.services.settings import register
 
@@ -170,11 +171,15 @@ class FetchOptions:
     auto_login: bool
     auto_sync_deleted_address: bool
     auto_ship: bool
+    auto_purchase: bool = False  # 自动采购 (services.purchasing.auto)
+    auto_purchase_buffer: int = auto.DEFAULT_BUFFER  # 取消缓冲（分钟）
 
 
 def parse_fetch_options(days: str, start: str, end: str, auto_login: bool, auto_sync_deleted_address: bool,
-                        auto_ship: bool, now: datetime | None = None) -> FetchOptions:
+                        auto_ship: bool, now: datetime | None = None, auto_purchase: bool = False,
+                        auto_purchase_buffer: str | int = auto.DEFAULT_BUFFER) -> FetchOptions:
     now = now or datetime.now()
+    buying = {"auto_purchase": auto_purchase, "auto_purchase_buffer": auto.parse_buffer(auto_purchase_buffer)}
     if days != "custom":
         try:
             value = int(days)
@@ -182,7 +187,7 @@ def parse_fetch_options(days: str, start: str, end: str, auto_login: bool, auto_
             raise FieldError("days", "请选择时间段") from None
         if value not in FETCH_DAY_CHOICES:
             raise FieldError("days", "请选择时间段")
-        return FetchOptions(value, None, None, auto_login, auto_sync_deleted_address, auto_ship)
+        return FetchOptions(value, None, None, auto_login, auto_sync_deleted_address, auto_ship, **buying)
     begin, finish = _parse_time(start, "start"), _parse_time(end, "end")
     if finish <= begin:
         raise FieldError("end", "结束时间必须晚于开始时间")
@@ -190,7 +195,7 @@ def parse_fetch_options(days: str, start: str, end: str, auto_login: bool, auto_
         raise FieldError("start", "开始时间不能早于三个月前（平台只提供近三个月订单）")
     if begin > now:
         raise FieldError("start", "开始时间不能晚于现在")
-    return FetchOptions(0, begin, finish, auto_login, auto_sync_deleted_address, auto_ship)
+    return FetchOptions(0, begin, finish, auto_login, auto_sync_deleted_address, auto_ship, **buying)
 
 
 def _parse_time(text: str, field: str) -> datetime:
@@ -238,6 +243,13 @@ def start_fetching(shop_ids: list[int], options: FetchOptions, scope: Scope,
         shop.auto_login = options.auto_login
         shop.auto_sync_deleted_address = options.auto_sync_deleted_address
         shop.auto_ship = options.auto_ship
+        # 自动采购 buys orders fetched from the moment it went on, never the backlog before it
+        if options.auto_purchase and not (shop.auto_purchase and shop.auto_purchase_since):
+            shop.auto_purchase_since = now
+        elif not options.auto_purchase:
+            shop.auto_purchase_since = None
+        shop.auto_purchase = options.auto_purchase
+        shop.auto_purchase_buffer = options.auto_purchase_buffer
         shop.next_fetch_at = now
         shop.save()
         started.append(shop)
@@ -266,9 +278,9 @@ def fetch_period(shop: Shop) -> str:
 
 
 def fetch_switches(shop: Shop) -> list[tuple[str, bool]]:
-    """The three switches a shop fetches with (saved per shop by 开始获取), by the start dialog's labels."""
+    """The switches a shop fetches with (saved per shop by 开始获取), by the start dialog's labels."""
     return [("店铺筛选自动登录", shop.auto_login), ("删除地址自动同步", shop.auto_sync_deleted_address),
-            ("自动发货", shop.auto_ship)]
+            ("自动发货", shop.auto_ship), ("自动采购", shop.auto_purchase)]
 
 
 def to_purchase_counts(shop_ids: list[int], scope: Scope) -> dict[int, int]:

@@ -297,8 +297,7 @@ def _batch_plan(ids: list[int]) -> tuple[list[tuple[Order, OrderItem, SupplierLi
     items = (OrderItem.select(OrderItem, Order).join(Order)
              .where(Order.id.in_(ids), still_to_buy()).order_by(Order.id, OrderItem.id))
     for item in scope.apply(items, Order):
-        ready = [link for link in links.links_for(scope, item.outer_id)
-                 if sku_map.mapping_for(item.outer_id, item.sku_text, link.platform, link.item_id)]
+        ready = sku_map.ready_link(scope, item.outer_id, item.sku_text)
         if ready:
             plan.append((item.order, item, ready[0]))
         else:

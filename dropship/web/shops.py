@@ -1,6 +1,8 @@
 """店铺管理: the shop table, 新增/编辑/删除, 授权, 开始获取/暂停获取, 打开后台, 地址脱敏导出."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, g, render_template, request
 
 from dropship import secrets
@@ -9,6 +11,7 @@ from dropship.models import Job, Shop
 from dropship.queue import start_job, start_unique_job
 from dropship.services import shops as service
 from dropship.services.jobs import job_target, parse_target
+from dropship.services.purchasing import auto
 from dropship.web.access import requires
 from dropship.web.forms import form as show_form
 from dropship.web.inputs import form_ids
@@ -36,7 +39,11 @@ def _table_context() -> dict:
     # shop ids with a job still queued or running
     running = {parse_target(job.target)[1]
                for job in Job.select(Job.target).where(Job.state.in_(Job.ACTIVE), Job.target.in_(targets))}
+    # 自动采购's waiting orders by reason, for the rows of shops that buy automatically
+    buying = [s.id for s in rows if s.auto_purchase and s.fetch_state == "fetching"]
+    waiting = auto.plan(datetime.now(), buying) if buying else auto.Plan()
     return {"shops": rows, "stats": service.today_stats(ids), "to_purchase": service.to_purchase_counts(ids, scope),
+            "auto_waiting": lambda shop: auto.waiting_text(waiting, shop.id),
             "running": running, "platforms": service.PLATFORMS, "login_states": service.LOGIN_STATES,
             "fetch_states": service.FETCH_STATES, "expired": service.service_expired,
             "fetch_period": service.fetch_period, "fetch_switches": service.fetch_switches}
@@ -44,7 +51,7 @@ def _table_context() -> dict:
 
 def _page_context() -> dict:
     return {**_table_context(), "day_choices": service.FETCH_DAY_CHOICES, "switch_hint": service.FETCH_SWITCH_HINT,
-            "form": {}, "errors": {}}
+            "form": {}, "errors": {}, "buffer_default": auto.DEFAULT_BUFFER, "buffer_max": auto.MAX_BUFFER}
 
 
 def _table(message: str = "", status: int = 200, error: bool = False, trigger: str = "", ask_pause_all: bool = False):
@@ -55,7 +62,8 @@ def _table(message: str = "", status: int = 200, error: bool = False, trigger: s
     """
     html = (render_template("shops/_table.html", **_table_context())
             + render_template("shops/_message.html", oob=True, message=message, message_error=error,
-                              ask_pause_all=ask_pause_all))
+                              ask_pause_all=ask_pause_all)
+            + render_template("shops/_buffer_error.html", oob=True))
     # Actions are posted from toolbars and dialogs alike; the answer always replaces the table.
     headers = {"HX-Retarget": "#shop-table", "HX-Reswap": "outerHTML"}
     if trigger:
@@ -151,8 +159,16 @@ def start_fetching():
     try:
         options = service.parse_fetch_options(
             form.get("days", "3"), form.get("start", ""), form.get("end", ""), bool(form.get("auto_login")),
-            bool(form.get("auto_sync_deleted_address")), bool(form.get("auto_ship")))
+            bool(form.get("auto_sync_deleted_address")), bool(form.get("auto_ship")),
+            auto_purchase=bool(form.get("auto_purchase")),
+            auto_purchase_buffer=form.get("auto_purchase_buffer", str(auto.DEFAULT_BUFFER)))
         started, refused = service.start_fetching(_ids(), options, current_scope())
+    except FieldError as exc:
+        if auto.BUFFER_FIELD in exc.errors:  # said beside the box it was typed in; the ticked shops stay ticked
+            html = (render_template("shops/_buffer_error.html", oob=True, buffer_error=exc.errors[auto.BUFFER_FIELD])
+                    + render_template("shops/_message.html", oob=True))
+            return html, 400, {"HX-Reswap": "none"}
+        return _table(str(exc), 400, error=True)
     except UserError as exc:
         return _table(str(exc), 400, error=True)
     for shop in started:

@@ -192,8 +192,15 @@ def test_each_fetching_row_shows_its_own_settings(live_desk, sb, page: Page, bro
     page.get_by_label("选择时间段").select_option(label="7天")
     page.get_by_label("删除地址自动同步").check()
     page.get_by_label("选择 set_east", exact=True).check()
+    page.get_by_label("自动采购", exact=True).check()
+    page.get_by_label("取消缓冲（分钟）").fill("2000")
+    page.get_by_role("button", name="开始获取").click()
+    expect(page.locator("#auto-purchase-buffer-error").get_by_role("alert")).to_have_text(
+        "取消缓冲须是 0 到 1440 之间的整数分钟")  # beside the box; nothing started
+    page.get_by_label("取消缓冲（分钟）").fill("15")
     page.get_by_role("button", name="开始获取").click()
     expect(page.get_by_role("status").filter(has_text="已开始获取 1 个店铺")).to_be_visible()
+    expect(page.locator("#auto-purchase-buffer-error")).to_be_empty()
 
     staff = browser.new_context(base_url=live_desk.url).new_page()
     staff.goto(live_desk.url + "/login")
@@ -210,9 +217,9 @@ def test_each_fetching_row_shows_its_own_settings(live_desk, sb, page: Page, bro
 
     # the main account's table refreshes itself while shops fetch: both rows, each with its own options
     expect(_row(page, "set_west").get_by_test_id("fetch-settings")).to_have_text(
-        "时间段：1天 · 店铺筛选自动登录：关 · 删除地址自动同步：关 · 自动发货：关", timeout=10_000)
+        "时间段：1天 · 店铺筛选自动登录：关 · 删除地址自动同步：关 · 自动发货：关 · 自动采购：关", timeout=10_000)
     expect(_row(page, "set_east").get_by_test_id("fetch-settings")).to_have_text(
-        "时间段：7天 · 店铺筛选自动登录：开 · 删除地址自动同步：开 · 自动发货：关")
+        "时间段：7天 · 店铺筛选自动登录：开 · 删除地址自动同步：开 · 自动发货：关 · 自动采购：开 · 取消缓冲：15分钟")
 
 
 def test_to_purchase_count_per_shop(live_app, page: Page):

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dropship.errors import FieldError, UserError
-from dropship.models import SkuMapping
+from dropship.models import SkuMapping, SupplierLink
 from dropship.platforms.base import SupplierSku
-from dropship.services.purchasing.links import outer_id_visible
+from dropship.services.purchasing.links import links_for, outer_id_visible
 from dropship.services.scope import Scope
 
 MAX_MULTIPLIER = 99
@@ -48,6 +48,15 @@ def plan(mapping: SkuMapping | None, skus: tuple[SupplierSku, ...], shop_quantit
 def mapping_for(outer_id: str, shop_sku: str, platform: str, item_id: str) -> SkuMapping | None:
     return SkuMapping.get_or_none(SkuMapping.outer_id == outer_id, SkuMapping.shop_sku == shop_sku,
                                   SkuMapping.platform == platform, SkuMapping.item_id == item_id)
+
+
+def ready_link(scope: Scope, outer_id: str, shop_sku: str) -> tuple[SupplierLink, SkuMapping] | None:
+    """The newest 下单链接 of the 商家编码 that has a 规格对应 for this 商品属性: what 批量采购 and 自动采购 buy."""
+    for link in links_for(scope, outer_id):
+        mapping = mapping_for(outer_id, shop_sku, link.platform, link.item_id)
+        if mapping is not None:
+            return link, mapping
+    return None
 
 
 def remember_mapping(scope: Scope, outer_id: str, shop_sku: str, platform: str, item_id: str, sku: SupplierSku,
