@@ -195,6 +195,7 @@ class PddBuyer:
         self.pay_app = pay_app
         self.submitted_order_id = ""
         self._page = None
+        self._list = None  # orders.html, where order_list_v4 is fetched from: never the checkout's page
 
     def _url(self, path: str) -> str:
         return self.origins.url(HOST, path)
@@ -328,8 +329,8 @@ class PddBuyer:
             if text in body:
                 raise RiskBlocked(f"拼多多风控限制（{text}），请稍后再试")
 
-    def _goto(self, path: str):
-        page = self._work_page()
+    def _goto(self, path: str, page=None):
+        page = page or self._work_page()
         self.throttle(HOST)
         page.goto(self._url(path), wait_until="domcontentloaded")
         self._check(page)
@@ -430,10 +431,13 @@ class PddBuyer:
             "cancelled", "refunding", "refunded"), "拼多多", lambda: self.throttle(HOST))
 
     def _list_page(self, offset: str) -> list[dict]:
-        """One order_list_v4 page, fetched by the orders page itself (its cookies, its Referer)."""
-        page = self._work_page()
+        """One order_list_v4 page, fetched by the orders page itself (its cookies, its Referer), a
+        page of its own: the snapshot is read between read back and 立即支付 (BuyerDriver's order)."""
+        if self._list is None or self._list.is_closed():
+            self._list = self.context.new_page()
+        page = self._list
         if not page.url.startswith(self._url("/orders.html")):
-            self._goto("/orders.html")
+            self._goto("/orders.html", page)
         body = {"type": "all", "page": 1, "size": PAGE_SIZE, "offset": offset, "scene": "order_list_h5"}
         self.throttle(HOST)
         answer = page.evaluate(LIST_JS, [self._url(f"{ORDER_LIST_PATH}?pdduid={self._cookie('pdd_user_id')}"), body])
@@ -486,7 +490,7 @@ class PddBuyer:
         return page
 
     def close(self) -> None:
-        self._page = None
+        self._page = self._list = None
         for page in list(self.context.pages):
             if not page.is_closed():
                 page.close()

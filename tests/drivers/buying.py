@@ -30,10 +30,11 @@ def stocked_item(sb, platform: str, index: int = 0, stock: int = 50, min_skus: i
 
 def buy(sb, buyer: BuyerDriver, item: dict, sku: dict, quantity: int, receiver: Receiver, memo: str,
         since: datetime) -> tuple[CheckoutReadback, Found | Park]:
-    """One automatic purchase as the purchase task runs it: snapshot, fill, read back, submit, diff."""
-    before = buyer.order_ids_since(since)
+    """One automatic purchase in BuyerDriver's order of calls: fill, read back, snapshot, submit, diff
+    (the snapshot's list read between read back and submit must leave the checkout where it is)."""
     buyer.fill_checkout(item["item_id"], sku["sku_id"], quantity, receiver, memo)
     readback = buyer.read_checkout()
+    before = buyer.order_ids_since(since)
     submitted_at = sb.now()
     buyer.submit()
     found = find_new_order(before, buyer.recent_orders(since), Want(item["item_id"], sku["sku_id"], quantity),
