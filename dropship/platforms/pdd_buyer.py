@@ -8,7 +8,9 @@ link of the other host is opened on yangkeduo by its ``goods_id``.
 
 Buying: goods.html's ``window.rawData`` (SKUs, fen prices); ``order_checkout.html?sku_id&goods_id``
 without ``group_id``, where 单独购买 or 发起拼单 is chosen on the page (``group``), the quantity set
-with the stepper, the shop coupon taken; 立即支付 only creates a 待支付 order (pay.html follows);
+with the stepper, the shop coupon taken, every offer left as the lower total has it (the platform
+coupon the page applies kept, an upsell it ticks such as 省钱月卡 dropped; 退货包运费 is the
+merchant's and free); 立即支付 only creates a 待支付 order (pay.html follows);
 paying is a separate step on pay.html. Orders: ``order_list_v4`` fetched by the page itself,
 answering per account in snake_case with fen integers or camelCase with yuan strings; order.html's
 ``window.rawData`` for the detail and its 取消订单 form.
@@ -41,6 +43,7 @@ from dropship.platforms.buyer_pages import (
     SKU_CHANGED,
     SOLD_OUT,
     cancel_order,
+    cheapest_options,
     click_through,
     embedded,
     fill_receiver,
@@ -71,7 +74,7 @@ PAGE_SIZE = 50  # order_list_v4's maximum
 PAY_APPS = ("alipay_password", "alipay", "wechat", "unionpay")
 BUY_SEL = {"panel": "#sku-selector", "total": "#total-amount", "quantity": "#goods-number", "plus": "增加数量",
            "minus": "减少数量", "memo": "#order-remark", "submit": "#pay-button", "form_error": "#form-error",
-           "take_coupon": "#take-coupon", "coupon_tip": "#coupon-tip", "alipay_account": "#alipay-account",
+           "take_coupon": "#take-coupon", "coupon_tip": "#coupon-tip", "offers": "#offers input[type=checkbox]", "alipay_account": "#alipay-account",
            "alipay_password": "#alipay-password", "confirm_pay": "#confirm-pay", "pay_error": "#pay-error",
            "status": "#order-status", "cancel": "#cancel-order", "message": "#action-message"}
 # order_status_prompt -> 拍单状态 code (services.purchasing.labels.PURCHASE_STATUS_LABELS)
@@ -359,6 +362,7 @@ class PddBuyer:
         page.get_by_role("radio", name=re.compile("发起拼单" if self.group else "单独购买")).check()
         self._set_quantity(page, quantity)
         self._take_coupon(page)
+        cheapest_options(page, BUY_SEL["offers"], lambda: yuan_to_fen(page.locator(BUY_SEL["total"]).inner_text()))
         fill_receiver(page, receiver)
         page.fill(BUY_SEL["memo"], memo)
         page.check(f"input[name=pay_app][value={self.pay_app}]")

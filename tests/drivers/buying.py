@@ -20,9 +20,12 @@ def log_in(sb, context, platform: str, login: str, password: str = "pw", **optio
     context.add_cookies(sb.login_cookies(login, platform=platform))
 
 
-def stocked_item(sb, platform: str, index: int = 0, stock: int = 50, min_skus: int = 2) -> dict:
-    """The `index`th sandbox item of `platform` with at least `min_skus` SKUs, each set to `stock`."""
-    item = [i for i in sb.supplier_items(platform) if len(i["skus"]) >= min_skus][index]
+def stocked_item(sb, platform: str, index: int = 0, stock: int = 50, min_skus: int = 2,
+                 offers: tuple[str, ...] = ()) -> dict:
+    """The `index`th sandbox item of `platform` with at least `min_skus` SKUs whose checkout has every
+    one of `offers` (sandbox purchases.checkout_offers), each SKU set to `stock`."""
+    item = [i for i in sb.supplier_items(platform)
+            if len(i["skus"]) >= min_skus and all(i["offers"][name] for name in offers)][index]
     for sku in item["skus"]:
         sb.update_sku(sku["sku_id"], stock=stock)
     return sb.supplier_item(item["url"])
