@@ -47,12 +47,13 @@ def _sandbox_clock_to_now(sb) -> None:
 
 def _setup_shop_and_account(page: Page, sb, platform: str = "taobao", orders: int = 3) -> list[str]:
     """A shop whose `orders` paid orders are fetched, and an online purchase account of `platform`."""
-    sb.add_seller(SHOP, SHOP_PASSWORD, "taobao", slider_chance=0.0, sms_on_new_device=False)
-    tids = [sb.place_order(SHOP)["tid"] for _ in range(orders)]
+    shop = SHOP if platform == "taobao" else f"{SHOP}_{platform}"  # one sandbox per module: a shop per test
+    sb.add_seller(shop, SHOP_PASSWORD, "taobao", slider_chance=0.0, sms_on_new_device=False)
+    tids = [sb.place_order(shop)["tid"] for _ in range(orders)]
     login = BUYERS[platform]
     # no throttle in tests: no 访问过于频繁 risk page
     info = sb.add_buyer(platform, login, BUYER_PASSWORD, pay_password=PAY_PASSWORD, rate_limit_per_min=100_000)
-    row = add_shop_ui(page, SHOP, SHOP_PASSWORD)
+    row = add_shop_ui(page, shop, SHOP_PASSWORD)
     row.get_by_role("button", name="授权").click()
     expect(row.get_by_test_id("login-state")).to_have_text("正常", timeout=30_000)
     row.get_by_role("checkbox").check()
