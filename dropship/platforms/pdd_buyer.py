@@ -74,7 +74,8 @@ PAGE_SIZE = 50  # order_list_v4's maximum
 PAY_APPS = ("alipay_password", "alipay", "wechat", "unionpay")
 BUY_SEL = {"panel": "#sku-selector", "total": "#total-amount", "quantity": "#goods-number", "plus": "增加数量",
            "minus": "减少数量", "memo": "#order-remark", "submit": "#pay-button", "form_error": "#form-error",
-           "take_coupon": "#take-coupon", "coupon_tip": "#coupon-tip", "offers": "#offers input[type=checkbox]", "alipay_account": "#alipay-account",
+           "take_coupon": "#take-coupon", "coupon_tip": "#coupon-tip", "offers": "#offers input[type=checkbox]",
+           "alipay_account": "#alipay-account",
            "alipay_password": "#alipay-password", "confirm_pay": "#confirm-pay", "pay_error": "#pay-error",
            "status": "#order-status", "cancel": "#cancel-order", "message": "#action-message"}
 # order_status_prompt -> 拍单状态 code (services.purchasing.labels.PURCHASE_STATUS_LABELS)
