@@ -41,6 +41,7 @@ def supplier_item_by_url(url: str) -> Item:
 def supplier_item_dict(item: Item) -> dict:
     return {"platform": item.shop.platform, "item_id": item.item_id, "title": item.title, "url": item.url,
             "shop": item.shop.name, "coupon": purchases.coupon_text(item.shop),
+            "offers": purchases.checkout_offers(item),
             "skus": [{"sku_id": s.sku_id, "props": s.props, "price_fen": s.price_fen, "stock": s.stock,
                       "group_price_fen": purchases.group_price_fen(s), "spec_id": ids.spec_id(s.sku_id),
                       "path": storefront.sku_path(s)} for s in item.skus.order_by(Sku.id)]}
@@ -115,7 +116,7 @@ def purchase_dict(order: Order) -> dict:
         "status_text": purchases.status_text(order), "refund_state": purchases.refund_state(order),
         "group_status": order.group_status, "group_order_id": order.group_order_id, "memo": order.buyer_memo,
         "pay_method": order.pay_method, "paid_fen": orders.paid_fen(order), "post_fee_fen": order.post_fee_fen,
-        "insurance_fen": order.insurance_fen, "never_ships": order.never_ships,
+        "insurance_fen": order.insurance_fen, "card_fen": order.card_fen, "never_ships": order.never_ships,
         "created_at": clock.fmt(order.created_at), "paid_at": clock.fmt(order.paid_at),
         "shipped_at": clock.fmt(order.shipped_at), "receiver": orders.receiver_dict(order),
         "items": [{"oid": i.oid, "item_id": i.item.item_id, "sku_id": i.sku.sku_id, "title": i.title,

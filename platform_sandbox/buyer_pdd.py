@@ -2,7 +2,8 @@
 mobile.yangkeduo.com and mobile.pinduoduo.com (a session is its host's, pdd_login): goods.html
 with 单独购买 / 发起拼单, order_checkout.html (``sku_id`` + ``goods_id`` are enough, idx 58533395449;
 单独购买 / 拼单 is chosen on the page, address, 留言, shop coupon, 云闪付 / 支付宝 / 微信 /
-支付宝账号密码), 立即支付 creating a 待支付 order and the pay step after it, order.html with
+支付宝账号密码; on some goods a platform coupon already applied, 退货包运费, and the 省钱月卡 upsell
+ticked in advance: purchases.checkout_offers), 立即支付 creating a 待支付 order and the pay step after it, order.html with
 logistics and 取消订单 / 申请退款 / 退货, orders.html?type= (0 all, 1 待付款, 3 待收货 as in idx
 58533395449; 2 待发货 is a sandbox choice).
 
@@ -108,6 +109,8 @@ def _checkout_page(sku: Sku, quantity: int, group: bool, values: dict, errors: d
         pay_app=values.get("pay_app", "wechat"), coupon_text=purchases.coupon_text(sku.item.shop),
         coupon_amount=amount, coupon_threshold=max(threshold, amount),
         coupon_claimed=purchases.claimed_coupon(g.account, sku.item.shop) is not None,
+        offers=purchases.checkout_offers(sku.item), card_fen=purchases.MONEY_CARD_FEN,
+        card_off_fen=purchases.MONEY_CARD_OFF_FEN,
         query=request.query_string.decode(), memo_limit=purchases.MEMO_LIMIT), status
 
 
@@ -134,7 +137,8 @@ def submit_checkout():
         return _checkout_page(sku, quantity, group, values, errors, 400)
     try:
         order = purchases.place(g.account, [(sku, quantity)], receiver, clock.now(), memo=values["memo"], group=group,
-                                use_coupon=form.get("useCoupon") == "1", pay_method=form["pay_app"])
+                                use_coupon=form.get("useCoupon") == "1", platform_coupon=form.get("platformCoupon") == "1",
+                                money_card=form.get("moneyCard") == "1", pay_method=form["pay_app"])
     except purchases.PurchaseError as exc:
         return _checkout_page(sku, quantity, group, values, {"form": str(exc)}, 400)
     storefront.remember_address(g.account, receiver)

@@ -1,5 +1,5 @@
 """淘宝 / 天猫 / 淘特 as a purchase account sees them: 我的淘宝, item pages with the SKU panel,
-the buy_now confirm page (address, 买家留言, 运费险, shop coupon), 已买到的宝贝 (page, asyncBought,
+the buy_now confirm page (address, 买家留言, shop coupon, 运费险 where the seller offers it), 已买到的宝贝 (page, asyncBought,
 mtop queryboughtlistv2), order detail with 取消订单 / 申请退款 / 退货, and transit_step.do.
 
 天猫 items live on detail.tmall.com and are confirmed on buy.tmall.com; the confirm pages choose
@@ -131,6 +131,7 @@ def _confirm_page(sku: Sku, quantity: int, memo: str, address_id: str, errors: d
         errors=errors, yuan=orders.yuan, coupon_text=purchases.coupon_text(shop), coupon_amount=amount,
         coupon_claimed=purchases.claimed_coupon(g.account, shop) is not None,
         coupon_usable=subtotal >= max(threshold, amount), insurance_fen=purchases.FREIGHT_INSURANCE_FEN,
+        insurance_offered=purchases.checkout_offers(sku.item)["insurance"],
         post_fee=purchases.carriage_fen(shop), session=g.session, buy_param=request.values.get("buy_param", ""),
         memo_limit=purchases.MEMO_LIMIT, addresses=addresses, chosen=chosen, region_text=address_book.region_text,
         frame_url=address_book.frame_origin(site.real_host) + address_book.FRAME_PATH,

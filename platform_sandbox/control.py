@@ -221,7 +221,7 @@ def digest() -> str:
                      Order.shipped_at, Order.finished_at, Order.receiver_name, Order.receiver_mobile,
                      Order.receiver_address, Order.logistics_order_id, Order.buyer_memo, Order.group_status,
                      Order.group_order_id, Order.pay_method, Order.post_fee_fen, Order.insurance_fen,
-                     Order.never_ships).order_by(Order.tid),
+                     Order.card_fen, Order.never_ships).order_by(Order.tid),
         OrderItem.select(OrderItem.oid, Order.tid, Sku.sku_id, OrderItem.quantity, OrderItem.price_fen,
                          OrderItem.discount_fen).join_from(OrderItem, Order).join_from(OrderItem, Sku)
         .order_by(OrderItem.oid),

@@ -237,6 +237,7 @@ class Order(BaseModel):
     group_status = CharField(default="")  # PDD 拼单: "" / 待分享 / 拼单成功
     group_order_id = CharField(default="")  # PDD 拼单 id
     insurance_fen = IntegerField(default=0)  # 运费险 bought with a purchase
+    card_fen = IntegerField(default=0)  # 拼多多 省钱月卡 bought with a purchase, less its 本单立减
     never_ships = BooleanField(default=False)  # a purchase whose supplier will not ship on its own
     glitch = BooleanField(default=False)  # the sold list shows this order broken (unreadable fields)
 

@@ -129,7 +129,7 @@ def pay(order: Order, at: datetime) -> None:
 
 
 def paid_fen(order: Order) -> int:
-    return sum(i.total_fen for i in order.items) + order.post_fee_fen + order.insurance_fen
+    return sum(i.total_fen for i in order.items) + order.post_fee_fen + order.insurance_fen + order.card_fen
 
 
 def is_purchase(order: Order) -> bool:

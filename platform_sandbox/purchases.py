@@ -14,12 +14,14 @@ from datetime import datetime
 from . import accounts, disputes, ids, orders, supply
 from .clock import rng
 from .couriers import BY_CODE
-from .models import Account, CouponClaim, Dispute, Order, OrderItem, Shop, Sku
+from .models import Account, CouponClaim, Dispute, Item, Order, OrderItem, Shop, Sku
 from .people import Receiver
 
 MEMO_LIMIT = 200  # characters; sandbox choice for every platform's buyer message box
 MAX_QUANTITY = 999
 FREIGHT_INSURANCE_FEN = 90  # 运费险 on the 淘宝 confirm page (sandbox figure)
+# 拼多多 checkout upsell: 开通省钱月卡 for MONEY_CARD_FEN, 本单立减 MONEY_CARD_OFF_FEN (sandbox figures)
+MONEY_CARD_FEN, MONEY_CARD_OFF_FEN = 290, 100
 PAY_METHODS = {"alipay": "支付宝", "wechat": "微信支付", "unionpay": "云闪付", "alipay_password": "支付宝账号密码"}
 MOBILE = re.compile(r"1\d{10}(-\d{1,4})?")  # a privacy number may carry an extension: 188xxxx1111-123
 RECEIVER_FIELDS = (("fullName", "收货人姓名"), ("mobile", "手机号码"), ("province", "省份"), ("city", "城市"),
@@ -82,6 +84,20 @@ def coupon_text(shop: Shop) -> str:
     return f"{head}{amount // 100}元"
 
 
+def checkout_offers(item: Item) -> dict:
+    """What the item's checkout offers beside the shop coupon (per item, fixed for the world):
+    ``insurance`` 运费险 paid by the buyer (淘宝 / 天猫 / 淘特, some sellers); on 拼多多
+    ``platform_coupon`` a platform coupon in fen applied without asking (0 = none), ``return_shipping``
+    退货包运费 (the merchant's, free to the buyer) and ``money_card`` the 省钱月卡 upsell, ticked when
+    the page opens. 1688 offers none of them. Which items, the amounts and the ticked upsell are
+    sandbox choices (README, fidelity matrix)."""
+    rnd = rng("offers", item.item_id)
+    taobao, pdd = item.shop.platform in ("taobao", "tmall", "taote"), item.shop.platform == "pdd"
+    insurance, coupon, returns, card = (rnd.random() < 0.5 for _ in range(4))
+    return {"insurance": taobao and insurance, "platform_coupon": rnd.choice((100, 200)) if pdd and coupon else 0,
+            "return_shipping": pdd and returns, "money_card": pdd and card}
+
+
 def claim_coupon(account: Account, shop: Shop, at: datetime) -> CouponClaim:
     """领取: one unused coupon per account and shop; claiming again returns it."""
     claim = CouponClaim.get_or_none((CouponClaim.account == account) & (CouponClaim.shop == shop)
@@ -95,7 +111,8 @@ def claimed_coupon(account: Account, shop: Shop) -> CouponClaim | None:
 
 
 def place(account: Account, lines: list[tuple[Sku, int]], receiver: Receiver, at: datetime, *, memo: str = "",
-          group: bool = False, use_coupon: bool = False, insurance: bool = False, pay_method: str = "") -> Order:
+          group: bool = False, use_coupon: bool = False, insurance: bool = False, platform_coupon: bool = False,
+          money_card: bool = False, pay_method: str = "") -> Order:
     """Place an unpaid purchase of ``lines`` (SKUs of one supplier shop). Raises PurchaseError."""
     if account.risk_blocked:
         raise PurchaseError("系统繁忙，请稍后再试")
@@ -122,12 +139,17 @@ def place(account: Account, lines: list[tuple[Sku, int]], receiver: Receiver, at
     threshold, amount = coupon_of(shop)
     if coupon is not None and subtotal < max(threshold, amount):
         coupon = None  # not reached: the page shows it as 不可用
+    offers = checkout_offers(lines[0][0].item)
+    if (insurance and not offers["insurance"]) or (money_card and not offers["money_card"]):
+        raise PurchaseError("该商品不提供所选服务")
+    discount = (amount if coupon else 0) + (offers["platform_coupon"] if platform_coupon else 0)
     at = at.replace(microsecond=0)
     order = orders.create_order(
         shop, lines, receiver, tid=ids.pdd_order_sn(at.date()) if shop.platform == "pdd" else None,
-        unit_prices=prices, first_discount_fen=amount if coupon else 0, buyer_account=account,
+        unit_prices=prices, first_discount_fen=discount, buyer_account=account,
         buyer_nick=account.nick, buyer_uid=account.uid, status=orders.WAIT_BUYER_PAY, created_at=at,
         buyer_memo=memo, post_fee_fen=carriage_fen(shop), insurance_fen=FREIGHT_INSURANCE_FEN if insurance else 0,
+        card_fen=MONEY_CARD_FEN - MONEY_CARD_OFF_FEN if money_card else 0,
         pay_method=pay_method, group_order_id=ids.pdd_group_order_id() if group else "")
     if coupon is not None:
         coupon.order = order

@@ -160,6 +160,7 @@ class AlibabaBuyer(TaobaoBuyer):
     def __init__(self, context, origins, platform: str = PLATFORM, **kwargs: Any) -> None:
         super().__init__(context, origins, platform, **kwargs)
         self._ali_work = None
+        self._ali_list = None  # the order list's own page: reading it never moves the checkout away
         self.submitted_order_id = ""
         self.cashier_url = ""  # where the last 提交订单 landed
 
@@ -177,8 +178,8 @@ class AlibabaBuyer(TaobaoBuyer):
             raise LoginRequired(self.EXPIRED)
         classify(page.url, response.status if response else 200, page.content())
 
-    def _ali_goto(self, host: str, path: str):
-        page = self._ali_page()
+    def _ali_goto(self, host: str, path: str, page=None):
+        page = page or self._ali_page()
         self.throttle(host)
         response = page.goto(self.origins.url(host, path), wait_until="domcontentloaded")
         self._ali_check(page, response)
@@ -246,11 +247,18 @@ class AlibabaBuyer(TaobaoBuyer):
             "() => window.__ORDER_DETAIL__ && window.__ORDER_DETAIL__.status") == "cancel",
             "1688 ", lambda: self.throttle(TRADE_HOST))
 
+    def _ali_list_page(self):
+        """The 1688 list page, in a page of its own: the snapshot is read between read back and
+        提交订单 (BuyerDriver's order), so the page that holds the checkout must stay where it is."""
+        if self._ali_list is None or self._ali_list.is_closed():
+            self._ali_list = self.context.new_page()
+        if not self._ali_list.url.startswith(self.origins(LIST_HOST)):
+            self._ali_goto(LIST_HOST, LIST_PATH, self._ali_list)
+        return self._ali_list
+
     def _dataline(self, **param: Any) -> dict:
         """buyerOrderList from inside the 1688 list page: {data: [orders], total, pages}."""
-        page = self._ali_page()
-        if not page.url.startswith(self.origins(LIST_HOST)):
-            self._ali_goto(LIST_HOST, LIST_PATH)
+        page = self._ali_list_page()
         return dataline_result(self._mtop(page, DATALINE, {
             "serviceId": "OrderListDataLineService.buyerOrderList",
             "param": json.dumps({"page": 1, "pageSize": PAGE_SIZE, "tradeStatus": "", "word": "", **param},
@@ -280,5 +288,5 @@ class AlibabaBuyer(TaobaoBuyer):
         return found
 
     def close(self) -> None:
-        self._ali_work = None
+        self._ali_work = self._ali_list = None
         super().close()

@@ -196,6 +196,21 @@ def choose_sku(page, panel: str, sku_id: str, quantity_input: str, quantity: int
     return sku
 
 
+def cheapest_options(page, boxes: str, total: Callable[[], int]) -> None:
+    """Each shown, enabled checkbox at `boxes` (coupons, upsells) left in whichever state makes the
+    page's `total()` lower: a coupon is taken, an option that raises the price (省钱月卡 and the
+    like, however the page ticked it) is dropped; where both cost the same the page's choice stays."""
+    found = page.locator(boxes)
+    for index in range(found.count()):
+        box = found.nth(index)
+        if not (box.is_visible() and box.is_enabled()):
+            continue
+        before = total()
+        box.set_checked(not box.is_checked())  # a trusted click; the page recomputes its total on change
+        if total() >= before:
+            box.set_checked(not box.is_checked())
+
+
 def fill_receiver(page, receiver: Receiver) -> None:
     for input_id, name in RECEIVER_INPUTS:
         page.fill(f"#{input_id}", getattr(receiver, name))

@@ -8,7 +8,9 @@ link of the other host is opened on yangkeduo by its ``goods_id``.
 
 Buying: goods.html's ``window.rawData`` (SKUs, fen prices); ``order_checkout.html?sku_id&goods_id``
 without ``group_id``, where 单独购买 or 发起拼单 is chosen on the page (``group``), the quantity set
-with the stepper, the shop coupon taken; 立即支付 only creates a 待支付 order (pay.html follows);
+with the stepper, the shop coupon taken, every offer left as the lower total has it (the platform
+coupon the page applies kept, an upsell it ticks such as 省钱月卡 dropped; 退货包运费 is the
+merchant's and free); 立即支付 only creates a 待支付 order (pay.html follows);
 paying is a separate step on pay.html. Orders: ``order_list_v4`` fetched by the page itself,
 answering per account in snake_case with fen integers or camelCase with yuan strings; order.html's
 ``window.rawData`` for the detail and its 取消订单 form.
@@ -41,6 +43,7 @@ from dropship.platforms.buyer_pages import (
     SKU_CHANGED,
     SOLD_OUT,
     cancel_order,
+    cheapest_options,
     click_through,
     embedded,
     fill_receiver,
@@ -71,7 +74,8 @@ PAGE_SIZE = 50  # order_list_v4's maximum
 PAY_APPS = ("alipay_password", "alipay", "wechat", "unionpay")
 BUY_SEL = {"panel": "#sku-selector", "total": "#total-amount", "quantity": "#goods-number", "plus": "增加数量",
            "minus": "减少数量", "memo": "#order-remark", "submit": "#pay-button", "form_error": "#form-error",
-           "take_coupon": "#take-coupon", "coupon_tip": "#coupon-tip", "alipay_account": "#alipay-account",
+           "take_coupon": "#take-coupon", "coupon_tip": "#coupon-tip", "offers": "#offers input[type=checkbox]",
+           "alipay_account": "#alipay-account",
            "alipay_password": "#alipay-password", "confirm_pay": "#confirm-pay", "pay_error": "#pay-error",
            "status": "#order-status", "cancel": "#cancel-order", "message": "#action-message"}
 # order_status_prompt -> 拍单状态 code (services.purchasing.labels.PURCHASE_STATUS_LABELS)
@@ -195,6 +199,7 @@ class PddBuyer:
         self.pay_app = pay_app
         self.submitted_order_id = ""
         self._page = None
+        self._list = None  # orders.html, where order_list_v4 is fetched from: never the checkout's page
 
     def _url(self, path: str) -> str:
         return self.origins.url(HOST, path)
@@ -328,8 +333,8 @@ class PddBuyer:
             if text in body:
                 raise RiskBlocked(f"拼多多风控限制（{text}），请稍后再试")
 
-    def _goto(self, path: str):
-        page = self._work_page()
+    def _goto(self, path: str, page=None):
+        page = page or self._work_page()
         self.throttle(HOST)
         page.goto(self._url(path), wait_until="domcontentloaded")
         self._check(page)
@@ -358,6 +363,7 @@ class PddBuyer:
         page.get_by_role("radio", name=re.compile("发起拼单" if self.group else "单独购买")).check()
         self._set_quantity(page, quantity)
         self._take_coupon(page)
+        cheapest_options(page, BUY_SEL["offers"], lambda: yuan_to_fen(page.locator(BUY_SEL["total"]).inner_text()))
         fill_receiver(page, receiver)
         page.fill(BUY_SEL["memo"], memo)
         page.check(f"input[name=pay_app][value={self.pay_app}]")
@@ -430,10 +436,13 @@ class PddBuyer:
             "cancelled", "refunding", "refunded"), "拼多多", lambda: self.throttle(HOST))
 
     def _list_page(self, offset: str) -> list[dict]:
-        """One order_list_v4 page, fetched by the orders page itself (its cookies, its Referer)."""
-        page = self._work_page()
+        """One order_list_v4 page, fetched by the orders page itself (its cookies, its Referer), a
+        page of its own: the snapshot is read between read back and 立即支付 (BuyerDriver's order)."""
+        if self._list is None or self._list.is_closed():
+            self._list = self.context.new_page()
+        page = self._list
         if not page.url.startswith(self._url("/orders.html")):
-            self._goto("/orders.html")
+            self._goto("/orders.html", page)
         body = {"type": "all", "page": 1, "size": PAGE_SIZE, "offset": offset, "scene": "order_list_h5"}
         self.throttle(HOST)
         answer = page.evaluate(LIST_JS, [self._url(f"{ORDER_LIST_PATH}?pdduid={self._cookie('pdd_user_id')}"), body])
@@ -486,7 +495,7 @@ class PddBuyer:
         return page
 
     def close(self) -> None:
-        self._page = None
+        self._page = self._list = None
         for page in list(self.context.pages):
             if not page.is_closed():
                 page.close()

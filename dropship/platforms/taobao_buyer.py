@@ -37,6 +37,7 @@ from dropship.platforms.base import (
 from dropship.platforms.buyer_pages import (
     MUNICIPALITIES,
     call_mtop,
+    cheapest_options,
     check_answer,
     click_through,
     loads,
@@ -90,8 +91,10 @@ class TaobaoBuyer:
     EXPIRED = "采购账号登录已失效，请点“重新授权”"
 
     def __init__(self, context, origins: Origins, platform: str = "taobao",
-                 throttle: Callable[[str], object] = lambda host: None, verifier: Verifier | None = None) -> None:
+                 throttle: Callable[[str], object] = lambda host: None, verifier: Verifier | None = None,
+                 freight_insurance: bool = False) -> None:
         self.context = context
+        self.freight_insurance = freight_insurance  # tick 运费险 where the seller offers it (采购设置)
         self.origins = origins
         self.platform = platform
         self.throttle = throttle
@@ -306,12 +309,28 @@ class TaobaoBuyer:
             raise PlatformError(f"立即购买没有进入确认订单页：{tip or page.url}") from None
         self._check(page)
         self._choose_address(page, receiver)
+        self._choose_offers(page)
+        page.locator("textarea[id^=textarea_memoPC]").first.fill(memo)
+
+    def _choose_offers(self, page) -> None:
+        """The shop coupon claimed (领取) and used where that lowers 实付款, never where it raises it;
+        运费险 (paid by the buyer) ticked only where the seller offers it and 采购设置 asks for it."""
         claim = page.locator("#J_ClaimCoupon")
-        if claim.count():  # the shop coupon applies only once claimed (领取)
+        if claim.count():  # the shop coupon applies only once claimed
             claim.click()
             page.wait_for_function("() => document.getElementById('J_CouponTip').textContent.trim() !== ''",
                                    timeout=WAIT_MS)
-        page.locator("textarea[id^=textarea_memoPC]").first.fill(memo)
+        cheapest_options(page, "#J_Coupon input[type=checkbox]", lambda: self._actual_fee(page))
+        insurance = page.locator("#freightInsurance")
+        if insurance.count():
+            insurance.set_checked(self.freight_insurance)
+
+    @staticmethod
+    def _actual_fee(page) -> int:
+        """实付款 as the confirm page computes it now (coupons, 运费险 and shipping included)."""
+        page.wait_for_function("() => document.getElementById('J_ActualFee').textContent.trim() !== ''",
+                               timeout=WAIT_MS)
+        return yuan_to_fen(page.locator("#J_ActualFee").inner_text())
 
     def _choose_address(self, page, receiver: Receiver) -> None:
         """The receiver's address from the book (a click), else a new one through the region picker."""
@@ -370,10 +389,8 @@ class TaobaoBuyer:
         if address and person:
             receiver = split_region(address)
             receiver.name, _, receiver.phone = person.rpartition(" ")
-        page.wait_for_function("() => document.getElementById('J_ActualFee').textContent.trim() !== ''",
-                               timeout=WAIT_MS)
         buy_param = page.locator("input[name=buy_param]").input_value()
-        return CheckoutReadback(receiver=receiver, total=yuan_to_fen(page.locator("#J_ActualFee").inner_text()),
+        return CheckoutReadback(receiver=receiver, total=self._actual_fee(page),
                                 quantity=int(page.locator("#J_Quantity").inner_text().strip()),
                                 sku_id=(buy_param.split("_") + ["", ""])[2])
 

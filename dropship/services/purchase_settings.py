@@ -149,6 +149,7 @@ register("purchase.profit_floor", "最低利润（实收金额 − 采购金额 
 register("purchase.max_price", "最高采购价（0 = 不限）", 0, _fen(False))
 register("purchase.daily_cap", "每个采购账号每日采购额（0 = 不限）", 0, _fen(False))
 register("pay.auto", "自动支付（所有保护都通过时才付款）", False, _flag)
+register("purchase.freight_insurance", "自动勾选运费险", False, _flag)
 for _key in ("purchase.profit_floor", "purchase.max_price", "purchase.daily_cap"):
     describe(_key, lambda fen: f"{yuan(fen)} 元")
 
@@ -168,7 +169,13 @@ def load_guards() -> GuardSettings:
                          int(get_setting("purchase.daily_cap")), bool(get_setting("pay.auto")))
 
 
-GUARD_KEYS = ("purchase.profit_floor", "purchase.max_price", "purchase.daily_cap", "pay.auto")
+GUARD_KEYS = ("purchase.profit_floor", "purchase.max_price", "purchase.daily_cap", "pay.auto",
+              "purchase.freight_insurance")
+
+
+def freight_insurance() -> bool:
+    """Whether 自动下单 ticks 运费险 where a 淘宝 / 天猫 / 淘特 seller offers it (the buyer pays it)."""
+    return bool(get_setting("purchase.freight_insurance"))
 
 
 # -- 发货物流 ----------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformEr
 from dropship.platforms.pdd_buyer import PddBuyer
 from dropship.platforms.taobao_buyer import TaobaoBuyer
 from dropship.services.accounts import PLATFORMS, record_offline, record_online
-from dropship.services.purchase_settings import load_payment, pdd_group
+from dropship.services.purchase_settings import freight_insurance, load_payment, pdd_group
 from dropship.services.shops import state_for_error
 from dropship.tasks import browsers, settings
 from dropship.tasks.shop_session import origins
@@ -54,7 +54,7 @@ def make_driver(account: PurchaseAccount, context, key: str | None = None) -> Bu
         return PddBuyer(context, origins(), group=pdd_group(), pay_app=load_payment().method, **options)
     if account.platform == "alibaba1688":
         return AlibabaBuyer(context, origins(), **options)
-    return TaobaoBuyer(context, origins(), account.platform, **options)
+    return TaobaoBuyer(context, origins(), account.platform, freight_insurance=freight_insurance(), **options)
 
 
 def _login(driver: BuyerDriver, account: PurchaseAccount, code: str):

@@ -188,8 +188,7 @@ class Buying:
         return item, expected
 
     def snapshot(self) -> set[str]:
-        """The diff's `before`. Read before the checkout is filled: a driver may read its order list in
-        the page that holds the checkout (1688 does), which would leave 提交订单 behind."""
+        """The diff's `before`: the account's orders just before anything can be submitted."""
         return self.driver.order_ids_since(datetime.now() - WINDOW_SLACK)
 
     def mark_submitted(self, before: set[str]) -> None:
@@ -201,8 +200,8 @@ class Buying:
         if opened is None:
             return
         _, expected = opened
-        before = self.snapshot()
         if self.mode == "assisted":
+            before = self.snapshot()  # before the page opens: the person may submit at once
             self.mark_submitted(before)
             self.driver.fill_checkout(self.purchase.item_id, self.purchase.sku_id, self.purchase.quantity,
                                       expected, marker(self.purchase))
@@ -218,6 +217,7 @@ class Buying:
         if refusals:
             self.stop(refusals)
             return
+        before = self.snapshot()  # BuyerDriver's order: read back → snapshot → submit
         checkpoint()  # the last point where a shutdown may hand the job back (nothing submitted yet)
         STEP_HOOK("before_submit", self.purchase.id)
         self.mark_submitted(before)

@@ -160,7 +160,8 @@ def _purchase_page(section: str = "", errors: FieldError | None = None, typed: d
                     "dual_logistics": bool(typed.get("dual_logistics")), "multi_item": typed.get("multi_item")}
     elif typed is not None and section == "payment":
         payment = {**payment, "method": typed.get("pay_method"), "pdd_order": typed.get("pdd_order")}
-    guards = _guard_values() if typed is None or section != "guards" else {**typed, "auto_pay": bool(typed.get("auto_pay"))}
+    guards = _guard_values() if typed is None or section != "guards" else {
+        **typed, **{name: bool(typed.get(name)) for name in GUARD_SWITCHES}}
     # a panel of a mode not chosen still opens when one of its fields is refused (it was saved too)
     error_panels = {panel for name in (errors.errors if errors else {}) for panel in _PANELS_OF.get(name.split("_")[0], ())}
     return show_form("settings/purchase.html", error=errors, section=section, error_panels=error_panels, saved=saved, payment=payment,
@@ -199,21 +200,23 @@ def save_payment():
 
 # 采购保护 / 支付设置: form field → setting key (amounts typed in 元, stored in fen)
 GUARD_FIELDS = {"profit_floor": "purchase.profit_floor", "max_price": "purchase.max_price",
-                "daily_cap": "purchase.daily_cap", "auto_pay": "pay.auto"}
+                "daily_cap": "purchase.daily_cap", "auto_pay": "pay.auto",
+                "freight_insurance": "purchase.freight_insurance"}
+GUARD_SWITCHES = ("auto_pay", "freight_insurance")  # checkboxes: on when sent at all
 
 
 def _guard_values() -> dict:
-    """The stored guards as the form shows them (元 text, the switch)."""
-    values = {name: yuan(get_setting(key)) for name, key in GUARD_FIELDS.items() if name != "auto_pay"}
-    return {**values, "auto_pay": bool(get_setting("pay.auto"))}
+    """The stored guards as the form shows them (元 text, the switches)."""
+    return {name: bool(get_setting(key)) if name in GUARD_SWITCHES else yuan(get_setting(key))
+            for name, key in GUARD_FIELDS.items()}
 
 
 @bp.post("/purchase/guards")
 @requires("main")  # the limits and automatic payment spend money: the main account's decision alone
 def save_guards():
     typed = {name: request.form.get(name, "") for name in GUARD_FIELDS}
-    values = {key: typed[name] for name, key in GUARD_FIELDS.items() if name != "auto_pay"}
-    errors = _save_all({**values, "pay.auto": bool(typed["auto_pay"])})
+    errors = _save_all({key: bool(typed[name]) if name in GUARD_SWITCHES else typed[name]
+                        for name, key in GUARD_FIELDS.items()})
     if errors:
         by_field = {name: errors[key] for name, key in GUARD_FIELDS.items() if key in errors}
         return _purchase_page("guards", FieldError.many(by_field), typed)

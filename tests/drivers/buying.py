@@ -40,9 +40,12 @@ def log_in(sb, context, platform: str, login: str, password: str = "pw", **optio
     context.add_cookies(sb.login_cookies(login, platform=platform))
 
 
-def stocked_item(sb, platform: str, index: int = 0, stock: int = 50, min_skus: int = 2) -> dict:
-    """The `index`th sandbox item of `platform` with at least `min_skus` SKUs, each set to `stock`."""
-    item = [i for i in sb.supplier_items(platform) if len(i["skus"]) >= min_skus][index]
+def stocked_item(sb, platform: str, index: int = 0, stock: int = 50, min_skus: int = 2,
+                 offers: tuple[str, ...] = ()) -> dict:
+    """The `index`th sandbox item of `platform` with at least `min_skus` SKUs whose checkout has every
+    one of `offers` (sandbox purchases.checkout_offers), each SKU set to `stock`."""
+    item = [i for i in sb.supplier_items(platform)
+            if len(i["skus"]) >= min_skus and all(i["offers"][name] for name in offers)][index]
     for sku in item["skus"]:
         sb.update_sku(sku["sku_id"], stock=stock)
     return sb.supplier_item(item["url"])
@@ -50,10 +53,11 @@ def stocked_item(sb, platform: str, index: int = 0, stock: int = 50, min_skus: i
 
 def buy(sb, buyer: BuyerDriver, item: dict, sku: dict, quantity: int, receiver: Receiver, memo: str,
         since: datetime) -> tuple[CheckoutReadback, Found | Park]:
-    """One automatic purchase as the purchase task runs it: snapshot, fill, read back, submit, diff."""
-    before = buyer.order_ids_since(since)
+    """One automatic purchase in BuyerDriver's order of calls: fill, read back, snapshot, submit, diff
+    (the snapshot's list read between read back and submit must leave the checkout where it is)."""
     buyer.fill_checkout(item["item_id"], sku["sku_id"], quantity, receiver, memo)
     readback = buyer.read_checkout()
+    before = buyer.order_ids_since(since)
     submitted_at = sb.now()
     buyer.submit()
     found = find_new_order(before, buyer.recent_orders(since), Want(item["item_id"], sku["sku_id"], quantity),

@@ -90,6 +90,18 @@ def test_group_order_waits_in_sharing_then_ships(sb, context):
     assert (shipping.status, shipping.status_text) == ("paid", "待发货")
 
 
+def test_the_platform_coupon_is_kept_and_a_ticked_money_card_dropped(sb, context):
+    """The checkout applies a platform coupon and ticks 开通省钱月卡 (it raises 实付款): the driver keeps
+    the coupon, unticks the card, and reads back what the order costs."""
+    buyer = _buyer(sb, context, "13901000081")
+    item = buying.stocked_item(sb, "pdd", -1, min_skus=1, offers=("platform_coupon", "money_card"))
+    sku = item["skus"][0]
+    readback, found = _buy(buyer, sb, item, sku, 1)
+    placed = sb.purchase_order(found.order.order_id)
+    assert placed["card_fen"] == 0 and placed["items"][0]["discount_fen"] >= item["offers"]["platform_coupon"]
+    assert readback.total == placed["paid_fen"] == found.order.amount < sku["price_fen"]
+
+
 def test_wallet_payment_is_left_to_a_person(sb, context):
     buyer = _buyer(sb, context, "13901000031")
     item = buying.stocked_item(sb, "pdd")

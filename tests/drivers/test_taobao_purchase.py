@@ -88,6 +88,26 @@ def test_tmall_item_new_address_with_street_then_the_same_receiver_from_the_book
     assert buyer.order_detail(first.order_id).status == "unpaid"
 
 
+def test_freight_insurance_is_ticked_per_the_setting_and_the_coupon_taken(sb, context):
+    """运费险 (paid by the buyer) is bought only when 采购设置 › 自动勾选运费险 is on; the read back
+    total is what the order costs either way (the guards see it)."""
+    _buyer(sb, context, "tbd_insure")
+    item = stocked_item(sb, "taobao", -1, min_skus=1, offers=("insurance",))
+    sku = item["skus"][0]
+    origins = Origins(sb.port)
+    paid = {}
+    for insure in (True, False):
+        buyer = TaobaoBuyer(context, origins, "taobao", freight_insurance=insure)
+        readback, order = _buy(sb, buyer, item, sku, 2, HANGZHOU, f"DS#INS-{insure}")
+        placed = sb.purchase_order(order.order_id)
+        assert placed["insurance_fen"] == (90 if insure else 0)
+        assert readback.total == placed["paid_fen"] == order.amount
+        paid[insure] = placed
+    # the same goods either way: the difference is 运费险 (and any coupon difference)
+    assert [p["paid_fen"] + p["items"][0]["discount_fen"] - p["insurance_fen"] for p in paid.values()] == [
+        sku["price_fen"] * 2] * 2
+
+
 def test_sold_out_sku_is_read_as_stock_zero_and_not_bought(sb, context):
     buyer = _buyer(sb, context, "tbd_soldout")
     item, sku = _in_stock(sb, "taobao", 1)

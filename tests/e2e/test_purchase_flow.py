@@ -1,9 +1,10 @@
-"""订单采购 end to end in Chromium, the app's real queue and 淘宝 buyer driver against the sandbox: orders
+"""订单采购 end to end in Chromium, the app's real queue and buyer drivers against the sandbox: orders
 fetched from the shop (addresses decrypted), 采购 → the supplier's link pasted → 规格对应 → 切换帐号 →
 自动下单 → the job in 任务 → the card shows 采购单号 / 采购金额 / 拍单状态 and the sandbox holds exactly one
-supplier order to the buyer's receiver. With 自动支付 off it stops at 待付款 (拍单状态 待支付), with it on
-it is paid (拍单状态 待发货);
-a price above 最高采购价 is refused: the order goes to 异常订单 with the reason and nothing is bought.
+supplier order to the buyer's receiver. 淘宝: with 自动支付 off it stops at 待付款 (拍单状态 待支付), with
+it on it is paid (拍单状态 待发货); a price above 最高采购价 is refused: the order goes to 异常订单 with the
+reason and nothing is bought. 1688: bought and left 待支付. 拼多多: 发起拼单 paid with 支付宝账号密码 reads
+待分享 until the group forms, then 待发货 after 同步状态.
 
 The sandbox serves 淘宝 on `item.taobao.localhost:<port>`; the seller pastes the real link
 (item.taobao.com), as from the real site: the driver maps real hosts to the sandbox (origins)."""
@@ -15,10 +16,15 @@ from datetime import datetime
 
 from playwright.sync_api import Page, expect
 
+from dropship.services.purchasing.labels import PURCHASE_PLATFORMS
 from tests.e2e.conftest import add_shop_ui, sign_up
 
 SHOP, SHOP_PASSWORD = "flow_shop", "pw-flow-1"
 BUYER, BUYER_PASSWORD, PAY_PASSWORD = "flow_buyer", "buyer-pass-1", "246810"
+# the purchase account per platform; the 拼多多 one is a phone, also its 支付宝 account (PDD 支付设置)
+BUYERS = {"taobao": BUYER, "alibaba1688": "flow_buyer_1688", "pdd": "13800138000"}
+LINKS = {"taobao": "https://item.taobao.com/item.htm?id={}", "alibaba1688": "https://detail.1688.com/offer/{}.html",
+         "pdd": "https://mobile.yangkeduo.com/goods.html?goods_id={}"}  # what 复制链接 gives on each real site
 PRICE_FEN = 100  # the supplier SKU costs 1.00: below any order's 实收金额, so no 亏钱 refusal
 
 
@@ -39,26 +45,38 @@ def _sandbox_clock_to_now(sb) -> None:
     sb.advance(max((datetime.now() - sb.now()).total_seconds() / 60, 0))
 
 
-def _setup_shop_and_account(page: Page, sb) -> list[str]:
-    sb.add_seller(SHOP, SHOP_PASSWORD, "taobao", slider_chance=0.0, sms_on_new_device=False)
-    tids = [sb.place_order(SHOP)["tid"] for _ in range(3)]
-    sb.add_buyer("taobao", BUYER, BUYER_PASSWORD, pay_password=PAY_PASSWORD)
-    sb.update_account(BUYER, rate_limit_per_min=100_000)  # no throttle in tests: no 访问过于频繁 risk page
-    row = add_shop_ui(page, SHOP, SHOP_PASSWORD)
+def _setup_shop_and_account(page: Page, sb, platform: str = "taobao", orders: int = 3) -> list[str]:
+    """A shop whose `orders` paid orders are fetched, and an online purchase account of `platform`."""
+    shop = SHOP if platform == "taobao" else f"{SHOP}_{platform}"  # one sandbox per module: a shop per test
+    sb.add_seller(shop, SHOP_PASSWORD, "taobao", slider_chance=0.0, sms_on_new_device=False)
+    tids = [sb.place_order(shop)["tid"] for _ in range(orders)]
+    login = BUYERS[platform]
+    # no throttle in tests: no 访问过于频繁 risk page
+    info = sb.add_buyer(platform, login, BUYER_PASSWORD, pay_password=PAY_PASSWORD, rate_limit_per_min=100_000)
+    row = add_shop_ui(page, shop, SHOP_PASSWORD)
     row.get_by_role("button", name="授权").click()
     expect(row.get_by_test_id("login-state")).to_have_text("正常", timeout=30_000)
     row.get_by_role("checkbox").check()
     page.get_by_role("button", name="开始获取").click()
-    expect(row.get_by_test_id("new-orders")).to_have_text("3", timeout=30_000)
+    expect(row.get_by_test_id("new-orders")).to_have_text(str(orders), timeout=30_000)
 
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="采购账号").click()
-    page.get_by_role("button", name="添加淘宝账号").click()
-    dialog = page.get_by_role("dialog", name="新增淘宝账号")
-    dialog.get_by_role("textbox", name="账号").fill(BUYER)
-    dialog.get_by_label("密码").fill(BUYER_PASSWORD)
+    if platform == "pdd":  # its own tab; the token (账号Token) instead of an SMS code
+        page.get_by_role("navigation", name="采购平台").get_by_role("link", name="拼多多").click()
+        page.get_by_role("button", name="添加拼多多账号").click()
+        dialog = page.get_by_role("dialog", name="添加拼多多账号")
+        dialog.get_by_label("手机号").fill(login)
+        dialog.get_by_label("账号Token（可选，代替验证码）").fill(info["access_token"])
+    else:
+        page.get_by_role("button", name="添加淘宝账号").click()
+        dialog = page.get_by_role("dialog", name="新增淘宝账号")
+        dialog.get_by_label("平台").select_option(label=PURCHASE_PLATFORMS[platform])
+        dialog.get_by_role("textbox", name="账号").fill(login)
+        dialog.get_by_label("密码").fill(BUYER_PASSWORD)
     dialog.get_by_role("button", name="保存").click()
-    expect(page.get_by_role("row").filter(has_text=BUYER).get_by_test_id("online")).to_have_text("在线",
-                                                                                                  timeout=30_000)
+    # a first login opens a browser profile: slow on a busy CI machine
+    expect(page.get_by_role("row").filter(has_text=login).get_by_test_id("online")).to_have_text("在线",
+                                                                                                 timeout=60_000)
     return tids
 
 
@@ -72,17 +90,19 @@ def _purchase_settings(page: Page, max_price: str = "0", auto_pay: bool = False)
     expect(page.get_by_role("region", name="采购保护与自动支付").get_by_role("status")).to_have_text("已保存")
 
 
-def _payment_settings(page: Page) -> None:
-    """支付宝账号密码支付, the account's 支付宝 (the sandbox's 收银台 takes the buyer's login)."""
+def _payment_settings(page: Page, pdd_order: str = "单独购买") -> None:
+    """支付宝账号密码支付, the account's 支付宝 (the sandbox's 收银台 takes the buyer's login), and the
+    拼多多下单方式."""
     form = page.get_by_role("region", name="PDD 支付设置")
     form.get_by_label("支付宝账号密码支付").check()
+    form.get_by_label(pdd_order).check()
     form.get_by_label("支付账号").fill("13800138000")
     form.get_by_label("支付密码").fill(PAY_PASSWORD)
     form.get_by_role("button", name="保存支付设置").click()
     expect(page.get_by_role("region", name="PDD 支付设置").get_by_role("status")).to_have_text("已保存")
 
 
-def _auto_buy(page: Page, sb, tid: str, link: str, sku: dict) -> float:
+def _auto_buy(page: Page, sb, tid: str, link: str, sku: dict, platform: str = "taobao") -> float:
     """采购 → the link (added once, remembered after) → 规格对应 → 切换帐号 → 自动下单; the job finishes in 任务.
     Returns the seconds from the click to the finished job."""
     _to_orders(page)
@@ -102,7 +122,7 @@ def _auto_buy(page: Page, sb, tid: str, link: str, sku: dict) -> float:
     row.get_by_role("button", name="保存规格对应").click()
     expect(dialog.get_by_role("status")).to_have_text("已保存规格对应")
     row.get_by_text("去下单").click()
-    row.get_by_label("切换帐号:").select_option(label=f"【淘宝】{BUYER}")
+    row.get_by_label("切换帐号:").select_option(label=f"【{PURCHASE_PLATFORMS[platform]}】{BUYERS[platform]}")
     _sandbox_clock_to_now(sb)
     started = time.monotonic()
     row.get_by_role("button", name=re.compile("自动下单")).click()
@@ -117,43 +137,52 @@ def _auto_buy(page: Page, sb, tid: str, link: str, sku: dict) -> float:
     return elapsed
 
 
-def _one_new_supplier_order_to_the_buyer(sb, tid: str, before: set[str]) -> dict:
-    """Exactly one supplier order more than `before`, going to the buyer of `tid`."""
-    [placed] = [o for o in sb.purchase_orders(login=BUYER) if o["order_id"] not in before]
+def _one_new_supplier_order_to_the_buyer(sb, tid: str, before: set[str], login: str = BUYER) -> dict:
+    """Exactly one supplier order of `login` more than `before`, going to the buyer of `tid`."""
+    [placed] = [o for o in sb.purchase_orders(login=login) if o["order_id"] not in before]
     buyer = sb.shop_order(tid)["receiver"]
     assert (placed["receiver"]["name"], placed["receiver"]["mobile"]) == (buyer["name"], buyer["mobile"])
     assert buyer["address"] in placed["receiver"]["address"]
     return placed
 
 
-def test_auto_purchase_unpaid_then_paid_and_a_refused_price(live_desk, sb, page: Page):
-    page.set_viewport_size({"width": 1366, "height": 900})
-    item = next(i for i in sb.supplier_items("taobao") if i["skus"])
+def _supplier(sb, platform: str) -> tuple[str, dict]:
+    """A supplier item of `platform` as its real link, and a SKU of it in stock at PRICE_FEN."""
+    item = next(i for i in sb.supplier_items(platform) if i["skus"])
     sku = item["skus"][0]
     sb.update_sku(sku["sku_id"], stock=100, price_fen=PRICE_FEN)
-    link = f"https://item.taobao.com/item.htm?id={item['item_id']}"  # what 复制链接 gives on the real site
+    return LINKS[platform].format(item["item_id"]), sku
+
+
+def _bought(page: Page, sb, tid: str, platform: str, status: str, before: frozenset[str] = frozenset()) -> dict:
+    """The card shows the one supplier order new since `before` (采购单号, 采购金额) with 拍单状态 `status`."""
+    placed = _one_new_supplier_order_to_the_buyer(sb, tid, set(before), BUYERS[platform])
+    card = _card(page, tid)
+    expect(card.get_by_test_id("purchase-line")).to_have_text(
+        f"采购单号: {PURCHASE_PLATFORMS[platform]} {placed['order_id']}")
+    expect(card.locator("td.purchase")).to_contain_text(f"采购金额: {placed['paid_fen'] / 100:.2f}")
+    expect(card.get_by_test_id("purchase-status")).to_have_text(status)
+    assert placed["memo"].startswith("DS")
+    return placed
+
+
+def test_auto_purchase_unpaid_then_paid_and_a_refused_price(live_desk, sb, page: Page):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    link, sku = _supplier(sb, "taobao")
     sign_up(page, live_desk.url)
     first, second, third = _setup_shop_and_account(page, sb)
     timings = []
 
     # 自动支付 off: bought, stops at 待付款
     timings.append(_auto_buy(page, sb, first, link, sku))
-    card = _card(page, first)
-    placed = _one_new_supplier_order_to_the_buyer(sb, first, set())
-    expect(card.get_by_test_id("purchase-line")).to_have_text(f"采购单号: 淘宝 {placed['order_id']}")
-    expect(card.locator("td.purchase")).to_contain_text(f"采购金额: {placed['paid_fen'] / 100:.2f}")
-    expect(card.get_by_test_id("purchase-status")).to_have_text("待支付")  # 拍单状态 in the glossary's words
-    assert placed["state"] == "unpaid" and placed["memo"].startswith("DS")
+    placed = _bought(page, sb, first, "taobao", "待支付")  # 拍单状态 in the glossary's words
+    assert placed["state"] == "unpaid"
 
     # 自动支付 on (支付宝账号密码支付): bought and paid
     _purchase_settings(page, auto_pay=True)
     _payment_settings(page)
     timings.append(_auto_buy(page, sb, second, link, sku))
-    card = _card(page, second)
-    placed = _one_new_supplier_order_to_the_buyer(sb, second, {placed["order_id"]})
-    expect(card.get_by_test_id("purchase-line")).to_have_text(f"采购单号: 淘宝 {placed['order_id']}")
-    expect(card.locator("td.purchase")).to_contain_text(f"采购金额: {placed['paid_fen'] / 100:.2f}")
-    expect(card.get_by_test_id("purchase-status")).to_have_text("待发货")  # paid: the supplier is to ship
+    placed = _bought(page, sb, second, "taobao", "待发货", frozenset({placed["order_id"]}))  # paid: to be shipped
     assert sb.purchase_order(placed["order_id"])["paid_at"]
 
     # 最高采购价 below the price: refused before the submit, 异常订单 with the reason, nothing bought
@@ -166,3 +195,35 @@ def test_auto_purchase_unpaid_then_paid_and_a_refused_price(live_desk, sb, page:
     expect(refused.get_by_test_id("mark")).to_contain_text("高于 0.50")
     expect(refused).to_contain_text("未采购")
     print(f"\nseconds from 自动下单 to the finished job: {', '.join(f'{t:.1f}' for t in timings)}")
+
+
+def test_1688_auto_purchase_is_recorded_on_the_card_unpaid(live_desk, sb, page: Page):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    link, sku = _supplier(sb, "alibaba1688")
+    sign_up(page, live_desk.url)
+    [tid] = _setup_shop_and_account(page, sb, "alibaba1688", orders=1)
+    _auto_buy(page, sb, tid, link, sku, "alibaba1688")
+    placed = _bought(page, sb, tid, "alibaba1688", "待支付")  # 自动支付 off: stops at 待付款
+    assert placed["state"] == "unpaid" and placed["platform"] == "alibaba1688"
+
+
+def test_pdd_group_purchase_reads_sharing_until_the_group_forms(live_desk, sb, page: Page):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    link, sku = _supplier(sb, "pdd")
+    sign_up(page, live_desk.url)
+    [tid] = _setup_shop_and_account(page, sb, "pdd", orders=1)
+    _purchase_settings(page, auto_pay=True)
+    _payment_settings(page, pdd_order="发起拼单")
+    _auto_buy(page, sb, tid, link, sku, "pdd")
+    placed = _bought(page, sb, tid, "pdd", "待分享")  # paid, the 拼单 not yet formed
+    assert placed["group_order_id"] and placed["paid_at"]
+
+    sb.complete_group(placed["order_id"])
+    _card(page, tid).get_by_role("button", name="同步状态").click()
+    expect(page.locator("#order-message")).to_contain_text("正在同步订单")
+    jobs = page.get_by_text(re.compile(r"^任务\s*\d*$"))
+    jobs.click()
+    expect(page.locator(".job[data-state=running], .job[data-state=queued]")).to_have_count(0, timeout=60_000)
+    jobs.click()
+    page.reload()
+    expect(_card(page, tid).get_by_test_id("purchase-status")).to_have_text("待发货")

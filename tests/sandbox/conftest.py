@@ -95,10 +95,11 @@ def fill_receiver(page: Page, receiver: dict = RECEIVER) -> None:
         page.fill(f"#{key}", value)
 
 
-def product_with_sold_out_value(sb: Sandbox, platform: str) -> tuple[dict, dict, str]:
-    """A supplier product of ``platform`` with one SKU value sold out everywhere: (item, an in-stock
-    SKU without that value, the sold-out ``pid:vid``)."""
-    item = next(i for i in sb.supplier_items(platform) if len({s["path"].split(";")[0] for s in i["skus"]}) >= 2)
+def product_with_sold_out_value(sb: Sandbox, platform: str, offer: str = "") -> tuple[dict, dict, str]:
+    """A supplier product of ``platform`` (whose checkout offers ``offer``, when named) with one SKU
+    value sold out everywhere: (item, an in-stock SKU without that value, the sold-out ``pid:vid``)."""
+    item = next(i for i in sb.supplier_items(platform) if len({s["path"].split(";")[0] for s in i["skus"]}) >= 2
+                and (not offer or i["offers"][offer]))
     first = item["skus"][0]["path"].split(";")[0]
     for sku in item["skus"]:
         if sku["path"].split(";")[0] == first:

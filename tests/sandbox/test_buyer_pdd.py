@@ -58,7 +58,10 @@ def test_sms_login_group_order_waits_for_the_group_then_ships(page, sb):
     [order] = order_list(page, sb)["body"]["orders"]
     assert re.fullmatch(r"\d{6}-\d{15}", order["order_sn"]) and order["order_sn"].startswith("260601-")
     assert order["order_status_prompt"] == "待分享" and order["pay_status"] == 2 and order["shipping_status"] == 0
-    assert order["order_amount"] == sku["group_price_fen"] * 2 and order["remark"] == "DS#PDD-0001"
+    placed = sb.purchase_order(order["order_sn"])  # the page's offers left as it showed them (upsell ticked)
+    assert placed["card_fen"] == (190 if item["offers"]["money_card"] else 0)
+    assert order["order_amount"] == sku["group_price_fen"] * 2 - placed["items"][0]["discount_fen"] + placed["card_fen"]
+    assert order["remark"] == "DS#PDD-0001"
     [goods_line] = order["order_goods"]
     assert (goods_line["goods_id"], goods_line["sku_id"], goods_line["goods_number"]) == (item["item_id"], sku["sku_id"], 2)
     assert goods_line["goods_price"] == sku["group_price_fen"] and order["tracking_number"] == ""
@@ -136,7 +139,7 @@ def test_token_import_single_buy_with_alipay_password(page, sb):
     expect(page.locator("#order-status")).to_have_text("待发货")
     paid = sb.purchase_order(unpaid["order_id"])
     assert paid["items"][0]["price_fen"] == sku["price_fen"]  # 单独购买 price
-    assert paid["paid_fen"] == sku["price_fen"] - paid["items"][0]["discount_fen"]
+    assert paid["paid_fen"] == sku["price_fen"] - paid["items"][0]["discount_fen"] + paid["card_fen"]
     assert paid["receiver"]["name"] == "赵六" and paid["memo"] == "DS#PDD-0002"
 
     # 取消订单 before shipping refunds at once; then 申请退款 is no longer offered.

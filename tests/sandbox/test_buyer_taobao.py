@@ -95,7 +95,7 @@ def save_address(page, region: list[str] | tuple[str, ...], detail: str, name: s
 
 def test_buy_pay_and_read_back_a_taobao_purchase(page, sb):
     sb.add_buyer("taobao", "tb_buyer", "pw-tb", pay_password="246810")
-    item, sku, sold_out = product_with_sold_out_value(sb, "taobao")
+    item, sku, sold_out = product_with_sold_out_value(sb, "taobao", offer="insurance")  # the seller offers 运费险
     login_ui(page, sb, "tb_buyer", "pw-tb")
     expect(page).to_have_url(sb.origin("i.taobao.com") + "/my_taobao.htm")
     expect(page.locator("#buyer-nick")).to_have_text("tb_buyer")

@@ -8,6 +8,7 @@ import pytest
 
 from dropship.models import PurchaseAccount
 from dropship.platforms.base import RiskBlocked
+from dropship.services.settings import set_setting
 from dropship.tasks import account_session
 from tests.orders_factory import make_account, orders_app, orders_db  # noqa: F401
 
@@ -38,3 +39,17 @@ def test_a_risk_answer_during_the_session_check_marks_the_account_offline(monkey
     fresh = PurchaseAccount.get_by_id(account.id)
     assert fresh.online is False
     assert "访问受限" in fresh.login_message
+
+
+class Throttled(Manager):
+    throttle = None
+
+
+@pytest.mark.parametrize("ticked", [False, True])
+def test_a_taobao_driver_ticks_freight_insurance_per_the_setting(monkeypatch, ticked):
+    """采购设置 › 自动勾选运费险 reaches the driver that ticks it on the confirm page (tests/drivers)."""
+    monkeypatch.setattr(account_session, "browsers", Throttled)
+    monkeypatch.setattr(account_session, "origins", lambda: None)
+    set_setting("purchase.freight_insurance", ticked)
+    driver = account_session.make_driver(make_account(platform="tmall"), context=None)
+    assert driver.freight_insurance is ticked

@@ -66,6 +66,14 @@ def test_auto_purchase_with_auto_pay_records_and_pays_one_order(supplier):
     assert supplier.typed.name == "王小明" and supplier.memo == f"DS{row.id}"
 
 
+def test_auto_purchase_calls_the_driver_in_the_protocols_order(supplier):
+    """BuyerDriver's order (platforms/base.py): the snapshot is read after the read back, just before
+    the submit, so every driver keeps its checkout page across the list read."""
+    run(supplier, start_purchase())
+    steps = ("open_item", "fill_checkout", "read_checkout", "order_ids_since", "submit", "recent_orders")
+    assert [c for c in supplier.calls if c in steps][:len(steps)] == list(steps)
+
+
 def test_without_auto_pay_the_purchase_stops_at_unpaid(supplier):
     row = run(supplier, start_purchase())
     assert (row.state, row.status) == ("unpaid", "unpaid") and row.platform_order_id

@@ -13,6 +13,7 @@ from dropship.models import (
     OrderItem,
     Purchase,
     PurchaseAccount,
+    SettingChange,
     SkuMapping,
     SupplierLink,
 )
@@ -433,6 +434,20 @@ def test_guard_settings_are_saved_in_fen_and_bad_input_changes_nothing(signed_in
     signed_in.post("/settings/purchase/guards", data={"profit_floor": "0", "max_price": "0", "daily_cap": "0"},
                    headers={"X-CSRFToken": token})
     assert _db(lambda: get_setting("pay.auto")) is False
+
+
+def test_freight_insurance_is_off_until_ticked_saved_shown_and_logged(signed_in):
+    assert _db(lambda: get_setting("purchase.freight_insurance")) is False
+    assert "自动勾选运费险" in signed_in.get("/settings/purchase").get_data(as_text=True)
+    token = csrf(signed_in, "/settings/purchase")
+    guards = {"profit_floor": "0", "max_price": "0", "daily_cap": "0"}
+    ok = signed_in.post("/settings/purchase/guards", data={**guards, "freight_insurance": "1"},
+                        headers={"X-CSRFToken": token})
+    assert ok.status_code == 200 and 'name="freight_insurance" value="1" checked' in ok.get_data(as_text=True)
+    assert _db(lambda: get_setting("purchase.freight_insurance")) is True
+    assert _db(lambda: [c.key for c in SettingChange.select()]) == ["purchase.freight_insurance"]
+    signed_in.post("/settings/purchase/guards", data=guards, headers={"X-CSRFToken": token})
+    assert _db(lambda: get_setting("purchase.freight_insurance")) is False
 
 
 def test_guard_settings_are_the_main_accounts_alone(signed_in):
