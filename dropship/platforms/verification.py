@@ -45,6 +45,13 @@ def display_available() -> bool:
     return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def needs_live_view(remote: bool) -> bool:
+    """Whether a page a person must use (辅助下单) goes to 验证中心's live view rather than a window on
+    this PC: when they asked from another PC of the LAN (`remote`: a window here, where nobody may
+    sit, would not reach them) or when this PC has no screen."""
+    return remote or not display_available()
+
+
 class BadCommand(ValueError):
     pass
 

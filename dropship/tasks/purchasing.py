@@ -384,13 +384,6 @@ def resolve_interrupted(driver: BuyerDriver, account_id: int, job_id: int) -> No
                 _push_memo(row, job_id)
 
 
-def assist_live(remote: bool) -> bool:
-    """辅助下单 goes to 验证中心's live view when asked from another PC of the LAN (`remote`: a window
-    opening on the host PC, where nobody may sit, would not reach the person who asked) or when
-    this PC has no screen; otherwise it opens in a visible window here."""
-    return remote or not verification.display_available()
-
-
 @contextmanager
 def _account_session(account: PurchaseAccount, mode: str, job_id: int, live: bool = False) -> Iterator[BuyerDriver]:
     with account_lock(settings().data_dir, account.id), \
@@ -410,12 +403,13 @@ def _load(purchase_id: int) -> PurchaseRow:
 
 @job_task("purchase")
 def purchase(job_id: int, purchase_id: int, mode: str = "auto", remote: bool = False) -> None:
-    """去下单: one purchase (自动下单 or 辅助下单; `remote`: 辅助下单 asked from another PC, see assist_live)."""
+    """去下单: one purchase (自动下单 or 辅助下单; `remote`: 辅助下单 asked from another PC of the LAN,
+    which goes to 验证中心's live view: verification.needs_live_view)."""
     if mode not in MODES:
         raise UserError(f"未知的下单方式：{mode}")
     row = _load(purchase_id)
     progress(job_id, 0, 1, "正在打开采购账号…")
-    live = mode == "assisted" and assist_live(remote)
+    live = mode == "assisted" and verification.needs_live_view(remote)
     try:
         with _account_session(row.account, mode, job_id, live) as driver:
             row = _load(purchase_id)  # re-read under the lock: another job may have moved it meanwhile
@@ -440,7 +434,7 @@ def purchase_batch(job_id: int, account_id: int, purchase_ids: list[int], mode: 
         raise UserError("采购账号不存在或已删除")
     progress(job_id, 0, len(purchase_ids), "正在打开采购账号…")
     try:
-        live = mode == "assisted" and assist_live(False)
+        live = mode == "assisted" and verification.needs_live_view(False)
         failed = _buy_all(job_id, account_id, purchase_ids, mode, _account_session(account, mode, job_id, live), live)
     except (TryLater, JobInterrupted):
         raise

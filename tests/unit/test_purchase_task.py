@@ -10,6 +10,7 @@ import pytest
 
 from dropship.errors import UserError
 from dropship.models import Job, Order, OrderItem, Purchase, PurchaseAccount, Shop
+from dropship.platforms import verification
 from dropship.platforms.base import LoginRequired, PlatformError, Receiver, RiskBlocked, SupplierSku
 from dropship.platforms.verification import HUB
 from dropship.queue import JOB_TASKS
@@ -315,8 +316,8 @@ def test_assisted_live_view_closed_without_an_order_is_parked(supplier, monkeypa
 
 @pytest.mark.parametrize("remote,display,live", [(True, True, True), (False, False, True), (False, True, False)])
 def test_assisted_goes_live_from_another_pc_or_without_a_screen(monkeypatch, remote, display, live):
-    monkeypatch.setattr(purchasing.verification, "display_available", lambda: display)
-    assert purchasing.assist_live(remote) is live
+    monkeypatch.setattr(verification, "display_available", lambda: display)
+    assert verification.needs_live_view(remote) is live
 
 
 def test_a_memo_change_starts_the_push_job(supplier, quick):
