@@ -2,10 +2,11 @@
 
 Jobs (the web layer creates each Purchase with `records.begin` first, state 准备):
 
-- ``purchase(job_id, purchase_id, mode, live)``: one purchase; mode ``"auto"`` (自动下单) or ``"assisted"``
+- ``purchase(job_id, purchase_id, mode, remote)``: one purchase; mode ``"auto"`` (自动下单) or ``"assisted"``
   (辅助下单: the receiver is filled in and the order info panel shown on the supplier's page; the
-  person submits and pays there, in a window on this PC, or — `live`, or this PC has no screen — in
-  验证中心's live view from any LAN PC; the new order is found by the same diff meanwhile).
+  person submits and pays there, in a window on this PC, or — asked from another PC (`remote`), or
+  this PC has no screen — in 验证中心's live view from any LAN PC; the new order is found by the
+  same diff meanwhile, and the view ends once it is paid).
 - ``purchase_batch(job_id, account_id, purchase_ids, mode="auto")``: 批量采购, one job per purchase
   account; its purchases are bought one at a time in the given order (the driver throttles).
 
