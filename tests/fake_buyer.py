@@ -16,6 +16,29 @@ SKU_ID = "5001"
 PRICE = 1200  # fen per piece
 
 
+class FakePage:
+    """The little of a page that 辅助下单's window wait and the live view touch; `closed` is the person
+    closing it."""
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.url = "https://buy.taobao.com/auction/buy_now.jhtml"
+        self.viewport_size = {"width": 800, "height": 600}
+        self.context = self
+
+    def is_closed(self) -> bool:
+        return self.closed
+
+    def on(self, event: str, handler) -> None:
+        """Nothing opens tabs here."""
+
+    def screenshot(self, **options) -> bytes:
+        return b"\xff\xd8frame"
+
+    def title(self) -> str:
+        return "确认订单"
+
+
 class FakeBuyer:
     def __init__(self) -> None:
         self.item = base.SupplierItem("taobao", ITEM_ID, "保温杯", (base.SupplierSku(SKU_ID, "颜色:黑色", PRICE, 50),
@@ -32,6 +55,8 @@ class FakeBuyer:
         self.extra_orders_on_submit = 0  # another identical order appears too (several matches)
         self.submit_creates = True  # False: the submit left no order behind (zero matches)
         self.fail_on: dict[str, Exception] = {}
+        self.page = FakePage()
+        self.panel: dict | None = None  # the 辅助下单 order info panel shown on the page
         self._ids = itertools.count(1)
 
     def _call(self, name: str) -> None:
@@ -73,6 +98,11 @@ class FakeBuyer:
     def read_checkout(self) -> base.CheckoutReadback:
         self._call("read_checkout")
         return base.CheckoutReadback(self.checkout_receiver or self.typed, PRICE * self.quantity, self.quantity, self.sku_id)
+
+    def assist_page(self, panel: dict) -> FakePage:
+        self._call("assist_page")
+        self.panel = panel
+        return self.page
 
     def submit(self) -> None:
         self._call("submit")

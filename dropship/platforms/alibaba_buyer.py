@@ -30,7 +30,14 @@ from dropship.platforms.base import (
     SupplierOrder,
     SupplierSku,
 )
-from dropship.platforms.buyer_pages import cancel_order, choose_sku, click_through, embedded, fill_receiver
+from dropship.platforms.buyer_pages import (
+    cancel_order,
+    choose_sku,
+    click_through,
+    embedded,
+    fill_receiver,
+    show_order_panel,
+)
 from dropship.platforms.taobao_buyer import TaobaoBuyer
 from dropship.platforms.taobao_seller import classify, yuan_to_fen
 
@@ -206,6 +213,12 @@ class AlibabaBuyer(TaobaoBuyer):
                       lambda: f"没有进入 1688 确认订单页：{page.url}")
         fill_receiver(page, receiver)
         page.fill(SEL["memo"], memo)
+
+    def assist_page(self, panel: dict[str, Any]):
+        """辅助下单 in the page the purchase is driven in (TaobaoBuyer.assist_page, 1688's buttons)."""
+        page = self._ali_page()
+        show_order_panel(page, panel, (SEL["order_now"], SEL["submit"], SEL["pay_submit"]))
+        return page
 
     def read_checkout(self) -> CheckoutReadback:
         source = self._ali_page().locator(SEL["preview"]).get_attribute("data-source")

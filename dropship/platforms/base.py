@@ -268,6 +268,11 @@ class BuyerDriver(Protocol):
         """The receiver, total and quantity the checkout page shows now."""
         ...
 
+    def assist_page(self, panel: dict[str, Any]) -> Any:
+        """辅助下单: the page holding the checkout, with the order info panel (plain data, see
+        buyer_pages.show_order_panel) shown on it; the person submits and pays there."""
+        ...
+
     def submit(self) -> None:
         """Click 提交订单 once. Never retried by the driver: the caller re-diffs instead."""
         ...

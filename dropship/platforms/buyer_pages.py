@@ -255,3 +255,92 @@ def cancel_order(page, sel: dict[str, str], check: Callable[[Any], None], cancel
         raise PlatformError(f"{label}订单当前状态（{text_of(page, sel['status'])}）不能取消")
     throttle()
     click_through(page, sel["cancel"], check, cancelled, sel["message"], f"{label}取消订单没有成功")
+
+
+# -- 辅助下单: the order info panel on the supplier's page -------------------------------------------
+
+# A small fixed panel (请核对订单信息) with a 复制 button per value, in its own shadow root hung on <html>:
+# outside every form of the site (nothing of it is ever submitted) and out of reach of the site's
+# CSS. Each init script stores its panel and the last one stored is shown, so a later purchase on
+# the same page replaces an earlier one. It moves to the first corner where it covers none of the
+# `avoid` elements (the site's buy / submit / pay buttons), checked again as the page scrolls or
+# changes. Styles are set through the CSSOM: a site's CSP may forbid inline <style>.
+PANEL_JS = """([panel, avoid]) => {
+    if (window.top !== window) return;
+    window.__dsOrderPanel = panel;
+    const CORNERS = [['left', 'bottom'], ['left', 'top'], ['right', 'top'], ['right', 'bottom']];
+    const css = (el, text) => { el.style.cssText = text; return el; };
+    const make = (tag, text, style) => { const el = css(document.createElement(tag), style || ''); if (text) el.textContent = text; return el; };
+    function overlaps(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
+    function place(host) {
+        const covered = avoid.flatMap(sel => Array.from(document.querySelectorAll(sel)))
+            .map(el => el.getBoundingClientRect()).filter(r => r.width && r.height);
+        for (const [x, y] of CORNERS) {
+            host.style.left = host.style.right = host.style.top = host.style.bottom = '';
+            host.style[x] = '8px'; host.style[y] = '8px';
+            const box = host.getBoundingClientRect();
+            if (!covered.some(r => overlaps(box, r))) return;
+        }
+    }
+    function copy(value, button) {
+        const done = () => { button.textContent = '已复制'; setTimeout(() => { button.textContent = '复制'; }, 1500); };
+        const fallback = () => {
+            const area = make('textarea', '', 'position:fixed;left:-9999px;top:0');
+            area.value = value; document.documentElement.appendChild(area); area.select();
+            try { document.execCommand('copy'); done(); } finally { area.remove(); }
+        };
+        if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(value).then(done, fallback);
+        else fallback();
+    }
+    function build() {
+        const data = window.__dsOrderPanel;
+        const old = document.getElementById('ds-order-panel');
+        if (old) old.remove();
+        const host = make('div', '', 'position:fixed;z-index:2147483647;');
+        host.id = 'ds-order-panel';
+        const root = host.attachShadow({mode: 'open'});
+        const box = make('section', '', 'font:12px/1.6 sans-serif;color:#333;background:#fffbe6;border:1px solid #e6a23c;'
+            + 'border-radius:4px;padding:6px 8px;width:280px;max-height:45vh;overflow:auto;box-shadow:0 2px 8px rgba(0,0,0,.25)');
+        box.setAttribute('aria-label', data.heading);
+        box.setAttribute('role', 'complementary');
+        box.dataset.dsPanel = '';
+        const head = make('div', '', 'display:flex;justify-content:space-between;font-weight:bold;margin-bottom:4px');
+        head.append(make('span', data.heading));
+        const toggle = make('button', '收起', 'font-size:12px');
+        toggle.type = 'button';
+        const body = make('div');
+        toggle.addEventListener('click', () => {
+            body.hidden = !body.hidden; toggle.textContent = body.hidden ? '展开' : '收起'; place(host);
+        });
+        head.append(toggle);
+        if (data.note) body.append(make('div', data.note, 'color:#c0392b;margin-bottom:4px'));
+        for (const [label, value] of data.rows) {
+            const row = make('div', '', 'display:flex;gap:4px;align-items:baseline;margin:2px 0');
+            row.dataset.label = label;
+            row.append(make('span', label + '：', 'flex:none;color:#888'), make('span', value, 'flex:1;word-break:break-all'));
+            const button = make('button', '复制', 'flex:none;font-size:12px');
+            button.type = 'button';
+            button.setAttribute('aria-label', '复制' + label);
+            button.addEventListener('click', () => copy(value, button));
+            row.append(button);
+            body.append(row);
+        }
+        box.append(head, body);
+        root.append(box);
+        document.documentElement.appendChild(host);
+        place(host);
+        const again = () => place(host);
+        window.addEventListener('scroll', again, {passive: true});
+        window.addEventListener('resize', again);
+        new MutationObserver(again).observe(document.body, {childList: true, subtree: true, attributes: true});
+    }
+    if (document.body) build(); else document.addEventListener('DOMContentLoaded', build);
+}"""
+
+
+def show_order_panel(page, panel: dict[str, Any], avoid: tuple[str, ...] = ()) -> None:
+    """辅助下单: show `panel` (``{"heading", "rows": [[label, value], …], "note"}``) on `page` now and on
+    every page it loads from here on, in a corner clear of the `avoid` selectors."""
+    arguments = json.dumps([panel, list(avoid)], ensure_ascii=False)
+    page.add_init_script(f"({PANEL_JS})({arguments});")
+    page.evaluate(PANEL_JS, [panel, list(avoid)])

@@ -48,6 +48,7 @@ from dropship.platforms.buyer_pages import (
     embedded,
     fill_receiver,
     read_receiver,
+    show_order_panel,
     text_of,
 )
 from dropship.platforms.origins import Origins
@@ -391,6 +392,12 @@ class PddBuyer:
         text = tip.inner_text()
         if "系统繁忙" in text:
             raise RiskBlocked("拼多多风控限制（系统繁忙），请稍后再试")
+
+    def assist_page(self, panel: dict[str, Any]):
+        """辅助下单 in the page the purchase is driven in (see TaobaoBuyer.assist_page)."""
+        page = self._work_page()
+        show_order_panel(page, panel, (BUY_SEL["submit"], BUY_SEL["confirm_pay"]))
+        return page
 
     def read_checkout(self) -> CheckoutReadback:
         page = self._work_page()

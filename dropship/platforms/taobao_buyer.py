@@ -45,6 +45,7 @@ from dropship.platforms.buyer_pages import (
     phone_key,
     place_key,
     same_receiver,
+    show_order_panel,
     split_region,
     text_of,
 )
@@ -65,6 +66,8 @@ PAGE_CAP = 200  # pages read at most in one listing (a stop, should the list nev
 MUNICIPALITY_CITY = "市辖区"  # the picker's one city tag of 北京 / 上海 / 天津 / 重庆
 NO_STREET = "暂不选择"
 WAIT_MS = 15_000
+# What the 辅助下单 panel must never cover: 立即购买, 提交订单, 立即付款, the cashier's 确认付款
+BUY_BUTTONS = ("#J_LinkBuy", "#J_Go", "#pay-link", "#J_authSubmit")
 
 # 拍单状态 codes (services.purchasing.labels.PURCHASE_STATUS_LABELS), kept as plain strings here:
 # platforms never import services.
@@ -374,6 +377,13 @@ class TaobaoBuyer:
             raise PlatformError("新增收货地址失败：" + ("；".join(errors.values()) or str(body.get("message") or "")))
         page.wait_for_url(re.compile(r"[?&]addressId=\d+"), wait_until="domcontentloaded", timeout=WAIT_MS)
         self._check(page)
+
+    def assist_page(self, panel: dict[str, Any]):
+        """辅助下单: the page the purchase is being bought in (the confirm page fill_checkout left), with
+        the order info panel on it from now on; the person submits and pays there."""
+        page = self._buy_page()
+        show_order_panel(page, panel, BUY_BUTTONS)
+        return page
 
     def _confirm_page(self):
         page = self._buy

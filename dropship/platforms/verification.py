@@ -5,8 +5,9 @@ page. It reads the latest screenshot the parked thread took, and posts input com
 click, typed text) that the parked thread replays on the page. The thread returns when the
 driver's `solved()` check passes, when someone skips it, or when nobody answered in time.
 
-The same channel carries 打开后台 on a PC without a screen (`show_live`): the account's backend page
-stays parked as a live view that a person uses from any LAN PC until they close it.
+The same channel carries 打开后台 and 辅助下单 on a PC without a screen (`show_live`): the account's
+backend page, or the supplier page a purchase is bought in, stays parked as a live view that a
+person uses from any LAN PC until they close it (or, for 辅助下单, until their order is found).
 
 Known limitation: the channel is a module global, so a page parked by a worker of another process is
 not seen by this process's web pages (DESIGN.md wants shared storage for that).
@@ -44,6 +45,13 @@ def display_available() -> bool:
     return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def needs_live_view(remote: bool) -> bool:
+    """Whether a page a person must use (辅助下单) goes to 验证中心's live view rather than a window on
+    this PC: when they asked from another PC of the LAN (`remote`: a window here, where nobody may
+    sit, would not reach them) or when this PC has no screen."""
+    return remote or not display_available()
+
+
 class BadCommand(ValueError):
     pass
 
@@ -51,7 +59,7 @@ class BadCommand(ValueError):
 @dataclass
 class Verification:
     id: str
-    kind: str  # slider | sms | qr | backend (打开后台)
+    kind: str  # slider | sms | qr | backend (打开后台) | assist (辅助下单)
     title: str
     account_key: str
     created_at: datetime
@@ -62,7 +70,7 @@ class Verification:
     width: int = 0
     height: int = 0
     closed_at: float = 0.0
-    job_id: int | None = None  # the 打开后台 job that parked the page
+    job_id: int | None = None  # the 打开后台 / 辅助下单 job that parked the page
     page_title: str = ""  # what the page shows now, as text beside the picture
     page_url: str = ""
     commands: queue.Queue = field(default_factory=queue.Queue, repr=False)
@@ -106,9 +114,11 @@ class Hub:
             return self._items.get(item_id)
 
     def for_job(self, job_id: int) -> Verification | None:
-        """The live view a 打开后台 job parked (None before it is parked or once it is forgotten)."""
+        """The live view a 打开后台 / 辅助下单 job parked (None before it is parked or once it is forgotten);
+        its newest one, should a re-run of the job have parked another."""
         with self._lock:
-            return next((v for v in self._items.values() if v.job_id == job_id), None)
+            return max((v for v in self._items.values() if v.job_id == job_id), key=lambda v: v.created_at,
+                       default=None)
 
     def waiting(self) -> list[Verification]:
         with self._lock:
@@ -222,15 +232,24 @@ def park(page, kind: str, title: str, account_key: str, solved: Callable[[], boo
     return _serve(hub, item, lambda: page, solved, "expired") == "solved"
 
 
-def show_live(page, title: str, account_key: str, timeout: float, job_id: int, hub: Hub = HUB) -> str:
-    """打开后台 without a screen: keep `page` as a live view in 验证中心 until someone closes it (or
-    `timeout` seconds pass); returns how it ended. A tab the page opens (backends open many) is
-    shown in its place while it stays open."""
+def show_live(page, title: str, account_key: str, timeout: float, job_id: int, hub: Hub = HUB,
+              kind: str = "backend", done: Callable[[], bool] = lambda: False) -> str:
+    """打开后台 (or 辅助下单, `kind` "assist") without a screen: keep `page` as a live view in 验证中心
+    until someone closes it ("closed"), `done()` finds the person's work done ("solved"), or
+    `timeout` seconds pass ("closed" for 打开后台, else "expired"); returns how it ended.
+
+    A tab opened meanwhile is shown in its place while it stays open: for 打开后台 any tab of the
+    context (backends open many); for 辅助下单 only the page's own popups, as the driver reads the
+    order list in another page of the context meanwhile."""
     pages = [page]
-    page.context.on("page", lambda opened: pages.append(opened))  # Playwright tags the handler: no builtins
-    item = hub.open("backend", title, account_key, timeout, state="open", job_id=job_id)
-    return _serve(hub, item, lambda: next((p for p in reversed(pages) if not p.is_closed()), page),
-                  lambda: False, "closed")
+    backend = kind == "backend"
+    if backend:
+        page.context.on("page", lambda opened: pages.append(opened))  # Playwright tags the handler: no builtins
+    else:
+        page.on("popup", lambda opened: pages.append(opened))
+    item = hub.open(kind, title, account_key, timeout, state="open", job_id=job_id)
+    return _serve(hub, item, lambda: next((p for p in reversed(pages) if not p.is_closed()), page), done,
+                  "closed" if backend else "expired")
 
 
 def _serve(hub: Hub, item: Verification, current: Callable, solved: Callable[[], bool], timed_out: str) -> str:

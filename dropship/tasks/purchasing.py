@@ -2,9 +2,11 @@
 
 Jobs (the web layer creates each Purchase with `records.begin` first, state 准备):
 
-- ``purchase(job_id, purchase_id, mode)``: one purchase; mode ``"auto"`` (自动下单) or ``"assisted"``
-  (辅助下单: the page opens in a visible browser where this PC has a display, the receiver is filled
-  in, the person submits and pays; the new order is found by the same diff).
+- ``purchase(job_id, purchase_id, mode, remote)``: one purchase; mode ``"auto"`` (自动下单) or ``"assisted"``
+  (辅助下单: the receiver is filled in and the order info panel shown on the supplier's page; the
+  person submits and pays there, in a window on this PC, or — asked from another PC (`remote`), or
+  this PC has no screen — in 验证中心's live view from any LAN PC; the new order is found by the
+  same diff meanwhile, and the view ends once it is paid).
 - ``purchase_batch(job_id, account_id, purchase_ids, mode="auto")``: 批量采购, one job per purchase
   account; its purchases are bought one at a time in the given order (the driver throttles).
 
@@ -43,9 +45,9 @@ from dropship.services.purchase_settings import (
     GuardSettings,
     load_guards,
     load_payment,
-    load_receiver_settings,
 )
 from dropship.services.purchasing import records
+from dropship.services.purchasing.assist import assist_panel, receiver_to_type
 from dropship.services.purchasing.guards import GuardFacts, Refusal, check, may_pay
 from dropship.services.purchasing.labels import state_label
 from dropship.services.purchasing.links import CANONICAL
@@ -62,9 +64,8 @@ from dropship.services.purchasing.matching import (
 )
 from dropship.services.purchasing.sku_map import plan
 from dropship.services.purchasing.states import advance, note_attempt, state_for_status
-from dropship.services.receiver import real_receiver, supplier_receiver
 from dropship.tasks import settings
-from dropship.tasks.account_session import open_account
+from dropship.tasks.account_session import account_key, account_title, open_account
 
 MODES = ("auto", "assisted")
 STEPS = ("before_submit", "after_submit", "before_record", "after_pay")
@@ -73,6 +74,7 @@ STEP_HOOK: Callable[[str, int], None] = lambda step, purchase_id: None  # noqa: 
 DIFF_RETRY_SECONDS: tuple[float, ...] = (1.0, 3.0)
 ASSIST_POLL_SECONDS = 5.0  # 辅助下单: how often the account's order list is read while the person buys
 ASSIST_MINUTES = 30  # … and for how long before the purchase is parked for a person
+ASSIST_ENDED = {"closed": "辅助下单已关闭", "expired": f"辅助下单 {ASSIST_MINUTES} 分钟内没有完成"}
 # A session that broke: the rest of a batch cannot be bought with this account now.
 ACCOUNT_PROBLEMS = (LoginRequired, RiskBlocked, NeedsVerification)
 
@@ -98,11 +100,14 @@ def marker(purchase: PurchaseRow) -> str:
 class Buying:
     """One purchase worked by one driver: each method takes one step and records it (and the memo flag)."""
 
-    def __init__(self, driver: BuyerDriver, purchase: PurchaseRow, mode: str, guards: GuardSettings) -> None:
+    def __init__(self, driver: BuyerDriver, purchase: PurchaseRow, mode: str, guards: GuardSettings,
+                 live: bool = False, job_id: int = 0) -> None:
         self.driver = driver
         self.purchase = purchase
         self.mode = mode
         self.guards = guards
+        self.live = live  # 辅助下单 in 验证中心's live view (no screen here, or asked from another PC)
+        self.job_id = job_id
         self.memo_changed = False
         self.note = ""  # why it stopped where it did (the job's message)
 
@@ -125,11 +130,7 @@ class Buying:
 
     def expected_receiver(self) -> Receiver | None:
         """What to type at the supplier; None while the address is not decrypted (never the masked one)."""
-        buyer = real_receiver(self.purchase.order)
-        receiver_settings = load_receiver_settings()
-        if buyer is None and receiver_settings.mode != "fixed":
-            return None
-        return supplier_receiver(buyer or Receiver(), receiver_settings, self.purchase.platform)
+        return receiver_to_type(self.purchase)
 
     def refusals(self, quote: int, expected: Receiver | None, shown: Receiver | None) -> list[Refusal]:
         spent = records.spent_today(self.purchase.account_id, excluding=self.purchase.id)
@@ -239,15 +240,19 @@ class Buying:
         return result
 
     def wait_for_person(self) -> Found | Park:
-        """辅助下单: read the account's order list until the person's order shows (or time runs out)."""
-        deadline = time.monotonic() + ASSIST_MINUTES * 60
-        before = set(self.purchase.orders_before or ())
-        while True:
-            checkpoint()
-            result = self.find(before)
-            if isinstance(result, Found) or time.monotonic() > deadline:
-                return result
-            time.sleep(ASSIST_POLL_SECONDS)
+        """辅助下单: the order info panel on the checkout page; the person submits and pays there, in the
+        window on this PC or (`live`) in 验证中心's live view, while the account's order list is read.
+        Ends once their order is found and no longer 待付款, when they close the window or the view,
+        or after ASSIST_MINUTES; an order found by then is theirs (recorded, 待付款 if unpaid)."""
+        page = self.driver.assist_page(assist_panel(self.purchase))
+        watch = PersonWatch(self)
+        if self.live:
+            account = self.purchase.account
+            ended = verification.show_live(page, account_title(account), account_key(account), ASSIST_MINUTES * 60,
+                                           self.job_id, kind="assist", done=watch.settled)
+        else:
+            ended = watch.in_window(page)
+        return watch.outcome(ended)
 
     def record(self, result: Found | Park) -> None:
         """The diff's answer: 采购单号 + 采购金额 recorded, or 需人工 (never "the latest")."""
@@ -275,7 +280,7 @@ class Buying:
         if self.mode == "assisted" or not may_pay(refusals, self.guards):
             if self.purchase.state == "paying":
                 self.move("unpaid")
-            why = "；".join(r.reason for r in refusals) or ("请在浏览器中付款" if self.mode == "assisted"
+            why = "；".join(r.reason for r in refusals) or ("辅助下单没有付款，请到采购平台付款" if self.mode == "assisted"
                                                          else "未开启自动支付")
             self.note = f"已下单，停在待付款：{why}"
             return
@@ -298,15 +303,57 @@ class Buying:
         return True
 
 
+class PersonWatch:
+    """辅助下单's diff while a person buys: the account's orders, read at most every ASSIST_POLL_SECONDS
+    in the worker thread that owns the pages (between the live view's frames, or the window's waits)."""
+
+    def __init__(self, buying: Buying) -> None:
+        self.buying = buying
+        self.before = set(buying.purchase.orders_before or ())
+        self.result: Found | Park | None = None
+        self.next_read = 0.0
+
+    def settled(self) -> bool:
+        """Whether the person's order is found and no longer 待付款 (paid, or cancelled by them)."""
+        checkpoint()
+        if time.monotonic() < self.next_read:
+            return False
+        self.result = self.buying.find(self.before)
+        self.next_read = time.monotonic() + ASSIST_POLL_SECONDS
+        return isinstance(self.result, Found) and state_for_status(self.result.order.status) != "unpaid"
+
+    def in_window(self, page) -> str:
+        """The visible window on this PC: "solved", "closed" (the person closed it) or "expired"."""
+        deadline = time.monotonic() + ASSIST_MINUTES * 60
+        while time.monotonic() < deadline:
+            if self.settled():
+                return "solved"
+            if page.is_closed():
+                return "closed"
+            time.sleep(ASSIST_POLL_SECONDS)  # the person is buying: nothing to wait on but the list
+        return "expired"
+
+    def outcome(self, ended: str) -> Found | Park:
+        """The order found (read once more: it may have been placed just before the view closed), or
+        需人工 saying how 辅助下单 ended."""
+        if ended != "solved" and not isinstance(self.result, Found):
+            self.result = self.buying.find(self.before)
+        if isinstance(self.result, Found):
+            return self.result
+        reason = self.result.reason if self.result else "没有找到新的采购订单"
+        return Park(f"{ASSIST_ENDED.get(ended, '辅助下单已结束')}：{reason}")
+
+
 def _push_memo(purchase: PurchaseRow, job_id: int) -> None:
     order = purchase.order
     job = Job.get_or_none(Job.id == job_id)
     start_unique_job(**memo_push_job(order), user=job.user if job else None)
 
 
-def buy_one(driver: BuyerDriver, purchase: PurchaseRow, mode: str, job_id: int) -> str:
-    """Run one purchase; a failure before the submit refuses it (its items are 待采购 again)."""
-    buying = Buying(driver, purchase, mode, load_guards())
+def buy_one(driver: BuyerDriver, purchase: PurchaseRow, mode: str, job_id: int, live: bool = False) -> str:
+    """Run one purchase; a failure before the submit refuses it (its items are 待采购 again). `live`:
+    辅助下单 in 验证中心's live view rather than a window on this PC."""
+    buying = Buying(driver, purchase, mode, load_guards(), live, job_id)
     try:
         return buying.run()
     except (TryLater, JobInterrupted):
@@ -339,11 +386,12 @@ def resolve_interrupted(driver: BuyerDriver, account_id: int, job_id: int) -> No
 
 
 @contextmanager
-def account_session(account: PurchaseAccount, mode: str, job_id: int) -> Iterator[BuyerDriver]:
-    """The account's purchase lock, its logged-in driver (visible for 辅助下单 where there is a display),
-    and its interrupted purchases re-diffed first: how every job that acts for an account starts."""
+def account_session(account: PurchaseAccount, mode: str, job_id: int, live: bool = False) -> Iterator[BuyerDriver]:
+    """The account's purchase lock, its logged-in driver (a visible window for 辅助下单 unless it is
+    shown as a live view), and its interrupted purchases re-diffed first: how every job that acts for
+    an account starts."""
     with account_lock(settings().data_dir, account.id), \
-            open_buyer(account, mode == "assisted" and verification.display_available()) as driver:
+            open_buyer(account, mode == "assisted" and not live) as driver:
         resolve_interrupted(driver, account.id, job_id)
         yield driver
 
@@ -358,16 +406,20 @@ def _load(purchase_id: int) -> PurchaseRow:
 
 
 @job_task("purchase")
-def purchase(job_id: int, purchase_id: int, mode: str = "auto") -> None:
-    """去下单: one purchase (自动下单 or 辅助下单)."""
+def purchase(job_id: int, purchase_id: int, mode: str = "auto", remote: bool = False) -> None:
+    """去下单: one purchase (自动下单 or 辅助下单; `remote`: 辅助下单 asked from another PC of the LAN,
+    which goes to 验证中心's live view: verification.needs_live_view)."""
     if mode not in MODES:
         raise UserError(f"未知的下单方式：{mode}")
     row = _load(purchase_id)
     progress(job_id, 0, 1, "正在打开采购账号…")
+    live = mode == "assisted" and verification.needs_live_view(remote)
     try:
-        with account_session(row.account, mode, job_id) as driver:
+        with account_session(row.account, mode, job_id, live) as driver:
             row = _load(purchase_id)  # re-read under the lock: another job may have moved it meanwhile
-            message = buy_one(driver, row, mode, job_id)
+            if live:
+                progress(job_id, 0, 1, "正在填写收货信息，随后在验证中心打开辅助下单页面")
+            message = buy_one(driver, row, mode, job_id, live)
     except (TryLater, JobInterrupted):
         raise
     except Exception as exc:
@@ -386,7 +438,8 @@ def purchase_batch(job_id: int, account_id: int, purchase_ids: list[int], mode: 
         raise UserError("采购账号不存在或已删除")
     progress(job_id, 0, len(purchase_ids), "正在打开采购账号…")
     try:
-        failed = _buy_all(job_id, account_id, purchase_ids, mode, account_session(account, mode, job_id))
+        live = mode == "assisted" and verification.needs_live_view(False)
+        failed = _buy_all(job_id, account_id, purchase_ids, mode, account_session(account, mode, job_id, live), live)
     except (TryLater, JobInterrupted):
         raise
     except Exception as exc:  # a broken session: the purchases not yet started are released
@@ -397,7 +450,7 @@ def purchase_batch(job_id: int, account_id: int, purchase_ids: list[int], mode: 
 
 
 def _buy_all(job_id: int, account_id: int, purchase_ids: list[int], mode: str,
-             session: AbstractContextManager[BuyerDriver]) -> int:
+             session: AbstractContextManager[BuyerDriver], live: bool = False) -> int:
     """Each purchase in turn; returns how many did not succeed. A broken session (ACCOUNT_PROBLEMS) ends it."""
     failed = 0
     with session as driver:
@@ -408,7 +461,7 @@ def _buy_all(job_id: int, account_id: int, purchase_ids: list[int], mode: str,
                 failed += 1
                 continue
             try:
-                message = buy_one(driver, row, mode, job_id)
+                message = buy_one(driver, row, mode, job_id, live)
             except (TryLater, JobInterrupted, *ACCOUNT_PROBLEMS):
                 raise
             except Exception as exc:  # noqa: BLE001 - this order failed (and says why); the batch goes on

@@ -11,16 +11,19 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, render_template, request, url_for
+from markupsafe import Markup
 
 from dropship import queue
 from dropship.errors import FieldError, UserError
-from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shop, SupplierLink
+from dropship.models import Job, Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shop, SupplierLink
+from dropship.platforms.verification import needs_live_view
 from dropship.services.accounts import is_usable, usable
 from dropship.services.jobs import job_target, memo_push_job
 from dropship.services.purchasing import links, manual, records, sku_map
 from dropship.services.purchasing.labels import PURCHASE_PLATFORMS, PURCHASE_STATUS_LABELS
 from dropship.services.rollups import still_to_buy
+from dropship.tls import is_loopback
 from dropship.web.access import requires
 from dropship.web.forms import form as show_form
 from dropship.web.inputs import form_ids, parse_db_id
@@ -139,15 +142,15 @@ def map_sku(item_id: int, link_id: int):
 
 
 def _begin_and_start(order: Order, items: list[OrderItem], link: SupplierLink, account: PurchaseAccount,
-                     mode: str) -> None:
+                     mode: str, **options: bool) -> Job:
     """records.begin (准备) then the purchase job, with the agreed arguments; UserError from begin."""
     mapping = sku_map.mapping_for(items[0].outer_id, items[0].sku_text, link.platform, link.item_id)
     quantity = sum(i.quantity for i in items) * (mapping.multiplier if mapping else 1)
     purchase = records.begin(current_scope(), order, items, account, link.platform, link.item_id,
                              mapping.sku_id if mapping else "", quantity)
     title = f"{MODES[mode]} · {PURCHASE_PLATFORMS.get(link.platform, link.platform)} · {order.tid}"
-    queue.start_job("purchase", title, target=job_target("purchase", purchase.id), user=g.user,
-                    purchase_id=purchase.id, mode=mode)
+    return queue.start_job("purchase", title, target=job_target("purchase", purchase.id), user=g.user,
+                           purchase_id=purchase.id, mode=mode, **options)
 
 
 def _account_choice(name: str, platform: str) -> PurchaseAccount | None:
@@ -171,11 +174,17 @@ def go(item_id: int, link_id: int):
     account = _account_choice("account", link.platform)
     if account is None:
         return _dialog(item, FieldError("account", "请在“切换帐号”中选择一个可用的采购账号"), typed)
+    # 辅助下单 asked from another PC of the LAN is bought there, through 验证中心's live view
+    options = {"remote": not is_loopback(request.remote_addr or "")} if mode == "assisted" else {}
     try:
-        _begin_and_start(item.order, [item], link, account, mode)
+        job = _begin_and_start(item.order, [item], link, account, mode, **options)
     except UserError as exc:
         return _dialog(item, FieldError("go", str(exc)), typed)
     text = f"已开始{MODES[mode]}（订单 {item.order.tid}），可在右上角“任务”查看进度"
+    if options and needs_live_view(options["remote"]):
+        text = Markup('{}；<a href="{}">在此电脑操作：打开实时页面</a>').format(text, url_for("verify.for_job", job_id=job.id))
+    elif options:
+        text += "；下单页面在本机的浏览器窗口中打开"
     return _message(text, events=("close-dialog", "orders-changed", "jobs-changed"))
 
 

@@ -1,5 +1,6 @@
 """验证中心: parked sliders / SMS codes / QR logins, shown live and answered from any PC of the LAN;
-and 打开后台 on a PC without a screen, the backend shown live and used the same way."""
+打开后台 on a PC without a screen, the backend shown live and used the same way; and 辅助下单 from
+another PC (or without a screen), the supplier page shown live beside the order info panel."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,12 +9,16 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from markupsafe import Markup
 
 from dropship.models import Job
+from dropship.models import Purchase as PurchaseRow
 from dropship.platforms.verification import HUB, STATES, BadCommand, Verification, display_available
 from dropship.services.jobs import visible_jobs
+from dropship.services.purchasing import records
+from dropship.services.purchasing.assist import assist_panel
 from dropship.web.access import requires
+from dropship.web.scoping import current_scope
 
 bp = Blueprint("verify", __name__, url_prefix="/verify")
-KINDS = {"slider": "滑块验证", "sms": "短信验证码", "qr": "扫码登录", "backend": "打开后台"}
+KINDS = {"slider": "滑块验证", "sms": "短信验证码", "qr": "扫码登录", "backend": "打开后台", "assist": "辅助下单"}
 
 
 def _item(item_id: str):
@@ -46,10 +51,22 @@ def badge():
     return str(waiting_count() or "")
 
 
+def _purchase_of(item: Verification) -> PurchaseRow | None:
+    """The purchase a 辅助下单 view is buying, when the user may see its job and the purchase."""
+    if item.kind != "assist" or item.job_id is None:
+        return None
+    job = visible_jobs(g.user).where(Job.id == item.job_id).first()
+    purchase_id = (job.args or {}).get("purchase_id") if job is not None else None
+    return records.get_purchase(current_scope(), purchase_id) if isinstance(purchase_id, int) else None
+
+
 @bp.get("/<item_id>")
 @requires("verify")
 def show(item_id: str):
-    return render_template("verify/show.html", item=_item(item_id), kinds=KINDS, states=STATES)
+    item = _item(item_id)
+    purchase = _purchase_of(item)
+    return render_template("verify/show.html", item=item, kinds=KINDS, states=STATES,
+                           panel=assist_panel(purchase) if purchase is not None else None)
 
 
 @bp.get("/<item_id>/status")

@@ -1,3 +1,32 @@
+// 辅助下单's order info panel: 复制 puts a value on the clipboard (a hidden textarea where the page is
+// not a secure context, e.g. plain http from another PC, which has no navigator.clipboard).
+(function () {
+  function copied(button) {
+    button.textContent = "已复制";
+    setTimeout(function () { button.textContent = "复制"; }, 1500);
+  }
+  function fallback(value, button) {
+    var area = document.createElement("textarea");
+    area.value = value;
+    area.setAttribute("readonly", "");
+    area.className = "offscreen";
+    document.body.appendChild(area);
+    area.select();
+    try { if (document.execCommand("copy")) copied(button); } finally { area.remove(); }
+  }
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var value = button.dataset.copy;
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(value).then(function () { copied(button); },
+                                                  function () { fallback(value, button); });
+      } else {
+        fallback(value, button);
+      }
+    });
+  });
+})();
+
 // 验证中心: refresh the live frame ~2/s and relay the person's drag, click, wheel and typing to the parked
 // page (a verification, or a backend opened with 打开后台).
 (function () {

@@ -10,7 +10,9 @@ import pytest
 
 from dropship.errors import UserError
 from dropship.models import Job, Order, OrderItem, Purchase, PurchaseAccount, Shop
+from dropship.platforms import verification
 from dropship.platforms.base import LoginRequired, PlatformError, Receiver, RiskBlocked, SupplierSku
+from dropship.platforms.verification import HUB
 from dropship.queue import JOB_TASKS
 from dropship.services.purchasing.records import begin
 from dropship.services.purchasing.states import advance
@@ -251,22 +253,79 @@ def test_a_parked_or_finished_purchase_is_left_alone(supplier, state):
     assert row.state == state and supplier.calls == [] and row.attempts == 0
 
 
-def test_assisted_fills_the_receiver_and_records_the_persons_order_without_paying(supplier, monkeypatch):
-    set_setting("pay.auto", True)
-    purchase = start_purchase()
-    polls = []
+def person(supplier: FakeBuyer, monkeypatch, acts: dict) -> list:
+    """The person buying in 辅助下单: `acts[n]` runs at the n-th read of the account's order list."""
+    polls: list = []
 
-    def person_buys_after_two_polls(since):
+    def recent_orders(since):
         polls.append(since)
-        if len(polls) == 2:
-            supplier.add_order()
+        acts.get(len(polls), lambda: None)()
         return FakeBuyer.recent_orders(supplier, since)
 
-    monkeypatch.setattr(supplier, "recent_orders", person_buys_after_two_polls)
+    monkeypatch.setattr(supplier, "recent_orders", recent_orders)
     monkeypatch.setattr(purchasing, "ASSIST_POLL_SECONDS", 0)
+    return polls
+
+
+def test_assisted_shows_the_panel_and_records_the_order_the_person_placed_and_paid(supplier, monkeypatch):
+    set_setting("pay.auto", True)
+    purchase = start_purchase()
+    polls = person(supplier, monkeypatch, {2: lambda: supplier.add_order(), 3: lambda: supplier.pay(
+        next(iter(supplier.orders)), "alipay", "", "")})
     row = run(supplier, purchase, mode="assisted")
-    assert row.state == "unpaid" and row.platform_order_id and len(polls) == 2
-    assert supplier.typed.name == "王小明" and supplier.count("submit") == 0 and supplier.count("pay") == 0
+    assert row.state == "paid" and row.platform_order_id and len(polls) == 3
+    assert supplier.typed.name == "王小明" and supplier.count("submit") == 0 and supplier.count("pay") == 1  # theirs
+    assert ["收件人", "王小明"] in supplier.panel["rows"] and ["数量", "2"] in supplier.panel["rows"]
+
+
+def test_assisted_window_closed_after_submitting_records_the_order_awaiting_payment(supplier, monkeypatch):
+    set_setting("pay.auto", True)  # 辅助下单 never pays: the person does
+    purchase = start_purchase()
+    person(supplier, monkeypatch, {1: lambda: supplier.add_order(), 2: lambda: setattr(supplier.page, "closed", True)})
+    row = run(supplier, purchase, mode="assisted")
+    assert (row.state, row.status) == ("unpaid", "unpaid") and row.platform_order_id
+    assert supplier.count("pay") == 0
+
+
+def test_assisted_window_closed_without_an_order_is_parked_saying_so(supplier, monkeypatch):
+    purchase = start_purchase()
+    person(supplier, monkeypatch, {1: lambda: setattr(supplier.page, "closed", True)})
+    row = run(supplier, purchase, mode="assisted")
+    assert row.state == "parked" and row.reason.startswith("辅助下单已关闭：提交后没有找到新的采购订单")
+
+
+def _live(supplier: FakeBuyer, purchase: Purchase) -> Purchase:
+    purchasing.buy_one(supplier, Purchase.get_by_id(purchase.id), "assisted", job_id=4242, live=True)
+    return Purchase.get_by_id(purchase.id)
+
+
+def test_assisted_live_view_is_parked_for_the_job_and_ends_when_the_order_is_paid(supplier, monkeypatch):
+    purchase = start_purchase()
+    seen = []
+
+    def pays():
+        seen.append(HUB.for_job(4242))
+        supplier.add_order(status="paid")
+
+    person(supplier, monkeypatch, {2: pays})
+    row = _live(supplier, purchase)
+    [item] = seen
+    assert (item.kind, item.state, item.frame_no > 0) == ("assist", "solved", True)
+    assert row.state == "paid" and supplier.count("pay") == 0 and supplier.count("submit") == 0
+
+
+def test_assisted_live_view_closed_without_an_order_is_parked(supplier, monkeypatch):
+    purchase = start_purchase()
+    person(supplier, monkeypatch, {2: lambda: HUB.close_view(HUB.for_job(4242).id)})
+    row = _live(supplier, purchase)
+    assert row.state == "parked" and row.reason.startswith("辅助下单已关闭：")
+    assert HUB.for_job(4242).state == "closed"
+
+
+@pytest.mark.parametrize("remote,display,live", [(True, True, True), (False, False, True), (False, True, False)])
+def test_assisted_goes_live_from_another_pc_or_without_a_screen(monkeypatch, remote, display, live):
+    monkeypatch.setattr(verification, "display_available", lambda: display)
+    assert verification.needs_live_view(remote) is live
 
 
 def test_a_memo_change_starts_the_push_job(supplier, quick):

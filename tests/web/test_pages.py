@@ -85,7 +85,7 @@ def test_browser_setting_rejects_a_missing_path(signed_in):
 JS_HOOKS = {"data-open": "[data-open]", "data-close": "[data-close]", "data-key": "[data-key]",
             "data-command": "[data-command]",
             "data-check-all": "[data-check-all]", "data-per-page": 'hasAttribute("data-per-page")',
-            "data-shows": "dataset.shows"}
+            "data-shows": "dataset.shows", "data-copy": "[data-copy]"}
 JS_IDS = {"verify-send": 'getElementById("verify-send")', "verify-text": 'getElementById("verify-text")'}
 HX_VERBS = ("get", "post", "put", "patch", "delete")
 

@@ -17,6 +17,7 @@ from dropship.models import (
     SkuMapping,
     SupplierLink,
 )
+from dropship.platforms import verification
 from dropship.services.settings import get_setting
 from tests.helpers import become_employee, csrf, post
 from tests.orders_factory import buy, make_account, make_order, make_shop
@@ -454,3 +455,23 @@ def test_guard_settings_are_the_main_accounts_alone(signed_in):
     become_employee(signed_in, ["settings"])
     response = post(signed_in, "/settings/purchase/guards", {"profit_floor": "5"}, token_page="/settings/purchase")
     assert response.status_code == 403 and _db(lambda: get_setting("purchase.profit_floor")) == 0
+
+
+@pytest.mark.parametrize("address,display,remote,live", [
+    ("192.168.1.23", True, True, True),  # asked from another PC: bought there, in the live view
+    ("127.0.0.1", False, False, True),  # this PC has no screen
+    ("127.0.0.1", True, False, False),  # a window opens on this PC
+])
+def test_assisted_from_another_pc_or_without_a_screen_links_to_the_live_page(desk, task_registered, monkeypatch,
+                                                                             address, display, remote, live):
+    monkeypatch.setattr(verification, "display_available", lambda: display)
+    _add_link(desk)
+    path = f"/purchase/items/{desk['item'].id}/links/{_link().id}/go"
+    response = post(desk["client"], path, {"mode": "assisted", "account": desk["account"].id}, token_page="/orders",
+                    environ_base={"REMOTE_ADDR": address})
+    html = response.get_data(as_text=True)
+    [(_, _, kwargs)] = task_registered
+    job = _db(lambda: Job.get(Job.kind == "purchase"))
+    assert response.status_code == 200 and kwargs["remote"] is remote
+    link = f'<a href="/verify/job/{job.id}">在此电脑操作：打开实时页面</a>'
+    assert (link in html) is live and ("本机的浏览器窗口" in html) is not live
