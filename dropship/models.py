@@ -316,6 +316,17 @@ class Purchase(BaseModel):
     purchased_at = DateTimeField(null=True, index=True)  # 采购时间
     step_at = DateTimeField(null=True)  # when `state` last changed
     attempts = IntegerField(default=0)  # task runs that worked on it (a resume after a crash counts)
+    # the supplier parcel (services.tracking): '' | in_transit | signed | exception, when the number
+    # arrived (百通's 同步时间) and when its trace last moved (物流异常)
+    tracking_state = CharField(max_length=10, default="")
+    tracking_at = DateTimeField(null=True)
+    tracking_moved_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("active", "tracking_state", "tracking_moved_at"), False),
+            (("courier", "tracking_at"), False),
+        )
 
 
 class PurchaseItem(BaseModel):
@@ -373,6 +384,9 @@ class Shipment(BaseModel):
     state = CharField(max_length=10, default="pending")  # pending | done | failed
     error = CharField(max_length=300, default="")
     created_at = DateTimeField(default=datetime.now)
+    # 导入物流单号: what this shipment carried before 百通一键替换极速 re-consigned it with another courier
+    original_courier = CharField(max_length=20, default="")
+    original_number = CharField(max_length=40, default="")
 
 
 SHOP_MODELS: list[type[BaseModel]] = [Shop, ShopDailyStat, PurchaseAccount, Order, OrderItem, Purchase,
