@@ -325,7 +325,6 @@ class Purchase(BaseModel):
     class Meta:
         indexes = (
             (("active", "tracking_state", "tracking_moved_at"), False),
-            (("courier", "tracking_at"), False),
         )
 
 
@@ -387,6 +386,7 @@ class Shipment(BaseModel):
     # 导入物流单号: what this shipment carried before 百通一键替换极速 re-consigned it with another courier
     original_courier = CharField(max_length=20, default="")
     original_number = CharField(max_length=40, default="")
+    job = ForeignKeyField(Job, null=True, backref="shipments", on_delete="SET NULL")  # the job consigning it
 
 
 SHOP_MODELS: list[type[BaseModel]] = [Shop, ShopDailyStat, PurchaseAccount, Order, OrderItem, Purchase,
