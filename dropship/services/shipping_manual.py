@@ -139,14 +139,15 @@ def check_manual(scope: Scope, order_id: int, form: dict[str, Any]) -> ManualShi
                           warning=pattern_warning(courier, number))
 
 
-def create_manual(scope: Scope, order_id: int, form: dict[str, Any], confirmed: bool = False) -> ManualShipment:
+def create_manual(scope: Scope, order_id: int, form: dict[str, Any]) -> ManualShipment:
     """Check, then record a pending manual Shipment for the consign job (the result's `shipment_id`).
 
-    Returns the checked plan without writing when it carries a warning the user has not overridden
-    (`confirmed`); the caller shows the warning with 「仍然发货」.
+    Returns the checked plan without writing when it carries a warning the user has not overridden:
+    「仍然发货」 posts `confirm` = the number it warned about, so a number changed since is checked again.
     """
     plan = check_manual(scope, order_id, form)
-    if plan.warning and not confirmed:
+    confirmed = unicodedata.normalize("NFKC", str(form.get("confirm") or "")).strip().upper()
+    if plan.warning and confirmed != plan.tracking_number:
         return plan
     with db.atomic():
         # checked again inside the transaction: two clicks (or two PCs) never make two shipments
@@ -155,3 +156,8 @@ def create_manual(scope: Scope, order_id: int, form: dict[str, Any], confirmed: 
                                    tracking_number=again.tracking_number, oids=again.oids, mode="manual",
                                    state="pending")
     return replace(again, shipment_id=shipment.id)
+
+
+def attach_job(shipment_id: int, job_id: int) -> None:
+    """Link the shipment to the job consigning it (the card's job line)."""
+    Shipment.update(job=job_id).where(Shipment.id == shipment_id).execute()

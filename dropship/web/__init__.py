@@ -41,6 +41,7 @@ def register_web(app: Flask) -> None:
         orders,
         purchase,
         settings,
+        shipping,
         shops,
         stats,
         team,
@@ -48,7 +49,7 @@ def register_web(app: Flask) -> None:
     )
 
     init_inputs(app)  # the <dbid:…> converter must exist before the blueprints add their rules
-    for module in (auth, orders, purchase, shops, accounts, aftersales, stats, dashboard, team, settings, billing,
+    for module in (auth, orders, purchase, shipping, shops, accounts, aftersales, stats, dashboard, team, settings, billing,
                    verify, jobs):
         app.register_blueprint(module.bp)
     init_templates(app)
@@ -78,6 +79,7 @@ def init_templates(app: Flask) -> None:
     from dropship.services.shops import effective_login_state, session_usable
     from dropship.web.jobs import panel_jobs
     from dropship.web.purchase import purchase_ready
+    from dropship.web.shipping import baitong_ready, consign_ready
     from dropship.web.verify import backend_view, waiting_count
 
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
@@ -100,4 +102,6 @@ def init_templates(app: Flask) -> None:
             "verify_count": waiting_count,
             "backend_view": backend_view,
             "purchase_ready": purchase_ready,  # 去下单 / 批量采购 are 即将开放 until the purchase task exists
+            "consign_ready": consign_ready,  # 手动发货 / 替换极速 likewise until their jobs exist
+            "baitong_ready": baitong_ready,
         }

@@ -9,6 +9,7 @@ from dropship.couriers import courier_name
 from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shipment
 from dropship.platforms.base import Receiver
 from dropship.services import money
+from dropship.services.baitong import original_courier_name
 from dropship.services.orders.labels import ABNORMAL_LABELS, REFUND_LABELS, STATUS_LABELS
 from dropship.services.orders.logistics import NO_LOGISTICS, PLATFORM_MODE
 from dropship.services.receiver import masked_receiver, real_receiver
@@ -33,6 +34,7 @@ class ParcelLine:
     text: str
     tracking_number: str = ""
     outside: bool = False  # consigned in the shop backend (千牛), not by this app
+    original: str = ""  # 导入物流单号: the parcel this one replaced (百通一键替换极速), "number (courier)"
 
 
 @dataclass
@@ -73,9 +75,16 @@ class OrderCard:
             if s.mode == PLATFORM_MODE and not s.tracking_number:
                 lines.append(ParcelLine(f"不需要发货（{NO_LOGISTICS}）", outside=True))
             else:
+                original = f"{s.original_number} ({original_courier_name(s.original_courier)})" if s.original_number else ""
                 lines.append(ParcelLine(s.courier_name or courier_name(s.courier) or "快递", s.tracking_number,
-                                        s.mode == PLATFORM_MODE))
+                                        s.mode == PLATFORM_MODE, original))
         return lines
+
+    @property
+    def attempts(self) -> list[Shipment]:
+        """Our shipments since the last consigned one that are 发货中 or failed (the platform's text)."""
+        last_done = max((s.id for s in self.consigned), default=0)
+        return [s for s in self.shipments if s.id > last_done and s.state in ("pending", "failed")]
 
     @property
     def masked(self) -> bool:
