@@ -212,6 +212,14 @@ class SupplierLine:
 
 
 @dataclass(frozen=True)
+class TraceStep:
+    """One step of a parcel's trace (物流轨迹): when, and the courier's words."""
+
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
 class SupplierOrder:
     """An order of our purchase account at a supplier, from the platform's order list or detail."""
 
@@ -224,6 +232,7 @@ class SupplierOrder:
     receiver: Receiver | None = None  # only from the order detail
     courier: str = ""
     tracking_number: str = ""
+    trace: tuple[TraceStep, ...] = ()  # only where the driver read the parcel's trace (淘宝 transit_step.do)
 
 
 @dataclass(frozen=True)

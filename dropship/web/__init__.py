@@ -77,6 +77,7 @@ def init_templates(app: Flask) -> None:
     from dropship.services.money import yuan
     from dropship.services.purchasing.labels import state_label
     from dropship.services.shops import effective_login_state, session_usable
+    from dropship.services.tracking import TRACKING_LABELS
     from dropship.web.jobs import panel_jobs
     from dropship.web.purchase import purchase_ready
     from dropship.web.shipping import baitong_ready, consign_ready
@@ -89,6 +90,7 @@ def init_templates(app: Flask) -> None:
     app.add_template_filter(effective_login_state, "login_state")  # 风控限制 ends with its cool-down
     app.add_template_filter(session_usable, "session_usable")
     app.add_template_filter(state_label, "purchase_state")  # a purchase not yet on the supplier's list
+    app.add_template_filter(lambda code: TRACKING_LABELS.get(code, code), "tracking_state")  # 在途 / 已签收 / 异常
 
     @app.context_processor
     def _globals() -> dict:

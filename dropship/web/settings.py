@@ -112,7 +112,8 @@ def save_shop_backend():
 
 
 ORDER_FIELDS = {"deadline_hours": "orders.deadline_hours", "export_keep_minutes": "exports.keep_minutes",
-                "purchase_sync_minutes": "purchase.sync_minutes"}
+                "purchase_sync_minutes": "purchase.sync_minutes", "no_tracking_days": "logistics.no_tracking_days",
+                "stale_hours": "logistics.stale_hours"}
 
 
 def _order_settings() -> dict:

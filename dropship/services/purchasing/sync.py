@@ -25,6 +25,7 @@ from dropship.services.memo import apply_purchase_memo
 from dropship.services.purchasing.states import TRANSITIONS, IllegalTransition, advance, state_for_status
 from dropship.services.rollups import refresh_rollups
 from dropship.services.settings import get_setting, int_between, register
+from dropship.services.tracking import record_tracking
 
 # 拍单状态 after which the supplier order no longer changes in a way we follow.
 FINAL_STATUSES: frozenset[str] = frozenset({"received", "cancelled", "refunded"})
@@ -123,11 +124,12 @@ def _record_facts(purchase: Purchase, facts: dict[str, str]) -> bool:
 def record_status(purchase: Purchase, order: SupplierOrder, now: datetime | None = None) -> tuple[bool, bool]:
     """One supplier order's view onto its purchase: (changed, memo changed)."""
     facts = _facts(purchase, order)
+    tracked = record_tracking(purchase, order, now)  # 物流状态: outside the state machine, no memo part
     target = state_for_status(order.status)
     if target in SUPPLIER_DECIDED and target != purchase.state and target in TRANSITIONS[purchase.state]:
         return True, advance(purchase, target, now=now, **facts)
     if not facts:
-        return False, False
+        return tracked, False
     return True, _record_facts(purchase, facts)
 
 
