@@ -383,9 +383,6 @@ class Shipment(BaseModel):
     state = CharField(max_length=10, default="pending")  # pending | done | failed
     error = CharField(max_length=300, default="")
     created_at = DateTimeField(default=datetime.now)
-    # 导入物流单号: what this shipment carried before 百通一键替换极速 re-consigned it with another courier
-    original_courier = CharField(max_length=20, default="")
-    original_number = CharField(max_length=40, default="")
     job = ForeignKeyField(Job, null=True, backref="shipments", on_delete="SET NULL")  # the job consigning it
 
 

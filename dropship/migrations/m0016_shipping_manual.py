@@ -1,5 +1,6 @@
-"""手动发货 / 百通一键替换极速 / 物流状态: the number a shipment replaced (导入物流单号), and the supplier
-parcel's tracking status with its last movement, which the 物流异常 filter reads."""
+"""手动发货 / 百通一键替换极速 / 物流状态: the job consigning a shipment, and the supplier parcel's
+tracking status with its last movement, which the 物流异常 filter reads. (The parcel a shipment
+replaces, 导入物流单号, is m0015's shipment.original_*.)"""
 from peewee import AutoField, CharField, DateTimeField, ForeignKeyField, Model
 
 from dropship.db import Migrator
@@ -12,9 +13,6 @@ def _job_table(m: Migrator) -> type[Model]:
 
 
 def up(m: Migrator) -> None:
-    # 百通一键替换极速 re-consigns with another courier; the card keeps showing what was shipped first
-    m.add_column("shipment", "original_courier", CharField(max_length=20, default=""))
-    m.add_column("shipment", "original_number", CharField(max_length=40, default=""))
     # the job that consigns it (手动发货's job line on the card, 替换极速's result list)
     job = _job_table(m)
     m.add_column("shipment", "job_id", ForeignKeyField(job, field=job.id, null=True, on_delete="SET NULL"))
