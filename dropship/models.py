@@ -370,9 +370,14 @@ class Shipment(BaseModel):
     tracking_number = CharField(max_length=40, index=True)
     oids = JSONField(default=list)  # empty = whole order
     mode = CharField(max_length=10, default="manual")  # manual | automatic | platform
-    state = CharField(max_length=10, default="pending")  # pending | done | failed
+    state = CharField(max_length=10, default="pending")  # pending | done | failed | skipped
     error = CharField(max_length=300, default="")
     created_at = DateTimeField(default=datetime.now)
+    # 双物流: the supplier's parcel this shipment replaces (courier / number stay '' until the provider answers)
+    original_courier = CharField(max_length=20, default="")
+    original_tracking_number = CharField(max_length=40, default="")
+    attempts = IntegerField(default=0)  # consign runs (a transient failure is retried, services.shipping)
+    finished_at = DateTimeField(null=True, index=True)  # when it became done / failed / skipped (今日发货)
 
 
 SHOP_MODELS: list[type[BaseModel]] = [Shop, ShopDailyStat, PurchaseAccount, Order, OrderItem, Purchase,
