@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from peewee import JOIN, fn
 
-from dropship.couriers import BY_CODE, courier_name, looks_valid
+from dropship.couriers import BY_CODE, code_for, courier_name, looks_valid
 from dropship.db import db
 from dropship.models import Order, OrderItem, Purchase, PurchaseItem, Shipment, Shop
 from dropship.services.orders.labels import OPEN_STATUSES
@@ -66,7 +66,7 @@ class PurchaseFacts:
     """An active purchase: the sub-orders it covers and the supplier's parcel, if any yet."""
 
     oids: tuple[str, ...]
-    courier: str = ""  # the supplier's courier code
+    courier: str = ""  # the supplier's courier: a company code, or its name when the shop backend has none
     tracking_number: str = ""
     sequence: int = 0  # earlier purchases first (整包 ships with the first number)
 
@@ -155,7 +155,8 @@ def order_facts(order: Order) -> tuple[list[ItemFacts], list[PurchaseFacts]]:
                              .where(OrderItem.order == order.id, PurchaseItem.active == True)  # noqa: E712
                              .tuples()):
         lines.setdefault(purchase_id, []).append(oid)
-    purchases = [PurchaseFacts(tuple(lines.get(p.id, ())), p.courier, p.tracking_number, p.id)
+    # supplier pages name couriers (中通快递); the decision and the consign speak company codes
+    purchases = [PurchaseFacts(tuple(lines.get(p.id, ())), code_for(p.courier) or p.courier, p.tracking_number, p.id)
                  for p in Purchase.select().where(Purchase.order == order.id, Purchase.active == True)  # noqa: E712
                  .order_by(Purchase.id)]
     return facts, purchases
