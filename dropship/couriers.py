@@ -43,3 +43,17 @@ def looks_valid(code: str, tracking_number: str) -> bool:
 def courier_name(code: str) -> str:
     """The courier's Chinese name for a code; an unknown code is shown as stored."""
     return BY_CODE[code].name if code in BY_CODE else code
+
+
+def code_for(text: str) -> str:
+    """A supplier's courier as its order page writes it (中通快递, 圆通快递, 极兔快递, YTO, …) → the shop
+    backend's company code, '' when the shop backend does not list it (百通). Supplier pages name the
+    same company in several ways, so the name's first two characters (the brand) decide."""
+    text = text.strip()
+    if text.upper() in BY_CODE:
+        return text.upper()
+    if text in BY_NAME:
+        return BY_NAME[text].code
+    brand = text[:2]
+    found = [c for c in COURIERS if c.name.startswith(brand)] if len(brand) == 2 else []
+    return found[0].code if len(found) == 1 else ""

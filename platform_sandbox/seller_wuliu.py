@@ -125,6 +125,8 @@ def consign_info():
     order = _order(request.args.get("tradeId"))
     if order is None:
         return jsonify({"success": False, "message": "订单不存在"})
+    if _can_ship():  # a sub-account without 发货 permission fails here: the manual's 获取发货相关信息失败
+        return jsonify({"success": False, "message": _can_ship()})
     if order.status not in orders.UNSHIPPED:
         return jsonify({"success": False, "message": "当前订单状态不能发货"})
     fetcher, refunder = _contact_ids()

@@ -76,8 +76,8 @@ def parse_range(start: str, end: str) -> tuple[datetime, datetime]:
 def candidates(scope: Scope, begin: datetime, end: datetime) -> list[Shipment]:
     """The 百通 parcels consigned (or read from the shop) in the range, of orders the user may see,
     not yet replaced and with no replacement under way."""
-    under_way = Shipment.select(Shipment.original_number).where(Shipment.state == "pending",
-                                                                 Shipment.original_number != "")
+    under_way = Shipment.select(Shipment.original_tracking_number).where(Shipment.state == "pending",
+                                                                 Shipment.original_tracking_number != "")
     query = (Shipment.select(Shipment, Order).join(Order)
              .where(Shipment.state == "done", is_baitong(), Shipment.tracking_number != "",
                     Shipment.created_at.between(begin, end), Shipment.tracking_number.not_in(under_way))
@@ -97,7 +97,7 @@ def start_run(scope: Scope, begin: datetime, end: datetime) -> list[int]:
     with db.atomic():
         return [Shipment.create(order=old.order_id, courier="", courier_name="", tracking_number="", oids=old.oids,
                                 mode="replace", state="pending", original_courier=old.courier or BAITONG_CODE,
-                                original_number=old.tracking_number).id for old in found]
+                                original_tracking_number=old.tracking_number).id for old in found]
 
 
 def pending_replacements(job_id: int, shipment_ids: list[int]) -> list[Shipment]:
@@ -123,7 +123,7 @@ def settle(shipment: Shipment, error: str = "") -> None:
             return
         Shipment.update(state="done", error="").where(Shipment.id == shipment.id).execute()
         Shipment.update(state=REPLACED).where(Shipment.order == shipment.order_id, Shipment.state == "done",
-                                              Shipment.tracking_number == shipment.original_number,
+                                              Shipment.tracking_number == shipment.original_tracking_number,
                                               Shipment.id != shipment.id).execute()
 
 
@@ -145,5 +145,5 @@ def results(scope: Scope, job_id: int) -> list[ResultRow]:
     """A run's result list, in the order it works through them (only orders the user may see)."""
     query = (Shipment.select(Shipment, Order).join(Order).where(Shipment.job == job_id, Shipment.mode == "replace")
              .order_by(Shipment.id))
-    return [ResultRow(s.order.tid, s.original_number, s.courier_name, s.tracking_number, s.state, s.error)
+    return [ResultRow(s.order.tid, s.original_tracking_number, s.courier_name, s.tracking_number, s.state, s.error)
             for s in scope.apply(query, Order)]

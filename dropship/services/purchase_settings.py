@@ -189,6 +189,8 @@ def _couriers(value: Any) -> list[str]:
 register("ship.excluded_couriers", "不使用上家物流单号的快递", [], _couriers)
 register("ship.dual_logistics", "默认使用双物流方式发货", False, _flag)
 register("ship.multi_item", "多子订单发货", "split", _one_of(MULTI_ITEM))
+register("ship.dual_app_key", "双物流账号 app_key", "", _ciphertext)
+describe("ship.dual_app_key", secret=True)
 describe("ship.excluded_couriers", choice_display(EXCLUDABLE_COURIERS))
 describe("ship.multi_item", choice_display(MULTI_ITEM))
 
@@ -209,6 +211,12 @@ class ShippingSettings:
     def ship_now(self, items_with_tracking: int, items: int) -> bool:
         """拆包: each sub-order ships as soon as it has a number; 整包: only once all of them have one."""
         return items_with_tracking > 0 if self.multi_item == "split" else items_with_tracking == items
+
+
+def dual_app_key() -> str:
+    """For the consign task: the 双物流 provider's key, decrypted ('' when not set)."""
+    stored = get_setting("ship.dual_app_key")
+    return decrypt(stored) if stored else ""
 
 
 def load_shipping() -> ShippingSettings:

@@ -59,5 +59,6 @@ from dropship.tasks import (  # noqa: E402,F401
     orders,
     purchase_sync,
     purchasing,
+    shipping,
     shops,
 )

@@ -205,7 +205,7 @@ def test_baitong_starts_a_run_over_the_baitong_parcels_of_the_range_in_scope(des
     [(kind, kwargs)] = consign_job
     [replacement] = [s for s in _shipments() if s.mode == "replace"]
     assert kind == "replace_baitong" and kwargs["shipment_ids"] == [replacement.id]
-    assert (replacement.order_id, replacement.original_number, replacement.state) == (mine.order_id, "26227801564",
+    assert (replacement.order_id, replacement.original_tracking_number, replacement.state) == (mine.order_id, "26227801564",
                                                                                      "pending")
     # under way: the same range again finds nothing more to replace
     assert _baitong(desk, **window).status_code == 400

@@ -75,16 +75,17 @@ class OrderCard:
             if s.mode == PLATFORM_MODE and not s.tracking_number:
                 lines.append(ParcelLine(f"不需要发货（{NO_LOGISTICS}）", outside=True))
             else:
-                original = f"{s.original_number} ({original_courier_name(s.original_courier)})" if s.original_number else ""
+                original = f"{s.original_tracking_number} ({original_courier_name(s.original_courier)})" if s.original_tracking_number else ""
                 lines.append(ParcelLine(s.courier_name or courier_name(s.courier) or "快递", s.tracking_number,
                                         s.mode == PLATFORM_MODE, original))
         return lines
 
     @property
-    def attempts(self) -> list[Shipment]:
-        """Our shipments since the last consigned one that are 发货中 or failed (the platform's text)."""
+    def open_shipments(self) -> list[Shipment]:
+        """Our shipments since the last consigned one that are 发货中, failed (the platform's text) or
+        left for a person (需手动发货 and why, services.shipping)."""
         last_done = max((s.id for s in self.consigned), default=0)
-        return [s for s in self.shipments if s.id > last_done and s.state in ("pending", "failed")]
+        return [s for s in self.shipments if s.id > last_done and s.state in ("pending", "failed", "manual")]
 
     @property
     def masked(self) -> bool:

@@ -47,6 +47,9 @@ class SyncResult:
 
     changed: int = 0
     memo_order_ids: list[int] = field(default_factory=list)
+    # orders with a supplier parcel among the purchases read: what automatic shipping looks at (a
+    # number seen again is looked at again, so 自动发货 switched back on catches up at the next sync)
+    parcel_order_ids: list[int] = field(default_factory=list)
 
 
 def open_purchases(account_id: int | None = None, purchase_ids: Iterable[int] | None = None) -> ModelSelect:
@@ -151,4 +154,6 @@ def record_statuses(account: PurchaseAccount, orders: list[SupplierOrder],
         result.changed += changed
         if memo_changed and purchase.order_id not in result.memo_order_ids:
             result.memo_order_ids.append(purchase.order_id)
+        if purchase.tracking_number and purchase.order_id not in result.parcel_order_ids:
+            result.parcel_order_ids.append(purchase.order_id)
     return result
