@@ -15,9 +15,10 @@ from flask import Blueprint, abort, g, render_template, request
 
 from dropship import queue
 from dropship.errors import FieldError
-from dropship.models import Job, Order, OrderItem, Shop
+from dropship.models import Job, Order, OrderItem, Shipment, Shop
 from dropship.services import baitong, shipping_manual
 from dropship.services.jobs import job_target
+from dropship.services.shipping import CONSIGN_JOB, consign_job
 from dropship.web.access import requires
 from dropship.web.forms import form as show_form
 from dropship.web.scoping import current_scope
@@ -27,8 +28,8 @@ NOT_YET = "发货功能即将开放"
 
 
 def consign_ready() -> bool:
-    """Whether the `consign` job (the one consign path) is registered in this process."""
-    return "consign" in queue.JOB_TASKS
+    """Whether the `consign` job (the one consign path, tasks.shipping) is registered in this process."""
+    return CONSIGN_JOB in queue.JOB_TASKS
 
 
 def baitong_ready() -> bool:
@@ -83,8 +84,7 @@ def manual(order_id: int):
         return _manual_form(order, typed, exc)
     if not plan.shipment_id:
         return _manual_form(order, typed, warning=plan.warning)
-    job = queue.start_job("consign", f"手动发货 · {order.tid}", target=job_target("order", order.id), user=g.user,
-                          total=1, shipment_id=plan.shipment_id)
+    job = queue.start_job(**consign_job(Shipment.get_by_id(plan.shipment_id)), user=g.user)
     shipping_manual.attach_job(plan.shipment_id, job.id)
     return _message(f"已提交发货：{plan.courier.name} {plan.tracking_number}（订单 {order.tid}），结果见订单的物流信息",
                     events=("close-dialog", "orders-changed", "jobs-changed"))
