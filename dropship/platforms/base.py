@@ -177,6 +177,8 @@ class ShopBackend(Protocol):
 
     def consign(self, tid: str, courier_code: str, tracking_number: str, oids: list[str] | None = None) -> None: ...
 
+    def modify_consign(self, tid: str, old_number: str, courier_code: str, tracking_number: str) -> None: ...
+
 
 # -- buyer side (purchasing) ---------------------------------------------------------------------
 
