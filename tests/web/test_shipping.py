@@ -10,7 +10,7 @@ from dropship import queue
 from dropship.db import db
 from dropship.models import Job, Order, Shipment
 from tests.helpers import become_employee, post
-from tests.orders_factory import make_order, make_shop, ship
+from tests.orders_factory import buy, make_order, make_shop, ship
 from tests.web.test_pages import Page
 
 ZTO = "73123456789012"
@@ -209,3 +209,13 @@ def test_baitong_starts_a_run_over_the_baitong_parcels_of_the_range_in_scope(des
                                                                                      "pending")
     # under way: the same range again finds nothing more to replace
     assert _baitong(desk, **window).status_code == 400
+
+
+def test_card_shows_the_parcels_tracking_status_and_the_logistics_filter(desk, consign_job):
+    _db(lambda: buy(desk["single"], state="paid", tracking_number=ZTO, tracking_state="exception",
+                    tracking_at=datetime.now() - timedelta(hours=5), tracking_moved_at=datetime.now() - timedelta(hours=1)))
+    html = desk["client"].get("/orders?created_from=").get_data(as_text=True)
+    assert "物流状态：异常" in html
+    found = desk["client"].get("/orders?created_from=&logistics=abnormal").get_data(as_text=True)
+    assert f'data-tid="{desk["single"].tid}"' in found and f'data-tid="{desk["order"].tid}"' not in found
+    assert desk["client"].get("/orders?logistics=lost").status_code == 400
