@@ -21,7 +21,9 @@ from dropship.services.scope import Scope
 
 MAX_NUMBER = 40  # Shipment.tracking_number's column, and longer than any courier's numbers
 NUMBER_RE = re.compile(r"^[0-9A-Za-z-]+$")
-# A shipment not yet failed still covers its sub-orders: a second one would ship them twice.
+# A shipment not yet failed still covers its sub-orders: a second one would ship them twice. Unlike the
+# automatic rule's COVERING_STATES (services.shipping), 需手动发货 (`manual`) and `skipped` rows do not:
+# shipping those by hand is what this dialog is for.
 LIVE_STATES = ("pending", "done")
 
 
