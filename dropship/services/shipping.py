@@ -90,10 +90,10 @@ class Decision:
 
 def _route(courier: str, settings: ShippingSettings) -> tuple[str, str]:
     """(route, reason) for a supplier parcel of `courier` (manual 发货物流)."""
-    if courier not in BY_CODE:  # e.g. 百通: the shop backend's company list does not offer it
+    if courier not in BY_CODE:  # e.g. 百通 (couriers.OFF_LIST): the shop backend's company list does not offer it
         if settings.dual_logistics:
             return "dual", ""
-        return "manual", f"上家快递（{courier or '未知'}）不在店铺后台的物流公司列表中，需手动发货"
+        return "manual", f"上家快递（{courier_name(courier) or '未知'}）不在店铺后台的物流公司列表中，需手动发货"
     route = settings.route_for(courier)
     if route == "manual":
         return route, f"上家发{courier_name(courier)}，该快递已设置为不使用上家物流单号，且未开启双物流，需手动发货"
