@@ -43,7 +43,6 @@ def test_the_page_has_the_manuals_sections_and_says_what_does_not_act_yet(signed
                  "正确手机号加入收货人名后", "手机号前缀", "自动修改收货地址手机号", "自定义真实手机号显示样式", "1修改为",
                  "作为数字间隔", "预览", "固定姓名", "修改记录", 'aria-current="page">采购设置</a>'):
         assert text in html, text
-    receiver = html[html.index('id="receiver-setting"'):]
     # payment (the purchase task), shipping (automatic shipping) and the receiver all act now
     payment = html[html.index('id="pay-setting"'):html.index('id="ship-setting"')]
     assert "上线后生效" not in html and "双物流账号 app_key" in html
