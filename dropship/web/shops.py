@@ -46,6 +46,7 @@ def _table_context() -> dict:
 
 def _page_context() -> dict:
     return {**_table_context(), "day_choices": service.FETCH_DAY_CHOICES, "switch_hint": service.FETCH_SWITCH_HINT,
+            "auto_ship_hint": service.AUTO_SHIP_HINT,
             "form": {}, "errors": {}}
 
 
