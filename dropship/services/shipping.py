@@ -239,6 +239,21 @@ def finish(shipment_id: int, state: str, error: str = "", now: datetime | None =
         Shipment.id == shipment_id, Shipment.state == "pending").execute()
 
 
+def shipment_note(shipment: Shipment) -> str:
+    """What the order card says about one of our shipments beside 已发货 / 未发货 ('' when nothing)."""
+    parcel = f"{shipment.courier_name or courier_name(shipment.courier)} {shipment.tracking_number}".strip()
+    original = f"{courier_name(shipment.original_courier)} {shipment.original_tracking_number}"
+    if shipment.state == "pending":
+        if not shipment.tracking_number:
+            return f"正在用双物流换单发货（上家 {original}）"
+        return f"发货重试中：{shipment.error}" if shipment.error else f"正在发货：{parcel}"
+    if shipment.state == "done":
+        replaced = shipment.original_tracking_number and shipment.original_tracking_number != shipment.tracking_number
+        return f"双物流发货，替换上家 {original}" if replaced else ""
+    prefix = {"failed": "发货失败", "manual": "需手动发货", "skipped": "未发货"}.get(shipment.state, shipment.state)
+    return f"{prefix}：{shipment.error}"
+
+
 # -- 店铺管理: 今日发货 / 今日发货失败 ----------------------------------------------------------------------
 
 def _today(day: date | None) -> tuple[datetime, datetime]:

@@ -43,3 +43,20 @@ def test_today_counts_and_the_failure_list(signed_in):
 
     become_employee(signed_in, ["shops"], shops=[quiet_id])
     assert signed_in.get(f"/shops/{busy_id}/ship-failures").status_code == 404
+
+
+def test_the_order_card_says_what_shipping_did(signed_in):
+    with db.connection_context():
+        shop = make_shop()
+        failed, manual, dual = (make_order(shop, tid=f"38620000000000000{n}") for n in range(3))
+        _shipment(failed, "failed", BAD_NUMBER, number="7312")
+        Shipment.create(order=manual, courier="YUNDA", tracking_number="4312345678901234", mode="automatic",
+                        state="manual", error="上家发韵达快递，该快递已设置为不使用上家物流单号，且未开启双物流，需手动发货",
+                        original_courier="YUNDA", original_tracking_number="4312345678901234")
+        Shipment.create(order=dual, courier="STO", courier_name="申通快递", tracking_number="77123456789012",
+                        mode="automatic", state="done", original_courier="BTKD", original_tracking_number="26227801564")
+    html = signed_in.get("/orders?tab=all").get_data(as_text=True)
+    notes = [re.sub(r"\s+", " ", n).strip() for n in re.findall(r'data-testid="ship-note">(.*?)</div>', html, re.S)]
+    assert sorted(notes) == sorted([f"发货失败：{BAD_NUMBER}",
+                                    "需手动发货：上家发韵达快递，该快递已设置为不使用上家物流单号，且未开启双物流，需手动发货",
+                                    "双物流发货，替换上家 百通快递 26227801564"])

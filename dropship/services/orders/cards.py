@@ -12,6 +12,7 @@ from dropship.services import money
 from dropship.services.orders.labels import ABNORMAL_LABELS, REFUND_LABELS, STATUS_LABELS
 from dropship.services.orders.logistics import NO_LOGISTICS, PLATFORM_MODE
 from dropship.services.receiver import masked_receiver, real_receiver
+from dropship.services.shipping import shipment_note
 
 
 @dataclass
@@ -76,6 +77,12 @@ class OrderCard:
                 lines.append(ParcelLine(s.courier_name or courier_name(s.courier) or "快递", s.tracking_number,
                                         s.mode == PLATFORM_MODE))
         return lines
+
+    @property
+    def shipping_notes(self) -> list[str]:
+        """发货中 / 发货失败 with the reason / 需手动发货 / 双物流 … of our shipments (services.shipping)."""
+        notes = [shipment_note(s) for s in self.shipments if s.mode != PLATFORM_MODE]
+        return [note for note in notes if note]
 
     @property
     def masked(self) -> bool:
