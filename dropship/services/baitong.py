@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from peewee import Expression
 
-from dropship.couriers import courier_name
 from dropship.db import db
 from dropship.errors import FieldError
 from dropship.models import Order, Shipment
@@ -27,11 +26,6 @@ MAX_DAYS = 31  # one 同步时间 range at most, so a run stays a reviewable siz
 MAX_ORDERS = 500
 REPLACED = "replaced"  # Shipment.state of a parcel another one superseded
 TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
-
-
-def original_courier_name(code: str) -> str:
-    """导入物流单号's courier: 百通 is not in the courier table (the shop backends no longer take it)."""
-    return "百通快递" if code == BAITONG_CODE else courier_name(code)
 
 
 def is_baitong() -> Expression:

@@ -3,7 +3,7 @@
 Each section is one form saved all-or-nothing through `settings_log.save_settings`. The receiver
 rule itself lives in `services/receiver.py` (one pure function, also behind the page's 预览);
 payment and shipping are read by purchasing and automatic shipping (`load_payment`,
-`load_shipping`), which come with later issues: the page says so.
+`load_shipping`, `dual_app_key`).
 """
 from __future__ import annotations
 
@@ -224,17 +224,30 @@ def load_shipping() -> ShippingSettings:
                             get_setting("ship.multi_item"))
 
 
+_APP_KEY = re.compile(r"^[\x21-\x7e]{4,64}$")  # a provider key: printable ASCII, no spaces
+
+
 def save_shipping(form: dict[str, Any], user: User | None) -> None:
+    """An empty 双物流 app_key keeps the stored one (the page never holds it); raises FieldError.many."""
     excluded = form.get("excluded_couriers") or []
+    dual = _flag(form.get("dual_logistics"))
+    key = str(form.get("dual_app_key") or "").strip()
     errors = {}
     if any(code not in EXCLUDABLE_COURIERS for code in excluded):
         errors["excluded_couriers"] = "只能勾选：" + " / ".join(EXCLUDABLE_COURIERS.values())
     if form.get("multi_item") not in MULTI_ITEM:
         errors["multi_item"] = "请选择 拆包 或 整包"
+    if key and not _APP_KEY.match(key):
+        errors["dual_app_key"] = "app_key 为 4–64 位字母、数字或符号，不含空格"
+    elif dual and not key and not get_setting("ship.dual_app_key"):
+        errors["dual_app_key"] = "开启双物流时，请填写双物流账号的 app_key"
     if errors:
         raise FieldError.many(errors)
-    _save({"ship.excluded_couriers": excluded, "ship.dual_logistics": _flag(form.get("dual_logistics")),
-           "ship.multi_item": form["multi_item"]}, user)
+    values: dict[str, Any] = {"ship.excluded_couriers": excluded, "ship.dual_logistics": dual,
+                              "ship.multi_item": form["multi_item"]}
+    if key:
+        values["ship.dual_app_key"] = key
+    _save(values, user)
 
 
 # -- PDD 自定义收货信息 -------------------------------------------------------------------------------
@@ -330,4 +343,4 @@ def _save(values: dict[str, Any], user: User | None) -> None:
 
 
 PAYMENT_KEYS = ("pay.method", "pdd.order_type", "pay.account", "pay.password")
-SHIPPING_KEYS = ("ship.excluded_couriers", "ship.dual_logistics", "ship.multi_item")
+SHIPPING_KEYS = ("ship.excluded_couriers", "ship.dual_logistics", "ship.multi_item", "ship.dual_app_key")

@@ -90,10 +90,10 @@ class Decision:
 
 def _route(courier: str, settings: ShippingSettings) -> tuple[str, str]:
     """(route, reason) for a supplier parcel of `courier` (manual 发货物流)."""
-    if courier not in BY_CODE:  # e.g. 百通: the shop backend's company list does not offer it
+    if courier not in BY_CODE:  # e.g. 百通 (couriers.OFF_LIST): the shop backend's company list does not offer it
         if settings.dual_logistics:
             return "dual", ""
-        return "manual", f"上家快递（{courier or '未知'}）不在店铺后台的物流公司列表中，需手动发货"
+        return "manual", f"上家快递（{courier_name(courier) or '未知'}）不在店铺后台的物流公司列表中，需手动发货"
     route = settings.route_for(courier)
     if route == "manual":
         return route, f"上家发{courier_name(courier)}，该快递已设置为不使用上家物流单号，且未开启双物流，需手动发货"
@@ -237,6 +237,21 @@ def finish(shipment_id: int, state: str, error: str = "", now: datetime | None =
     """Record how a consign ended (done / failed / skipped), once: only a pending shipment moves."""
     Shipment.update(state=state, error=error[:300], finished_at=now or datetime.now(), **changes).where(
         Shipment.id == shipment_id, Shipment.state == "pending").execute()
+
+
+def shipment_note(shipment: Shipment) -> str:
+    """What the order card says about one of our shipments beside 已发货 / 未发货 ('' when nothing)."""
+    parcel = f"{shipment.courier_name or courier_name(shipment.courier)} {shipment.tracking_number}".strip()
+    original = f"{courier_name(shipment.original_courier)} {shipment.original_tracking_number}"
+    if shipment.state == "pending":
+        if not shipment.tracking_number:
+            return f"正在用双物流换单发货（上家 {original}）"
+        return f"发货重试中：{shipment.error}" if shipment.error else f"正在发货：{parcel}"
+    if shipment.state == "done":
+        replaced = shipment.original_tracking_number and shipment.original_tracking_number != shipment.tracking_number
+        return f"双物流发货，替换上家 {original}" if replaced else ""
+    prefix = {"failed": "发货失败", "manual": "需手动发货", "skipped": "未发货"}.get(shipment.state, shipment.state)
+    return f"{prefix}：{shipment.error}"
 
 
 # -- 店铺管理: 今日发货 / 今日发货失败 ----------------------------------------------------------------------
