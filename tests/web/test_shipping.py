@@ -100,7 +100,7 @@ def test_valid_number_creates_a_pending_manual_shipment_and_its_consign_job(desk
     again = _ship(desk, courier="中通快递", tracking_number=ZTO)
     assert again.status_code == 400 and "没有待发货的子订单" in again.get_data(as_text=True)
     card = desk["client"].get("/orders").get_data(as_text=True)
-    assert f"正在发货：中通快递 {ZTO}" in card and f"/jobs/{shipment.job_id}" in card  # the job line polls
+    assert f"正在发货：中通快递 {ZTO}" in card and f"任务：发货 · {desk['single'].tid} · 排队中" in card
 
 
 def test_partial_shipment_of_chosen_sub_orders(desk, consign_job):

@@ -89,7 +89,7 @@ class OrderCard:
 
     @property
     def consigning(self) -> list[Shipment]:
-        """Our shipments whose consign job is under way (the card shows the job's progress)."""
+        """Our shipments whose consign job is under way (the card names the job and its state)."""
         return [s for s in self.shipments if s.state == "pending" and s.job_id]
 
     @property
