@@ -33,8 +33,9 @@ def test_manual_ship_from_the_card(live_desk, sb, page: Page):
     expect(page.locator("#order-message")).to_contain_text("已提交发货")
 
     page.locator("summary").filter(has_text="任务").click()  # its badge counts the running job meanwhile
+    # the consign re-reads the order before and after (several backend pages): slower than a click
     expect(page.locator('#jobs-list .job[data-state="done"]').filter(has_text=f"发货 · {tid}")).to_be_visible(
-        timeout=30_000)
+        timeout=90_000)
     page.reload()
     expect(card.get_by_test_id("parcel")).to_contain_text(f"申通快递 {number}")
     expect(card.get_by_test_id("ship-state")).to_have_text("已发货")
