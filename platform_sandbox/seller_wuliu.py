@@ -122,6 +122,8 @@ def _children(order: Order) -> list[dict]:
 @bp.get("/user/consign.do", host=WULIU2)
 @seller_view(json=True)
 def consign_info():
+    if g.shop.legacy_consign_only:
+        return render_template("message.html", title="页面不存在", text="您访问的页面不存在"), 404
     order = _order(request.args.get("tradeId"))
     if order is None:
         return jsonify({"success": False, "message": "订单不存在"})
