@@ -30,6 +30,11 @@ COURIERS: tuple[Courier, ...] = (
 )
 BY_CODE: dict[str, Courier] = {c.code: c for c in COURIERS}
 BY_NAME: dict[str, Courier] = {c.name: c for c in COURIERS}
+# Couriers suppliers (拼多多 / 1688) ship with that the 淘宝/天猫/淘特 consign list does not offer: a
+# parcel of theirs ships by 双物流 or by hand (the manual's 百通一键替换; code and pattern after its
+# example number 26227801564, an assumption). Not in BY_CODE, which is the shop backend's list.
+OFF_LIST: tuple[Courier, ...] = (Courier("BTKD", "百通快递", re.compile(r"^2\d{10}$")),)
+_ANY_CODE: dict[str, Courier] = {c.code: c for c in COURIERS + OFF_LIST}
 
 
 def looks_valid(code: str, tracking_number: str) -> bool:
@@ -42,4 +47,16 @@ def looks_valid(code: str, tracking_number: str) -> bool:
 
 def courier_name(code: str) -> str:
     """The courier's Chinese name for a code; an unknown code is shown as stored."""
-    return BY_CODE[code].name if code in BY_CODE else code
+    return _ANY_CODE[code].name if code in _ANY_CODE else code
+
+
+def code_for(text: str) -> str:
+    """A supplier's courier as its order page writes it (中通快递, 圆通快递, 极兔快递, YTO, 百通快递 …) → its
+    company code ('' when unknown); whether the shop backend takes it is `code in BY_CODE`. Supplier
+    pages name the same company in several ways, so the name's first two characters (the brand) decide."""
+    text = text.strip()
+    if text.upper() in _ANY_CODE:
+        return text.upper()
+    brand = text[:2]
+    found = [c for c in _ANY_CODE.values() if c.name == text or (len(brand) == 2 and c.name.startswith(brand))]
+    return found[0].code if len(found) == 1 else ""

@@ -319,6 +319,16 @@ class Purchase(BaseModel):
     purchased_at = DateTimeField(null=True, index=True)  # 采购时间
     step_at = DateTimeField(null=True)  # when `state` last changed
     attempts = IntegerField(default=0)  # task runs that worked on it (a resume after a crash counts)
+    # the supplier parcel (services.tracking): '' | in_transit | signed | exception, when the number
+    # arrived (百通's 同步时间) and when its trace last moved (物流异常)
+    tracking_state = CharField(max_length=10, default="")
+    tracking_at = DateTimeField(null=True)
+    tracking_moved_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("active", "tracking_state", "tracking_moved_at"), False),
+        )
 
 
 class PurchaseItem(BaseModel):
@@ -372,10 +382,16 @@ class Shipment(BaseModel):
     courier_name = CharField(max_length=20, default="")
     tracking_number = CharField(max_length=40, index=True)
     oids = JSONField(default=list)  # empty = whole order
-    mode = CharField(max_length=10, default="manual")  # manual | automatic | platform
-    state = CharField(max_length=10, default="pending")  # pending | done | failed
+    mode = CharField(max_length=10, default="manual")  # manual | automatic | platform | replace (百通一键替换极速)
+    state = CharField(max_length=10, default="pending")  # pending | done | failed | skipped | replaced
     error = CharField(max_length=300, default="")
     created_at = DateTimeField(default=datetime.now)
+    # 双物流: the supplier's parcel this shipment replaces (courier / number stay '' until the provider answers)
+    original_courier = CharField(max_length=20, default="")
+    original_tracking_number = CharField(max_length=40, default="")
+    attempts = IntegerField(default=0)  # consign runs (a transient failure is retried, services.shipping)
+    finished_at = DateTimeField(null=True, index=True)  # when it became done / failed / skipped (今日发货)
+    job = ForeignKeyField(Job, null=True, backref="shipments", on_delete="SET NULL")  # the job consigning it
 
 
 SHOP_MODELS: list[type[BaseModel]] = [Shop, ShopDailyStat, PurchaseAccount, Order, OrderItem, Purchase,

@@ -13,7 +13,8 @@ PLATFORM_TEXT = {"taobao": "淘宝", "tmall": "天猫", "taote": "淘特", "alib
 # Options a seller account accepts (documented in README.md); the rest belong to the shop.
 SELLER_OPTIONS = {"nick", "phone", "slider_chance", "sms_on_new_device", "rate_limit_per_min",
                   "risk_cooldown_minutes", "can_export", "can_ship", "risk_style", "punish_bots"}
-SHOP_OPTIONS = {"shop_name", "decrypt_quota", "decrypt_slider_chance", "orders_per_day", "items", "lost_batch_filter"}
+SHOP_OPTIONS = {"shop_name", "decrypt_quota", "decrypt_slider_chance", "orders_per_day", "items", "lost_batch_filter",
+                "legacy_consign_only"}
 BUYER_OPTIONS = {"nick", "phone", "slider_chance", "sms_on_new_device", "rate_limit_per_min",
                  "risk_cooldown_minutes", "pay_password", "risk_blocked", "access_token", "alipay_account",
                  "list_shape"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +135,15 @@ class Sandbox:
     def seller_ship(self, tid: str, courier_code: str = "", tracking_no: str = "", dummy: bool = False) -> dict:
         """The seller ships the order in the shop backend (千牛) itself (see control.seller_ship)."""
         return self._run(lambda: control.order_dict(control.seller_ship(tid, courier_code, tracking_no, dummy)))
+
+    def baitong_shipped(self, tid: str, tracking_no: str, hours_ago: float = 1) -> dict:
+        """The order was consigned with 百通 `hours_ago`, when the backend still took it (seller_modify_consign)."""
+        from .seller_modify_consign import baitong_parcel
+
+        def ship() -> dict:
+            baitong_parcel(control.order_by_tid(tid), clock.now() - timedelta(hours=hours_ago), tracking_no)
+            return control.order_dict(control.order_by_tid(tid))
+        return self._run(ship)
 
     def open_dispute(self, tid: str, kind: str = "refund_only", oid: str = "", reason: str = "") -> dict:
         return self._run(lambda: control.dispute_dict(control.open_dispute(tid, kind, oid, reason)))

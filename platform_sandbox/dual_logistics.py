@@ -1,9 +1,12 @@
 """双物流: a provider that issues a replacement tracking number, of a courier the shop backend
 accepts, for a parcel a supplier shipped (the manual's 默认使用双物流方式发货 / 百通一键替换).
 
-No provider API is documented; the endpoint is a sandbox assumption:
-  POST api.shuangwuliu.com/api/waybill/replace  JSON or form {courier_code, tracking_no}
+No provider API is documented (real 双物流 / 换单 services sell numbers to an account with an API
+key); the endpoint is a sandbox assumption, invented:
+  POST api.shuangwuliu.com/api/waybill/replace  JSON or form {app_key, courier_code, tracking_no}
   -> {success: true, data: {courier_code, courier_name, tracking_no, original: {courier_code, tracking_no}}}
+  -> 401 {success: false, message} without a valid app_key (any key of APP_KEY_PREFIX; the sandbox
+     keeps no provider accounts);
   -> 400 {success: false, message} when the number is not a supplier's shipment.
 The replacement is another courier than the original and the same every time it is asked for.
 """
@@ -19,6 +22,7 @@ from .models import DualWaybill, Order, Shipment, Shop
 bp = Blueprint("dual_logistics", __name__)
 PROVIDER = sandbox_host("api.shuangwuliu.com")
 REPLACEMENT_COURIERS = ("STO", "ZTO", "YTO", "YUNDA", "JTSD")
+APP_KEY_PREFIX = "swl_"  # what the provider's keys look like (invented)
 
 
 def replacement(courier_code: str, tracking_no: str) -> DualWaybill:
@@ -39,6 +43,9 @@ def replacement(courier_code: str, tracking_no: str) -> DualWaybill:
 @bp.post("/api/waybill/replace", host=PROVIDER)
 def replace():
     values = request.get_json(silent=True) or request.form
+    key = str(values.get("app_key", "")).strip()
+    if not key.startswith(APP_KEY_PREFIX) or len(key) <= len(APP_KEY_PREFIX):
+        return jsonify({"success": False, "message": "app_key 无效，请检查双物流账号"}), 401
     code = str(values.get("courier_code", "")).strip().upper()
     number = str(values.get("tracking_no", "")).strip().upper()
     if not code or not number:

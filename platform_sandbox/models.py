@@ -91,6 +91,9 @@ class Shop(BaseModel):
     decrypt_slider_chance = FloatField(default=0.0)
     orders_per_day = FloatField(default=0.0)  # simulated paying buyers
     lost_batch_filter = BooleanField(default=False)  # batch lookups lose their filter (20,000+ pages)
+    # wuliu2's JSON consign.do not served (404 page) for this shop, so clients use the legacy form (assumption:
+    # shops still on the old 物流工具 exist; what the real site answers there is not documented)
+    legacy_consign_only = BooleanField(default=False)
 
 
 class Account(BaseModel):

@@ -122,9 +122,13 @@ def _children(order: Order) -> list[dict]:
 @bp.get("/user/consign.do", host=WULIU2)
 @seller_view(json=True)
 def consign_info():
+    if g.shop.legacy_consign_only:
+        return render_template("message.html", title="页面不存在", text="您访问的页面不存在"), 404
     order = _order(request.args.get("tradeId"))
     if order is None:
         return jsonify({"success": False, "message": "订单不存在"})
+    if _can_ship():  # a sub-account without 发货 permission fails here: the manual's 获取发货相关信息失败
+        return jsonify({"success": False, "message": _can_ship()})
     if order.status not in orders.UNSHIPPED:
         return jsonify({"success": False, "message": "当前订单状态不能发货"})
     fetcher, refunder = _contact_ids()

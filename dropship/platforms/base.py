@@ -177,6 +177,8 @@ class ShopBackend(Protocol):
 
     def consign(self, tid: str, courier_code: str, tracking_number: str, oids: list[str] | None = None) -> None: ...
 
+    def modify_consign(self, tid: str, old_number: str, courier_code: str, tracking_number: str) -> None: ...
+
 
 # -- buyer side (purchasing) ---------------------------------------------------------------------
 
@@ -212,6 +214,14 @@ class SupplierLine:
 
 
 @dataclass(frozen=True)
+class TraceStep:
+    """One step of a parcel's trace (物流轨迹): when, and the courier's words."""
+
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
 class SupplierOrder:
     """An order of our purchase account at a supplier, from the platform's order list or detail."""
 
@@ -224,6 +234,7 @@ class SupplierOrder:
     receiver: Receiver | None = None  # only from the order detail
     courier: str = ""
     tracking_number: str = ""
+    trace: tuple[TraceStep, ...] = ()  # only where the driver read the parcel's trace (淘宝 transit_step.do)
 
 
 @dataclass(frozen=True)

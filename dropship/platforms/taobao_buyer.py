@@ -32,6 +32,7 @@ from dropship.platforms.base import (
     SupplierLine,
     SupplierOrder,
     SupplierSku,
+    TraceStep,
     Verifier,
 )
 from dropship.platforms.buyer_pages import (
@@ -260,7 +261,7 @@ class TaobaoBuyer:
             order_id=order_id, created_at=listed.created_at, amount=yuan_to_fen(page.locator("#paid-amount").inner_text()),
             status=status_code(status_text, "", refunds), status_text=status_text, lines=listed.lines,
             receiver=parse_receiver_line(page.locator("#receiver").inner_text()), courier=courier,
-            tracking_number=number)
+            tracking_number=number, trace=parse_trace(steps["text"]))
 
     # -- buying -------------------------------------------------------------------------------
 
@@ -599,6 +600,19 @@ def parse_transit(text: str) -> tuple[str, str]:
     if not isinstance(body, dict) or str(body.get("isSuccess")).lower() != "true":
         return "", ""
     return str(body.get("expressName") or ""), str(body.get("expressId") or "")
+
+
+def parse_trace(text: str) -> tuple[TraceStep, ...]:
+    """transit_step.do's `address[{place, time}]` → the trace, oldest first; steps without a time are skipped."""
+    body = loads(text)
+    if not isinstance(body, dict) or str(body.get("isSuccess")).lower() != "true":
+        return ()
+    steps = []
+    for step in body.get("address") or []:
+        at = parse_time(step.get("time")) if isinstance(step, dict) else None
+        if at is not None:
+            steps.append(TraceStep(at, str(step.get("place") or "")))
+    return tuple(sorted(steps, key=lambda step: step.at))
 
 
 def parse_receiver_line(text: str) -> Receiver | None:

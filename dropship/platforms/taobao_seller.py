@@ -42,6 +42,7 @@ Verifier = Callable[[Any, str, Callable[[], bool]], bool]
 LOGIN_HOST = "login.taobao.com"
 LOGIN_PATH = "/havanaone/login/login.htm?bizName=taobao"  # where the real site sends an expired session
 TRADE_HOST = "trade.taobao.com"
+WULIU_HOST = "wuliu.taobao.com"  # the legacy (GBK) consign form: the fallback when the JSON flow is not served
 WULIU2_HOST = "wuliu2.taobao.com"
 MYSELLER_HOST = "myseller.taobao.com"
 
@@ -231,14 +232,19 @@ def parse_sold_response(text: str) -> SoldPage:
                     total=_int(page.get("totalNumber")), skipped=skipped)
 
 
+class UnreadableAnswer(PlatformError):
+    """The answer is not the data asked for (an HTML page where JSON was expected, a changed shape):
+    not a refusal by the platform, so another way of doing the same thing may still work."""
+
+
 def _loads(text: str) -> dict:
     """A JSON body (already classified) -> dict; big ids stay strings."""
     try:
         data = json.loads(text, parse_int=str)
     except ValueError:
-        raise PlatformError("平台返回了无法识别的数据（不是 JSON）") from None
+        raise UnreadableAnswer("平台返回了无法识别的数据（不是 JSON）") from None
     if not isinstance(data, dict):
-        raise PlatformError("平台返回了无法识别的数据")
+        raise UnreadableAnswer("平台返回了无法识别的数据")
     _classify_json(data)
     return data
 
@@ -584,16 +590,81 @@ class TaobaoSeller:
 
     def consign(self, tid: str, courier_code: str, tracking_number: str, oids: list[str] | None = None) -> None:
         """发货 through the JSON consign flow of wuliu2 (shape of idx 41177352066); `oids` ships only
-        those sub-orders (拆包: the parcel's `selectedItemList` holds just their children)."""
-        info = self._json(WULIU2_HOST, f"/user/consign.do?tradeId={tid}&{FRAMES}")
-        if info.get("success") in (False, "false"):
-            raise PlatformError(f"获取发货相关信息失败：{info.get('message') or '未知原因'}")
-        form = consign_form(info.get("data") or {}, courier_code, tracking_number, oids)
-        csrf = str(uuid.uuid4())  # the page makes a UUID and mirrors it into the XSRF-TOKEN cookie
-        self.context.add_cookies([{"name": "XSRF-TOKEN", "value": csrf, "url": self.origins(WULIU2_HOST)}])
-        data = self._json(WULIU2_HOST, "/user/do_consign.do", "POST", {"_csrf": csrf, **form})
+        those sub-orders (拆包: the parcel's `selectedItemList` holds just their children). When that
+        flow does not answer with its data (a page instead of JSON, a shape we cannot read), the
+        legacy GBK form of wuliu.taobao.com does the same (issue 10: kept as the fallback). A refusal
+        by the platform is final either way."""
+        try:
+            info = self._json(WULIU2_HOST, f"/user/consign.do?tradeId={tid}&{FRAMES}")
+            if info.get("success") in (False, "false"):
+                raise PlatformError(f"获取发货相关信息失败：{info.get('message') or '未知原因'}")
+            form = consign_form(info.get("data") or {}, courier_code, tracking_number, oids)
+        except UnreadableAnswer:
+            self.consign_legacy(tid, courier_code, tracking_number, oids)
+            return
+        data = self._json(WULIU2_HOST, "/user/do_consign.do", "POST", {"_csrf": self._wuliu2_csrf(), **form})
         if data.get("success") not in (True, "true"):
             raise PlatformError(str(data.get("message") or "发货失败"))
+
+    def _wuliu2_csrf(self) -> str:
+        """wuliu2's `_csrf`: the page makes a UUID and mirrors it into the XSRF-TOKEN cookie."""
+        csrf = str(uuid.uuid4())
+        self.context.add_cookies([{"name": "XSRF-TOKEN", "value": csrf, "url": self.origins(WULIU2_HOST)}])
+        return csrf
+
+    def modify_consign(self, tid: str, old_number: str, courier_code: str, tracking_number: str) -> None:
+        """修改运单号 of a shipped parcel (百通一键替换极速): the rules are taobao.logistics.consign.resend's
+        (shipped orders; an offline parcel within 24 hours). ASSUMPTION: the web call
+        `wuliu2 /user/modify_consign.do` with params {tradeId, oldMailNo, mailNo, cpCode} is the
+        sandbox's invented shape; no capture of the seller pages' modify request was found."""
+        params = {"tradeId": tid, "oldMailNo": old_number, "mailNo": tracking_number, "cpCode": courier_code}
+        data = self._json(WULIU2_HOST, "/user/modify_consign.do", "POST",
+                          {"_csrf": self._wuliu2_csrf(), "params": json.dumps(params, ensure_ascii=False)})
+        if data.get("success") not in (True, "true"):
+            raise PlatformError(str(data.get("message") or "修改运单号失败"))
+
+
+    def consign_legacy(self, tid: str, courier_code: str, tracking_number: str, oids: list[str] | None = None) -> None:
+        """发货 through the legacy GBK page: `consign.htm?trade_id=`, the 自己联系物流 form
+        (`event_submit_do_offline_consign`, `companyCode`, `mailNo`, `subTradeIds`), filled in the DOM
+        and submitted as a person would; the answer page says 恭喜您，操作成功 or why not."""
+        page = self._pages.get(WULIU_HOST)
+        if page is None or page.is_closed():  # no home page to sit on: the order's consign page is the page
+            page = self._pages[WULIU_HOST] = self.context.new_page()
+        self._goto(page, self.origins.url(WULIU_HOST, f"/user/consign.htm?trade_id={tid}"), WULIU_HOST)
+        form = page.locator(LEGACY_CONSIGN_FORM)
+        if not form.count():
+            raise PlatformError(f"获取发货相关信息失败：{_page_reason(page.inner_text('body'))}")
+        if oids:
+            boxes = form.locator("input[name=subTradeIds]")
+            values = [boxes.nth(i).get_attribute("value") for i in range(boxes.count())]
+            if not set(oids) <= set(values):
+                raise PlatformError("子订单不存在或已发货")
+            for i, value in enumerate(values):
+                boxes.nth(i).set_checked(value in oids)
+        if not form.locator(f"select[name=companyCode] option[value='{courier_code}']").count():
+            raise PlatformError("请选择物流公司")
+        form.locator("select[name=companyCode]").select_option(courier_code)
+        form.locator("input[name=mailNo]").fill(tracking_number)
+        self.throttle(WULIU_HOST)
+        with page.expect_navigation(wait_until="domcontentloaded"):
+            form.locator("#J_OfflineSubmit").click()
+        classify(page.url, 200, page.content())
+        text = page.inner_text("body")
+        if CONSIGN_OK not in text:
+            raise PlatformError(_page_reason(text))
+
+
+LEGACY_CONSIGN_FORM = "#offline-consign-form"  # 自己联系物流 on consign.htm (chan3256995/vueproject tbapi.js)
+CONSIGN_OK = "恭喜您，操作成功"
+# What a legacy answer page says when it refuses (the platform's words)
+LEGACY_REASONS = re.compile(r"(运单号不符合规则或已经被使用|请选择物流公司|[^\s。]*没有发货权限[^\s。]*|当前订单状态不能发货"
+                            r"|子订单不存在或已发货|没有需要发货的子订单|订单不存在|非法请求[^\s。]*)")
+
+
+def _page_reason(text: str) -> str:
+    found = LEGACY_REASONS.search(text)
+    return found.group(1) if found else "发货失败（平台没有说明原因）"
 
 
 # children[0].info.fields[] of consign.do, by position, as the real clients read them (idx 41177352066)
@@ -612,7 +683,7 @@ def consign_form(data: dict, courier_code: str, tracking_number: str, oids: list
         contacts = data["ContactsBlock"]["fields"]["dataSource"]
         fetcher, refunder = contacts[0]["fields"][0]["value"], contacts[1]["fields"][0]["value"]
     except (KeyError, IndexError, TypeError):
-        raise PlatformError("发货页面的数据格式无法识别（没有待发货的宝贝，或平台改版）") from None
+        raise UnreadableAnswer("发货页面的数据格式无法识别（没有待发货的宝贝，或平台改版）") from None
     selected = children
     if oids:
         # `subOrderId` on a child: no capture shows how a child names its sub-order (sandbox shape)

@@ -3,7 +3,7 @@
 Each section is one form saved all-or-nothing through `settings_log.save_settings`. The receiver
 rule itself lives in `services/receiver.py` (one pure function, also behind the page's 预览);
 payment and shipping are read by purchasing and automatic shipping (`load_payment`,
-`load_shipping`), which come with later issues: the page says so.
+`load_shipping`, `dual_app_key`).
 """
 from __future__ import annotations
 
@@ -196,6 +196,8 @@ def _couriers(value: Any) -> list[str]:
 register("ship.excluded_couriers", "不使用上家物流单号的快递", [], _couriers)
 register("ship.dual_logistics", "默认使用双物流方式发货", False, _flag)
 register("ship.multi_item", "多子订单发货", "split", _one_of(MULTI_ITEM))
+register("ship.dual_app_key", "双物流账号 app_key", "", _ciphertext)
+describe("ship.dual_app_key", secret=True)
 describe("ship.excluded_couriers", choice_display(EXCLUDABLE_COURIERS))
 describe("ship.multi_item", choice_display(MULTI_ITEM))
 
@@ -218,22 +220,41 @@ class ShippingSettings:
         return items_with_tracking > 0 if self.multi_item == "split" else items_with_tracking == items
 
 
+def dual_app_key() -> str:
+    """For the consign task: the 双物流 provider's key, decrypted ('' when not set)."""
+    stored = get_setting("ship.dual_app_key")
+    return decrypt(stored) if stored else ""
+
+
 def load_shipping() -> ShippingSettings:
     return ShippingSettings(tuple(get_setting("ship.excluded_couriers")), get_setting("ship.dual_logistics"),
                             get_setting("ship.multi_item"))
 
 
+_APP_KEY = re.compile(r"^[\x21-\x7e]{4,64}$")  # a provider key: printable ASCII, no spaces
+
+
 def save_shipping(form: dict[str, Any], user: User | None) -> None:
+    """An empty 双物流 app_key keeps the stored one (the page never holds it); raises FieldError.many."""
     excluded = form.get("excluded_couriers") or []
+    dual = _flag(form.get("dual_logistics"))
+    key = str(form.get("dual_app_key") or "").strip()
     errors = {}
     if any(code not in EXCLUDABLE_COURIERS for code in excluded):
         errors["excluded_couriers"] = "只能勾选：" + " / ".join(EXCLUDABLE_COURIERS.values())
     if form.get("multi_item") not in MULTI_ITEM:
         errors["multi_item"] = "请选择 拆包 或 整包"
+    if key and not _APP_KEY.match(key):
+        errors["dual_app_key"] = "app_key 为 4–64 位字母、数字或符号，不含空格"
+    elif dual and not key and not get_setting("ship.dual_app_key"):
+        errors["dual_app_key"] = "开启双物流时，请填写双物流账号的 app_key"
     if errors:
         raise FieldError.many(errors)
-    _save({"ship.excluded_couriers": excluded, "ship.dual_logistics": _flag(form.get("dual_logistics")),
-           "ship.multi_item": form["multi_item"]}, user)
+    values: dict[str, Any] = {"ship.excluded_couriers": excluded, "ship.dual_logistics": dual,
+                              "ship.multi_item": form["multi_item"]}
+    if key:
+        values["ship.dual_app_key"] = key
+    _save(values, user)
 
 
 # -- PDD 自定义收货信息 -------------------------------------------------------------------------------
@@ -329,4 +350,4 @@ def _save(values: dict[str, Any], user: User | None) -> None:
 
 
 PAYMENT_KEYS = ("pay.method", "pdd.order_type", "pay.account", "pay.password")
-SHIPPING_KEYS = ("ship.excluded_couriers", "ship.dual_logistics", "ship.multi_item")
+SHIPPING_KEYS = ("ship.excluded_couriers", "ship.dual_logistics", "ship.multi_item", "ship.dual_app_key")

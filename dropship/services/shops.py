@@ -217,6 +217,12 @@ def fetch_window(shop: Shop, now: datetime | None = None) -> tuple[datetime, dat
 
 
 FETCH_SWITCH_HINT = "获取中想换店铺或改开关：先点“暂停获取”，重新勾选店铺，再点“开始获取”"
+# The manual's FAQ 4: 自动发货 is one of the switches 开始获取 saves per shop, so turning it back on goes
+# the FAQ's way (暂停获取 → 勾选 → 打开 → 开始获取). Unlike the manual, nothing is lost meanwhile: the
+# purchase-status sync looks at every open parcel again, so what waited while it was off ships then.
+AUTO_SHIP_HINT = ("自动发货：上家发货后，按“采购设置 → 发货物流”自动用上家物流单号（或双物流）在店铺发货。"
+                  "关闭期间上家发货的订单不会自动发货；要重新打开，先“暂停获取”，勾选店铺，打开“自动发货”再“开始获取”，"
+                  "这些订单会在下一次同步采购状态时自动补发。")
 
 
 def start_fetching(shop_ids: list[int], options: FetchOptions, scope: Scope,

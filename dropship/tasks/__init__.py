@@ -55,11 +55,13 @@ on_worker_exit(_stop_playwright)
 from dropship.tasks import (  # noqa: E402,F401
     accounts,
     auto_purchase,
+    baitong,
     browser_check,
     maintenance,
     orders,
     purchase_cancel,
     purchase_sync,
     purchasing,
+    shipping,
     shops,
 )

@@ -4,7 +4,8 @@
   (services.purchasing.sync.open_purchases), or only those of `purchase_ids` (同步状态 / 批量同步 on
   the orders page). A shipped order the list gives without its tracking number (a list shape with
   no logistics) is read from its detail page. Each status lands through `sync.record_statuses`; a
-  changed seller memo starts the existing `push_memo` job.
+  changed seller memo starts the existing `push_memo` job; a supplier parcel starts automatic
+  shipping (services.shipping.plan_shipments → one `consign` job per new shipment).
 - Every minute `enqueue_due_purchase_syncs` starts one sync per account that has open purchases and
   has not synced for 采购状态同步间隔 minutes; `start_unique_job` keeps them from piling up.
 
@@ -21,6 +22,7 @@ from dropship.models import Job, Order, Purchase, PurchaseAccount, User
 from dropship.queue import checkpoint, huey, job_task, progress, start_unique_job
 from dropship.services.accounts import job_title
 from dropship.services.jobs import job_target, memo_push_job
+from dropship.services.purchase_settings import load_shipping
 from dropship.services.purchasing.locks import account_lock
 from dropship.services.purchasing.sync import (
     SYNC_JOB,
@@ -29,8 +31,10 @@ from dropship.services.purchasing.sync import (
     record_statuses,
     wanting_parcel,
 )
+from dropship.services.shipping import plan_shipments
 from dropship.tasks import settings
 from dropship.tasks.account_session import open_account
+from dropship.tasks.shipping import start_consign
 
 BATCH = 20  # supplier orders asked per list read: progress and a shutdown checkpoint between reads
 
@@ -62,6 +66,12 @@ def push_memos(order_ids: list[int], user: User | None) -> None:
         start_unique_job(**memo_push_job(order), user=user)
 
 
+def ship_parcels(order_ids: list[int]) -> None:
+    """自动发货: the shipments the rules ask for now (shops with 自动发货 on), each consigned by its own job."""
+    for shipment in plan_shipments(order_ids, load_shipping()):
+        start_consign(shipment)
+
+
 @job_task(SYNC_JOB)
 def sync_purchase_status(job_id: int, account_id: int, purchase_ids: list[int] | None = None) -> None:
     """同步采购状态 for one account: 拍单状态, courier and tracking number of its open purchases."""
@@ -85,6 +95,7 @@ def sync_purchase_status(job_id: int, account_id: int, purchase_ids: list[int] |
             found = [details.get(order.order_id, order) for order in found]
             result = record_statuses(account, found)
             push_memos(result.memo_order_ids, user)
+            ship_parcels(result.parcel_order_ids)
             changed += result.changed
             seen += len(found)
             progress(job_id, min(start + BATCH, len(order_ids)), len(order_ids),

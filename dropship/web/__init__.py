@@ -41,6 +41,7 @@ def register_web(app: Flask) -> None:
         orders,
         purchase,
         settings,
+        shipping,
         shops,
         stats,
         team,
@@ -48,7 +49,7 @@ def register_web(app: Flask) -> None:
     )
 
     init_inputs(app)  # the <dbid:…> converter must exist before the blueprints add their rules
-    for module in (auth, orders, purchase, shops, accounts, aftersales, stats, dashboard, team, settings, billing,
+    for module in (auth, orders, purchase, shipping, shops, accounts, aftersales, stats, dashboard, team, settings, billing,
                    verify, jobs):
         app.register_blueprint(module.bp)
     init_templates(app)
@@ -76,8 +77,10 @@ def init_templates(app: Flask) -> None:
     from dropship.services.money import yuan
     from dropship.services.purchasing.labels import state_label
     from dropship.services.shops import effective_login_state, session_usable
+    from dropship.services.tracking import TRACKING_LABELS
     from dropship.web.jobs import panel_jobs
     from dropship.web.purchase import cancel_confirm, purchase_ready
+    from dropship.web.shipping import baitong_ready, consign_ready
     from dropship.web.verify import backend_view, waiting_count
 
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
@@ -88,6 +91,7 @@ def init_templates(app: Flask) -> None:
     app.add_template_filter(session_usable, "session_usable")
     app.add_template_filter(state_label, "purchase_state")  # a purchase not yet on the supplier's list
     app.add_template_filter(cancel_confirm, "cancel_confirm")  # 取消下单: at the supplier, or by hand there
+    app.add_template_filter(lambda code: TRACKING_LABELS.get(code, code), "tracking_state")  # 在途 / 已签收 / 异常
 
     @app.context_processor
     def _globals() -> dict:
@@ -101,4 +105,6 @@ def init_templates(app: Flask) -> None:
             "verify_count": waiting_count,
             "backend_view": backend_view,
             "purchase_ready": purchase_ready,  # 去下单 / 批量采购 are 即将开放 until the purchase task exists
+            "consign_ready": consign_ready,  # 手动发货 / 替换极速 likewise until their jobs exist
+            "baitong_ready": baitong_ready,
         }

@@ -25,6 +25,7 @@ from dropship.services.orders.search import RECENT_DAYS, SHOW_CHOICES, SORTS, Or
 from dropship.services.orders.tabs import TAB_BY_CODE, TABS, TabContext
 from dropship.services.receiver import RECEIVER_FIELDS, receiver_form, store_receiver, validate_manual
 from dropship.services.shops import LOGIN_STATES, PLATFORMS, active_shops, session_usable
+from dropship.services.tracking import FILTER_CHOICES as LOGISTICS_FILTERS
 from dropship.web.access import requires
 from dropship.web.forms import form as show_form
 from dropship.web.inputs import form_ids
@@ -60,6 +61,7 @@ def _search_options() -> dict[str, list[tuple[str, str]]]:
         "sort": [(code, label) for code, (label, _) in SORTS.items()],
         "flag": [(str(i), f"{name}色") for i, name in enumerate(labels.FLAG_NAMES)],
         "show": list(SHOW_CHOICES.items()),
+        "logistics": list(LOGISTICS_FILTERS.items()),
     }
 
 

@@ -112,7 +112,8 @@ def save_shop_backend():
 
 
 ORDER_FIELDS = {"deadline_hours": "orders.deadline_hours", "export_keep_minutes": "exports.keep_minutes",
-                "purchase_sync_minutes": "purchase.sync_minutes"}
+                "purchase_sync_minutes": "purchase.sync_minutes", "no_tracking_days": "logistics.no_tracking_days",
+                "stale_hours": "logistics.stale_hours"}
 
 
 def _order_settings() -> dict:
@@ -151,12 +152,13 @@ def _purchase_page(section: str = "", errors: FieldError | None = None, typed: d
     """The 采购设置 tab; `section`'s form shows what was `typed` beside its `errors` (400)."""
     receiver_values = purchase.receiver_form_values()
     shipping = {"excluded_couriers": get_setting("ship.excluded_couriers"),
-                "dual_logistics": get_setting("ship.dual_logistics"), "multi_item": get_setting("ship.multi_item")}
+                "dual_logistics": get_setting("ship.dual_logistics"), "multi_item": get_setting("ship.multi_item"),
+                "app_key_set": bool(get_setting("ship.dual_app_key"))}
     payment = purchase.payment_view()
     if typed is not None and section == "receiver":
         receiver_values = {**receiver_values, **typed, "dyn_auto": bool(typed.get("dyn_auto"))}
     elif typed is not None and section == "shipping":
-        shipping = {"excluded_couriers": typed.get("excluded_couriers", []),
+        shipping = {**shipping, "excluded_couriers": typed.get("excluded_couriers", []),
                     "dual_logistics": bool(typed.get("dual_logistics")), "multi_item": typed.get("multi_item")}
     elif typed is not None and section == "payment":
         payment = {**payment, "method": typed.get("pay_method"), "pdd_order": typed.get("pdd_order")}

@@ -9,6 +9,7 @@ from dropship import secrets
 from dropship.errors import FieldError, UserError
 from dropship.models import Job, Shop
 from dropship.queue import start_job, start_unique_job
+from dropship.services import shipping
 from dropship.services import shops as service
 from dropship.services.jobs import job_target, parse_target
 from dropship.services.purchasing import auto
@@ -44,6 +45,7 @@ def _table_context() -> dict:
     waiting = auto.plan(datetime.now(), buying) if buying else auto.Plan()
     return {"shops": rows, "stats": service.today_stats(ids), "to_purchase": service.to_purchase_counts(ids, scope),
             "auto_waiting": lambda shop: auto.waiting_text(waiting, shop.id),
+            "shipping": shipping.today_counts(ids),
             "running": running, "platforms": service.PLATFORMS, "login_states": service.LOGIN_STATES,
             "fetch_states": service.FETCH_STATES, "expired": service.service_expired,
             "fetch_period": service.fetch_period, "fetch_switches": service.fetch_switches}
@@ -51,6 +53,7 @@ def _table_context() -> dict:
 
 def _page_context() -> dict:
     return {**_table_context(), "day_choices": service.FETCH_DAY_CHOICES, "switch_hint": service.FETCH_SWITCH_HINT,
+            "auto_ship_hint": service.AUTO_SHIP_HINT,
             "form": {}, "errors": {}, "buffer_default": auto.DEFAULT_BUFFER, "buffer_max": auto.MAX_BUFFER}
 
 
@@ -192,6 +195,15 @@ def pause_fetching():
     if not count:
         return _table("没有正在获取的店铺" if everything else "勾选的店铺都没有在获取")
     return _table(f"已暂停获取 {count} 个店铺")
+
+
+@bp.get("/<dbid:shop_id>/ship-failures")
+@requires("shops")
+def ship_failures(shop_id: int):
+    """今日发货失败 of one shop: the orders and the reasons (a dialog)."""
+    shop = _shop_or_404(shop_id)
+    return render_template("shops/_ship_failures.html", shop=shop,
+                           failures=shipping.failed_today(shop, current_scope()))
 
 
 @bp.post("/<dbid:shop_id>/export/request")

@@ -267,6 +267,28 @@ def test_consign_a_split_parcel_then_the_rest(sb, seller):
     assert [s["oids"] for s in sb.shop_order(tid)["shipments"]] == [oids[:1], oids[1:]]
 
 
+def test_consign_falls_back_to_the_legacy_gbk_form(sb, seller):
+    """A shop where wuliu2's JSON consign.do is not served: the same consign goes through the GBK form,
+    split parcels included, with the platform's refusals."""
+    sb.add_seller("legacy_shop", PASSWORD, legacy_consign_only=True)
+    tid = sb.place_order("legacy_shop", multi=True)["tid"]
+    other = sb.place_order("legacy_shop", multi=False)["tid"]
+    oids = [i["oid"] for i in sb.shop_order(tid)["items"]]
+    driver = seller()
+    driver.login("legacy_shop", PASSWORD)
+    with pytest.raises(PlatformError, match="^运单号不符合规则或已经被使用$"):
+        driver.consign(tid, "ZTO", "123456", oids=oids[:1])
+    driver.consign(tid, "YUNDA", "312345678901236", oids=oids[:1])
+    assert sb.shop_order(tid)["status"] == "SELLER_CONSIGNED_PART"
+    driver.consign(tid, "YUNDA", "412345678901236")
+    assert [(s["oids"], s["tracking_no"]) for s in sb.shop_order(tid)["shipments"]] == [
+        (oids[:1], "312345678901236"), (oids[1:], "412345678901236")]
+    sb.update_account("legacy_shop", can_ship=False)
+    with pytest.raises(PlatformError, match="没有发货权限"):
+        driver.consign(other, "ZTO", "73123456789077")
+    assert sb.shop_order(other)["status"] == "WAIT_SELLER_SEND_GOODS"
+
+
 def test_batch_lookup_three_months_page_cap_and_unreadable_orders(sb, context):
     from dropship.platforms.origins import Origins
     from dropship.platforms.taobao_seller import BATCH_PAGE_CAP, TaobaoSeller

@@ -12,6 +12,7 @@ from platform_sandbox import Sandbox
 from .conftest import COURIER_PATTERNS, START
 
 DUAL = "https://api.shuangwuliu.com/api/waybill/replace"
+KEY = "swl_test_key"  # the invented provider takes any key of its shape
 
 
 def in_stock(sb, platform, count):
@@ -69,10 +70,12 @@ def test_stuck_purchase_dual_logistics_and_consign(sb):
 
     assert "请选择物流公司" in consign("BTKD", shipped["tracking_no"])
     # … so a 双物流 provider issues a replacement number of another courier.
-    unknown = sb.http("POST", DUAL, json={"courier_code": "BTKD", "tracking_no": "20000000000"})
+    keyless = sb.http("POST", DUAL, json={"courier_code": "BTKD", "tracking_no": shipped["tracking_no"]})
+    assert keyless.status == 401 and "app_key" in keyless.json()["message"]
+    unknown = sb.http("POST", DUAL, json={"app_key": KEY, "courier_code": "BTKD", "tracking_no": "20000000000"})
     assert unknown.status == 400 and not unknown.json()["success"]
-    answer = sb.http("POST", DUAL, json={"courier_code": "BTKD", "tracking_no": shipped["tracking_no"]}).json()
-    again = sb.http("POST", DUAL, data={"courier_code": "btkd", "tracking_no": shipped["tracking_no"]}).json()
+    answer = sb.http("POST", DUAL, json={"app_key": KEY, "courier_code": "BTKD", "tracking_no": shipped["tracking_no"]}).json()
+    again = sb.http("POST", DUAL, data={"app_key": KEY, "courier_code": "btkd", "tracking_no": shipped["tracking_no"]}).json()
     assert answer == again and answer["success"]
     new = answer["data"]
     assert new["courier_code"] != "BTKD" and re.fullmatch(COURIER_PATTERNS[new["courier_code"]], new["tracking_no"])
@@ -153,7 +156,7 @@ def run_world(tmp_path, seed: int) -> tuple[str, list[dict]]:
         first = sb.purchase_orders(login="13933330000")[0]
         if first["shipments"]:
             shipment = first["shipments"][0]
-            sb.http("POST", DUAL, json={"courier_code": shipment["courier_code"], "tracking_no": shipment["tracking_no"]})
+            sb.http("POST", DUAL, json={"app_key": KEY, "courier_code": shipment["courier_code"], "tracking_no": shipment["tracking_no"]})
         sb.advance(2 * 24 * 60)
         return sb.digest(), sb.purchase_orders()
     finally:

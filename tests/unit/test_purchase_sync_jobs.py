@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 
 from dropship.db import db
-from dropship.models import Job, Purchase
+from dropship.models import Job, Purchase, Shipment, Shop
 from dropship.platforms.base import SupplierOrder
 from dropship.queue import start_job
 from dropship.tasks import purchase_sync
@@ -116,3 +116,26 @@ def test_sync_state_and_batch_sync_also_sync_the_ticked_orders_purchases_one_job
     assert Job.select().where(Job.kind == "sync_purchase_status").count() == 3
     assert all(Purchase.get_by_id(p.id).status == "shipped" for p in (a, b, c))
     assert reload(orders[2]).sync_message == "已同步"
+
+
+def test_a_supplier_number_starts_automatic_shipping_once_for_auto_ship_shops_only(buyer, monkeypatch):
+    consigned = []
+    monkeypatch.setattr(purchase_sync, "start_consign", consigned.append)
+    account = online("13800000001")
+    on, off = make_shop("自动发货店"), make_shop("手动店")
+    off.auto_ship = False
+    off.save()
+    shipped_on = buy(make_order(on), account=account, state="paid", status="paid")
+    shipped_off = buy(make_order(off), account=account, state="paid", status="paid")
+    for purchase in (shipped_on, shipped_off):
+        buyer.show(purchase, "shipped", "中通快递", f"7310000000001{purchase.id % 10}")
+    start_job("sync_purchase_status", "同步采购状态", account_id=account.id)
+    assert [(s.order_id, s.courier, s.mode, s.state) for s in consigned] == [(shipped_on.order_id, "ZTO", "automatic", "pending")]
+    Job.delete().execute()
+    start_job("sync_purchase_status", "同步采购状态", account_id=account.id)  # the same number again
+    assert len(consigned) == 1 and Shipment.select().count() == 1
+    # 自动发货 switched back on (开始获取 with the switch on): the next sync ships what waited
+    Shop.update(auto_ship=True).where(Shop.id == off.id).execute()
+    Job.delete().execute()
+    start_job("sync_purchase_status", "同步采购状态", account_id=account.id)
+    assert [s.order_id for s in consigned] == [shipped_on.order_id, shipped_off.order_id]

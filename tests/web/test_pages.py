@@ -233,13 +233,13 @@ def test_buttons_without_behaviour_keep_the_manuals_label_and_say_coming_soon(si
         assert "即将开放" in buttons[label].get("title") and "即将开放" in buttons[label].text_content()
 
 
-def test_auto_ship_switch_is_shown_off_until_shipping_exists(signed_in):
+def test_auto_ship_switch_works_and_explains_faq_4(signed_in):
     doc = lxml.html.fromstring(signed_in.get("/shops").get_data(as_text=True))
     (switch,) = doc.xpath("//input[@name='auto_ship']")
-    assert switch.get("disabled") is not None and switch.get("checked") is None
-    assert "即将开放" in switch.getparent().text_content()
+    assert switch.get("disabled") is None and switch.get("checked") is not None
     explanation = doc.get_element_by_id(switch.get("aria-describedby")).text_content()
-    assert "不会自动发货" in explanation
+    assert "关闭期间上家发货的订单不会自动发货" in explanation and "先“暂停获取”" in explanation
+    assert "自动补发" in explanation
 
 
 def test_signed_out_pages_show_no_control_that_does_nothing(app, client):

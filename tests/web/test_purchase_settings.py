@@ -4,7 +4,13 @@ import re
 
 from dropship.db import db
 from dropship.models import AppSetting, SettingChange
-from dropship.services.purchase_settings import load_payment, load_receiver_settings, load_shipping, pdd_group
+from dropship.services.purchase_settings import (
+    dual_app_key,
+    load_payment,
+    load_receiver_settings,
+    load_shipping,
+    pdd_group,
+)
 from dropship.services.settings import get_setting
 from tests.helpers import become_employee, post
 
@@ -37,10 +43,9 @@ def test_the_page_has_the_manuals_sections_and_says_what_does_not_act_yet(signed
                  "正确手机号加入收货人名后", "手机号前缀", "自动修改收货地址手机号", "自定义真实手机号显示样式", "1修改为",
                  "作为数字间隔", "预览", "固定姓名", "修改记录", 'aria-current="page">采购设置</a>'):
         assert text in html, text
-    receiver = html[html.index('id="receiver-setting"'):]
-    # shipping is consumed by a later issue; payment (the purchase task) and the receiver act now
+    # payment (the purchase task), shipping (automatic shipping) and the receiver all act now
     payment = html[html.index('id="pay-setting"'):html.index('id="ship-setting"')]
-    assert html.count("采购下单/自动发货上线后生效") == 1 and "上线后生效" not in receiver + payment
+    assert "上线后生效" not in html and "双物流账号 app_key" in html
     assert "拼多多下单方式" in payment and "单独购买" in payment and "发起拼单" in payment
     assert 'src="/static/js/purchase_settings.js"' in html and "<script>" not in html
 
@@ -109,8 +114,11 @@ def test_only_the_main_account_saves_payment(signed_in):
 
 def test_shipping_is_saved_whole_or_not_at_all(signed_in):
     response = _go(signed_in, "/settings/purchase/shipping",
-                   {"excluded_couriers": ["YUNDA", "ZTO"], "dual_logistics": "1", "multi_item": "whole"})
+                   {"excluded_couriers": ["YUNDA", "ZTO"], "dual_logistics": "1", "multi_item": "whole",
+                    "dual_app_key": "swl_key_1"})
     assert response.status_code == 200 and "已保存" in response.get_data(as_text=True)
+    assert "swl_key_1" not in response.get_data(as_text=True) and "已设置，留空则不修改" in response.get_data(as_text=True)
+    assert _db(dual_app_key) == "swl_key_1" and _db(lambda: get_setting("ship.dual_app_key")) != "swl_key_1"
     shipping = _db(load_shipping)
     assert (shipping.excluded, shipping.dual_logistics, shipping.multi_item) == (("ZTO", "YUNDA"), True, "whole")
     assert shipping.route_for("YUNDA") == "dual" and shipping.route_for("SF") == "supplier"
@@ -122,6 +130,16 @@ def test_shipping_is_saved_whole_or_not_at_all(signed_in):
     shipping = _db(load_shipping)  # nothing of the refused form was stored
     assert (shipping.excluded, shipping.dual_logistics, shipping.multi_item) == (("ZTO", "YUNDA"), True, "whole")
     assert ("13912345678", "ship.excluded_couriers", "（无）", "中通快递、韵达快递") in _changes()
+
+
+def test_dual_logistics_needs_a_provider_key(signed_in):
+    response = _go(signed_in, "/settings/purchase/shipping", {"dual_logistics": "1", "multi_item": "split"})
+    assert response.status_code == 400 and "开启双物流时，请填写双物流账号的 app_key" in response.get_data(as_text=True)
+    assert _db(load_shipping).dual_logistics is False
+    response = _go(signed_in, "/settings/purchase/shipping",
+                   {"dual_logistics": "1", "multi_item": "split", "dual_app_key": "has space"})
+    assert response.status_code == 400 and "不含空格" in response.get_data(as_text=True)
+    assert _db(dual_app_key) == ""
 
 
 def test_receiver_settings_are_saved_and_logged(signed_in):

@@ -161,7 +161,7 @@ def test_each_fetching_row_shows_its_own_settings(signed_in, no_fetch_jobs):
     with db.connection_context():
         east, west = Shop.get(Shop.login == "东店"), Shop.get(Shop.login == "西店")
     post(signed_in, "/shops/fetch/start", {"shop_ids": str(east.id), "days": "7", "auto_login": "1",
-                                           "auto_sync_deleted_address": "1"}, token_page="/shops")
+                                           "auto_sync_deleted_address": "1", "auto_ship": "1"}, token_page="/shops")
     become_employee(signed_in, ["shops", "shops.fetch"], shops=[west])  # sees 西店 only, so nothing of theirs fetches
     response = post(signed_in, "/shops/fetch/start", {"shop_ids": str(west.id), "days": "custom",
                                                       "start": "2026-11-20T08:00", "end": "2026-11-22T20:30"},
@@ -170,7 +170,7 @@ def test_each_fetching_row_shows_its_own_settings(signed_in, no_fetch_jobs):
     signed_in.post("/logout", headers={"X-CSRFToken": csrf(signed_in, "/")})
     login(signed_in)
     html = signed_in.get("/shops").get_data(as_text=True)
-    assert ("时间段：7天 · 店铺筛选自动登录：开 · 删除地址自动同步：开 · 自动发货：关"
+    assert ("时间段：7天 · 店铺筛选自动登录：开 · 删除地址自动同步：开 · 自动发货：开"
             in " ".join(_row(html, "东店").split()))
     assert ("时间段：2026-11-20 08:00 至 2026-11-22 20:30 · 店铺筛选自动登录：关 · 删除地址自动同步：关 · 自动发货：关"
             in " ".join(_row(html, "西店").split()))

@@ -9,9 +9,11 @@ from dropship.couriers import courier_name
 from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shipment
 from dropship.platforms.base import Receiver
 from dropship.services import money
+from dropship.services.baitong import REPLACED
 from dropship.services.orders.labels import ABNORMAL_LABELS, REFUND_LABELS, STATUS_LABELS
 from dropship.services.orders.logistics import NO_LOGISTICS, PLATFORM_MODE
 from dropship.services.receiver import masked_receiver, real_receiver
+from dropship.services.shipping import shipment_note
 
 
 @dataclass
@@ -33,6 +35,7 @@ class ParcelLine:
     text: str
     tracking_number: str = ""
     outside: bool = False  # consigned in the shop backend (千牛), not by this app
+    original: str = ""  # 导入物流单号: the parcel this one replaced (百通一键替换极速), "number (courier)"
 
 
 @dataclass
@@ -73,9 +76,21 @@ class OrderCard:
             if s.mode == PLATFORM_MODE and not s.tracking_number:
                 lines.append(ParcelLine(f"不需要发货（{NO_LOGISTICS}）", outside=True))
             else:
+                original = f"{s.original_tracking_number} ({courier_name(s.original_courier)})" if s.original_tracking_number else ""
                 lines.append(ParcelLine(s.courier_name or courier_name(s.courier) or "快递", s.tracking_number,
-                                        s.mode == PLATFORM_MODE))
+                                        s.mode == PLATFORM_MODE, original))
         return lines
+
+    @property
+    def shipping_notes(self) -> list[str]:
+        """发货中 / 发货失败 with the reason / 需手动发货 / 双物流 … of our shipments (services.shipping)."""
+        notes = [shipment_note(s) for s in self.shipments if s.mode != PLATFORM_MODE and s.state != REPLACED]
+        return [note for note in notes if note]
+
+    @property
+    def consigning(self) -> list[Shipment]:
+        """Our shipments whose consign job is under way (the card names the job and its state)."""
+        return [s for s in self.shipments if s.state == "pending" and s.job_id]
 
     @property
     def masked(self) -> bool:

@@ -15,6 +15,7 @@ from dropship.secrets import search_key
 from dropship.services.orders.labels import DIGITS_RE, parse_flag
 from dropship.services.orders.tabs import TAB_BY_CODE
 from dropship.services.scope import Scope
+from dropship.services.tracking import FILTER_CHOICES, abnormal_condition
 
 SORTS: dict[str, tuple[str, tuple]] = {
     "newest": ("按最新时间排序", (Order.created_at.desc(), Order.id.desc())),
@@ -54,6 +55,7 @@ class OrderFilter:
     sort: str = "newest"
     flag: int | None = None
     show: str = "normal"
+    logistics: str = ""  # '' | abnormal (物流异常, services.tracking)
     # created_from is the default window (not chosen): links leave it out, so a bookmark of the
     # default view keeps meaning "the last 15 days" instead of freezing today's dates
     created_preset: bool = False
@@ -90,6 +92,8 @@ class OrderFilter:
                                  | Order.receiver_phone.in_(masked_phones(self.receiver_phone))))
         if self.flag is not None:
             conds.append(Order.seller_flag == self.flag)
+        if self.logistics == "abnormal":
+            conds.append(abnormal_condition())
         return conds
 
     def _active_purchases(self):
@@ -274,6 +278,7 @@ def parse_filter(raw: Mapping[str, str], scope: Scope, now: datetime | None = No
         sort=_parse_choice(raw, "sort", SORTS, "newest", "没有这种排序方式", errors),
         flag=_parse_flag(raw, errors),
         show=_parse_choice(raw, "show", SHOW_CHOICES, "normal", "显示只能选择 未忽略订单 或 忽略订单", errors),
+        logistics=_parse_choice(raw, "logistics", ("", *FILTER_CHOICES), "", "物流状态只能选择 全部 或 物流异常", errors),
         created_preset=preset and not (raw.get("created_clear") or "").strip(),
     )
     if errors:

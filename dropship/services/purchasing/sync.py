@@ -27,6 +27,7 @@ from dropship.services.memo import apply_purchase_memo
 from dropship.services.purchasing.states import TRANSITIONS, IllegalTransition, advance, state_for_status
 from dropship.services.rollups import refresh_rollups
 from dropship.services.settings import get_setting, int_between, register
+from dropship.services.tracking import record_tracking
 
 # 拍单状态 after which the supplier order no longer changes in a way we follow.
 FINAL_STATUSES: frozenset[str] = frozenset({"received", "cancelled", "refunded"})
@@ -48,6 +49,9 @@ class SyncResult:
 
     changed: int = 0
     memo_order_ids: list[int] = field(default_factory=list)
+    # orders with a supplier parcel among the purchases read: what automatic shipping looks at (a
+    # number seen again is looked at again, so 自动发货 switched back on catches up at the next sync)
+    parcel_order_ids: list[int] = field(default_factory=list)
 
 
 def open_purchases(account_id: int | None = None, purchase_ids: Iterable[int] | None = None) -> ModelSelect:
@@ -125,11 +129,12 @@ def _record_facts(purchase: Purchase, facts: dict[str, str]) -> bool:
 def record_status(purchase: Purchase, order: SupplierOrder, now: datetime | None = None) -> tuple[bool, bool]:
     """One supplier order's view onto its purchase: (changed, memo changed)."""
     facts = _facts(purchase, order)
+    tracked = record_tracking(purchase, order, now)  # 物流状态: outside the state machine, no memo part
     target = state_for_status(order.status)
     if target in SUPPLIER_DECIDED and target != purchase.state and target in TRANSITIONS[purchase.state]:
         return True, advance(purchase, target, now=now, **facts)
     if not facts:
-        return False, False
+        return tracked, False
     return True, _record_facts(purchase, facts)
 
 
@@ -151,4 +156,6 @@ def record_statuses(account: PurchaseAccount, orders: list[SupplierOrder],
         result.changed += changed
         if memo_changed and purchase.order_id not in result.memo_order_ids:
             result.memo_order_ids.append(purchase.order_id)
+        if purchase.tracking_number and purchase.order_id not in result.parcel_order_ids:
+            result.parcel_order_ids.append(purchase.order_id)
     return result
