@@ -37,7 +37,7 @@ def test_50_orders_real_driver_killed_at_every_step_each_bought_once(desk, sb, r
     cookies = write_cookies(sb, desk / "cookies.json", [login])
     common = ("--sandbox-port", str(sb.port), "--workers", "1", "--buyer-cookies", str(cookies), "--purchase")
     with clock_follows_wall(sb):  # the run takes minutes: its orders' times must follow
-        elapsed = crash_and_recover(sb, desk, KILLS_PER_STEP, *common, finish_timeout=1200)
+        elapsed = crash_and_recover(sb, desk, KILLS_PER_STEP, *common, finish_timeout=3000)
     counts = assert_each_bought_once(sb, desk, login, purchases, KILLS_PER_STEP, elapsed)
     print(f"\nkill run (real 淘宝 driver): orders {counts.orders}, kills per step {counts.kills}, "
           f"supplier orders {counts.supplier_orders}, duplicates {counts.duplicates}, lost {counts.lost}")
