@@ -48,7 +48,7 @@ test: setup lint
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: setup
-	$(PY) -m pytest tests/benchmarks -q -s -o addopts="-p no:cacheprovider" --timeout=1800
+	$(PY) -m pytest tests/benchmarks -q -s -o addopts="-p no:cacheprovider" --timeout=3600
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

@@ -8,7 +8,8 @@ Before its consumer starts it can queue work: N `test_record_run` jobs (each app
 --purchase) a `purchase` job for each purchase in 准备 that has none. --crash-at names one of
 tasks.purchasing.STEPS: the first purchase reaching it kills this process (SIGKILL to its group)
 and appends `STEP PURCHASE_ID` to DATA_DIR/purchase-crashes.log first. --standin-buyer buys through
-tests/sandbox_buyer.py instead of a browser; --buyer-cookies logs the real driver's browser in.
+tests/sandbox_buyer.py instead of a browser; --buyer-cookies logs the real driver's browser in (a JSON
+object: each purchase account's login → its sandbox cookies, tests/purchase_crash.write_cookies).
 Then it serves until it is killed. Tests kill it with SIGKILL, as a crash or a power cut would, and start
 it again on the same data dir (tests/unit/test_job_recovery.py, tests/drivers/test_fetch_crash.py).
 """
@@ -107,9 +108,10 @@ def install_purchase_hooks(data_dir: Path, crash_at: str, standin: Path | None, 
         purchasing.open_buyer = open_standin
     if cookies is not None:  # the real driver in a profile logged in as the sandbox's buyer
         real_make_driver = account_session.make_driver
+        by_login = json.loads(cookies.read_text())
 
         def make_driver(account, context, key=None):
-            context.add_cookies(json.loads(cookies.read_text()))
+            context.add_cookies(by_login[account.login])
             return real_make_driver(account, context, key)
 
         account_session.make_driver = make_driver
@@ -138,7 +140,7 @@ def main() -> None:
     parser.add_argument("--crash-at", default="", help="kill this process at this purchase step")
     parser.add_argument("--standin-buyer", type=Path, default=None, help="config of tests/sandbox_buyer.py")
     parser.add_argument("--buyer-cookies", type=Path, default=None,
-                        help="a JSON list of cookies (Sandbox.login_cookies) put into each purchase account's browser")
+                        help="JSON {login: cookies (Sandbox.login_cookies)} put into each purchase account's browser")
     args = parser.parse_args()
     DATA_DIR = args.data_dir
 

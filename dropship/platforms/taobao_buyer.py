@@ -13,6 +13,7 @@ in each of the three shapes its answer comes in; logistics from transit_step.do 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -69,6 +70,8 @@ NO_STREET = "暂不选择"
 WAIT_MS = 15_000
 # What the 辅助下单 panel must never cover: 立即购买, 提交订单, 立即付款, the cashier's 确认付款
 BUY_BUTTONS = ("#J_LinkBuy", "#J_Go", "#pay-link", "#J_authSubmit")
+ITEM_FRESH_SECONDS = 30.0  # an item page open_item loaded this recently is bought on without a reload
+DETAIL_FRESH_SECONDS = 10.0  # a detail page read (or returned to after paying) this recently is not reloaded
 
 # 拍单状态 codes (services.purchasing.labels.PURCHASE_STATUS_LABELS), kept as plain strings here:
 # platforms never import services.
@@ -81,6 +84,7 @@ STATUS_BY_CODE = {  # TOP tradeStatus, as the Main_ shape and legacy extra.trade
     "SELLER_CONSIGNED_PART": "shipped", "WAIT_BUYER_CONFIRM_GOODS": "shipped", "TRADE_BUYER_SIGNED": "received",
     "TRADE_FINISHED": "received", "TRADE_CLOSED": "cancelled", "TRADE_CLOSED_BY_TAOBAO": "cancelled",
 }
+UNSHIPPED = ("unpaid", "paid")  # 拍单状态 codes before the supplier ships: no transit_step to read
 REFUND_BY_TEXT = {"退款中": "refunding", "退款成功": "refunded"}
 
 
@@ -106,6 +110,8 @@ class TaobaoBuyer:
         self.page_size = 20  # queryboughtlistv2 pageSize (≤ 50)
         self._buy: Any = None  # the page that goes item → confirm → cashier
         self._list: Any = None  # a page on 已买到的宝贝, where list JSON is fetched from
+        self._item_shown: tuple[str, float] | None = None  # (item id, when) open_item left on the buy page
+        self._detail_shown: tuple[str, float, str] | None = None  # (order id, when, by) see _detail_page
 
     def _cookie(self, name: str, host: str = "") -> str:
         """A cookie of `host`'s site; by default the account's login site (a subclass's own)."""
@@ -177,6 +183,8 @@ class TaobaoBuyer:
     def _goto(self, page, url: str, host: str) -> None:
         """Navigate to `url` on the real `host` as a person would (redirects followed) and classify
         where it landed."""
+        if page is self._buy:
+            self._item_shown = self._detail_shown = None  # what open_item / order_detail / pay left is gone
         self.throttle(host)
         response = page.goto(url, wait_until="domcontentloaded")
         self._check(page, response.status if response else 0)
@@ -194,17 +202,30 @@ class TaobaoBuyer:
         return self._buy
 
     def _list_page(self):
-        """The 已买到的宝贝 page, opened afresh for each listing (the list JSON goes out with its Referer)."""
+        """The 已买到的宝贝 page the list JSON is fetched from (with its Referer). Loaded once and kept:
+        a listing is an mtop call from it, as the page's own paging does; reloading it for each of the
+        two listings of a purchase (snapshot, diff) cost a page load each. A session that ended
+        shows in the mtop answer (FAIL_SYS_SESSION_EXPIRED → LoginRequired) as it would on a reload."""
         if self._list is None or self._list.is_closed():
             self._list = self.context.new_page()
-        self._goto(self._list, self.origins.url(BUYERTRADE_HOST, BOUGHT_PATH), BUYERTRADE_HOST)
+        if urlsplit(self._list.url).path != BOUGHT_PATH:  # new, or sent elsewhere (a login page)
+            self._goto(self._list, self.origins.url(BUYERTRADE_HOST, BOUGHT_PATH), BUYERTRADE_HOST)
         return self._list
 
-    def _detail_page(self, order_id: str):
+    def _detail_page(self, order_id: str, reuse: tuple[str, ...] = ()):
+        """The buy page on `order_id`'s detail, loaded now; or, when it shows that detail already, put
+        there by one of `reuse` ("read": order_detail's read, "paid": the cashier's return after paying)
+        seconds ago, as it is: pay() right after the read before paying, order_detail() right after
+        the payment each reloaded the page they had just been given."""
         if not order_id.isdigit():
             raise PlatformError(f"采购单号格式不正确：{order_id}")
         page = self._buy_page()
-        self._goto(page, self.origins.url(BUYERTRADE_HOST, DETAIL_PATH + order_id), BUYERTRADE_HOST)
+        shown, self._detail_shown = self._detail_shown, None
+        fresh = (shown is not None and shown[0] == order_id and shown[2] in reuse
+                 and time.monotonic() - shown[1] <= DETAIL_FRESH_SECONDS
+                 and urlsplit(page.url).path == urlsplit(DETAIL_PATH).path)
+        if not fresh:
+            self._goto(page, self.origins.url(BUYERTRADE_HOST, DETAIL_PATH + order_id), BUYERTRADE_HOST)
         return page
 
     # -- mtop through the page ----------------------------------------------------------------
@@ -246,7 +267,7 @@ class TaobaoBuyer:
         return [seen[i] if i in seen else self.order_detail(i) for i in order_ids]
 
     def order_detail(self, order_id: str) -> SupplierOrder:
-        page = self._detail_page(order_id)
+        page = self._detail_page(order_id, reuse=("paid",))
         data = loads(page.evaluate("() => JSON.stringify(typeof data === 'undefined' ? null : data)"))
         summary = ((data or {}).get("mainOrder") or {}).get("summary")
         if not isinstance(summary, dict):
@@ -254,14 +275,20 @@ class TaobaoBuyer:
         listed = async_order(summary)
         status_text = page.locator("#order-status").inner_text().strip()
         refunds = page.locator("#refund-table .refund-status").all_inner_texts()
-        self.throttle(BUYERTRADE_HOST)
-        steps = page_fetch(page, self.origins.url(BUYERTRADE_HOST, TRANSIT_PATH + order_id), charset="gbk")
-        courier, number = parse_transit(steps["text"])
-        return SupplierOrder(
+        status = status_code(status_text, "", refunds)
+        courier, number, trace = "", "", ()
+        if status not in UNSHIPPED:  # an order not shipped yet has no logistics to ask for
+            self.throttle(BUYERTRADE_HOST)
+            steps = page_fetch(page, self.origins.url(BUYERTRADE_HOST, TRANSIT_PATH + order_id), charset="gbk")
+            courier, number = parse_transit(steps["text"])
+            trace = parse_trace(steps["text"])
+        found = SupplierOrder(
             order_id=order_id, created_at=listed.created_at, amount=yuan_to_fen(page.locator("#paid-amount").inner_text()),
-            status=status_code(status_text, "", refunds), status_text=status_text, lines=listed.lines,
+            status=status, status_text=status_text, lines=listed.lines,
             receiver=parse_receiver_line(page.locator("#receiver").inner_text()), courier=courier,
-            tracking_number=number, trace=parse_trace(steps["text"]))
+            tracking_number=number, trace=trace)
+        self._detail_shown = (order_id, time.monotonic(), "read")
+        return found
 
     # -- buying -------------------------------------------------------------------------------
 
@@ -285,12 +312,18 @@ class TaobaoBuyer:
     def open_item(self, url: str) -> SupplierItem:
         page = self._buy_page()
         self._goto(page, *self._item_url(url))
-        return self._read_item(page)[0]
+        item = self._read_item(page)[0]
+        self._item_shown = (item.item_id, time.monotonic())
+        return item
 
     def fill_checkout(self, item_id: str, sku_id: str, quantity: int, receiver: Receiver, memo: str) -> None:
         page = self._buy_page()
-        host = ITEM_HOSTS.get(self.platform, "item.taobao.com")  # the other site's host redirects over
-        self._goto(page, self.origins.url(host, f"/item.htm?id={quote(item_id)}"), host)
+        shown, self._item_shown = self._item_shown, None
+        # The purchase task opens the item (open_item: SKU and stock checked) just before: that page,
+        # seconds old and not clicked yet, is the one to buy on; loading it again cost a page load.
+        if shown is None or shown[0] != item_id or time.monotonic() - shown[1] > ITEM_FRESH_SECONDS:
+            host = ITEM_HOSTS.get(self.platform, "item.taobao.com")  # the other site's host redirects over
+            self._goto(page, self.origins.url(host, f"/item.htm?id={quote(item_id)}"), host)
         item, paths = self._read_item(page)
         sku = next((s for s in item.skus if s.sku_id == sku_id), None)
         if sku is None:
@@ -426,7 +459,7 @@ class TaobaoBuyer:
         """支付宝 cashier: 立即付款 on the order detail, then the pay password."""
         if method not in ALIPAY_METHODS:
             raise PlatformError("淘宝/天猫自动付款只支持支付宝支付（支付密码），请手动付款")
-        page = self._detail_page(order_id)
+        page = self._detail_page(order_id, reuse=("read",))  # the read before paying, just done
         if not page.locator("#pay-link").count():
             raise PlatformError(f"订单 {order_id} 不是待付款状态（{page.locator('#order-status').inner_text().strip()}）")
         refused = page.locator("#J_PayError")
@@ -436,6 +469,7 @@ class TaobaoBuyer:
         click_through(page, "#J_authSubmit", self._check,
                       lambda: not refused.count() and page.locator("#order-status").count() > 0,
                       "#J_PayError", lambda: f"付款后没有回到订单详情：{page.url}", timeout=WAIT_MS)
+        self._detail_shown = (order_id, time.monotonic(), "paid")  # the cashier returned to the detail
 
     def cancel(self, order_id: str) -> None:
         page = self._detail_page(order_id)
