@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from peewee import ModelSelect
 
-from dropship.models import Job, Order, User
+from dropship.models import Job, Order, PurchaseAccount, User
+from dropship.services.accounts import job_title
 
 
 def job_target(kind: str, key: int | str | None = None) -> str:
@@ -17,6 +18,13 @@ def memo_push_job(order: Order) -> dict:
     one description for the memo dialog, the purchase dialog, the purchase task and the status sync."""
     return {"kind": "push_memo", "title": f"云端备注 · {order.tid}", "target": job_target("order", order.id),
             "total": 1, "order_id": order.id}
+
+
+def purchase_batch_job(action: str, account: PurchaseAccount, purchase_ids: list[int], mode: str) -> dict:
+    """One account's purchases bought one after another in one job (one browser session, one lock):
+    `queue.start_job(**purchase_batch_job(…))` for 批量采购 and 自动采购 alike."""
+    return {"kind": "purchase_batch", "title": job_title(action, account), "target": job_target("account", account.id),
+            "total": len(purchase_ids), "account_id": account.id, "purchase_ids": purchase_ids, "mode": mode}
 
 
 def parse_target(target: str) -> tuple[str, int | str | None]:

@@ -16,8 +16,7 @@ from huey import crontab
 from dropship.errors import UserError
 from dropship.models import Order, OrderItem, PurchaseAccount
 from dropship.queue import huey, start_job
-from dropship.services.accounts import job_title
-from dropship.services.jobs import job_target
+from dropship.services.jobs import purchase_batch_job
 from dropship.services.purchasing import auto, records
 from dropship.services.scope import Scope
 
@@ -59,8 +58,7 @@ def run_once(now: datetime | None = None, shop_ids: list[int] | None = None) -> 
         _begin(step, outcome)
     for account_id, purchase_ids in outcome.begun.items():
         account = PurchaseAccount.get_by_id(account_id)
-        job = start_job("purchase_batch", job_title("自动采购", account), target=job_target("account", account_id),
-                        total=len(purchase_ids), account_id=account_id, purchase_ids=purchase_ids, mode=MODE)
+        job = start_job(**purchase_batch_job("自动采购", account, purchase_ids, MODE))
         outcome.jobs.append(job.id)
     return outcome
 

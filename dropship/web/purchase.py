@@ -19,7 +19,7 @@ from dropship.errors import FieldError, UserError
 from dropship.models import Job, Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shop, SupplierLink
 from dropship.platforms.verification import needs_live_view
 from dropship.services.accounts import is_usable, usable
-from dropship.services.jobs import job_target, memo_push_job
+from dropship.services.jobs import job_target, memo_push_job, purchase_batch_job
 from dropship.services.purchasing import links, manual, records, sku_map
 from dropship.services.purchasing.labels import PURCHASE_PLATFORMS, PURCHASE_STATUS_LABELS
 from dropship.services.rollups import still_to_buy
@@ -141,13 +141,18 @@ def map_sku(item_id: int, link_id: int):
     return _dialog(item, notice="已保存规格对应")
 
 
-def _begin_and_start(order: Order, items: list[OrderItem], link: SupplierLink, account: PurchaseAccount,
-                     mode: str, **options: bool) -> Job:
-    """records.begin (准备) then the purchase job, with the agreed arguments; UserError from begin."""
+def _begin(order: Order, items: list[OrderItem], link: SupplierLink, account: PurchaseAccount) -> Purchase:
+    """records.begin (准备) with the link's 规格对应 applied; UserError from begin."""
     mapping = sku_map.mapping_for(items[0].outer_id, items[0].sku_text, link.platform, link.item_id)
     quantity = sum(i.quantity for i in items) * (mapping.multiplier if mapping else 1)
-    purchase = records.begin(current_scope(), order, items, account, link.platform, link.item_id,
-                             mapping.sku_id if mapping else "", quantity)
+    return records.begin(current_scope(), order, items, account, link.platform, link.item_id,
+                         mapping.sku_id if mapping else "", quantity)
+
+
+def _begin_and_start(order: Order, items: list[OrderItem], link: SupplierLink, account: PurchaseAccount,
+                     mode: str, **options: bool) -> Job:
+    """_begin then the purchase job, with the agreed arguments; UserError from begin."""
+    purchase = _begin(order, items, link, account)
     title = f"{MODES[mode]} · {PURCHASE_PLATFORMS.get(link.platform, link.platform)} · {order.tid}"
     return queue.start_job("purchase", title, target=job_target("purchase", purchase.id), user=g.user,
                            purchase_id=purchase.id, mode=mode, **options)
@@ -317,8 +322,9 @@ def _batch_plan(ids: list[int]) -> tuple[list[tuple[Order, OrderItem, SupplierLi
 @bp.post("/batch")
 @requires("orders.purchase")
 def batch():
-    """批量采购: one Purchase + job per ticked sub-order whose link and 规格对应 are set, with the
-    account chosen for its platform (`account_<platform>`), grouped by account."""
+    """批量采购: one Purchase per ticked sub-order whose link and 规格对应 are set, bought by the account
+    chosen for its platform (`account_<platform>`): one `purchase_batch` job per account (accounts in
+    parallel, each account's orders one at a time in one browser session)."""
     ids = form_ids("ids", "订单", MAX_BATCH)
     if current_scope().apply(Order.select().where(Order.id.in_(ids))).count() < len(set(ids)):
         abort(404, description="订单不存在")
@@ -335,17 +341,20 @@ def batch():
         if link.platform not in chosen:
             chosen[link.platform] = _account_choice(f"account_{link.platform}", link.platform) or next(
                 iter(accounts_for(link.platform)), None)
-    started = 0
-    by_account = sorted(plan, key=lambda step: getattr(chosen[step[2].platform], "id", 0))  # grouped by account
-    for order, item, link in by_account:
+    begun: dict[int, list[int]] = {}
+    for order, item, link in plan:
         account = chosen[link.platform]
         if account is None:
             skipped.append(f"{order.tid}：没有可用的{PURCHASE_PLATFORMS[link.platform]}采购账号")
             continue
         try:
-            _begin_and_start(order, [item], link, account, mode)
-            started += 1
+            begun.setdefault(account.id, []).append(_begin(order, [item], link, account).id)
         except UserError as exc:
             skipped.append(f"{order.tid}：{exc}")
+    accounts = {a.id: a for a in chosen.values() if a is not None}
+    for account_id, purchase_ids in begun.items():  # one job per account: one browser session, one at a time
+        queue.start_job(**purchase_batch_job(f"批量采购 · {MODES[mode]}", accounts[account_id], purchase_ids, mode),
+                        user=g.user)
+    started = sum(map(len, begun.values()))
     text = f"批量采购已开始 {started} 笔" + (f"；未开始：{'；'.join(skipped)}" if skipped else "")
     return _message(text, 200 if started else 400, error=not started, events=("orders-changed", "jobs-changed"))

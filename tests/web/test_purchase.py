@@ -354,7 +354,9 @@ def test_batch_purchase_buys_mapped_orders_and_says_which_it_skipped(desk, task_
     assert response.status_code == 200 and "批量采购已开始 1 笔" in text and desk["other"].tid in text
     purchase = _db(Purchase.get)
     assert purchase.order_id == desk["order"].id and purchase.account_id == desk["account2"].id
-    assert task_registered[0][2]["purchase_id"] == purchase.id and task_registered[0][2]["mode"] == "auto"
+    kind, title, args = task_registered[0]
+    assert kind == "purchase_batch" and args["purchase_ids"] == [purchase.id] and args["mode"] == "auto"
+    assert args["account_id"] == desk["account2"].id and title.startswith("批量采购 · 自动下单 · ")
     assert _go(desk["client"], "/purchase/batch", {"ids": "abc"}).status_code == 400
     assert _go(desk["client"], "/purchase/batch", {}).status_code == 400  # nothing ticked
     assert _go(desk["client"], "/purchase/batch", {"ids": desk["order"].id, "mode": "x"}).status_code == 400
@@ -475,3 +477,22 @@ def test_assisted_from_another_pc_or_without_a_screen_links_to_the_live_page(des
     assert response.status_code == 200 and kwargs["remote"] is remote
     link = f'<a href="/verify/job/{job.id}">在此电脑操作：打开实时页面</a>'
     assert (link in html) is live and ("本机的浏览器窗口" in html) is not live
+
+
+def test_batch_purchase_is_one_job_per_account_with_its_orders_in_turn(desk, task_registered):
+    """Two ticked orders of one 商家编码 bought by one account: one purchase_batch job (one browser
+    session and lock), not a job per order that would reopen the account's browser each time."""
+    def twin():
+        order = make_order(desk["shop"], titles=("保温杯 500ml",), tid="3256650000000000203")
+        OrderItem.update(outer_id=desk["item"].outer_id, sku_text=desk["item"].sku_text).where(
+            OrderItem.order == order).execute()
+        return order
+    second = _db(twin)
+    _add_link(desk)
+    _go(desk["client"], f"/purchase/items/{desk['item'].id}/links/{_link().id}/sku", {"sku_id": "5001", "multiplier": "1"})
+    response = _go(desk["client"], "/purchase/batch", {"ids": [desk["order"].id, second.id],
+                                                       "account_taobao": desk["account"].id})
+    assert response.status_code == 200 and "批量采购已开始 2 笔" in response.get_data(as_text=True)
+    purchases = _db(lambda: [p.id for p in Purchase.select().order_by(Purchase.id)])
+    assert [(kind, args["account_id"], args["purchase_ids"]) for kind, _, args in task_registered] == [
+        ("purchase_batch", desk["account"].id, purchases)]
