@@ -142,9 +142,10 @@ def _run_app(sb, item: dict, sku: dict, data_dir) -> tuple[float, PeakMemory]:
                             token_page="/orders")
             assert response.status_code == 200 and f"批量采购已开始 {half} 笔" in response.get_data(as_text=True)
         with db.connection_context():
-            wait_until(lambda: Job.select().where(Job.kind == "purchase").count() == ORDERS
-                       and not Job.select().where(Job.kind == "purchase", Job.state.in_(Job.ACTIVE)).exists(),
-                       timeout=3000, what="every purchase job finished")  # ~15 min on a quiet machine
+            batches = Job.select().where(Job.kind == "purchase_batch")  # one per account
+            wait_until(lambda: batches.count() == len(accounts)
+                       and not batches.where(Job.state.in_(Job.ACTIVE)).exists(),
+                       timeout=3000, what="every account's purchase job finished")
         elapsed = time.perf_counter() - started
         peak = memory.stop()
     finally:
