@@ -13,11 +13,19 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
+from dropship.db import db
+from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, Shipment
+from dropship.services.purchasing import links, sku_map
 from dropship.services.purchasing.labels import PURCHASE_PLATFORMS
+from dropship.services.scope import Scope
+from dropship.tasks.auto_purchase import run_once
+from dropship.tasks.purchase_sync import start_purchase_sync
 from tests.e2e.conftest import add_shop_ui, sign_up
+from tests.helpers import wait_until
 
 SHOP, SHOP_PASSWORD = "flow_shop", "pw-flow-1"
 BUYER, BUYER_PASSWORD, PAY_PASSWORD = "flow_buyer", "buyer-pass-1", "246810"
@@ -50,16 +58,31 @@ def _setup_shop_and_account(page: Page, sb, platform: str = "taobao", orders: in
     shop = SHOP if platform == "taobao" else f"{SHOP}_{platform}"  # one sandbox per module: a shop per test
     sb.add_seller(shop, SHOP_PASSWORD, "taobao", slider_chance=0.0, sms_on_new_device=False)
     tids = [sb.place_order(shop)["tid"] for _ in range(orders)]
-    login = BUYERS[platform]
-    # no throttle in tests: no 访问过于频繁 risk page
-    info = sb.add_buyer(platform, login, BUYER_PASSWORD, pay_password=PAY_PASSWORD, rate_limit_per_min=100_000)
+    _fetch(page, shop, len(tids))
+    _add_purchase_account(page, sb, platform)
+    return tids
+
+
+def _fetch(page: Page, shop: str, orders: int, automatic: bool = False) -> None:
+    """店铺管理: add and authorize the shop, 开始获取 (with 自动采购 on, 取消缓冲 0, and 自动发货 when
+    `automatic`) until its `orders` orders are fetched."""
     row = add_shop_ui(page, shop, SHOP_PASSWORD)
     row.get_by_role("button", name="授权").click()
     expect(row.get_by_test_id("login-state")).to_have_text("正常", timeout=30_000)
     row.get_by_role("checkbox").check()
+    if automatic:
+        page.get_by_label("自动采购", exact=True).check()
+        page.get_by_label("取消缓冲（分钟）").fill("0")
+        page.get_by_label("自动发货", exact=True).check()
     page.get_by_role("button", name="开始获取").click()
     expect(row.get_by_test_id("new-orders")).to_have_text(str(orders), timeout=30_000)
 
+
+def _add_purchase_account(page: Page, sb, platform: str) -> None:
+    """采购账号: add the `platform` account through its dialog and wait until it is 在线."""
+    login = BUYERS[platform]
+    # no throttle in tests: no 访问过于频繁 risk page
+    info = sb.add_buyer(platform, login, BUYER_PASSWORD, pay_password=PAY_PASSWORD, rate_limit_per_min=100_000)
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="采购账号").click()
     if platform == "pdd":  # its own tab; the token (账号Token) instead of an SMS code
         page.get_by_role("navigation", name="采购平台").get_by_role("link", name="拼多多").click()
@@ -77,7 +100,6 @@ def _setup_shop_and_account(page: Page, sb, platform: str = "taobao", orders: in
     # a first login opens a browser profile: slow on a busy CI machine
     expect(page.get_by_role("row").filter(has_text=login).get_by_test_id("online")).to_have_text("在线",
                                                                                                  timeout=60_000)
-    return tids
 
 
 def _purchase_settings(page: Page, max_price: str = "0", auto_pay: bool = False) -> None:
@@ -195,6 +217,83 @@ def test_auto_purchase_unpaid_then_paid_and_a_refused_price(live_desk, sb, page:
     expect(refused.get_by_test_id("mark")).to_contain_text("高于 0.50")
     expect(refused).to_contain_text("未采购")
     print(f"\nseconds from 自动下单 to the finished job: {', '.join(f'{t:.1f}' for t in timings)}")
+
+
+def _orders_a_taobao_account_buys(sb, shop: str, wanted: int) -> tuple[list[str], list[str]]:
+    """Single-item orders placed in the sandbox shop until `wanted` of them resell a 淘宝/天猫 item (in
+    stock at PRICE_FEN); the others (1688 / 拼多多 items: no account for them here) are returned apart."""
+    bought, others = [], []
+    for _ in range(40):
+        tid = sb.place_order(shop, multi=False)["tid"]
+        [item] = sb.shop_order(tid)["items"]
+        if urlsplit(item["supplier_url"]).hostname in ("item.taobao.com", "detail.tmall.com"):
+            sb.update_sku(item["supplier_sku_id"], stock=100, price_fen=PRICE_FEN)
+            bought.append(tid)
+        else:
+            others.append(tid)
+        if len(bought) == wanted:
+            return bought, others
+    raise AssertionError("the sandbox shop resells no 淘宝 item")
+
+
+def _remember_links(sb, tids: list[str]) -> None:
+    """The 下单链接 and 规格对应 of each order's 商家编码 + SKU, as the 采购 dialog saves them."""
+    scope = Scope.everything()
+    for tid in tids:
+        [item] = sb.shop_order(tid)["items"]
+        ours = OrderItem.select().join(Order).where(Order.tid == tid).get()
+        link = links.remember_link(scope, ours.outer_id, item["supplier_url"])
+        sku_map.remember_typed(scope, ours.outer_id, ours.sku_text, link.platform, link.item_id,
+                               item["supplier_sku_id"], "", 1)
+
+
+def _active_purchases(tids: list[str]) -> list[Purchase]:
+    return list(Purchase.select().join(Order).where(Order.tid.in_(tids), Purchase.active == True))  # noqa: E712
+
+
+def _all_paid(tids: list[str]) -> bool:
+    purchases = _active_purchases(tids)
+    return len(purchases) == len(tids) and all(p.state == "paid" for p in purchases)
+
+
+def test_fetched_orders_are_bought_and_shipped_without_a_click(live_desk, sb, page: Page):
+    """自动采购 + 自动发货 from fetch to 已发货: the shop is fetched with both switches on; orders wait
+    (未设置下单链接) until their 商家编码 has a link and 规格对应, then the scheduler's minute tick buys
+    and pays them; when the supplier ships, the next status sync ships each order in the shop with the
+    supplier's courier and number. The ticks are called here (`run_once`, `start_purchase_sync`: the
+    bodies of the periodic tasks) instead of waiting for the minute; nothing is clicked on an order."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    shop = f"{SHOP}_auto"
+    sb.add_seller(shop, SHOP_PASSWORD, "taobao", slider_chance=0.0, sms_on_new_device=False)
+    tids, others = _orders_a_taobao_account_buys(sb, shop, 2)
+    sign_up(page, live_desk.url)
+    _add_purchase_account(page, sb, "taobao")
+    _purchase_settings(page, auto_pay=True)
+    _payment_settings(page)
+    _fetch(page, shop, len(tids) + len(others), automatic=True)
+    row = page.get_by_role("row").filter(has_text=shop)
+    expect(row.get_by_test_id("auto-purchase-waiting")).to_contain_text(f"未设置下单链接 {len(tids) + len(others)}")
+
+    with db.connection_context():
+        assert run_once().begun == {}  # no link yet: nothing bought
+        _remember_links(sb, tids)
+        _sandbox_clock_to_now(sb)
+        run_once()
+        wait_until(lambda: _all_paid(tids), timeout=180, what="both orders bought and paid")
+        supplier_orders = {p.order.tid: p.platform_order_id for p in _active_purchases(tids)}
+        assert not _active_purchases(others)  # their items have no link: never bought
+    parcels = {}
+    for tid, supplier_order in supplier_orders.items():
+        shipped = sb.ship_now(supplier_order, courier_code="ZTO")["shipments"][0]
+        parcels[tid] = ("ZTO", shipped["tracking_no"])
+    with db.connection_context():
+        start_purchase_sync(PurchaseAccount.get(PurchaseAccount.login == BUYER))
+        wait_until(lambda: Shipment.select().where(Shipment.state == "done").count() == len(tids), timeout=180,
+                   what="both orders shipped in the shop")
+    for tid in tids:  # the shop backend holds the supplier's courier and number, once
+        assert [(s["courier_code"], s["tracking_no"]) for s in sb.shop_order(tid)["shipments"]] == [parcels[tid]]
+    assert all(not sb.shop_order(tid)["shipments"] for tid in others)
+    expect(row.get_by_test_id("shipped-today")).to_have_text(str(len(tids)), timeout=30_000)
 
 
 def test_1688_auto_purchase_is_recorded_on_the_card_unpaid(live_desk, sb, page: Page):
