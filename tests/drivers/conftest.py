@@ -1,10 +1,13 @@
-"""A seller driver on a fresh browser context (the `sb` sandbox fixture is in tests/conftest.py)."""
+"""Driver-test fixtures: a seller driver on a fresh browser context, the app wired to the sandbox (the `sb`
+sandbox fixture is in tests/conftest.py)."""
 from __future__ import annotations
 
 import pytest
 
+from dropship.db import db
 from dropship.platforms.origins import Origins
 from dropship.platforms.taobao_seller import TaobaoSeller
+from tests.helpers import make_app
 
 PASSWORD = "shop-pass-1"
 
@@ -16,3 +19,13 @@ def seller(sb, context):
 
     return make
 
+
+
+@pytest.fixture
+def desk(tmp_path, sb):
+    """The app wired to the sandbox, tasks inline (the real browser manager), no throttle wait (the
+    sandbox is local), with a database connection for the test. Modules that need more define their own."""
+    make_app(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0, throttle_jitter=0,
+             requests_per_minute=0)
+    with db.connection_context():
+        yield

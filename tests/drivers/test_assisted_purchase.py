@@ -8,9 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-import pytest
-
-from dropship.db import db
 from dropship.models import OrderItem, Purchase, PurchaseAccount
 from dropship.platforms.base import Receiver
 from dropship.platforms.taobao_buyer import CASHIER_PATH, CONFIRM_PATHS, TaobaoBuyer
@@ -22,21 +19,12 @@ from dropship.services.purchasing.records import begin
 from dropship.services.receiver import store_receiver
 from dropship.services.scope import Scope
 from dropship.tasks import purchasing
-from tests.helpers import make_app
 from tests.orders_factory import make_order, make_shop
 
 RECEIVER = Receiver(name="王小明", phone="13812345678", province="浙江省", city="杭州市", district="西湖区",
                     town="文新街道", address="文一西路100号3栋2单元501室")
 LOGIN, PAY_PASSWORD = "tb_assist_1", "135790"
 PANEL = "[data-ds-panel]"  # the panel's box, inside its shadow root (Playwright's CSS pierces open roots)
-
-
-@pytest.fixture
-def desk(tmp_path, sb):
-    make_app(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0, throttle_jitter=0,
-             requests_per_minute=0)
-    with db.connection_context():
-        yield
 
 
 class Person:

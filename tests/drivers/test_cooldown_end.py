@@ -2,22 +2,10 @@
 the next, longer cool-down; a clean answer makes the shop 正常 again."""
 from datetime import datetime, timedelta
 
-import pytest
-
-from dropship.db import db
 from dropship.models import Job, Shop
 from dropship.queue import start_job
 from dropship.services import shops
 from dropship.services.jobs import job_target
-from tests.helpers import make_app
-
-
-@pytest.fixture
-def desk(tmp_path, sb):
-    make_app(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0, throttle_jitter=0,
-             requests_per_minute=0)
-    with db.connection_context():
-        yield
 
 
 def _fetch(shop: Shop) -> Job:

@@ -6,25 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from dropship.db import db
 from dropship.models import Job, Order, Purchase, PurchaseAccount
 from dropship.queue import start_job
 from dropship.services.jobs import job_target
-from tests.helpers import make_app
 from tests.orders_factory import buy, make_order, make_shop
 
 from .buying import authorized_account
 
 PLATFORMS = [("taobao", "tb_cancel"), ("alibaba1688", "ali_cancel"), ("pdd", "13900000301")]
-
-
-@pytest.fixture
-def desk(tmp_path, sb):
-    """The app wired to the sandbox, tasks inline (the real browser manager), no throttle wait."""
-    make_app(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0, throttle_jitter=0,
-             requests_per_minute=0)
-    with db.connection_context():
-        yield
 
 
 def _in_stock_sku(sb, platform: str) -> str:

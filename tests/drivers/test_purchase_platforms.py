@@ -7,9 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-
-from dropship.db import db
 from dropship.models import Job, OrderItem, Purchase
 from dropship.platforms.base import Receiver
 from dropship.queue import start_job
@@ -19,22 +16,12 @@ from dropship.services.purchasing.records import begin
 from dropship.services.receiver import store_receiver
 from dropship.services.scope import Scope
 from dropship.services.settings import set_setting
-from tests.helpers import make_app
 from tests.orders_factory import make_order, make_shop
 
 from .buying import PAY_PASSWORD, authorized_account
 
 RECEIVER = Receiver(name="王小明", phone="13812345678", province="浙江省", city="杭州市", district="西湖区",
                     town="文新街道", address="文一西路100号3栋2单元501室")
-
-
-@pytest.fixture
-def desk(tmp_path, sb):
-    """The app wired to the sandbox, tasks inline (the real browser manager), no throttle wait."""
-    make_app(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0, throttle_jitter=0,
-             requests_per_minute=0)
-    with db.connection_context():
-        yield
 
 
 def _supplier_item(sb, platform: str) -> tuple[dict, dict]:

@@ -4,9 +4,6 @@ the shipment; 修改运单号 within 24 hours only)."""
 import random
 from datetime import datetime, timedelta
 
-import pytest
-
-from dropship.db import db
 from dropship.models import Job, Order, Shipment, Shop
 from dropship.queue import start_job
 from dropship.services import baitong, shops
@@ -15,17 +12,8 @@ from dropship.services.scope import Scope
 from dropship.services.settings import set_setting
 from dropship.services.shipping import consign_job
 from dropship.services.shipping_manual import create_manual
-from tests.helpers import make_app
 
 ALL = Scope.everything()
-
-
-@pytest.fixture
-def desk(tmp_path, sb):
-    make_app(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0, throttle_jitter=0,
-             requests_per_minute=0)
-    with db.connection_context():
-        yield
 
 
 def _fetched(sb, login: str, count: int) -> list[Order]:

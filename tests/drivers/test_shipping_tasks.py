@@ -8,9 +8,6 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-import pytest
-
-from dropship.db import db
 from dropship.models import Job, Order, Shipment, Shop
 from dropship.queue import start_job
 from dropship.services import shops
@@ -26,19 +23,10 @@ from dropship.services.shipping import (
     today_counts,
 )
 from dropship.tasks.purchase_sync import ship_parcels
-from tests.helpers import make_app
 from tests.orders_factory import buy
 
 BUYER_PASSWORD = "buyer-pass-1"
 _buyers = itertools.count()
-
-
-@pytest.fixture
-def desk(tmp_path, sb):
-    make_app(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0, throttle_jitter=0,
-             requests_per_minute=0)
-    with db.connection_context():
-        yield
 
 
 def _fetched_shop(sb, login: str, count: int) -> tuple[Shop, list[Order]]:

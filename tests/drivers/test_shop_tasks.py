@@ -5,23 +5,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from dropship import secrets
-from dropship.db import db
 from dropship.models import Job, Order, OrderItem, Shop, ShopDailyStat
 from dropship.queue import start_job
 from dropship.services import shops
 from dropship.services.jobs import job_target
 from dropship.services.receiver import real_receiver
 from dropship.services.scope import Scope
-from tests.helpers import make_app
-
-
-@pytest.fixture
-def desk(tmp_path, sb):
-    """The app wired to the sandbox, tasks inline, no throttle wait (the sandbox is local)."""
-    make_app(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0, throttle_jitter=0,
-             requests_per_minute=0)
-    with db.connection_context():
-        yield
 
 
 def _job(kind: str, shop: Shop, **args) -> Job:
