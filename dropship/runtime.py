@@ -173,9 +173,11 @@ class Runtime:
         for thread in self._threads:
             thread.join(timeout=STOP_TIMEOUT)
         if self.worker:
+            from dropship.platforms.verification import HUB
             from dropship.queue import end_worker
 
             end_worker()
+            HUB.forget_all()
         for hook in self.on_stopped:
             hook(self)
 

@@ -142,6 +142,12 @@ class Hub:
     def close_view(self, item_id: str) -> bool:
         return self.send(item_id, {"type": "close"})
 
+    def forget_all(self) -> None:
+        """This process's workers stopped: the pages they parked went with them (and a next app in
+        the same process, as in tests, numbers its jobs from 1 again)."""
+        with self._lock:
+            self._items.clear()
+
     def _forget_old(self) -> None:
         now = time.monotonic()
         for key in [k for k, v in self._items.items() if not v.live and now - v.closed_at > KEEP_CLOSED]:

@@ -191,6 +191,7 @@ def test_each_fetching_row_shows_its_own_settings(live_desk, sb, page: Page, bro
         add_shop_ui(page, login, password)
     page.get_by_label("选择时间段").select_option(label="7天")
     page.get_by_label("删除地址自动同步").check()
+    page.get_by_label("自动发货", exact=True).uncheck()  # on by default
     page.get_by_label("选择 set_east", exact=True).check()
     page.get_by_label("自动采购", exact=True).check()
     page.get_by_label("取消缓冲（分钟）").fill("2000")
@@ -217,7 +218,7 @@ def test_each_fetching_row_shows_its_own_settings(live_desk, sb, page: Page, bro
 
     # the main account's table refreshes itself while shops fetch: both rows, each with its own options
     expect(_row(page, "set_west").get_by_test_id("fetch-settings")).to_have_text(
-        "时间段：1天 · 店铺筛选自动登录：关 · 删除地址自动同步：关 · 自动发货：关 · 自动采购：关", timeout=10_000)
+        "时间段：1天 · 店铺筛选自动登录：关 · 删除地址自动同步：关 · 自动发货：开 · 自动采购：关", timeout=10_000)
     expect(_row(page, "set_east").get_by_test_id("fetch-settings")).to_have_text(
         "时间段：7天 · 店铺筛选自动登录：开 · 删除地址自动同步：开 · 自动发货：关 · 自动采购：开 · 取消缓冲：15分钟")
 

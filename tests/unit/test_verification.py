@@ -168,3 +168,12 @@ def test_a_live_backend_takes_input_follows_new_tabs_and_ends_on_close(fast):
 def test_bad_commands_never_reach_a_page(command):
     with pytest.raises(BadCommand):
         clean_command(command)
+
+
+def test_a_stopped_process_forgets_its_parked_pages():
+    """Runtime.stop calls forget_all: a next app in the same process numbers its jobs from 1 again, and
+    must not be shown a page the stopped workers parked for its job 1."""
+    hub = Hub()
+    hub.open("assist", "辅助下单", "taobao:a", timeout=60, state="open", job_id=1)
+    hub.forget_all()
+    assert hub.for_job(1) is None and hub.recent() == []
