@@ -33,6 +33,7 @@ BUYER, BUYER_PASSWORD, PAY_PASSWORD = "flow_buyer", "buyer-pass-1", "246810"
 BUYERS = {"taobao": BUYER, "alibaba1688": "flow_buyer_1688", "pdd": "13800138000"}
 LINKS = {"taobao": "https://item.taobao.com/item.htm?id={}", "alibaba1688": "https://detail.1688.com/offer/{}.html",
          "pdd": "https://mobile.yangkeduo.com/goods.html?goods_id={}"}  # what 复制链接 gives on each real site
+AUTO_BUYER = "flow_buyer_auto"  # the 自动采购 test's own 淘宝 account (the module shares one sandbox)
 PRICE_FEN = 100  # the supplier SKU costs 1.00: below any order's 实收金额, so no 亏钱 refusal
 
 
@@ -78,9 +79,10 @@ def _fetch(page: Page, shop: str, orders: int, automatic: bool = False) -> None:
     expect(row.get_by_test_id("new-orders")).to_have_text(str(orders), timeout=30_000)
 
 
-def _add_purchase_account(page: Page, sb, platform: str) -> None:
-    """采购账号: add the `platform` account through its dialog and wait until it is 在线."""
-    login = BUYERS[platform]
+def _add_purchase_account(page: Page, sb, platform: str, login: str = "") -> None:
+    """采购账号: add the `platform` account (BUYERS' unless `login`: one sandbox per module, so a test
+    that needs a fresh account names its own) through its dialog and wait until it is 在线."""
+    login = login or BUYERS[platform]
     # no throttle in tests: no 访问过于频繁 risk page
     info = sb.add_buyer(platform, login, BUYER_PASSWORD, pay_password=PAY_PASSWORD, rate_limit_per_min=100_000)
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="采购账号").click()
@@ -267,7 +269,7 @@ def test_fetched_orders_are_bought_and_shipped_without_a_click(live_desk, sb, pa
     sb.add_seller(shop, SHOP_PASSWORD, "taobao", slider_chance=0.0, sms_on_new_device=False)
     tids, others = _orders_a_taobao_account_buys(sb, shop, 2)
     sign_up(page, live_desk.url)
-    _add_purchase_account(page, sb, "taobao")
+    _add_purchase_account(page, sb, "taobao", AUTO_BUYER)
     _purchase_settings(page, auto_pay=True)
     _payment_settings(page)
     _fetch(page, shop, len(tids) + len(others), automatic=True)
@@ -287,7 +289,7 @@ def test_fetched_orders_are_bought_and_shipped_without_a_click(live_desk, sb, pa
         shipped = sb.ship_now(supplier_order, courier_code="ZTO")["shipments"][0]
         parcels[tid] = ("ZTO", shipped["tracking_no"])
     with db.connection_context():
-        start_purchase_sync(PurchaseAccount.get(PurchaseAccount.login == BUYER))
+        start_purchase_sync(PurchaseAccount.get(PurchaseAccount.login == AUTO_BUYER))
         wait_until(lambda: Shipment.select().where(Shipment.state == "done").count() == len(tids), timeout=180,
                    what="both orders shipped in the shop")
     for tid in tids:  # the shop backend holds the supplier's courier and number, once
