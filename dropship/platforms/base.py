@@ -150,6 +150,46 @@ class ShopIdentity:
     nick: str = ""
 
 
+# -- after-sales (售后) ----------------------------------------------------------------------------
+
+DISPUTE_KINDS = ("refund_only", "return_refund", "complaint")  # 仅退款 / 退货退款 / 店铺投诉
+# One status vocabulary for our shop's disputes and for our refunds at a supplier:
+# pending 待处理 · refused 已拒绝 · wait_buyer_return 待买家退货 · wait_seller_receive 待卖家收货 ·
+# closed 退款关闭 (the buyer cancelled, or a complaint ended) · success 退款成功. Unknown codes verbatim.
+DISPUTE_STATUSES = ("pending", "refused", "wait_buyer_return", "wait_seller_receive", "closed", "success")
+
+
+@dataclass
+class RemoteDispute:
+    """One 售后 case on our shop, as the seller's dispute list (disputeGridVOList) shows it."""
+
+    dispute_id: str  # refundId, a string
+    tid: str  # the shop order (bizOrderId)
+    oid: str  # the sub-order
+    kind: str  # DISPUTE_KINDS
+    status: str  # DISPUTE_STATUSES
+    status_text: str  # the platform's words
+    amount: int  # fen, 退款金额 (0 for a complaint)
+    reason: str
+    created_at: datetime
+    updated_at: datetime
+    after_sale: bool = False  # opened after the goods shipped (售后) rather than before (售中)
+    title: str = ""
+    buyer_nick: str = ""
+    return_courier: str = ""  # the buyer's return parcel (退货退款, once the buyer sent it)
+    return_tracking_number: str = ""
+    detail_url: str = ""  # the dispute's page in the shop backend (打开后台 jumps there)
+
+
+@dataclass
+class DisputePage:
+    disputes: list[RemoteDispute]
+    page: int
+    total_pages: int
+    total: int
+    skipped: list[str] = field(default_factory=list)  # "refundId：why" for rows the parser could not read
+
+
 class ShopBackend(Protocol):
     """A seller backend (淘宝 / 天猫 / 淘特). Implemented by platforms.taobao_seller."""
 
@@ -178,6 +218,18 @@ class ShopBackend(Protocol):
     def consign(self, tid: str, courier_code: str, tracking_number: str, oids: list[str] | None = None) -> None: ...
 
     def modify_consign(self, tid: str, old_number: str, courier_code: str, tracking_number: str) -> None: ...
+
+    def list_disputes(self, since: datetime, page: int = 1, tab: str = "all") -> DisputePage:
+        """The shop's 售后 list (refund-list / disputelistv2), newest first; `tab` as the page's tabs."""
+        ...
+
+    def dispute_detail(self, dispute_id: str) -> RemoteDispute:
+        """One dispute re-read from its detail page: the re-read before every action."""
+        ...
+
+    def agree_refund(self, dispute_id: str) -> None:
+        """同意退款 (仅退款; 退货退款 once the return arrived). Refused by the site → PlatformError."""
+        ...
 
 
 # -- buyer side (purchasing) ---------------------------------------------------------------------
@@ -247,6 +299,20 @@ class CheckoutReadback:
     sku_id: str = ""
 
 
+@dataclass(frozen=True)
+class SupplierRefund:
+    """Our refund application on a supplier order (退款 / 退货退款 at the 上家)."""
+
+    refund_id: str
+    order_id: str  # 采购单号
+    kind: str  # refund_only | return_refund
+    status: str  # DISPUTE_STATUSES
+    status_text: str = ""  # the platform's words
+    amount: int = 0  # fen
+    return_address: str = ""  # the supplier's return address once it agreed to a 退货退款
+    return_tracking_number: str = ""  # what we filled in (填写退货单号)
+
+
 # Verifier: park `page` for a person until `solved()` is true; returns whether it was solved.
 Verifier = Callable[[Any, str, Callable[[], bool]], bool]
 
@@ -302,4 +368,16 @@ class BuyerDriver(Protocol):
 
     def list_statuses(self, order_ids: list[str]) -> list[SupplierOrder]:
         """拍单状态 (and tracking) of these orders from the platform's order list JSON."""
+        ...
+
+    def apply_refund(self, order_id: str, kind: str, reason: str, amount: int) -> SupplierRefund:
+        """申请退款 (仅退款 / 退货退款) on a paid order; an open application is returned, not doubled."""
+        ...
+
+    def refunds(self, order_ids: list[str]) -> list[SupplierRefund]:
+        """The current refund applications of these orders (the re-read before every action)."""
+        ...
+
+    def fill_return(self, order_id: str, courier_code: str, tracking_number: str) -> None:
+        """填写退货单号 on an agreed 退货退款; PlatformError with the site's reason otherwise."""
         ...

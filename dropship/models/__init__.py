@@ -448,3 +448,6 @@ class SettingChange(BaseModel):
     old = TextField(default="")
     new = TextField(default="")
     at = DateTimeField(default=datetime.now, index=True)
+
+
+# Feature modules add their models below (each imports BaseModel and the core models from here).
