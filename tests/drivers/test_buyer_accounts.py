@@ -14,7 +14,7 @@ from dropship.platforms.origins import Origins
 from dropship.platforms.pdd_buyer import PddBuyer
 from dropship.platforms.taobao_buyer import TaobaoBuyer
 from dropship.tasks.accounts import check_accounts_online
-from tests.helpers import make_app, post, register
+from tests.helpers import post
 from tests.sandbox.conftest import drag_slider
 
 PASSWORD = "buyer-pass-1"
@@ -135,16 +135,6 @@ def test_pdd_cookies_of_one_host_do_not_log_in_the_other(sb, context):
 
 # -- the app: dialogs, jobs, online check -----------------------------------------------------------
 
-@pytest.fixture
-def desk(tmp_path, sb):
-    """The app wired to the sandbox, tasks inline, no throttle wait; a signed-in main account."""
-    app = make_app(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0, throttle_jitter=0,
-                   verification_timeout_minutes=0)
-    client = app.test_client()
-    assert register(client).status_code == 302
-    return client  # requests open and close their own connection; the test's reads open one each
-
-
 def _account(login: str) -> PurchaseAccount:
     with db.connection_context():
         return PurchaseAccount.get(PurchaseAccount.login == login)
@@ -155,14 +145,14 @@ def _job(kind: str) -> Job:
         return Job.get(Job.kind == kind)
 
 
-def test_add_taobao_1688_and_pdd_accounts_through_the_dialogs(desk, sb):
+def test_add_taobao_1688_and_pdd_accounts_through_the_dialogs(desk_client, sb):
     sb.add_buyer("taobao", "tb_dialog", PASSWORD)
     sb.add_buyer("alibaba1688", "ali_dialog", PASSWORD)
     pdd_code, pdd_token = sb.add_buyer("pdd", "13700000011", ""), sb.add_buyer("pdd", "13700000012", "")
     sb.add_buyer("taobao", "tb_dialog_wrong", PASSWORD)
     for platform, login, password in (("taobao", "tb_dialog", PASSWORD), ("alibaba1688", "ali_dialog", PASSWORD),
                                       ("taobao", "tb_dialog_wrong", "not-it")):
-        response = post(desk, "/accounts", {"platform": platform, "login": login, "password": password,
+        response = post(desk_client, "/accounts", {"platform": platform, "login": login, "password": password,
                                             "tag": "temporary", "note": "主力号"}, token_page="/accounts")
         assert response.status_code == 200
     assert _account("tb_dialog").online and _account("ali_dialog").online
@@ -170,29 +160,29 @@ def test_add_taobao_1688_and_pdd_accounts_through_the_dialogs(desk, sb):
     wrong = _account("tb_dialog_wrong")
     assert not wrong.online and "账号名或登录密码不正确" in wrong.login_message  # kept, but not usable
 
-    sent = post(desk, "/accounts/pdd/send-code", {"phone": "13700000011", "tag": "permanent"}, token_page="/accounts")
+    sent = post(desk_client, "/accounts/pdd/send-code", {"phone": "13700000011", "tag": "permanent"}, token_page="/accounts")
     assert sent.status_code == 200 and "验证码已发送" in sent.get_data(as_text=True)
-    post(desk, "/accounts/pdd", {"phone": "13700000011", "code": _wait_for_code(sb, "13700000011"),
+    post(desk_client, "/accounts/pdd", {"phone": "13700000011", "code": _wait_for_code(sb, "13700000011"),
                                  "tag": "permanent"}, token_page="/accounts")
     assert _account("13700000011").online and _account("13700000011").platform_user_id == pdd_code["uid"]
-    post(desk, "/accounts/pdd", {"phone": "13700000012", "token": pdd_token["access_token"], "tag": "permanent"},
+    post(desk_client, "/accounts/pdd", {"phone": "13700000012", "token": pdd_token["access_token"], "tag": "permanent"},
          token_page="/accounts")
     assert _account("13700000012").online and _account("13700000012").platform_user_id == pdd_token["uid"]
-    html = desk.get("/accounts?tab=pdd").get_data(as_text=True)
+    html = desk_client.get("/accounts?tab=pdd").get_data(as_text=True)
     assert pdd_token["access_token"] not in html and pdd_token["access_token"][:4] + "****" in html
 
 
-def test_pdd_without_a_code_parks_in_the_verification_center_and_is_not_online(desk, sb):
+def test_pdd_without_a_code_parks_in_the_verification_center_and_is_not_online(desk_client, sb):
     sb.add_buyer("pdd", "13700000021", "")
-    post(desk, "/accounts/pdd", {"phone": "13700000021", "tag": "permanent"}, token_page="/accounts")
+    post(desk_client, "/accounts/pdd", {"phone": "13700000021", "tag": "permanent"}, token_page="/accounts")
     job = _job("authorize_account")
     assert job.state == "failed" and "短信验证码" in job.error  # nobody answered within the (zero) timeout
     assert not _account("13700000021").online and "验证中心" in _account("13700000021").login_message
 
 
-def test_pdd_import_of_50_lines_with_10_bad_gives_40_accounts_and_10_precise_reasons(desk, sb):
+def test_pdd_import_of_50_lines_with_10_bad_gives_40_accounts_and_10_precise_reasons(desk_client, sb):
     buyers = [sb.add_buyer("pdd", f"1360000{n:04d}", "") for n in range(43)]
-    post(desk, "/accounts/pdd", {"phone": "13600000042", "token": buyers[42]["access_token"], "tag": "permanent"},
+    post(desk_client, "/accounts/pdd", {"phone": "13600000042", "token": buyers[42]["access_token"], "tag": "permanent"},
          token_page="/accounts")  # already stored: its line is a duplicate
     good = [f"{b['login']}---{b['uid']}---{b['access_token']}" for b in buyers[:14]]
     good += [f"{b['uid']}---{b['access_token']}" for b in buyers[14:28]]
@@ -202,7 +192,7 @@ def test_pdd_import_of_50_lines_with_10_bad_gives_40_accounts_and_10_precise_rea
            f"13600000042---{buyers[42]['uid']}---{buyers[42]['access_token']}", "---" + "A" * 20,
            "REFUSEDTOKEN000000000002", buyers[3]["access_token"]]
     lines = good[:25] + bad + good[25:]
-    response = post(desk, "/accounts/import?tab=pdd", {"tag": "temporary", "lines": "\n".join(lines)},
+    response = post(desk_client, "/accounts/import?tab=pdd", {"tag": "temporary", "lines": "\n".join(lines)},
                     token_page="/accounts")
     assert response.status_code == 200
     job = _job("import_pdd_accounts")
@@ -228,11 +218,11 @@ def test_pdd_import_of_50_lines_with_10_bad_gives_40_accounts_and_10_precise_rea
     assert not any(b["access_token"] in report for b in buyers)  # the report names lines, never tokens
 
 
-def test_an_account_that_drops_offline_shows_diaoxian_and_the_notice(desk, sb):
+def test_an_account_that_drops_offline_shows_diaoxian_and_the_notice(desk_client, sb):
     sb.add_buyer("taobao", "tb_drops", PASSWORD)
-    post(desk, "/accounts", {"platform": "taobao", "login": "tb_drops", "password": PASSWORD, "tag": "permanent"},
+    post(desk_client, "/accounts", {"platform": "taobao", "login": "tb_drops", "password": PASSWORD, "tag": "permanent"},
          token_page="/accounts")
-    assert _account("tb_drops").online and desk.get("/accounts/notice").get_data(as_text=True) == ""
+    assert _account("tb_drops").online and desk_client.get("/accounts/notice").get_data(as_text=True) == ""
     with db.connection_context():
         check_accounts_online()  # just authorized: not due yet
         assert Job.select().where(Job.kind == "check_account").count() == 0
@@ -242,10 +232,10 @@ def test_an_account_that_drops_offline_shows_diaoxian_and_the_notice(desk, sb):
     assert _job("check_account").state == "failed"
     account = _account("tb_drops")
     assert not account.online and "重新授权" in account.login_message
-    assert desk.get("/accounts/notice").get_data(as_text=True) == "1"
-    assert "tb_drops" in desk.get("/accounts/confirmations").get_data(as_text=True)
-    assert "掉线" in desk.get("/accounts").get_data(as_text=True)
-    assert 'hx-get="/accounts/notice"' in desk.get("/accounts").get_data(as_text=True)  # the header badge
+    assert desk_client.get("/accounts/notice").get_data(as_text=True) == "1"
+    assert "tb_drops" in desk_client.get("/accounts/confirmations").get_data(as_text=True)
+    assert "掉线" in desk_client.get("/accounts").get_data(as_text=True)
+    assert 'hx-get="/accounts/notice"' in desk_client.get("/accounts").get_data(as_text=True)  # the header badge
 
-    post(desk, f"/accounts/{account.id}/authorize", {}, token_page="/accounts")  # 重新授权
-    assert _account("tb_drops").online and desk.get("/accounts/notice").get_data(as_text=True) == ""
+    post(desk_client, f"/accounts/{account.id}/authorize", {}, token_page="/accounts")  # 重新授权
+    assert _account("tb_drops").online and desk_client.get("/accounts/notice").get_data(as_text=True) == ""

@@ -10,17 +10,15 @@ import os
 import random
 import time
 
-import pytest
 from peewee import fn
 
 from dropship import queue
-from dropship.db import db
 from dropship.models import Job, Order, OrderItem, Shop
 from dropship.services import shops
 from dropship.services.jobs import job_target
 from dropship.tasks import shops as shop_tasks
 from tests.crash_worker import kill_hard, spawn
-from tests.helpers import make_app, wait_until
+from tests.helpers import wait_until
 
 PAGE = 30  # orders per page of the sold list
 
@@ -49,13 +47,6 @@ def assert_same_as_sandbox(sb, login: str, shop: Shop) -> None:
     with_message = sum(bool(o["buyer_message"]) for o in remote.values())
     assert lost == [], f"{len(lost)} of {with_message} buyer messages missing"
     assert not Order.select().where(Order.shop == shop.id, Order.message_pending == True).exists()  # noqa: E712
-
-
-@pytest.fixture
-def desk(tmp_path, sb):
-    make_app(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0, throttle_jitter=0)
-    with db.connection_context():
-        yield tmp_path / "data"
 
 
 def test_messages_of_orders_stored_before_an_interrupted_fetch_are_still_read(desk, sb, monkeypatch):

@@ -18,22 +18,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from dropship.db import db
-from tests.helpers import make_app
 from tests.purchase_crash import assert_each_bought_once, crash_and_recover, prepare, write_cookies
 
 ORDERS = 50
 KILLS_PER_STEP = 2  # 8 kills: each worker start costs seconds on a shared 2-core machine
 REAL_ORDERS = 5  # the real driver in Chromium: several seconds a purchase and a browser start per worker
-
-
-@pytest.fixture
-def desk(tmp_path, sb):
-    make_app(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0, throttle_jitter=0)
-    with db.connection_context():
-        yield tmp_path / "data"
 
 
 def test_real_taobao_driver_killed_at_every_step_buys_each_order_exactly_once(desk, sb):

@@ -2,26 +2,14 @@
 (待收货 with its tracking number), a 拼多多 拼单 fills up (待分享 → 待发货)."""
 from __future__ import annotations
 
-import pytest
-
 from dropship.db import db
 from dropship.models import Job, Purchase, PurchaseAccount
 from dropship.queue import start_job
 from platform_sandbox.taobao_bought import SHAPES, shape_of
-from tests.helpers import make_app, post, register
+from tests.helpers import post
 from tests.orders_factory import buy, make_order, make_shop
 
 PASSWORD = "buyer-pass-1"
-
-
-@pytest.fixture
-def desk(tmp_path, sb):
-    """The app wired to the sandbox, tasks inline, no throttle wait; a signed-in main account."""
-    app = make_app(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0, throttle_jitter=0,
-                   verification_timeout_minutes=0)
-    client = app.test_client()
-    assert register(client).status_code == 302
-    return client
 
 
 def _in_stock_sku(sb, platform: str) -> str:
@@ -53,10 +41,10 @@ def _login_with_list_shape(sb, shape: str) -> str:
     raise AssertionError(f"no buyer gets the {shape} shape")
 
 
-def test_a_shipped_taobao_purchase_shows_dai_shou_huo_with_its_tracking_number(desk, sb):
+def test_a_shipped_taobao_purchase_shows_dai_shou_huo_with_its_tracking_number(desk_client, sb):
     # the asyncBought ("result") shape has no logistics: the number must come from the order's detail
     login = _login_with_list_shape(sb, "result")
-    post(desk, "/accounts", {"platform": "taobao", "login": login, "password": PASSWORD, "tag": "permanent"},
+    post(desk_client, "/accounts", {"platform": "taobao", "login": login, "password": PASSWORD, "tag": "permanent"},
          token_page="/accounts")
     sku = _in_stock_sku(sb, "taobao")
     paid = sb.buy("taobao", login, sku, quantity=1, paid=True)
@@ -77,9 +65,9 @@ def test_a_shipped_taobao_purchase_shows_dai_shou_huo_with_its_tracking_number(d
         assert (Purchase.get_by_id(waiting.id).status, Purchase.get_by_id(waiting.id).state) == ("unpaid", "unpaid")
 
 
-def test_a_pdd_group_purchase_goes_from_dai_fen_xiang_to_dai_fa_huo(desk, sb):
+def test_a_pdd_group_purchase_goes_from_dai_fen_xiang_to_dai_fa_huo(desk_client, sb):
     buyer = sb.add_buyer("pdd", "13901000091", "")
-    post(desk, "/accounts/pdd", {"phone": "13901000091", "token": buyer["access_token"], "tag": "permanent"},
+    post(desk_client, "/accounts/pdd", {"phone": "13901000091", "token": buyer["access_token"], "tag": "permanent"},
          token_page="/accounts")
     sku = _in_stock_sku(sb, "pdd")
     group = sb.buy("pdd", "13901000091", sku, quantity=1, paid=True, group=True)
