@@ -150,6 +150,24 @@ def test_a_key_spent_by_another_session_after_the_check_changes_nothing(monkeypa
     assert Shop.get_by_id(shop.id).service_until is None
 
 
+# -- 已到期 stops what runs on its own --------------------------------------------------------------
+
+@pytest.mark.usefixtures("orders_db")
+def test_an_expired_shop_neither_buys_nor_ships_automatically():
+    live, expired = make_shop("在期"), make_shop("到期")
+    Shop.update(auto_purchase=True, fetch_state="fetching", auto_purchase_since=NOW).execute()
+    Shop.update(service_until=datetime.now() - timedelta(minutes=1)).where(Shop.id == expired.id).execute()
+    assert [s.id for s in auto.switched_on([live.id, expired.id])] == [live.id]
+
+    orders = [make_order(Shop.get_by_id(s.id)) for s in (live, expired)]
+    for number, order in enumerate(orders):
+        buy(order, courier="中通快递", tracking_number=f"7312345678901{number}")
+    planned = plan_shipments([o.id for o in orders], ShippingSettings())
+    assert [s.order_id for s in planned] == [orders[0].id]
+
+
+# Last in the module: it makes its own app (a real file two connections share), which the module's
+# orders_db tests would otherwise run on.
 def test_two_sessions_redeeming_the_same_key_exactly_one_wins(app):
     with db.connection_context():
         shop_a, shop_b = make_shop("甲店"), make_shop("乙店")
@@ -176,19 +194,3 @@ def test_two_sessions_redeeming_the_same_key_exactly_one_wins(app):
         (redeemed,) = RedeemedCard.select()
         until = {s.id: s.service_until for s in Shop.select()}
     assert sorted(until.values()) == [NOW, NOW + timedelta(days=30)] and until[redeemed.shop_id] > NOW
-
-
-# -- 已到期 stops what runs on its own --------------------------------------------------------------
-
-@pytest.mark.usefixtures("orders_db")
-def test_an_expired_shop_neither_buys_nor_ships_automatically():
-    live, expired = make_shop("在期"), make_shop("到期")
-    Shop.update(auto_purchase=True, fetch_state="fetching", auto_purchase_since=NOW).execute()
-    Shop.update(service_until=datetime.now() - timedelta(minutes=1)).where(Shop.id == expired.id).execute()
-    assert [s.id for s in auto.switched_on()] == [live.id]
-
-    orders = [make_order(Shop.get_by_id(s.id)) for s in (live, expired)]
-    for number, order in enumerate(orders):
-        buy(order, courier="中通快递", tracking_number=f"7312345678901{number}")
-    planned = plan_shipments([o.id for o in orders], ShippingSettings())
-    assert [s.order_id for s in planned] == [orders[0].id]
