@@ -230,7 +230,7 @@ def expired_reason(shop: Shop, now: datetime | None = None) -> str:
     """Why a shop does nothing on its own, for its 店铺管理 row and 充值中心 ("" while in service)."""
     if in_service(shop, now):
         return ""
-    return f"服务已于 {service_until(shop):%Y-%m-%d %H:%M} 到期：{EXPIRED_EFFECT}"
+    return f"服务已到期（截止 {service_until(shop):%Y-%m-%d %H:%M}）：{EXPIRED_EFFECT}"
 
 
 def trial_until(now: datetime | None = None) -> datetime:
