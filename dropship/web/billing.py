@@ -2,6 +2,7 @@
 确定充值). Main account only. The card rules are services/billing's; this module only shows them."""
 from __future__ import annotations
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import Blueprint, current_app, g, render_template, request
 
 from dropship.errors import FieldError, UserError
@@ -18,7 +19,7 @@ bp = Blueprint("billing", __name__, url_prefix="/billing")
 MAX_KEYS_TEXT = billing.MAX_LINES * (billing.MAX_LINE + 2)
 
 
-def public_key():
+def public_key() -> Ed25519PublicKey:
     """The key card keys are checked with: the vendor's, unless the app was made with another (tests)."""
     return billing.load_public_key(current_app.config.get("CARD_PUBLIC_KEY") or billing.VENDOR_PUBLIC_KEY)
 
