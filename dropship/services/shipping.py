@@ -23,6 +23,7 @@ from peewee import JOIN, fn
 from dropship.couriers import BY_CODE, code_for, courier_name, looks_valid
 from dropship.db import db
 from dropship.models import Order, OrderItem, Purchase, PurchaseItem, Shipment, Shop
+from dropship.services.billing import in_service
 from dropship.services.orders.labels import OPEN_STATUSES
 from dropship.services.purchase_settings import ShippingSettings
 from dropship.services.scope import Scope
@@ -181,6 +182,8 @@ def plan_shipments(order_ids: Iterable[int], settings: ShippingSettings) -> list
                      Order.status.in_(list(SHIPPABLE))).order_by(Order.id))
     created: list[Shipment] = []
     for order in orders:
+        if not in_service(order.shop):  # 已到期: the parcel waits for a renewal (the next sync looks again)
+            continue
         with db.atomic():
             items, purchases = order_facts(order)
             for plan in choose_shipment(order.status, items, purchases, settings).plans:

@@ -9,6 +9,7 @@ from peewee import fn
 from dropship.errors import FieldError, UserError
 from dropship.models import Order, Purchase, Shop, ShopDailyStat
 from dropship.platforms.base import Receiver
+from dropship.services.billing import in_service, trial_until
 from dropship.services.orders.tabs import TabContext, tab_to_purchase
 from dropship.services.purchasing import auto
 from dropship.services.scope import Scope
@@ -113,12 +114,12 @@ def _duplicate(platform: str, login: str, exclude_id: int | None = None) -> bool
     return query.exists()
 
 
-def add_shop(platform: str, login: str, password: str, service_days: int = 30) -> Shop:
+def add_shop(platform: str, login: str, password: str) -> Shop:
     login, password = _clean_login(platform, login, password)
     if _duplicate(platform, login):
         raise FieldError("login", f"{PLATFORMS[platform]}店铺 {login} 已经添加过了")
     return Shop.create(platform=platform, login=login, password=password, nick=login.split(":")[0],
-                       service_until=datetime.now() + timedelta(days=service_days))
+                       service_until=trial_until())
 
 
 def edit_shop(shop: Shop, platform: str, login: str, password: str, headed: bool | None = None) -> Shop:
@@ -155,10 +156,6 @@ def active_shops(scope: Scope):
 
 def fetch_job_title(shop: Shop) -> str:
     return f"获取订单 · {PLATFORMS.get(shop.platform, '')} {shop.display_name}"
-
-
-def service_expired(shop: Shop, now: datetime | None = None) -> bool:
-    return shop.service_until is None or shop.service_until <= (now or datetime.now())
 
 
 # -- fetching ----------------------------------------------------------------------------------
@@ -240,7 +237,7 @@ def start_fetching(shop_ids: list[int], options: FetchOptions, scope: Scope,
         raise UserError(f"有店铺正在获取订单。{FETCH_SWITCH_HINT}")
     started, refused = [], []
     for shop in active_shops(scope).where(Shop.id.in_(shop_ids)).order_by(Shop.id):
-        if service_expired(shop, now):
+        if not in_service(shop, now):
             refused.append(f"{shop.display_name}：服务已到期，请先在充值中心续费")
             continue
         shop.fetch_state = "fetching"

@@ -11,6 +11,7 @@ from dropship.models import Order, Shop
 from dropship.platforms import verification
 from dropship.platforms.base import NeedsVerification, QuotaExhausted
 from dropship.queue import checkpoint, huey, job_task, progress, start_unique_job
+from dropship.services.billing import expired_reason, in_service
 from dropship.services.fetching import store_buyer_message, unread_messages, upsert_remote_orders
 from dropship.services.jobs import job_target
 from dropship.services.orders.labels import OPEN_STATUSES
@@ -25,7 +26,6 @@ from dropship.services.shops import (
     fetch_job_title,
     fetch_window,
     schedule_next,
-    service_expired,
 )
 from dropship.tasks.shop_session import account_key, open_shop_backend, shop_title
 
@@ -51,9 +51,9 @@ def authorize_shop(job_id: int, shop_id: int) -> None:
 @job_task("fetch_orders")
 def fetch_orders(job_id: int, shop_id: int) -> None:
     shop = _shop(shop_id)
-    if service_expired(shop):
+    if not in_service(shop):
         Shop.update(fetch_state="stopped", next_fetch_at=None).where(Shop.id == shop.id).execute()
-        raise UserError(f"{shop.display_name} 服务已到期（截止 {shop.service_until:%Y-%m-%d}），已停止获取")
+        raise UserError(f"{shop.display_name} {expired_reason(shop)}")
     since, until = fetch_window(shop)
     target = job_target("shop", shop.id)
     new_orders, skipped = 0, []

@@ -36,7 +36,7 @@ CSP = {
 
 # Form fields the pages offer as <textarea>: line breaks are allowed there and nowhere else.
 # tests/web/test_security.py fails when a template adds a textarea that is not listed here.
-MULTILINE_FIELDS = frozenset({"memo", "note", "lines"})  # lines: 批量导入账号
+MULTILINE_FIELDS = frozenset({"memo", "note", "lines", "keys"})  # lines: 批量导入账号; keys: 充值卡密
 
 
 class _SessionByScheme(SecureCookieSessionInterface):

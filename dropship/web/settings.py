@@ -113,7 +113,7 @@ def save_shop_backend():
 
 ORDER_FIELDS = {"deadline_hours": "orders.deadline_hours", "export_keep_minutes": "exports.keep_minutes",
                 "purchase_sync_minutes": "purchase.sync_minutes", "no_tracking_days": "logistics.no_tracking_days",
-                "stale_hours": "logistics.stale_hours"}
+                "stale_hours": "logistics.stale_hours", "trial_days": "billing.trial_days"}
 
 
 def _order_settings() -> dict:

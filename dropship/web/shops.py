@@ -9,7 +9,7 @@ from dropship import secrets
 from dropship.errors import FieldError, UserError
 from dropship.models import Job, Shop
 from dropship.queue import start_job, start_unique_job
-from dropship.services import shipping
+from dropship.services import billing, shipping
 from dropship.services import shops as service
 from dropship.services.jobs import job_target, parse_target
 from dropship.services.purchasing import auto
@@ -47,7 +47,8 @@ def _table_context() -> dict:
             "auto_waiting": lambda shop: auto.waiting_text(waiting, shop.id),
             "shipping": shipping.today_counts(ids),
             "running": running, "platforms": service.PLATFORMS, "login_states": service.LOGIN_STATES,
-            "fetch_states": service.FETCH_STATES, "expired": service.service_expired,
+            "fetch_states": service.FETCH_STATES, "expired_reason": billing.expired_reason,
+            "service_until": billing.service_until,
             "fetch_period": service.fetch_period, "fetch_switches": service.fetch_switches}
 
 

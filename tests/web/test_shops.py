@@ -1,5 +1,7 @@
 """店铺管理 over HTTP: dialogs refuse bad input by the field with 4xx and change nothing; FAQ 1's pause-first
 rule, the ask before pausing every shop, each fetching row's settings, 待下单数, 修改店铺's field order."""
+from datetime import datetime, timedelta
+
 import pytest
 
 from dropship.db import db
@@ -83,7 +85,7 @@ def test_start_without_selection_and_expired_shop_are_refused(signed_in):
     response = post(signed_in, "/shops/fetch/start", {"days": "3"}, token_page="/shops")
     assert response.status_code == 400 and "请先勾选" in response.get_data(as_text=True)
     with db.connection_context():
-        Shop.update(service_until=None).execute()
+        Shop.update(service_until=datetime.now() - timedelta(minutes=1)).execute()
         shop = Shop.get()
     response = post(signed_in, "/shops/fetch/start", {"days": "3", "shop_ids": str(shop.id)}, token_page="/shops")
     assert response.status_code == 400 and "服务已到期" in response.get_data(as_text=True)

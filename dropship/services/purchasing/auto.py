@@ -31,6 +31,7 @@ from peewee import ModelSelect, fn
 from dropship.errors import FieldError
 from dropship.models import Job, Order, OrderItem, Purchase, PurchaseAccount, Shop
 from dropship.services.accounts import usable
+from dropship.services.billing import in_service_ids
 from dropship.services.purchase_settings import load_receiver_settings
 from dropship.services.purchasing.labels import PURCHASE_PLATFORMS
 from dropship.services.purchasing.links import links_for
@@ -190,7 +191,9 @@ def switched_on(shop_ids: Iterable[int] | None = None) -> ModelSelect:
     """Shops that buy automatically now: 自动采购 on, 正在获取 (暂停获取 stops it too), not deleted."""
     query = Shop.select().where(Shop.auto_purchase == True, Shop.fetch_state == "fetching",  # noqa: E712
                                 Shop.deleted_at.is_null(), Shop.auto_purchase_since.is_null(False))
-    return query if shop_ids is None else query.where(Shop.id.in_(list(shop_ids)))
+    if shop_ids is not None:
+        query = query.where(Shop.id.in_(list(shop_ids)))
+    return query.where(Shop.id.in_(in_service_ids(query)))  # 已到期 shops buy nothing on their own
 
 
 def _busy_orders() -> set[int]:
