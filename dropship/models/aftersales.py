@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField
 
 from dropship.models import BaseModel, Order, Shop
 
