@@ -41,6 +41,7 @@ def up(m: Migrator) -> None:
         "supplier_refund_text": CharField(max_length=60, default=""),
         "supplier_return_address": CharField(max_length=300, default=""),
         "supplier_return_number": CharField(max_length=40, default=""),
+        "supplier_checked_at": DateTimeField(null=True),
     }, indexes=((("shop", "dispute_id"), True), (("removed", "kind", "status"), False)))
     m.create_table("aftersalelog", {
         "shop": ForeignKeyField(shop, on_delete="CASCADE"),

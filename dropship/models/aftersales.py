@@ -46,6 +46,7 @@ class Dispute(BaseModel):
     supplier_refund_text = CharField(max_length=60, default="")
     supplier_return_address = CharField(max_length=300, default="")
     supplier_return_number = CharField(max_length=40, default="")  # what rule 6 filled in at the 上家
+    supplier_checked_at = DateTimeField(null=True)  # last re-read at the 上家 (paces the wait for its answer)
 
     class Meta:
         indexes = ((("shop", "dispute_id"), True), (("removed", "kind", "status"), False))

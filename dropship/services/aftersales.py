@@ -136,6 +136,18 @@ def actions(dispute: Any, order: Any, purchase: Any, settings: RuleSettings, now
     return []
 
 
+def waits_on_supplier(dispute: Any, settings: RuleSettings) -> bool:
+    """Whether a rule waits for the 上家's answer to our application on this open case (3/4 自动同意,
+    6 and 7): then the case is re-read at the 上家 now and then, as nothing at the shop will change."""
+    if dispute.removed or dispute.status not in OPEN or not dispute.supplier_refund_id:
+        return False
+    if dispute.supplier_refund_status in HANDLED:
+        return False
+    if dispute.kind == "refund_only":
+        return bool(settings.on & settings.agree & set(AGREE_RULES))
+    return dispute.kind == "return_refund" and bool(settings.on & {6, 7})
+
+
 def cap_allows(agreed_today: int, amount: int, cap: int) -> bool:
     """Whether one more automatic 同意退款 of `amount` fen stays within the shop's daily cap (0 = 不限)."""
     return cap == 0 or agreed_today + amount <= cap

@@ -171,12 +171,17 @@ def open_cases(shop_ids: list[int]) -> list[OpenCase]:
     return [OpenCase(d, orders.get(d.order_id), purchase_of(d)) for d in rows]
 
 
-def due_cases(shop_ids: list[int], settings: aftersales.RuleSettings,
-              now: datetime) -> list[tuple[OpenCase, list[aftersales.Action]]]:
+def due_cases(shop_ids: list[int], settings: aftersales.RuleSettings, now: datetime,
+              watch_before: datetime | None = None) -> list[tuple[OpenCase, list[aftersales.Action]]]:
+    """The cases with an action due now, and those waiting on the 上家 last checked before `watch_before`
+    (None: none of those) with no action yet: the job re-reads them at the 上家 to learn its answer."""
     found = []
     for case in open_cases(shop_ids):
         due = aftersales.actions(case.dispute, case.order, case.purchase, settings, now)
-        if due:
+        checked = case.dispute.supplier_checked_at
+        watch = (watch_before is not None and aftersales.waits_on_supplier(case.dispute, settings)
+                 and (checked is None or checked < watch_before))
+        if due or watch:
             found.append((case, due))
     return found
 
@@ -186,11 +191,13 @@ def rule_shops() -> list[int]:
     return [s.id for s in Shop.select(Shop.id).where(Shop.fetch_state == "fetching", Shop.deleted_at.is_null())]
 
 
-def record_supplier_refund(dispute: Dispute, refund: SupplierRefund | None) -> None:
+def record_supplier_refund(dispute: Dispute, refund: SupplierRefund | None, now: datetime | None = None) -> None:
     """Our refund application at the 上家 as `BuyerDriver.refunds` / `apply_refund` showed it."""
+    checked = {"supplier_checked_at": now or datetime.now()}
     if refund is None:
+        Dispute.update(checked).where(Dispute.id == dispute.id).execute()
         return
-    values = {"supplier_refund_id": refund.refund_id, "supplier_refund_kind": refund.kind,
+    values = {**checked, "supplier_refund_id": refund.refund_id, "supplier_refund_kind": refund.kind,
               "supplier_refund_status": refund.status, "supplier_refund_text": refund.status_text[:60],
               "supplier_return_address": refund.return_address[:300]}
     if refund.return_tracking_number:

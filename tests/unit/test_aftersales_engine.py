@@ -20,6 +20,7 @@ from dropship.services.aftersales import (
     colour,
     supplier_side,
     todo,
+    waits_on_supplier,
 )
 
 OPENED = datetime(2026, 11, 20, 10, 0)
@@ -199,3 +200,13 @@ def test_the_automated_platforms_are_the_drivers_that_implement_supplier_refunds
     assert set(SUPPLIER_REFUND_PLATFORMS) == {p for p, d in drivers.items() if _implements_refunds(d)}
     assert automated_platforms(2) is None  # acts at the shop only: any purchase platform
     assert automated_platforms(3) == SUPPLIER_REFUND_PLATFORMS
+
+
+def test_open_applications_wait_on_the_supplier_only_for_rules_that_need_its_answer():
+    applied = case(supplier_refund_id="R1", supplier_refund_kind="refund_only", supplier_refund_status="pending")
+    assert waits_on_supplier(applied, rules(3, agree=(3,)))
+    assert not waits_on_supplier(applied, rules(3))  # 未勾选自动同意: a person decides anyway
+    assert not waits_on_supplier(case(), rules(3, agree=(3,)))  # nothing applied
+    assert not waits_on_supplier(case(status="closed", supplier_refund_id="R1"), rules(3, agree=(3,)))
+    returned = case("return_refund", supplier_refund_id="R2", supplier_refund_status="wait_buyer_return")
+    assert waits_on_supplier(returned, rules(6)) and not waits_on_supplier(returned, rules(5))
