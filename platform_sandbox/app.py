@@ -20,6 +20,7 @@ from . import (
     pdd_api,
     pdd_login,
     risk,
+    seller_disputes,
     seller_export,
     seller_modify_consign,
     seller_refund,
@@ -50,7 +51,7 @@ def create_app(db: SqliteDatabase, lock: threading.RLock) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions["sandbox.limiter"] = risk.RateLimiter()
-    for module in (login, seller_trade, seller_export, seller_wuliu, seller_modify_consign, seller_refund, buyer_taobao, address_book, buyer_1688, cashier, mtop,
+    for module in (login, seller_trade, seller_export, seller_wuliu, seller_modify_consign, seller_refund, seller_disputes, buyer_taobao, address_book, buyer_1688, cashier, mtop,
                    pdd_login, pdd_api, buyer_pdd, dual_logistics, risk, admin, images):
         app.register_blueprint(module.bp)
 
