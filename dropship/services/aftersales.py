@@ -46,7 +46,7 @@ ACTIONS: dict[str, str] = {"agree": "同意买家退款", "supplier_refund": "�
                            "supplier_return": "到上家申请退货退款", "fill_return": "到上家填写退货单号"}
 # Purchase platforms whose driver implements BuyerDriver.apply_refund / refunds / fill_return: the
 # ones rules 1 and 3–7 can automate (tests/unit/test_aftersales_engine.py keeps this list honest).
-SUPPLIER_REFUND_PLATFORMS: tuple[str, ...] = ()
+SUPPLIER_REFUND_PLATFORMS: tuple[str, ...] = ("taobao", "tmall", "taote", "alibaba1688", "pdd")
 
 OPEN = frozenset({"pending", "wait_buyer_return", "wait_seller_receive"})  # still the seller's to answer
 HANDLED = frozenset({"success", "closed", "refused"})  # 未标色: nothing left to do

@@ -58,10 +58,10 @@ def sync_disputes(backend: ShopBackend, shop: Shop, now: datetime | None = None)
 
 
 def disputes_with_orders(backend: ShopBackend, shop: Shop) -> str:
-    """The order fetch's 售后 step, in its session: store the list, start the rules when a case is due.
+    """The order fetch's 售后 step, in its session: store the list; returns a note for the job's message.
 
-    Returns a note for the fetch job's message. A 售后 list the site refuses leaves the fetched orders
-    standing (noted); a broken session stops the fetch as it would anyway.
+    A 售后 list the site refuses leaves the fetched orders standing (noted); a broken session stops
+    the fetch as it would anyway.
     """
     try:
         new = sync_disputes(backend, shop)
@@ -69,10 +69,14 @@ def disputes_with_orders(backend: ShopBackend, shop: Shop) -> str:
         raise
     except PlatformError as exc:
         return f"；售后获取失败：{exc}"
+    return f"，新售后 {new} 个" if new else ""
+
+
+def start_due_aftersales(shop: Shop) -> None:
+    """After the fetch left the shop's browser: the rules' job when one of its cases is due now."""
     rules = aftersales.load_rules()
     if rules.on and shop.id in disputes.rule_shops() and disputes.due_cases([shop.id], rules, datetime.now()):
         start_aftersales(shop)
-    return f"，新售后 {new} 个" if new else ""
 
 
 def start_aftersales(shop: Shop) -> None:
@@ -100,7 +104,9 @@ def _at_supplier(driver, dispute: Dispute, purchase: Purchase, action: aftersale
         disputes.record_return_filled(dispute, dispute.return_tracking_number)
         return f"已到上家填写退货单号 {dispute.return_tracking_number}"
     kind = "return_refund" if action.kind == "supplier_return" else "refund_only"
-    refund = driver.apply_refund(purchase.platform_order_id, kind, dispute.reason or "买家申请退款", purchase.amount)
+    # The 上家's own form decides: its first 退款原因 for the kind (our buyer's words are another site's
+    # list) and its full 退款金额 (what we paid, shipping included), as a person would leave them.
+    refund = driver.apply_refund(purchase.platform_order_id, kind, "", 0)
     disputes.record_supplier_refund(dispute, refund)
     return f"已到上家申请{'退货退款' if kind == 'return_refund' else '仅退款'}（采购单 {purchase.platform_order_id}）"
 

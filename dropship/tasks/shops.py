@@ -27,7 +27,7 @@ from dropship.services.shops import (
     schedule_next,
     service_expired,
 )
-from dropship.tasks.aftersales import disputes_with_orders
+from dropship.tasks.aftersales import disputes_with_orders, start_due_aftersales
 from dropship.tasks.shop_session import account_key, open_shop_backend, shop_title
 
 DECRYPT_BATCH = 200  # orders per decrypt job; the rest waits for the next fetch round
@@ -70,6 +70,7 @@ def fetch_orders(job_id: int, shop_id: int) -> None:
             page += 1
         after_sales = disputes_with_orders(backend, shop)
     schedule_next(_shop(shop_id))
+    start_due_aftersales(shop)
     # One detail page per message: a job of its own keeps the list fetch fast. It reads every order
     # still flagged, also those an earlier, interrupted fetch stored.
     if unread_messages(shop.id).exists():

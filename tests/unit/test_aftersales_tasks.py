@@ -184,7 +184,7 @@ def test_rule3_applies_at_the_supplier_then_agrees_once_the_supplier_refunded(si
     rules(3, agree=(3,))
     stored(seller, shop)
     run(shop)
-    assert supplier.applied == [(purchase.platform_order_id, "refund_only", 1500)]
+    assert supplier.applied == [(purchase.platform_order_id, "refund_only", 0)]
     assert seller.agreed == []
     run(shop)  # applied: never twice
     assert len(supplier.applied) == 1
@@ -230,7 +230,7 @@ def test_returns_apply_fill_the_buyers_number_and_agree_when_the_supplier_refund
     rules(5, 6, 7)
     stored(seller, shop)
     run(shop)
-    assert supplier.applied == [(purchase.platform_order_id, "return_refund", purchase.amount)]
+    assert supplier.applied == [(purchase.platform_order_id, "return_refund", 0)]
     supplier.settle(purchase.platform_order_id, "wait_buyer_return", return_address="上家仓库 张三")
     seller.set(case, status="wait_seller_receive", return_courier="SF", return_tracking_number="SF1234567890")
     run(shop)
@@ -261,7 +261,8 @@ def test_the_order_fetch_stores_the_list_and_starts_the_rules_when_due(sides):
     seller.open(make_order(shop), minutes_ago=40)
     rules(2)
     assert tasks.disputes_with_orders(seller, shop) == "，新售后 1 个"
-    assert seller.agreed  # the rules' job ran (immediately, in tests)
     assert tasks.disputes_with_orders(seller, shop) == ""
+    tasks.start_due_aftersales(shop)
+    assert seller.agreed  # the rules' job ran (immediately, in tests)
     seller.refuse_list = PlatformError("售后列表暂时打不开")
     assert tasks.disputes_with_orders(seller, shop) == "；售后获取失败：售后列表暂时打不开"
