@@ -161,11 +161,16 @@ class OpenCase:
     purchase: Purchase | None
 
 
-def open_cases(shop_ids: list[int]) -> list[OpenCase]:
-    """The cases the rules may still act on (not 移除, not a complaint), for shops `shop_ids`."""
+RULE_WINDOW = timedelta(days=30)  # older cases are the platforms' closed business, not the rules'
+
+
+def open_cases(shop_ids: list[int], now: datetime) -> list[OpenCase]:
+    """The cases the rules may still act on, for shops `shop_ids`: open ones, and refunded 仅退款 not yet
+    applied for at the 上家 (rule 1); not 移除, not complaints, opened within RULE_WINDOW."""
+    still = Dispute.status.in_(tuple(aftersales.OPEN)) | (
+        (Dispute.status == "success") & (Dispute.kind == "refund_only") & (Dispute.supplier_refund_id == ""))
     rows = list(Dispute.select().where(Dispute.shop.in_(shop_ids), Dispute.removed == False,  # noqa: E712
-                                       Dispute.kind != "complaint",
-                                       Dispute.status.in_(tuple(aftersales.OPEN) + ("success",)))
+                                       Dispute.kind != "complaint", Dispute.created_at >= now - RULE_WINDOW, still)
                 .order_by(Dispute.created_at))
     orders = {o.id: o for o in Order.select().where(Order.id.in_([d.order_id for d in rows if d.order_id]))}
     return [OpenCase(d, orders.get(d.order_id), purchase_of(d)) for d in rows]
@@ -176,7 +181,7 @@ def due_cases(shop_ids: list[int], settings: aftersales.RuleSettings, now: datet
     """The cases with an action due now, and those waiting on the 上家 last checked before `watch_before`
     (None: none of those) with no action yet: the job re-reads them at the 上家 to learn its answer."""
     found = []
-    for case in open_cases(shop_ids):
+    for case in open_cases(shop_ids, now):
         due = aftersales.actions(case.dispute, case.order, case.purchase, settings, now)
         checked = case.dispute.supplier_checked_at
         watch = (watch_before is not None and aftersales.waits_on_supplier(case.dispute, settings)

@@ -10,7 +10,7 @@ import pytest
 from dropship.models import AftersaleLog, Dispute
 from dropship.platforms.base import RemoteDispute
 from dropship.services import disputes
-from dropship.services.aftersales import Action, colour
+from dropship.services.aftersales import Action, RuleSettings, colour
 from dropship.services.scope import Scope
 from tests.orders_factory import NOW, buy, make_account, make_order, make_shop, orders_app, orders_db, reload  # noqa: F401
 
@@ -75,3 +75,16 @@ def test_agreed_today_counts_successful_agrees_of_the_shop_and_day_only():
     AftersaleLog.create(shop=other, tid="x", rule=2, action="agree", amount=9999, ok=True, at=today)
     assert disputes.agreed_today(shop.id, today.date()) == 1000
     assert AftersaleLog.select().where(AftersaleLog.ok == False).count() == 1  # noqa: E712
+
+
+def test_the_rules_look_at_open_cases_of_the_last_30_days_and_unapplied_refunded_ones():
+    shop = make_shop()
+    rules = RuleSettings(on=frozenset({1, 2}))
+    fresh, old, refunded = (make_order(shop) for _ in range(3))
+    buy(refunded, account=make_account(), state="paid")
+    for order, status, opened in ((fresh, "pending", NOW), (old, "pending", NOW - timedelta(days=31)),
+                                  (refunded, "success", NOW)):
+        disputes.upsert_disputes(shop, [replace(remote(order, status), dispute_id=order.tid, created_at=opened)])
+    due = disputes.due_cases([shop.id], rules, NOW + timedelta(minutes=1))
+    assert {(case.dispute.tid, tuple(a.rule for a in actions)) for case, actions in due} == {
+        (fresh.tid, (2,)), (refunded.tid, (1,))}
