@@ -120,6 +120,7 @@ class TaobaoBuyer:
         self.page_size = 20  # queryboughtlistv2 pageSize (≤ 50)
         self._buy: Any = None  # the page that goes item → confirm → cashier
         self._list: Any = None  # a page on 已买到的宝贝, where list JSON is fetched from
+        self._refund_tab: Any = None  # the refund2 pages (list, apply, a refund's detail)
         self._item_shown: tuple[str, float] | None = None  # (item id, when) open_item left on the buy page
         self._detail_shown: tuple[str, float, str] | None = None  # (order id, when, by) see _detail_page
 
@@ -492,25 +493,18 @@ class TaobaoBuyer:
     # -- refunds (refund2) ------------------------------------------------------------------------
 
     def _refund_page(self, path: str):
-        """A new tab on refund2 (the caller closes it): these pages are visited rarely and never
-        share the buy page, which may hold a checkout."""
-        page = self.context.new_page()
-        try:
-            self._goto(page, self.origins.url(REFUND_HOST, path), REFUND_HOST)
-        except BaseException:
-            page.close()
-            raise
-        return page
+        """The refund2 tab, loaded on `path` now: one tab of its own, kept (never the buy page, which
+        may hold a checkout)."""
+        if self._refund_tab is None or self._refund_tab.is_closed():
+            self._refund_tab = self.context.new_page()
+        self._goto(self._refund_tab, self.origins.url(REFUND_HOST, path), REFUND_HOST)
+        return self._refund_tab
 
     def refunds(self, order_ids: list[str]) -> list[SupplierRefund]:
         """From the buyer's refund list (newest first), page by page until every order was seen."""
         wanted, found = set(order_ids), []
         for number in range(1, REFUND_PAGE_CAP + 1):
-            page = self._refund_page(REFUND_LIST_PATH + str(number))
-            try:
-                data = page.evaluate("() => window.disputeData || null")
-            finally:
-                page.close()
+            data = self._refund_page(REFUND_LIST_PATH + str(number)).evaluate("() => window.disputeData || null")
             if not isinstance(data, dict):
                 raise PlatformError("淘宝退款列表打不开（没有 disputeData）")
             rows, pages = parse_refund_list(data)
@@ -526,46 +520,39 @@ class TaobaoBuyer:
     def _apply(self, order_id: str, kind: str, reason: str, amount: int) -> None:
         """applyRouter (选择服务类型) → apply.htm: 退款原因 from its dropdown, 退款金额, 提交."""
         page = self._refund_page(f"/dispute/applyRouter.htm?bizOrderId={order_id}")  # a one-line purchase's sub-order
-        try:
-            choice = page.get_by_text(APPLY_CHOICES[kind], exact=True)
-            if not choice.count():
-                raise PlatformError(text_of(page, "#router-error") or f"该订单当前不能申请{REFUND_KINDS[kind]}")
-            click_through(page, f"text={APPLY_CHOICES[kind]}", self._check, lambda: "/dispute/apply.htm" in page.url,
-                          "", "没有进入淘宝退款申请页", timeout=WAIT_MS)
-            select = page.locator(".mod-select-pc", has=page.locator(".select-title", has_text="退款原因"))
-            select.locator(".selected-wrap").click()
-            options = select.locator(".options-item")
-            offered = [text.strip() for text in options.all_inner_texts()]
-            chosen = reason or (offered[0] if offered else "")
-            if chosen not in offered:
-                raise PlatformError(f"退款原因列表中没有“{chosen}”（可选：{'、'.join(offered)}）")
-            options.nth(offered.index(chosen)).click()
-            if amount:
-                page.fill("#applyRefundFeeInput_1-input", fen_text(amount))
-            self.throttle(REFUND_HOST)
-            click_through(page, "#submitButtonContainer_1 .button-item", self._check,
-                          lambda: "buyerDetail" in page.url, ".error-msg", "淘宝退款申请没有提交成功", timeout=WAIT_MS)
-        finally:
-            page.close()
+        if not page.get_by_text(APPLY_CHOICES[kind], exact=True).count():
+            raise PlatformError(text_of(page, "#router-error") or f"该订单当前不能申请{REFUND_KINDS[kind]}")
+        click_through(page, f"text={APPLY_CHOICES[kind]}", self._check, lambda: "/dispute/apply.htm" in page.url,
+                      "", "没有进入淘宝退款申请页", timeout=WAIT_MS)
+        select = page.locator(".mod-select-pc", has=page.locator(".select-title", has_text="退款原因"))
+        select.locator(".selected-wrap").click()
+        options = select.locator(".options-item")
+        offered = [text.strip() for text in options.all_inner_texts()]
+        chosen = reason or (offered[0] if offered else "")
+        if chosen not in offered:
+            raise PlatformError(f"退款原因列表中没有“{chosen}”（可选：{'、'.join(offered)}）")
+        options.nth(offered.index(chosen)).click()
+        if amount:
+            page.fill("#applyRefundFeeInput_1-input", fen_text(amount))
+        self.throttle(REFUND_HOST)
+        click_through(page, "#submitButtonContainer_1 .button-item", self._check,
+                      lambda: "buyerDetail" in page.url, ".error-msg", "淘宝退款申请没有提交成功", timeout=WAIT_MS)
 
     def fill_return(self, order_id: str, courier_code: str, tracking_number: str) -> None:
         refund = awaiting_return(order_id, self.refunds([order_id]))
         page = self._refund_page(f"/dispute/buyerDetail.htm?disputeId={refund.refund_id}")
-        try:
-            form = page.locator("#return-form")
-            if not form.count():
-                raise PlatformError(f"退款 {refund.refund_id} 当前不能填写退货单号（{text_of(page, '#refund-status')}）")
-            couriers = form.locator("select[name=companyCode]")
-            if not couriers.locator(f"option[value='{courier_code}']").count():
-                raise PlatformError(f"退货物流公司不在淘宝的列表里：{courier_code}")
-            couriers.select_option(courier_code)
-            form.locator("input[name=mailNo]").fill(tracking_number)
-            self.throttle(REFUND_HOST)
-            click_through(page, "#return-form button[type=submit]", self._check,
-                          lambda: bool(text_of(page, "#refund-message")), "#refund-error", "退货单号没有提交成功",
-                          timeout=WAIT_MS)
-        finally:
-            page.close()
+        form = page.locator("#return-form")
+        if not form.count():
+            raise PlatformError(f"退款 {refund.refund_id} 当前不能填写退货单号（{text_of(page, '#refund-status')}）")
+        couriers = form.locator("select[name=companyCode]")
+        if not couriers.locator(f"option[value='{courier_code}']").count():
+            raise PlatformError(f"退货物流公司不在淘宝的列表里：{courier_code}")
+        couriers.select_option(courier_code)
+        form.locator("input[name=mailNo]").fill(tracking_number)
+        self.throttle(REFUND_HOST)
+        click_through(page, "#return-form button[type=submit]", self._check,
+                      lambda: bool(text_of(page, "#refund-message")), "#refund-error", "退货单号没有提交成功",
+                      timeout=WAIT_MS)
 
 
 # -- pure parsers (tests/unit/test_taobao_buyer_parse.py) -------------------------------------------

@@ -2,38 +2,15 @@
 filters, the detail page's embedded row, 同意退款's checks, and who may see what."""
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import time
 
 from platform_sandbox import Sandbox
 
-APP_KEY = "12574478"
+from .conftest import cookies_of, mtop_http
+
 LIST_API = "mtop.alibaba.refundface2.disputeservice.qianniu.pc.disputelistv2"
 DETAIL = "https://qn.taobao.com/home.htm/trade-platform/refund-list/detail"
-
-
-def cookies_of(sb: Sandbox, login: str, platform: str = "taobao") -> dict[str, str]:
-    return {c["name"]: c["value"] for c in sb.login_cookies(login, platform=platform)}
-
-
-def mtop_http(sb: Sandbox, cookies: dict, host: str, api: str, data: dict, referer: str) -> dict:
-    """An mtop call as lib-mtop makes it (token cookie, sign), from a page at `referer`; the first
-    call only fetches the token cookie."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    answer: dict = {}
-    for _ in range(2):
-        t = str(int(time.time() * 1000))
-        token = cookies.get("_m_h5_tk", "").split("_")[0]
-        sign = hashlib.md5(f"{token}&{t}&{APP_KEY}&{text}".encode()).hexdigest()
-        response = sb.http("POST", f"https://{host}/h5/{api}/1.0/", params={"appKey": APP_KEY, "t": t, "sign": sign},
-                           data={"data": text}, cookies=cookies, headers={"Referer": referer})
-        cookies.update(response.cookies)
-        answer = response.json(parse_int=str)
-        if not answer["ret"][0].startswith("FAIL_SYS_TOKEN_"):
-            break
-    return answer
 
 
 def grid(sb: Sandbox, cookies: dict, **params) -> dict:
