@@ -165,12 +165,19 @@ def run_aftersales(job_id: int, shop_id: int) -> None:
     progress(job_id, 0, len(due), f"{len(due)} 个售后待自动处理或等待上家处理")
     if not due:
         return
-    done = 0
+    done, unread = 0, []
     with open_shop_backend(shop) as backend:
         for n, (case, _) in enumerate(due, start=1):
             checkpoint()
-            done += _handle(backend, shop, case, rules, now)
+            try:
+                done += _handle(backend, shop, case, rules, now)
+            except SESSION_ERRORS:
+                raise
+            except PlatformError as exc:  # this case could not be re-read: the others still run
+                unread.append(f"{case.dispute.tid}：{exc}")
             progress(job_id, n, len(due), f"已处理 {n}/{len(due)} 个售后，成功 {done} 项")
+    if unread:
+        progress(job_id, message=f"已处理 {len(due)} 个售后，成功 {done} 项；{len(unread)} 个读取失败（{unread[0]}）")
 
 
 @job_task(SYNC_ONE_JOB)

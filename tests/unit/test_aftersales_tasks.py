@@ -32,6 +32,7 @@ class FakeSeller:
         self.cases: dict[str, RemoteDispute] = {}
         self.agreed: list[str] = []
         self.refuse_list: Exception | None = None
+        self.unreadable: set[str] = set()
 
     def open(self, order: Order, kind: str = "refund_only", minutes_ago: int = 40, **fields) -> RemoteDispute:
         opened = datetime.now() - timedelta(minutes=minutes_ago)
@@ -51,6 +52,8 @@ class FakeSeller:
         return DisputePage(list(self.cases.values()), page, 1, len(self.cases))
 
     def dispute_detail(self, dispute_id: str) -> RemoteDispute:
+        if dispute_id in self.unreadable:
+            raise PlatformError("售后详情页打不开")
         return self.cases[dispute_id]
 
     def agree_refund(self, dispute_id: str) -> None:
@@ -149,6 +152,19 @@ def test_rule2_agrees_once_after_the_delay_and_the_order_rolls_up_refunded(sides
     assert Order.get_by_id(order.id).refund_state == "refunded"
     run(shop)  # nothing left to do: not agreed or logged twice
     assert seller.agreed == [case.dispute_id] and len(log_rows()) == 1
+
+
+def test_a_case_that_cannot_be_reread_is_skipped_and_the_others_still_run(sides):
+    seller, _ = sides
+    shop = fetching_shop()
+    broken = seller.open(make_order(shop), minutes_ago=50)
+    fine = seller.open(make_order(shop), minutes_ago=40)
+    seller.unreadable.add(broken.dispute_id)
+    rules(2)
+    stored(seller, shop)
+    job = run(shop)
+    assert seller.agreed == [fine.dispute_id] and log_rows() == [(2, "agree", True)]
+    assert Job.get_by_id(job.id).message.endswith(f"1 个读取失败（{broken.tid}：售后详情页打不开）")
 
 
 def test_not_before_the_delay_and_not_for_a_shop_that_is_not_fetching(sides):
