@@ -141,15 +141,23 @@ def remove(ids: list[int], scope: Scope) -> int:
 
 # -- what the rules read and write -------------------------------------------------------------------
 
+def purchases_of(rows: list[Dispute]) -> dict[int, Purchase | None]:
+    """Per dispute id, the latest purchase covering the case's sub-order (the active one first; any
+    sub-order of the order when the case names none): what the rules act on. One query for all."""
+    order_ids = sorted({d.order_id for d in rows if d.order_id})
+    best: dict[tuple[int, str], Purchase] = {}
+    for start in range(0, len(order_ids), _CHUNK):
+        query = (Purchase.select(Purchase, OrderItem.oid.alias("covered_oid")).join(PurchaseItem).join(OrderItem)
+                 .where(Purchase.order.in_(order_ids[start:start + _CHUNK]))
+                 .order_by(Purchase.active, Purchase.id))  # later rows win: active, then newest
+        for purchase in query.objects():  # the sub-order beside each purchase, flat
+            best[(purchase.order_id, purchase.covered_oid)] = purchase
+            best[(purchase.order_id, "")] = purchase
+    return {d.id: best.get((d.order_id, d.oid)) if d.order_id else None for d in rows}
+
+
 def purchase_of(dispute: Dispute) -> Purchase | None:
-    """The latest purchase covering the case's sub-order (the active one first): what the rules act on."""
-    if dispute.order_id is None:
-        return None
-    query = (Purchase.select().join(PurchaseItem).join(OrderItem)
-             .where(Purchase.order == dispute.order_id))
-    if dispute.oid:
-        query = query.where(OrderItem.oid == dispute.oid)
-    return query.order_by(Purchase.active.desc(), Purchase.id.desc()).first()
+    return purchases_of([dispute])[dispute.id]
 
 
 @dataclass
@@ -173,7 +181,8 @@ def open_cases(shop_ids: list[int], now: datetime) -> list[OpenCase]:
                                        Dispute.kind != "complaint", Dispute.created_at >= now - RULE_WINDOW, still)
                 .order_by(Dispute.created_at))
     orders = {o.id: o for o in Order.select().where(Order.id.in_([d.order_id for d in rows if d.order_id]))}
-    return [OpenCase(d, orders.get(d.order_id), purchase_of(d)) for d in rows]
+    purchases = purchases_of(rows)
+    return [OpenCase(d, orders.get(d.order_id), purchases[d.id]) for d in rows]
 
 
 def due_cases(shop_ids: list[int], settings: aftersales.RuleSettings, now: datetime,
