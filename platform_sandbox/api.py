@@ -252,6 +252,10 @@ class Sandbox:
     def purchase_order(self, order_id: str) -> dict:
         return self._run(lambda: buyer_control.purchase_dict(buyer_control.purchase_by_id(order_id)))
 
+    def supplier_refunds(self, order_id: str) -> list[dict]:
+        """Our refunds on a purchase as the supplier's side saw them (buyer_control.supplier_refunds)."""
+        return self._run(buyer_control.supplier_refunds, order_id)
+
     def ship_now(self, order_id: str, courier_code: str = "", tracking_no: str = "") -> dict:
         """The supplier ships the purchase now (a courier and number of its own unless given)."""
         return self._run(lambda: buyer_control.purchase_dict(buyer_control.ship_now(order_id, courier_code, tracking_no)))

@@ -11,6 +11,7 @@ from . import (
     admin,
     buyer_1688,
     buyer_pdd,
+    buyer_refunds,
     buyer_taobao,
     cashier,
     dual_logistics,
@@ -20,11 +21,13 @@ from . import (
     pdd_api,
     pdd_login,
     risk,
+    seller_disputes,
     seller_export,
     seller_modify_consign,
     seller_refund,
     seller_trade,
     seller_wuliu,
+    supplier_refunds,
 )
 from .hosts import HostRouter
 from .models import bound
@@ -50,8 +53,8 @@ def create_app(db: SqliteDatabase, lock: threading.RLock) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions["sandbox.limiter"] = risk.RateLimiter()
-    for module in (login, seller_trade, seller_export, seller_wuliu, seller_modify_consign, seller_refund, buyer_taobao, address_book, buyer_1688, cashier, mtop,
-                   pdd_login, pdd_api, buyer_pdd, dual_logistics, risk, admin, images):
+    for module in (login, seller_trade, seller_export, seller_wuliu, seller_modify_consign, seller_refund, seller_disputes, buyer_taobao, buyer_refunds, address_book, buyer_1688, cashier, mtop,
+                   pdd_login, pdd_api, buyer_pdd, supplier_refunds, dual_logistics, risk, admin, images):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(404)

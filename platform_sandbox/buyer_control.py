@@ -130,6 +130,13 @@ def purchase_dict(order: Order) -> dict:
     }
 
 
+def supplier_refunds(order_id: str) -> list[dict]:
+    """Our refund applications on a purchase as its supplier sees them, oldest first: the dispute with
+    the 退货地址 it gave (once it agreed to a return) and the parcel we sent back."""
+    order = purchase_by_id(order_id)
+    return [{**dispute_dict(d), "return_address": supply.return_address(d)} for d in order.disputes.order_by(Dispute.id)]
+
+
 def purchase_orders(platform: str | None = None, login: str | None = None) -> list[dict]:
     """Purchases, oldest first; ``platform`` = the supplier's (taobao / tmall / taote / alibaba1688 / pdd)."""
     query = Order.select().join(Shop).where(Order.buyer_account.is_null(False))

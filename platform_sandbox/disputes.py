@@ -30,7 +30,8 @@ def status_text(dispute: Dispute) -> str:
     return table.get(dispute.status, STATUS_TEXT[dispute.status])
 
 
-def open_dispute(item: OrderItem, kind: str, at: datetime, reason: str = "") -> Dispute:
+def open_dispute(item: OrderItem, kind: str, at: datetime, reason: str = "", amount_fen: int | None = None) -> Dispute:
+    """``amount_fen``: a partial refund (the buyer's 退款金额); the sub-order's whole amount when None."""
     order = item.order
     if kind not in KIND_TEXT:
         raise DisputeError("未知的售后类型")
@@ -40,12 +41,15 @@ def open_dispute(item: OrderItem, kind: str, at: datetime, reason: str = "") -> 
         raise DisputeError("商品未发货，请申请仅退款")
     if kind != "complaint" and orders.refunded(item):
         raise DisputeError("该商品已退款")
+    if amount_fen is not None and not 0 < amount_fen <= item.total_fen:
+        raise DisputeError(f"退款金额须大于0且不超过￥{orders.yuan(item.total_fen)}")
     if Dispute.select().where((Dispute.order_item == item) & Dispute.status.in_(OPEN)
                               & ((Dispute.kind == "complaint") == (kind == "complaint"))).exists():
         raise DisputeError("该商品已有进行中的售后")
     dispute = Dispute.create(
         dispute_id=ids.dispute_id(), order=order, order_item=item, kind=kind, status=PENDING,
-        reason=reason or REASONS[kind][0], amount_fen=0 if kind == "complaint" else item.total_fen,
+        reason=reason or REASONS[kind][0],
+        amount_fen=0 if kind == "complaint" else item.total_fen if amount_fen is None else amount_fen,
         after_sale=item.shipment is not None, created_at=at, updated_at=at)
     _expect(dispute, SELLER_TIMEOUT if kind != "complaint" else timedelta(days=3))
     return dispute

@@ -14,6 +14,7 @@ REAL_HOSTS: tuple[str, ...] = (
     "login.taobao.com",
     "pass.tmall.com",
     "myseller.taobao.com",
+    "qn.taobao.com",  # 千牛 售后详情
     "trade.taobao.com",
     "trade.tmall.com",
     "wuliu.taobao.com",

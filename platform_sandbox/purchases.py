@@ -183,11 +183,11 @@ def cancel(order: Order, at: datetime) -> None:
     supply.release_stock(order)
 
 
-def apply_refund(item: OrderItem, kind: str, reason: str, at: datetime) -> Dispute:
-    """申请退款 (仅退款 / 退货退款); the supplier answers within hours."""
+def apply_refund(item: OrderItem, kind: str, reason: str, at: datetime, amount_fen: int | None = None) -> Dispute:
+    """申请退款 (仅退款 / 退货退款), of ``amount_fen`` or the whole sub-order; the supplier answers within hours."""
     if kind not in ("refund_only", "return_refund"):
         raise PurchaseError("请选择退款类型")
-    dispute = disputes.open_dispute(item, kind, at, reason)
+    dispute = disputes.open_dispute(item, kind, at, reason, amount_fen)
     supply.answer_refund(dispute, at)
     return dispute
 
@@ -202,6 +202,16 @@ def fill_return(dispute: Dispute, courier_code: str, tracking_no: str, at: datet
         raise PurchaseError("运单号不符合规则")
     disputes.buyer_return(dispute, at, courier_code, tracking_no)
     supply.receive_return(dispute, at)
+
+
+def refunds_of(account: Account, order_ids: list[str]) -> list[Dispute]:
+    """The account's refund applications (no complaints) on these purchases, or on all when none named;
+    newest first."""
+    query = (Dispute.select().join(Order)
+             .where((Order.buyer_account == account) & (Dispute.kind != "complaint")))
+    if order_ids:
+        query = query.where(Order.tid.in_(order_ids))
+    return list(query.order_by(Dispute.created_at.desc(), Dispute.id.desc()))
 
 
 def state(order: Order) -> str:

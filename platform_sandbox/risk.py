@@ -29,7 +29,7 @@ from . import clock, hosts
 from .models import Account
 
 GUARDED_HOSTS = ("trade.taobao.com", "trade.tmall.com", "wuliu.taobao.com", "wuliu2.taobao.com",
-                 "refund2.taobao.com", "myseller.taobao.com", "i.taobao.com", "buy.taobao.com",
+                 "refund2.taobao.com", "myseller.taobao.com", "qn.taobao.com", "i.taobao.com", "buy.taobao.com",
                  "buyertrade.taobao.com", "air.1688.com", "order.1688.com", "trade.1688.com",
                  "h5api.m.taobao.com", "h5api.m.1688.com")
 SEC_HOST = "sec.taobao.com"

@@ -6,7 +6,7 @@ import math
 
 from flask import Blueprint, g, jsonify, redirect, render_template, request
 
-from . import clock, disputes, orders
+from . import clock, disputes, orders, supply
 from .auth import seller_view, token_ok
 from .couriers import BY_CODE
 from .hosts import origin, page_url, sandbox_host
@@ -20,8 +20,8 @@ STATUS_OPTIONS = (("-9999", "全部"), ("-1", "进行中的订单"), ("1", "退�
                   ("2", "待买家发货"), ("3", "待商家收货"), ("4", "退款关闭"), ("5", "退款成功"))
 
 
-def _query(values):
-    query = Dispute.select().join(Order).where(Order.shop == g.shop)
+def _query(values, mine):
+    query = Dispute.select().join(Order).where(mine)
     status = values.get("status", "-9999")
     if status == "-1":
         query = query.where(Dispute.status.in_(disputes.OPEN))
@@ -33,7 +33,7 @@ def _query(values):
     return query.order_by(Dispute.created_at.desc(), Dispute.id.desc())
 
 
-def _row(d: Dispute) -> dict:
+def _row(d: Dispute, detail: str = "detail.htm") -> dict:
     item = d.order_item
     return {"tag": "listItem", "id": d.dispute_id, "type": "biz", "fields": {
         "disputeId": d.dispute_id, "bizOrderId": d.order.tid, "subOrderId": item.oid, "buyerNick": d.order.buyer_nick,
@@ -42,20 +42,21 @@ def _row(d: Dispute) -> dict:
         "modifiedTime": clock.fmt(d.updated_at), "serviceType": disputes.KIND_TEXT[d.kind], "disputeType": d.kind,
         "status": str(d.status), "statusText": disputes.status_text(d), "afterSale": d.after_sale,
         "reason": d.reason, "returnCompany": BY_CODE[d.return_courier].name if d.return_courier else "",
-        "returnMailNo": d.return_tracking_no,
-        "detailUrl": page_url(f"https://refund2.taobao.com/dispute/detail.htm?disputeId={d.dispute_id}")}}
+        "returnMailNo": d.return_tracking_no, "returnAddress": supply.return_address(d),
+        "detailUrl": page_url(f"https://refund2.taobao.com/dispute/{detail}?disputeId={d.dispute_id}")}}
 
 
-def dispute_data(values) -> dict:
-    """Ultron-style page data as in the captured buyerDisputeList (hierarchy / data / linkage)."""
-    query = _query(values)
+def dispute_data(values, mine=None, detail: str = "detail.htm") -> dict:
+    """Ultron-style page data as in the captured buyerDisputeList (hierarchy / data / linkage): the
+    disputes `mine` selects (default: the seller's shop's), rows linking to the `detail` page."""
+    query = _query(values, Order.shop == g.shop if mine is None else mine)
     total = query.count()
     pages = max(1, math.ceil(total / PAGE_SIZE))
     try:
         page = min(max(1, int(values.get("pageNum", 1))), pages)
     except ValueError:
         page = 1
-    rows = [_row(d) for d in query.paginate(page, PAGE_SIZE)]
+    rows = [_row(d, detail) for d in query.paginate(page, PAGE_SIZE)]
     data = {
         "root_1": {"id": "1", "tag": "root", "type": "biz", "fields": {"rootId": 1}},
         "tabContainer_4": {"id": "4", "tag": "tabContainer", "type": "tab", "fields": {

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from flask import abort, redirect
 from werkzeug.wrappers import Response
 
-from . import clock, disputes, ids, logistics, orders, purchases
+from . import clock, disputes, ids, logistics, orders, purchases, supply
 from .couriers import BY_CODE
 from .models import Account, Address, Dispute, Item, Order, OrderItem, Shipment, Sku
 from .people import Receiver
@@ -120,7 +120,8 @@ def purchase_view(order: Order, now: datetime) -> dict:
         "can_cancel": state in (purchases.UNPAID, purchases.GROUPING, purchases.UNSHIPPED),
         "refundable": [i for i in items if state in (purchases.GROUPING, purchases.UNSHIPPED, purchases.SHIPPED)
                        and not orders.refunded(i)],
-        "returnable": [d for d in order.disputes if d.status == disputes.WAIT_BUYER_RETURN],
+        "returnable": [{"d": d, "address": supply.return_address(d)} for d in order.disputes
+                       if d.status == disputes.WAIT_BUYER_RETURN],
         "couriers": list(BY_CODE.values()),
         "reasons": {kind: disputes.REASONS[kind] for kind in ("refund_only", "return_refund")},
     }
@@ -147,7 +148,8 @@ def order_action(order: Order, form: Mapping[str, str], detail_url: str) -> Resp
             item = OrderItem.get_or_none((OrderItem.order == order) & (OrderItem.oid == form.get("oid", "")))
             if item is None:
                 raise purchases.PurchaseError("请选择要退款的商品")
-            dispute = purchases.apply_refund(item, form.get("refundType", ""), form.get("reason", ""), at)
+            dispute = purchases.apply_refund(item, form.get("refundType", ""), form.get("reason", ""), at,
+                                             refund_fee(form.get("refundFee", "")))
             message = f"退款申请已提交，退款编号 {dispute.dispute_id}"
         elif action == "return":
             dispute = Dispute.get_or_none((Dispute.dispute_id == form.get("disputeId", "")) & (Dispute.order == order))
@@ -161,6 +163,17 @@ def order_action(order: Order, form: Mapping[str, str], detail_url: str) -> Resp
         message = str(exc)
     joiner = "&" if "?" in detail_url else "?"
     return redirect(f"{detail_url}{joiner}msg={quote(message)}")
+
+
+def refund_fee(text: str) -> int | None:
+    """退款金额 typed in yuan -> fen; empty = the whole sub-order. PurchaseError when unreadable."""
+    text = (text or "").strip().lstrip("￥¥")
+    if not text:
+        return None
+    whole, _, cents = text.partition(".")
+    if not whole.isdigit() or not (cents == "" or (cents.isdigit() and len(cents) <= 2)):
+        raise purchases.PurchaseError("请输入正确的退款金额")
+    return int(whole) * 100 + int(cents.ljust(2, "0") or 0)
 
 
 def list_rows(rows: list[Order], detail_url: Callable[[Order], str]) -> list[dict]:

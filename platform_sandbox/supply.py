@@ -130,6 +130,14 @@ def _schedule_step(step: str, dispute: Dispute, at: datetime) -> None:
     events.schedule(step, at + timedelta(hours=delay), dispute_id=dispute.dispute_id)
 
 
+def return_address(dispute: Dispute) -> str:
+    """Where the supplier wants a 退货退款 sent, shown once it agreed (a sandbox address per shop)."""
+    if dispute.kind != "return_refund" or dispute.status in (disputes.PENDING, disputes.REFUSED, disputes.CLOSED):
+        return ""
+    n = rng("return-address", dispute.order.shop_id).randint(1, 999)
+    return f"浙江省 杭州市 余杭区 仓前街道 文一西路{n}号 {dispute.order.shop.name}售后部 0571-8{n:03d}0000"
+
+
 def answer_refund(dispute: Dispute, at: datetime) -> None:
     _schedule_step("supplier_answers_refund", dispute, at)
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from dropship.db import db
-from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shipment, Shop
+from dropship.models import Dispute, Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shipment, Shop
 from dropship.platforms.base import Memo, PlatformError, RemoteItem, RemoteOrder
 from dropship.services.rollups import refresh_rollups
 from dropship.tasks import orders as order_tasks
@@ -69,6 +69,15 @@ def refund(order: Order, item_index: int, status: str = "refunding") -> None:
     item = list(OrderItem.select().where(OrderItem.order == order).order_by(OrderItem.id))[item_index]
     OrderItem.update(refund_status=status).where(OrderItem.id == item.id).execute()
     refresh_rollups([order.id])
+
+
+def make_dispute(shop: Shop, order: Order, kind: str = "refund_only", status: str = "pending", **fields) -> Dispute:
+    """A 售后 case on the order's first sub-order, as the shop's list showed it."""
+    item = order.items.order_by(OrderItem.id).first()
+    opened = fields.pop("created_at", NOW)
+    return Dispute.create(shop=shop, order=order, dispute_id=fields.pop("dispute_id", f"{next(_ids):019d}"),
+                          tid=order.tid, oid=item.oid, kind=kind, status=status, amount=item.paid_amount,
+                          reason="不想要了", title=item.title, created_at=opened, updated_at=opened, **fields)
 
 
 def reload(order: Order) -> Order:

@@ -28,14 +28,19 @@ from dropship.platforms.base import (
     SupplierItem,
     SupplierLine,
     SupplierOrder,
+    SupplierRefund,
     SupplierSku,
 )
 from dropship.platforms.buyer_pages import (
+    apply_once,
+    awaiting_return,
     cancel_order,
     choose_sku,
     click_through,
     embedded,
     fill_receiver,
+    refund_on_detail,
+    return_on_detail,
     show_order_panel,
 )
 from dropship.platforms.taobao_buyer import TaobaoBuyer
@@ -54,6 +59,11 @@ STATUS = {"waitbuyerpay": "unpaid", "waitsellersend": "paid", "waitsellerconfirm
           "waitbuyerreceive": "shipped", "waitbuyersign": "shipped", "signinsuccess": "received",
           "success": "received", "confirm_goods": "received", "cancel": "cancelled", "terminated": "cancelled"}
 REFUND_STATUS = {"refunding": "refunding", "refunded": "refunded"}
+REFUND_LIST = "mtop.1688.dw.refund.list"
+REFUND_IDS = 50  # order ids one refund-list call takes (sandbox limit)
+# the refund status codes of 1688's trade API -> DISPUTE_STATUSES
+REFUND_CODES = {"waitselleragree": "pending", "waitbuyermodify": "refused", "waitbuyersend": "wait_buyer_return",
+                "waitsellerreceive": "wait_seller_receive", "refundsuccess": "success", "refundclose": "closed"}
 SEL = {"panel": "#skuSelection", "quantity": "#skuQuantity", "order_now": "#J_OrderNow",
        "preview": "#J_OrderPreview", "memo": "#buyer-message", "submit": "#submit-order", "form_error": "#form-error",
        "pay_password": "#payPassword_rsainput", "pay_submit": "#J_authSubmit", "pay_error": "#J_PayError",
@@ -149,6 +159,24 @@ def dataline_result(data: dict) -> dict:
     if not isinstance(result, dict) or not isinstance(result.get("data"), dict):
         raise PlatformError("1688 订单接口返回的数据无法识别")
     return result["data"]
+
+
+def parse_refunds(data: dict) -> list[SupplierRefund]:
+    """mtop.1688.dw.refund.list data -> our applications (``applyPayment`` in fen, as 1688's trade API)."""
+    rows = (((data.get("result") or {}).get("data") or {}).get("refundList"))
+    if not isinstance(rows, list):
+        raise PlatformError("1688 退款列表返回的数据无法识别")
+    refunds = []
+    for row in rows:
+        bills = row.get("freightBills") or [{}]
+        code = str(row.get("status") or "")
+        refunds.append(SupplierRefund(
+            refund_id=str(row.get("refundId") or ""), order_id=str(row.get("orderId") or ""),
+            kind="return_refund" if row.get("disputeRequest") == "returnRefund" else "refund_only",
+            status=REFUND_CODES.get(code, code), status_text=str(row.get("statusStr") or ""),
+            amount=int(row.get("applyPayment") or 0), return_address=str(row.get("refundAddress") or ""),
+            return_tracking_number=str(bills[0].get("freightBill") or "")))
+    return refunds
 
 
 # -- the driver ---------------------------------------------------------------------------------------
@@ -299,6 +327,25 @@ class AlibabaBuyer(TaobaoBuyer):
             found.extend(o for o in map(parse_order, self._dataline(word=order_id).get("data") or [])
                          if o.order_id == order_id)
         return found
+
+    # -- refunds: applied and returned on the order detail, listed by the refund mtop ---------------
+
+    def refunds(self, order_ids: list[str]) -> list[SupplierRefund]:
+        found: list[SupplierRefund] = []
+        for start in range(0, len(order_ids), REFUND_IDS):
+            chunk = order_ids[start:start + REFUND_IDS]
+            found.extend(parse_refunds(self._mtop(self._ali_list_page(), REFUND_LIST,
+                                                  {"orderIds": chunk, "page": 1, "pageSize": REFUND_IDS})))
+        return found
+
+    def apply_refund(self, order_id: str, kind: str, reason: str, amount: int) -> SupplierRefund:
+        return apply_once(order_id, kind, lambda: self.refunds([order_id]), lambda: refund_on_detail(
+            self._ali_detail_page(order_id), kind, reason, amount, self._ali_check, lambda: self.throttle(TRADE_HOST)))
+
+    def fill_return(self, order_id: str, courier_code: str, tracking_number: str) -> None:
+        refund = awaiting_return(order_id, self.refunds([order_id]))
+        return_on_detail(self._ali_detail_page(order_id), refund.refund_id, courier_code, tracking_number,
+                         self._ali_check, lambda: self.throttle(TRADE_HOST))
 
     def close(self) -> None:
         self._ali_work = self._ali_list = None

@@ -15,7 +15,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformError, Receiver, RiskBlocked
+from dropship.platforms.base import (
+    LoginRequired,
+    NeedsVerification,
+    PlatformError,
+    Receiver,
+    RiskBlocked,
+    SupplierRefund,
+)
 from dropship.platforms.taobao_seller import classify
 
 # fetch() in the page with nothing a page's own script would not send (no X-Requested-With: a
@@ -255,6 +262,93 @@ def cancel_order(page, sel: dict[str, str], check: Callable[[Any], None], cancel
         raise PlatformError(f"{label}订单当前状态（{text_of(page, sel['status'])}）不能取消")
     throttle()
     click_through(page, sel["cancel"], check, cancelled, sel["message"], f"{label}取消订单没有成功")
+
+
+# -- refunds at the supplier (申请退款 / 填写退货单号) ------------------------------------------------------
+
+REFUND_KINDS = {"refund_only": "仅退款", "return_refund": "退货退款"}
+OPEN_REFUND = ("pending", "refused", "wait_buyer_return", "wait_seller_receive")
+
+
+def fen_text(amount: int) -> str:
+    """1230 -> '12.30' (what a 退款金额 box takes)."""
+    return f"{amount // 100}.{amount % 100:02d}"
+
+
+def open_refund(refunds: list[SupplierRefund], kind: str) -> SupplierRefund | None:
+    return next((r for r in refunds if r.kind == kind and r.status in OPEN_REFUND), None)
+
+
+def apply_once(order_id: str, kind: str, refunds: Callable[[], list[SupplierRefund]],
+               submit: Callable[[], None]) -> SupplierRefund:
+    """申请退款 that never doubles: an open application of `kind` is returned as it is; otherwise
+    `submit()` and read the new one back from the site's list."""
+    if kind not in REFUND_KINDS:
+        raise PlatformError(f"未知的退款类型：{kind}")
+    found = open_refund(refunds(), kind)
+    if found is not None:
+        return found
+    submit()
+    found = open_refund(refunds(), kind)
+    if found is None:
+        raise PlatformError(f"{REFUND_KINDS[kind]}申请已提交，但在退款列表里没有找到（采购单 {order_id}）")
+    return found
+
+
+def awaiting_return(order_id: str, refunds: list[SupplierRefund]) -> SupplierRefund:
+    """The 退货退款 of `order_id` the supplier agreed to and that waits for our parcel's number."""
+    found = next((r for r in refunds if r.kind == "return_refund" and r.status == "wait_buyer_return"), None)
+    if found is None:
+        now = "、".join(f"{REFUND_KINDS.get(r.kind, r.kind)}{r.status_text or r.status}" for r in refunds) or "没有退款"
+        raise PlatformError(f"采购单 {order_id} 没有等待填写退货单号的退货退款（当前：{now}）")
+    return found
+
+
+def choose_option(select, label: str, what: str) -> None:
+    """Pick the option worded `label` in a <select>; PlatformError naming the ones offered otherwise."""
+    offered = [text.strip() for text in select.locator("option").all_inner_texts()]
+    if label not in offered:
+        raise PlatformError(f"{what}里没有“{label}”（可选：{'、'.join(offered)}）")
+    select.select_option(label=label)
+
+
+def refund_on_detail(page, kind: str, reason: str, amount: int, check: Callable[[Any], None],
+                     throttle: Callable[[], object]) -> None:
+    """The 申请退款 form of an order detail page (1688 and 拼多多): type, reason (the first offered when
+    empty), the amount (whole sub-order when 0), then one click that must say 退款申请已提交."""
+    form = page.locator("#refund-form")
+    if not form.count():
+        raise PlatformError(f"该订单当前状态（{text_of(page, '#order-status')}）不能申请退款")
+    kinds = form.locator("select[name=refundType]")
+    if not kinds.locator(f"option[value='{kind}']").count():
+        raise PlatformError(f"该订单当前不能申请{REFUND_KINDS[kind]}（{text_of(page, '#order-status')}）")
+    kinds.select_option(kind)
+    reasons = form.locator("select[name=reason]")
+    choose_option(reasons, reason or reasons.locator("option").first.inner_text().strip(), "退款原因")
+    form.locator("input[name=refundFee]").fill(fen_text(amount) if amount else "")
+    throttle()
+    click_through(page, "#apply-refund", check, lambda: "退款申请已提交" in text_of(page, "#action-message"),
+                  "#action-message", "退款申请没有提交成功")
+
+
+def return_on_detail(page, refund_id: str, courier_code: str, tracking_number: str, check: Callable[[Any], None],
+                     throttle: Callable[[], object]) -> None:
+    """The 填写退货单号 form of an order detail page (1688 and 拼多多) for `refund_id`."""
+    form = page.locator(f".return-form[data-dispute-id='{refund_id}']")
+    if not form.count():
+        raise PlatformError(f"退款 {refund_id} 当前不能填写退货单号")
+    couriers = form.locator("select[name=companyCode]")
+    if not couriers.locator(f"option[value='{courier_code}']").count():
+        raise PlatformError(f"退货物流公司不在平台的列表里：{courier_code}")
+    couriers.select_option(courier_code)
+    form.locator("input[name=mailNo]").fill(tracking_number)
+    throttle()
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        form.locator("button").click()
+    check(page)
+    message = text_of(page, "#action-message")
+    if "退货单号已提交" not in message:
+        raise PlatformError(message or "退货单号没有提交成功")
 
 
 # -- 辅助下单: the order info panel on the supplier's page -------------------------------------------

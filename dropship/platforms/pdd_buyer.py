@@ -36,18 +36,23 @@ from dropship.platforms.base import (
     SupplierItem,
     SupplierLine,
     SupplierOrder,
+    SupplierRefund,
     SupplierSku,
     Verifier,
 )
 from dropship.platforms.buyer_pages import (
     SKU_CHANGED,
     SOLD_OUT,
+    apply_once,
+    awaiting_return,
     cancel_order,
     cheapest_options,
     click_through,
     embedded,
     fill_receiver,
     read_receiver,
+    refund_on_detail,
+    return_on_detail,
     show_order_panel,
     text_of,
 )
@@ -71,6 +76,10 @@ LOGIN_PATH = "/proxy/api/login"
 EXPIRED = "拼多多登录已失效，请点“重新授权”"
 RISK_TEXT = ("系统繁忙", "原商品已售罄，为你推荐相似商品")  # a risk-controlled account's pages
 ORDER_LIST_PATH = "/proxy/api/api/aristotle/order_list_v4"
+REFUND_LIST_PATH = "/proxy/api/after_sales/list"  # invented (no public capture of PDD's after-sales JSON)
+REFUND_IDS = 50
+REFUND_CODES = {"1": "pending", "3": "refused", "4": "wait_buyer_return", "5": "wait_seller_receive", "6": "closed",
+                "10": "success"}
 PAGE_SIZE = 50  # order_list_v4's maximum
 PAY_APPS = ("alipay_password", "alipay", "wechat", "unionpay")
 BUY_SEL = {"panel": "#sku-selector", "total": "#total-amount", "quantity": "#goods-number", "plus": "增加数量",
@@ -125,6 +134,17 @@ def money_fen(value: Any) -> int:
     if isinstance(value, int):
         return value
     return yuan_to_fen(value)
+
+
+def parse_refund(entry: dict) -> SupplierRefund:
+    """One after_sales_list entry (a sandbox-invented shape, README): fen integers, codes of its own."""
+    code = str(field(entry, "after_sales_status", ""))
+    return SupplierRefund(
+        refund_id=str(field(entry, "after_sales_id", "")), order_id=str(field(entry, "order_sn", "")),
+        kind="return_refund" if str(field(entry, "after_sales_type", "")) == "2" else "refund_only",
+        status=REFUND_CODES.get(code, code), status_text=str(field(entry, "status_desc", "")),
+        amount=money_fen(field(entry, "refund_amount", 0)), return_address=str(field(entry, "return_address", "")),
+        return_tracking_number=str(field(entry, "tracking_number", "")))
 
 
 def purchase_status(entry: dict) -> str:
@@ -442,27 +462,32 @@ class PddBuyer:
         cancel_order(page, BUY_SEL, self._check, lambda: PROMPT_STATUS.get(text_of(page, BUY_SEL["status"])) in (
             "cancelled", "refunding", "refunded"), "拼多多", lambda: self.throttle(HOST))
 
-    def _list_page(self, offset: str) -> list[dict]:
-        """One order_list_v4 page, fetched by the orders page itself (its cookies, its Referer), a
-        page of its own: the snapshot is read between read back and 立即支付 (BuyerDriver's order)."""
+    def _post(self, path: str, body: dict, key: str) -> Any:
+        """POST `body` to a JSON API from the orders page itself (its cookies, its Referer), a page of
+        its own: the snapshot is read between read back and 立即支付 (BuyerDriver's order). Returns
+        the answer's `key`."""
         if self._list is None or self._list.is_closed():
             self._list = self.context.new_page()
         page = self._list
         if not page.url.startswith(self._url("/orders.html")):
             self._goto("/orders.html", page)
-        body = {"type": "all", "page": 1, "size": PAGE_SIZE, "offset": offset, "scene": "order_list_h5"}
         self.throttle(HOST)
-        answer = page.evaluate(LIST_JS, [self._url(f"{ORDER_LIST_PATH}?pdduid={self._cookie('pdd_user_id')}"), body])
+        answer = page.evaluate(LIST_JS, [self._url(f"{path}?pdduid={self._cookie('pdd_user_id')}"), body])
         if "error" in answer:
-            raise PlatformError(f"拼多多订单接口无法访问：{answer['error']}")
+            raise PlatformError(f"拼多多接口无法访问：{answer['error']}")
         data = _json_text(answer["text"], answer["status"])
         if answer["status"] == 401 or data.get("error_code") == 40001:
             raise LoginRequired(EXPIRED)
         if "系统繁忙" in str(data.get("error_msg", "")):
             raise RiskBlocked("拼多多风控限制（系统繁忙），请稍后再试")
-        if "orders" not in data:
-            raise PlatformError(f"拼多多订单接口出错：{data.get('error_msg') or answer['status']}")
-        return data["orders"]
+        if key not in data:
+            raise PlatformError(f"拼多多接口出错：{data.get('error_msg') or answer['status']}")
+        return data[key]
+
+    def _list_page(self, offset: str) -> list[dict]:
+        """One order_list_v4 page."""
+        return self._post(ORDER_LIST_PATH, {"type": "all", "page": 1, "size": PAGE_SIZE, "offset": offset,
+                                            "scene": "order_list_h5"}, "orders")
 
     def _orders(self):
         """Every order, newest first, page by page (``offset`` = the last order_sn seen)."""
@@ -495,6 +520,24 @@ class PddBuyer:
             if not wanted:
                 break
         return found
+
+    # -- refunds: applied and returned on the order page, listed by the after-sales API (invented) ----
+
+    def refunds(self, order_ids: list[str]) -> list[SupplierRefund]:
+        found: list[SupplierRefund] = []
+        for start in range(0, len(order_ids), REFUND_IDS):
+            found.extend(map(parse_refund, self._post(REFUND_LIST_PATH, {"order_sns": order_ids[start:start + REFUND_IDS]},
+                                                      "after_sales_list")))
+        return found
+
+    def apply_refund(self, order_id: str, kind: str, reason: str, amount: int) -> SupplierRefund:
+        return apply_once(order_id, kind, lambda: self.refunds([order_id]), lambda: refund_on_detail(
+            self._detail_page(order_id), kind, reason, amount, self._check, lambda: self.throttle(HOST)))
+
+    def fill_return(self, order_id: str, courier_code: str, tracking_number: str) -> None:
+        refund = awaiting_return(order_id, self.refunds([order_id]))
+        return_on_detail(self._detail_page(order_id), refund.refund_id, courier_code, tracking_number,
+                         self._check, lambda: self.throttle(HOST))
 
     def open_home(self):
         page = self.context.new_page()

@@ -32,16 +32,21 @@ from dropship.platforms.base import (
     SupplierItem,
     SupplierLine,
     SupplierOrder,
+    SupplierRefund,
     SupplierSku,
     TraceStep,
     Verifier,
 )
 from dropship.platforms.buyer_pages import (
     MUNICIPALITIES,
+    REFUND_KINDS,
+    apply_once,
+    awaiting_return,
     call_mtop,
     cheapest_options,
     check_answer,
     click_through,
+    fen_text,
     loads,
     page_fetch,
     phone_key,
@@ -52,7 +57,7 @@ from dropship.platforms.buyer_pages import (
     text_of,
 )
 from dropship.platforms.origins import Origins
-from dropship.platforms.taobao_seller import classify, parse_time, yuan_to_fen
+from dropship.platforms.taobao_seller import DISPUTE_CODES, classify, parse_time, yuan_to_fen
 
 BOUGHT_API = "mtop.taobao.order.queryboughtlistv2"
 BUYERTRADE_HOST = "buyertrade.taobao.com"
@@ -86,6 +91,11 @@ STATUS_BY_CODE = {  # TOP tradeStatus, as the Main_ shape and legacy extra.trade
 }
 UNSHIPPED = ("unpaid", "paid")  # 拍单状态 codes before the supplier ships: no transit_step to read
 REFUND_BY_TEXT = {"退款中": "refunding", "退款成功": "refunded"}
+# refund2: the buyer's refund list (Ultron disputeData) and the pages of one application
+REFUND_HOST = "refund2.taobao.com"
+REFUND_LIST_PATH = "/dispute/buyerDisputeList.htm?pageNum="
+REFUND_PAGE_CAP = 10  # list pages read for one refunds() call (newest first: ours are recent)
+APPLY_CHOICES = {"refund_only": "我要退款（无需退货）", "return_refund": "我要退货退款"}  # applyRouter's service types
 
 
 class TaobaoBuyer:
@@ -110,6 +120,7 @@ class TaobaoBuyer:
         self.page_size = 20  # queryboughtlistv2 pageSize (≤ 50)
         self._buy: Any = None  # the page that goes item → confirm → cashier
         self._list: Any = None  # a page on 已买到的宝贝, where list JSON is fetched from
+        self._refund_tab: Any = None  # the refund2 pages (list, apply, a refund's detail)
         self._item_shown: tuple[str, float] | None = None  # (item id, when) open_item left on the buy page
         self._detail_shown: tuple[str, float, str] | None = None  # (order id, when, by) see _detail_page
 
@@ -479,6 +490,70 @@ class TaobaoBuyer:
         click_through(page, "#cancel-order", self._check, lambda: text_of(page, "#order-status") == "交易关闭",
                       "#action-message", lambda: f"取消失败（{text_of(page, '#order-status')}）", timeout=WAIT_MS)
 
+    # -- refunds (refund2) ------------------------------------------------------------------------
+
+    def _refund_page(self, path: str):
+        """The refund2 tab, loaded on `path` now: one tab of its own, kept (never the buy page, which
+        may hold a checkout)."""
+        if self._refund_tab is None or self._refund_tab.is_closed():
+            self._refund_tab = self.context.new_page()
+        self._goto(self._refund_tab, self.origins.url(REFUND_HOST, path), REFUND_HOST)
+        return self._refund_tab
+
+    def refunds(self, order_ids: list[str]) -> list[SupplierRefund]:
+        """From the buyer's refund list (newest first), page by page until every order was seen."""
+        wanted, found = set(order_ids), []
+        for number in range(1, REFUND_PAGE_CAP + 1):
+            data = self._refund_page(REFUND_LIST_PATH + str(number)).evaluate("() => window.disputeData || null")
+            if not isinstance(data, dict):
+                raise PlatformError("淘宝退款列表打不开（没有 disputeData）")
+            rows, pages = parse_refund_list(data)
+            found.extend(r for r in rows if r.order_id in wanted)
+            if wanted <= {r.order_id for r in found} or number >= pages:
+                break
+        return found
+
+    def apply_refund(self, order_id: str, kind: str, reason: str, amount: int) -> SupplierRefund:
+        return apply_once(order_id, kind, lambda: self.refunds([order_id]),
+                          lambda: self._apply(order_id, kind, reason, amount))
+
+    def _apply(self, order_id: str, kind: str, reason: str, amount: int) -> None:
+        """applyRouter (选择服务类型) → apply.htm: 退款原因 from its dropdown, 退款金额, 提交."""
+        page = self._refund_page(f"/dispute/applyRouter.htm?bizOrderId={order_id}")  # a one-line purchase's sub-order
+        if not page.get_by_text(APPLY_CHOICES[kind], exact=True).count():
+            raise PlatformError(text_of(page, "#router-error") or f"该订单当前不能申请{REFUND_KINDS[kind]}")
+        click_through(page, f"text={APPLY_CHOICES[kind]}", self._check, lambda: "/dispute/apply.htm" in page.url,
+                      "", "没有进入淘宝退款申请页", timeout=WAIT_MS)
+        select = page.locator(".mod-select-pc", has=page.locator(".select-title", has_text="退款原因"))
+        select.locator(".selected-wrap").click()
+        options = select.locator(".options-item")
+        offered = [text.strip() for text in options.all_inner_texts()]
+        chosen = reason or (offered[0] if offered else "")
+        if chosen not in offered:
+            raise PlatformError(f"退款原因列表中没有“{chosen}”（可选：{'、'.join(offered)}）")
+        options.nth(offered.index(chosen)).click()
+        if amount:
+            page.fill("#applyRefundFeeInput_1-input", fen_text(amount))
+        self.throttle(REFUND_HOST)
+        click_through(page, "#submitButtonContainer_1 .button-item", self._check,
+                      lambda: "buyerDetail" in page.url, ".error-msg", "淘宝退款申请没有提交成功", timeout=WAIT_MS)
+
+    def fill_return(self, order_id: str, courier_code: str, tracking_number: str) -> None:
+        refund = awaiting_return(order_id, self.refunds([order_id]))
+        page = self._refund_page(f"/dispute/buyerDetail.htm?disputeId={refund.refund_id}")
+        form = page.locator("#return-form")
+        if not form.count():
+            raise PlatformError(f"退款 {refund.refund_id} 当前不能填写退货单号（{text_of(page, '#refund-status')}）")
+        couriers = form.locator("select[name=companyCode]")
+        if not couriers.locator(f"option[value='{courier_code}']").count():
+            raise PlatformError(f"退货物流公司不在淘宝的列表里：{courier_code}")
+        couriers.select_option(courier_code)
+        form.locator("input[name=mailNo]").fill(tracking_number)
+        self.throttle(REFUND_HOST)
+        click_through(page, "#return-form button[type=submit]", self._check,
+                      lambda: bool(text_of(page, "#refund-message")), "#refund-error", "退货单号没有提交成功",
+                      timeout=WAIT_MS)
+
 
 # -- pure parsers (tests/unit/test_taobao_buyer_parse.py) -------------------------------------------
 
@@ -684,3 +759,28 @@ def pick_tag(frame, label: str) -> None:
     if index is None:
         raise PlatformError(f"地区选择里没有“{label}”，请检查收货地址")
     tags.nth(index).click()
+
+
+def parse_refund_row(fields: dict) -> SupplierRefund:
+    """One ``listItem_`` of the refund list's disputeData (the seller list's shape)."""
+    code = str(fields.get("status") or "")
+    return SupplierRefund(
+        refund_id=str(fields.get("disputeId") or ""), order_id=str(fields.get("bizOrderId") or ""),
+        kind=str(fields.get("disputeType") or ""), status=DISPUTE_CODES.get(code, code),
+        status_text=str(fields.get("statusText") or ""), amount=yuan_to_fen(fields.get("refundFee")),
+        return_address=str(fields.get("returnAddress") or ""),
+        return_tracking_number=str(fields.get("returnMailNo") or ""))
+
+
+def parse_refund_list(data: dict) -> tuple[list[SupplierRefund], int]:
+    """disputeData -> (our refund applications, no complaints; total pages)."""
+    nodes = data.get("data") or {}
+    keys = ((data.get("hierarchy") or {}).get("structure") or {}).get("bottomContainer_1") or []
+    rows = [parse_refund_row(nodes[key].get("fields") or {}) for key in keys
+            if key.startswith("listItem_") and isinstance(nodes.get(key), dict)]
+    pager = (nodes.get("pagination_1") or {}).get("fields") or {}
+    try:
+        pages = int(pager.get("totalPage") or 1)
+    except (TypeError, ValueError):
+        pages = 1
+    return [r for r in rows if r.kind in REFUND_KINDS], pages

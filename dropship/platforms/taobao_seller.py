@@ -11,7 +11,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
@@ -20,6 +20,7 @@ from dropship.couriers import BY_CODE
 from dropship.memo_size import MEMO_LIMIT_BYTES, memo_bytes
 from dropship.platforms import passport
 from dropship.platforms.base import (
+    DisputePage,
     LoginRequired,
     Memo,
     NeedsVerification,
@@ -27,6 +28,7 @@ from dropship.platforms.base import (
     PlatformError,
     QuotaExhausted,
     Receiver,
+    RemoteDispute,
     RemoteItem,
     RemoteOrder,
     RiskBlocked,
@@ -45,6 +47,8 @@ TRADE_HOST = "trade.taobao.com"
 WULIU_HOST = "wuliu.taobao.com"  # the legacy (GBK) consign form: the fallback when the JSON flow is not served
 WULIU2_HOST = "wuliu2.taobao.com"
 MYSELLER_HOST = "myseller.taobao.com"
+QN_HOST = "qn.taobao.com"  # 千牛: the 售后 detail pages
+H5_HOST = "h5api.m.taobao.com"
 
 FRAMES = "x-frames-allow-from=wuliu2"  # wuliu2 pages are framed into the seller workbench
 PAGE_SIZE = 30
@@ -73,6 +77,20 @@ REFUND_TEXTS = (("退款成功", "refunded"), ("退款关闭", "closed"), ("请�
                 ("请退款", "refunding"), ("等待买家退货", "refunding"), ("退款中", "refunding"))
 
 RISK_MARKERS = ("_____tmd_____/punish", "punish?", "x5secdata")
+
+# 售后 (千牛 refund-list): the list is the mtop API the page itself calls; its rows are disputeGridVOList
+DISPUTE_LIST_API = "mtop.alibaba.refundface2.disputeservice.qianniu.pc.disputelistv2"
+DISPUTE_DETAIL_PATH = "/home.htm/trade-platform/refund-list/detail?type=1&disputeId="
+DISPUTE_PAGE_SIZE = 20
+ALL_SELECT = "-9999"  # the page's 全部
+# list_disputes tab -> (refundStatusSelect, bizClaimTypeSelect) as the page's tabs send them
+DISPUTE_TABS = {"all": (ALL_SELECT, ALL_SELECT), "refund_only": (ALL_SELECT, "1"), "return_refund": (ALL_SELECT, "2"),
+                "success": ("5", ALL_SELECT), "complaint": (ALL_SELECT, "3")}
+CLAIM_KINDS = {"1": "refund_only", "2": "return_refund", "3": "complaint"}
+# refundStatus codes (5 = 退款成功 is evidenced by the page's 售后状态 select; the others as the refund2 list)
+DISPUTE_CODES = {"1": "pending", "6": "refused", "2": "wait_buyer_return", "3": "wait_seller_receive", "4": "closed",
+                 "5": "success"}
+CHINA = timezone(timedelta(hours=8))  # the sites' epoch-ms fields are instants; we keep China wall time
 
 # fetch() in the page; never throws (a failed fetch comes back as {error}); the body is decoded
 # by the declared charset (header, else <meta charset>), or by `forced` when given.
@@ -654,6 +672,71 @@ class TaobaoSeller:
         if CONSIGN_OK not in text:
             raise PlatformError(_page_reason(text))
 
+    # -- 售后 ------------------------------------------------------------------------------------------
+
+    def _mtop(self, api: str, data: dict[str, Any]) -> dict:
+        """An mtop call from the seller workbench page, as the page's own script makes it."""
+        # buyer_pages reads classify() from this module: imported here to keep the import graph acyclic
+        from dropship.platforms.buyer_pages import call_mtop
+
+        page = self._page_on(MYSELLER_HOST)
+        self.throttle(H5_HOST)
+        return call_mtop(page, self.origins(H5_HOST), api, data, token=lambda: self._cookie("_m_h5_tk", H5_HOST),
+                         expired=EXPIRED_MESSAGE)
+
+    def list_disputes(self, since: datetime, page: int = 1, tab: str = "all") -> DisputePage:
+        statuses, claim_types = DISPUTE_TABS[tab]
+        params = {"pageNo": page, "pageSize": DISPUTE_PAGE_SIZE, "refundStatusSelect": statuses,
+                  "bizClaimTypeSelect": claim_types, "applyDateTimePickerStartTime": china_ms(since)}
+        found = parse_dispute_list(self._mtop(DISPUTE_LIST_API, {"params": json.dumps(params, separators=(",", ":"))}))
+        for dispute in found.disputes:
+            dispute.detail_url = self._dispute_url(dispute.dispute_id)
+        return found
+
+    def _dispute_url(self, dispute_id: str) -> str:
+        return self.origins.url(QN_HOST, DISPUTE_DETAIL_PATH + dispute_id)
+
+    def _dispute_page(self, dispute_id: str) -> tuple[Any, RemoteDispute]:
+        """A new tab on the dispute's detail page (the SPA shows a stale case when one tab is reused)."""
+        page = self.context.new_page()
+        try:
+            self._goto(page, self._dispute_url(dispute_id), QN_HOST)
+            row = page.evaluate("() => window.disputeDetail || null")
+            if not isinstance(row, dict):
+                raise UnreadableAnswer(f"售后单 {dispute_id} 的详情页没有数据")
+            try:
+                dispute = parse_dispute_row(row)
+            except ValueError as exc:
+                raise UnreadableAnswer(f"售后单 {dispute_id} 的详情无法识别：{exc}") from None
+        except BaseException:
+            page.close()
+            raise
+        dispute.detail_url = self._dispute_url(dispute_id)
+        return page, dispute
+
+    def dispute_detail(self, dispute_id: str) -> RemoteDispute:
+        page, dispute = self._dispute_page(dispute_id)
+        page.close()
+        return dispute
+
+    def agree_refund(self, dispute_id: str) -> None:
+        """同意退款 and its confirm dialog; only that button (同意退货 needs a return address a person picks)."""
+        page, dispute = self._dispute_page(dispute_id)
+        try:
+            button = page.get_by_role("button", name="同意退款", exact=True)
+            if not button.count():
+                raise PlatformError(f"售后单当前状态（{dispute.status_text or dispute.status}）不能同意退款")
+            button.click()
+            self.throttle(QN_HOST)
+            with page.expect_navigation(wait_until="domcontentloaded"):
+                page.get_by_role("button", name="确定", exact=True).click()
+            classify(page.url, 200, page.content())
+            refused = page.locator("#J_Error")
+            if refused.count():
+                raise PlatformError(refused.inner_text().strip())
+        finally:
+            page.close()
+
 
 LEGACY_CONSIGN_FORM = "#offline-consign-form"  # 自己联系物流 on consign.htm (chan3256995/vueproject tbapi.js)
 CONSIGN_OK = "恭喜您，操作成功"
@@ -847,3 +930,77 @@ def _receiver(data: dict) -> Receiver:
                     province=str(data.get("province") or ""), city=str(data.get("city") or ""),
                     district=str(data.get("district") or ""), town=str(data.get("town") or ""),
                     address=str(data.get("address") or ""))
+
+
+# -- 售后 --------------------------------------------------------------------------------------------
+
+def china_time(value: Any) -> datetime | None:
+    """Epoch ms (or a ``YYYY-MM-DD HH:MM:SS`` text) -> naive China time, as every other time we keep."""
+    text = str(value or "").strip()
+    if text.isdigit():
+        return datetime.fromtimestamp(int(text) / 1000, UTC).astimezone(CHINA).replace(tzinfo=None)
+    return parse_time(text)
+
+
+def china_ms(moment: datetime) -> int:
+    return int(moment.replace(tzinfo=CHINA).timestamp() * 1000)
+
+
+def _find_key(data: Any, key: str) -> Any:
+    """The first value under `key` anywhere in `data`: shops get the list at different depths."""
+    if isinstance(data, dict):
+        if key in data:
+            return data[key]
+        values = data.values()
+    elif isinstance(data, list):
+        values = data
+    else:
+        return None
+    for value in values:
+        found = _find_key(value, key)
+        if found is not None:
+            return found
+    return None
+
+
+def parse_dispute_row(row: dict) -> RemoteDispute:
+    """One disputeGridVOList row (or the detail page's disputeDetail, the same shape); ValueError
+    with the reason when a field we need is missing or unknown."""
+    dispute_id = str(row.get("disputeId") or row.get("refundId") or "")
+    tid = str(row.get("bizOrderId") or "")
+    if not dispute_id or not tid:
+        raise ValueError("缺少退款编号或订单编号")
+    kind = CLAIM_KINDS.get(str(row.get("bizClaimType") or ""))
+    if kind is None:
+        raise ValueError(f"未知的售后类型 {row.get('bizClaimType')!r}")
+    code = str(row.get("refundStatus") or "")
+    created = china_time(row.get("gmtCreate"))
+    if created is None:
+        raise ValueError("缺少申请时间")
+    body = row.get("disputeBodyVO") if isinstance(row.get("disputeBodyVO"), dict) else {}
+    logistics = row.get("returnLogisticsVO") if isinstance(row.get("returnLogisticsVO"), dict) else {}
+    return RemoteDispute(
+        dispute_id=dispute_id, tid=tid, oid=str(row.get("subOrderId") or tid), kind=kind,
+        status=DISPUTE_CODES.get(code, code), status_text=str(row.get("statusDesc") or ""),
+        amount=yuan_to_fen(body.get("refundFee")) if kind != "complaint" else 0, reason=str(row.get("reason") or ""),
+        created_at=created, updated_at=china_time(row.get("gmtModified")) or created,
+        after_sale=row.get("refundPhase") == "aftersale", title=str(row.get("itemTitle") or ""),
+        buyer_nick=str(row.get("buyerNick") or ""), return_courier=str(logistics.get("companyCode") or ""),
+        return_tracking_number=str(logistics.get("mailNo") or ""), detail_url=str(row.get("detailUrl") or ""))
+
+
+def parse_dispute_list(data: dict) -> DisputePage:
+    """The disputelistv2 answer's data -> DisputePage; unreadable rows are skipped and named."""
+    rows = _find_key(data, "disputeGridVOList")
+    if not isinstance(rows, list):
+        raise UnreadableAnswer("退款列表返回了无法识别的数据（没有 disputeGridVOList）")
+    pager = _find_key(data, "pagination") or {}
+    disputes: list[RemoteDispute] = []
+    skipped: list[str] = []
+    for row in rows:
+        try:
+            disputes.append(parse_dispute_row(row))
+        except (ValueError, PlatformError) as exc:
+            skipped.append(f"{row.get('disputeId') or row.get('refundId') or '?'}：{exc}")
+    return DisputePage(disputes=disputes, page=_int(pager.get("current"), 1), total_pages=_int(pager.get("totalPage"), 1),
+                       total=_int(pager.get("total"), len(rows)), skipped=skipped)

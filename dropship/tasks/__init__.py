@@ -54,6 +54,7 @@ on_worker_exit(_stop_playwright)
 # Importing each task module registers its job kinds with the queue.
 from dropship.tasks import (  # noqa: E402,F401
     accounts,
+    aftersales,
     auto_purchase,
     baitong,
     browser_check,

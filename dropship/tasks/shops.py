@@ -27,6 +27,7 @@ from dropship.services.shops import (
     fetch_window,
     schedule_next,
 )
+from dropship.tasks.aftersales import disputes_with_orders, start_due_aftersales
 from dropship.tasks.shop_session import account_key, open_shop_backend, shop_title
 
 DECRYPT_BATCH = 200  # orders per decrypt job; the rest waits for the next fetch round
@@ -67,7 +68,9 @@ def fetch_orders(job_id: int, shop_id: int) -> None:
             new_orders += upsert_remote_orders(shop, sold.orders).new
             progress(job_id, page, total_pages, f"第 {page}/{total_pages} 页，新订单 {new_orders} 个")
             page += 1
+        after_sales = disputes_with_orders(backend, shop)
     schedule_next(_shop(shop_id))
+    start_due_aftersales(shop)
     # One detail page per message: a job of its own keeps the list fetch fast. It reads every order
     # still flagged, also those an earlier, interrupted fetch stored.
     if unread_messages(shop.id).exists():
@@ -77,7 +80,7 @@ def fetch_orders(job_id: int, shop_id: int) -> None:
         start_unique_job("decrypt_addresses", f"地址解密 · {shop.display_name}", target=target,
                          shop_id=shop.id)
     note = f"，{len(skipped)} 个订单无法识别已跳过（{skipped[0]}）" if skipped else ""
-    progress(job_id, message=f"完成：{sold.total} 个订单，新订单 {new_orders} 个{note}")
+    progress(job_id, message=f"完成：{sold.total} 个订单，新订单 {new_orders} 个{note}{after_sales}")
 
 
 def _masked_paid(shop: Shop):

@@ -115,6 +115,15 @@ def choose_sku(page: Page, sku: dict) -> None:
         page.click(f'[data-pv="{pv}"]')
 
 
+def signed_url(sb: Sandbox, host: str, api: str, text: str, cookie: str, sign: str | None = None) -> str:
+    """The gateway URL lib-mtop calls: ``sign = md5(token&t&appKey&data)`` with the token from the
+    ``_m_h5_tk`` cookie (a given `sign` replaces the good one)."""
+    t = str(int(time.time() * 1000))
+    good = hashlib.md5(f"{cookie.split('_')[0]}&{t}&{APP_KEY}&{text}".encode()).hexdigest()
+    return (f"{sb.origin(host)}/h5/{api}/1.0/?jsv=2.7.2&appKey={APP_KEY}&t={t}&sign={sign or good}"
+            f"&api={api}&v=1.0&type=originaljson&dataType=json")
+
+
 def mtop(page: Page, sb: Sandbox, host: str, api: str, data: dict, sign: str | None = None) -> dict:
     """Call an mtop API from inside the page the way lib-mtop does: token from ``_m_h5_tk``,
     ``sign = md5(token&t&appKey&data)``, form POST; an empty or expired token is re-read from
@@ -124,11 +133,29 @@ def mtop(page: Page, sb: Sandbox, host: str, api: str, data: dict, sign: str | N
     for _ in range(2):
         cookie = next((c["value"] for c in page.context.cookies()
                        if c["name"] == "_m_h5_tk" and c["domain"] == domain), "")
-        t = str(int(time.time() * 1000))
-        good = hashlib.md5(f"{cookie.split('_')[0]}&{t}&{APP_KEY}&{text}".encode()).hexdigest()
-        url = (f"{sb.origin(host)}/h5/{api}/1.0/?jsv=2.7.2&appKey={APP_KEY}&t={t}&sign={sign or good}"
-               f"&api={api}&v=1.0&type=originaljson&dataType=json")
+        url = signed_url(sb, host, api, text, cookie, sign)
         answer = json.loads(fetch(page, url, {"data": text})["text"], parse_int=str)
         if not answer["ret"][0].startswith(("FAIL_SYS_TOKEN_EMPTY", "FAIL_SYS_TOKEN_EXOIRED")):
+            break
+    return answer
+
+
+# --- plain HTTP (no browser) -----------------------------------------------------------------------
+
+def cookies_of(sb: Sandbox, login: str, platform: str = "taobao") -> dict[str, str]:
+    return {c["name"]: c["value"] for c in sb.login_cookies(login, platform=platform)}
+
+
+def mtop_http(sb: Sandbox, cookies: dict, host: str, api: str, data: dict, referer: str) -> dict:
+    """An mtop call as lib-mtop makes it (token cookie, sign), from a page at `referer`; the first
+    call only fetches the token cookie."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    answer: dict = {}
+    for _ in range(2):
+        response = sb.http("POST", signed_url(sb, host, api, text, cookies.get("_m_h5_tk", "")), data={"data": text},
+                           cookies=cookies, headers={"Referer": referer})
+        cookies.update(response.cookies)
+        answer = response.json(parse_int=str)
+        if not answer["ret"][0].startswith("FAIL_SYS_TOKEN_"):
             break
     return answer
