@@ -85,6 +85,16 @@ PERMISSION_LABELS: dict[str, str] = {p.code: p.label for p in _walk(PERMISSION_T
 ALL_CODES: frozenset[str] = frozenset(PERMISSION_LABELS)
 
 
+# Codes a job checks when it runs rather than a route declaring them (the rest are read off the routes).
+CHECKED_BY_JOBS: frozenset[str] = frozenset({"orders.export_receivers"})
+
+
+def gating_codes(route_codes: set[str]) -> frozenset[str]:
+    """The tree's codes that change what an employee may do: declared by a route or checked by a job.
+    The others (a manual feature not built yet) are shown in 权限管理 but disabled."""
+    return frozenset((route_codes | CHECKED_BY_JOBS) & ALL_CODES)
+
+
 def is_known(code: str) -> bool:
     return code in ALL_CODES or code in (SIGNED_IN, MAIN_ONLY)
 

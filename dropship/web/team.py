@@ -2,13 +2,13 @@
 删除; 操作日志 (the audit log). The main account's alone."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request
 
 from dropship.errors import FieldError
 from dropship.models import User
 from dropship.services import audit
 from dropship.services import team as service
-from dropship.web.access import requires
+from dropship.web.access import permission_of, requires
 from dropship.web.forms import form as show_form
 from dropship.web.paging import paginate
 
@@ -66,15 +66,17 @@ def add():
     return _table(f"已新增员工账号 {staff.username}，请再授权权限、店铺、采购号", trigger="close-dialog")
 
 
-def _permissions_form(staff: User, error: FieldError | None = None):
-    return show_form("team/_permissions_form.html", error=error, staff=staff, tree=service.PERMISSION_TREE,
-                     granted=set(staff.permissions or ()))
+def route_codes() -> set[str]:
+    """Every permission code a route of this app declares."""
+    return {permission_of(view) for view in current_app.view_functions.values()}
 
 
 @bp.get("/<dbid:user_id>/permissions")
 @requires("main")
 def permissions_form(user_id: int):
-    return _permissions_form(_staff_or_404(user_id))
+    staff = _staff_or_404(user_id)
+    return render_template("team/_permissions_form.html", staff=staff, tree=service.PERMISSION_TREE,
+                           granted=set(staff.permissions or ()), live=service.gating_codes(route_codes()))
 
 
 @bp.post("/<dbid:user_id>/permissions")

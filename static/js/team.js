@@ -3,7 +3,8 @@
 // normalises the codes again (services.team.normalize_grants): this only keeps the dialog honest.
 (function () {
   function children(tree, code) {
-    return Array.prototype.slice.call(tree.querySelectorAll('input[data-parent="' + CSS.escape(code) + '"]'));
+    // a disabled box (即将开放) keeps its state: it gates nothing yet
+    return Array.prototype.slice.call(tree.querySelectorAll('input[data-parent="' + CSS.escape(code) + '"]:not(:disabled)'));
   }
   function showHalf(tree, parent) {
     var kids = children(tree, parent.value), ticked = kids.filter(function (k) { return k.checked; }).length;

@@ -222,7 +222,6 @@ def test_no_page_shows_a_control_that_does_nothing(signed_in, full_desk):
 
 @pytest.mark.parametrize("path,labels", [
     ("/aftersales", ["自动售后设置", "自动售后日志"]),
-    ("/team", ["新增员工账号"]),
     ("/billing", ["充值卡充值"]),
 ])
 def test_buttons_without_behaviour_keep_the_manuals_label_and_say_coming_soon(signed_in, path, labels):
