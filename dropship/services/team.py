@@ -13,7 +13,7 @@ from datetime import datetime
 from peewee import IntegrityError, ModelSelect, fn
 
 from dropship.errors import FieldError
-from dropship.models import AccountGrant, PurchaseAccount, Shop, ShopGrant, User, UserSession
+from dropship.models import AccountGrant, Job, PurchaseAccount, Shop, ShopGrant, User, UserSession
 from dropship.services import audit
 from dropship.services.auth import EMPLOYEE_RE, AuthError, check_password_rules, hash_password
 
@@ -190,10 +190,12 @@ def set_password(actor: User, staff: User, password: str, confirm: str) -> None:
 
 
 def delete_employee(actor: User, staff: User) -> None:
-    """删除: the account, its grants and its sessions go at once (its next request is signed out);
-    its jobs stay in the 任务 list without a user."""
+    """删除: the account, its grants and its sessions go at once (its next request is signed out); its
+    jobs not yet started never start, the others stay in the 任务 list without a user."""
     username = staff.username
     UserSession.delete().where(UserSession.user == staff).execute()
+    Job.update(state="failed", error="发起该任务的员工账号已删除", finished_at=datetime.now()).where(
+        Job.user == staff, Job.state == "queued").execute()
     staff.delete_instance()  # grants cascade
     audit.record(actor, "删除员工账号", username)
 
