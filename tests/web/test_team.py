@@ -167,3 +167,19 @@ def test_an_employee_cannot_reach_team_management(signed_in):
     response = signed_in.post(f"{PAGE}/{staff.id}/permissions", data={"codes": "main"}, headers={"X-CSRFToken": token})
     assert response.status_code == 403
     assert re.search("账号管理", signed_in.get("/orders").get_data(as_text=True)) is None  # not in the menu
+
+
+def test_every_control_of_the_page_and_its_dialogs_does_something(signed_in):
+    from tests.web.test_pages import Page
+
+    with db.connection_context():
+        make_shop("东店")
+        make_account("13800000001")
+    _add(signed_in)
+    staff = _staff()
+    app = signed_in.application
+    for path in (PAGE, f"{PAGE}?tab=log", f"{PAGE}/{staff.id}/permissions", f"{PAGE}/{staff.id}/grants/shops",
+                 f"{PAGE}/{staff.id}/grants/accounts", f"{PAGE}/{staff.id}/password"):
+        response = signed_in.get(path)
+        assert response.status_code == 200, path
+        assert Page(app, response.get_data(as_text=True), path).idle_controls() == [], path
