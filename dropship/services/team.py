@@ -1,4 +1,5 @@
-"""Permissions: the manual's 权限管理 tree, and who may do what.
+"""账号管理: the manual's 权限管理 tree and who may do what; employees, their grants (授权店铺 /
+授权采购号, read by services.scope), 修改密码 and 删除, each change written to the audit log.
 
 The main account may do everything. An employee may do what was granted (a set of codes); a
 child code (e.g. `orders.purchase`) only makes sense together with its page code (`orders`), which
