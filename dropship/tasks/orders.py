@@ -207,9 +207,12 @@ def batch_sync(job_id: int, shop_ids: list[int], tab: str = "all", days: int = 7
                order_ids: list[int] | None = None) -> None:
     """批量同步: shop by shop, ≤50 orders a call; a shop that fails is reported and the rest go on."""
     selection = SyncSelection(tuple(shop_ids), tab, days, tuple(order_ids or ()))
-    started = Job.get_by_id(job_id).created_at  # a resumed job skips what it already synced
+    job = Job.get_by_id(job_id)
+    started = job.created_at  # a resumed job skips what it already synced
+    # the shops of whoever started it, as granted when it runs (a grant withdrawn meanwhile counts)
+    scope = Scope.of(job.user) if job.user_id is not None else Scope.everything()
     by_shop: dict[int, list[int]] = {}
-    for order_id, shop_id in selection.query(TabContext.current(), not_synced_since=started).tuples():
+    for order_id, shop_id in scope.apply(selection.query(TabContext.current(), not_synced_since=started)).tuples():
         by_shop.setdefault(shop_id, []).append(order_id)
     total = sum(len(ids) for ids in by_shop.values())
     if not total:

@@ -171,7 +171,7 @@ def import_accounts():
 
 
 @bp.post("/<dbid:account_id>/enabled")
-@requires("accounts.authorize")
+@requires("accounts.enable")
 def set_enabled(account_id: int):
     """启用 switch: off means never used to buy or sync (services.accounts.usable)."""
     account = _account_or_404(account_id)

@@ -93,13 +93,13 @@ def manual(order_id: int):
 # -- 百通一键替换极速 -------------------------------------------------------------------------------------
 
 @bp.get("/baitong")
-@requires("orders.ship")
+@requires("orders.baitong")
 def baitong_form():
     return show_form("shipping/_baitong_form.html", form={}, ready=baitong_ready(), not_yet=NOT_YET)
 
 
 @bp.post("/baitong")
-@requires("orders.ship")
+@requires("orders.baitong")
 def baitong_start():
     """替换极速: the 百通 parcels of the 同步时间 range, re-consigned with the replacement courier by a job."""
     typed = {"synced_from": request.form.get("synced_from", ""), "synced_to": request.form.get("synced_to", "")}
@@ -117,7 +117,7 @@ def baitong_start():
 
 
 @bp.get("/baitong/jobs/<dbid:job_id>")
-@requires("orders.ship")
+@requires("orders.baitong")
 def baitong_results(job_id: int):
     """The result list (成功 / 失败 + reason) of one 替换极速 run, polled while it runs."""
     job = Job.get_or_none(Job.id == job_id, Job.kind == baitong.JOB_KIND)

@@ -208,7 +208,7 @@ def ship_failures(shop_id: int):
 
 
 @bp.post("/<dbid:shop_id>/export/request")
-@requires("shops.fetch")
+@requires("shops.export")
 def export_request(shop_id: int):
     shop = _shop_or_404(shop_id)
     job = start_job("address_export_request", f"地址脱敏导出 · 发送密码 · {shop.display_name}",
@@ -217,7 +217,7 @@ def export_request(shop_id: int):
 
 
 @bp.post("/<dbid:shop_id>/export")
-@requires("shops.fetch")
+@requires("shops.export")
 def export(shop_id: int):
     shop = _shop_or_404(shop_id)
     password = request.form.get("password", "").strip()

@@ -77,7 +77,7 @@ def test_ten_per_page_in_sql(signed_in):
 
 def test_an_employee_sees_and_touches_only_granted_accounts(signed_in):
     granted, other = _make("tb_granted", online=True), _make("tb_other", online=True)
-    become_employee(signed_in, ["accounts", "accounts.delete", "accounts.authorize"], accounts=(granted.id,))
+    become_employee(signed_in, ["accounts", "accounts.delete", "accounts.authorize", "accounts.enable"], accounts=(granted.id,))
     html = signed_in.get(PAGE).get_data(as_text=True)
     assert "tb_granted" in html and "tb_other" not in html
     assert post(signed_in, f"{PAGE}/{other.id}/enabled", {}, token_page=PAGE).status_code == 404

@@ -222,17 +222,6 @@ def test_no_page_shows_a_control_that_does_nothing(signed_in, full_desk):
     assert idle == {}
 
 
-@pytest.mark.parametrize("path,labels", [
-    ("/team", ["新增员工账号"]),
-])
-def test_buttons_without_behaviour_keep_the_manuals_label_and_say_coming_soon(signed_in, path, labels):
-    doc = lxml.html.fromstring(signed_in.get(path).get_data(as_text=True))
-    buttons = {b.text_content().replace("即将开放", "").strip(): b for b in doc.xpath("//main//button")}
-    for label in labels:
-        assert buttons[label].get("disabled") is not None
-        assert "即将开放" in buttons[label].get("title") and "即将开放" in buttons[label].text_content()
-
-
 def test_auto_ship_switch_works_and_explains_faq_4(signed_in):
     doc = lxml.html.fromstring(signed_in.get("/shops").get_data(as_text=True))
     (switch,) = doc.xpath("//input[@name='auto_ship']")

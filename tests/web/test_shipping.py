@@ -198,7 +198,7 @@ def test_baitong_starts_a_run_over_the_baitong_parcels_of_the_range_in_scope(des
             Shipment.update(created_at=at).where(Shipment.id == s.id).execute()
         return mine
     mine = _db(seed)
-    become_employee(desk["client"], ["orders", "orders.ship"], shops=(desk["shop"],))
+    become_employee(desk["client"], ["orders", "orders.baitong"], shops=(desk["shop"],))
     window = {"synced_from": (at - timedelta(hours=1)).isoformat(), "synced_to": (at + timedelta(hours=1)).isoformat()}
     response = _baitong(desk, **window)
     assert response.status_code == 200 and "替换结果" in response.get_data(as_text=True)
