@@ -44,6 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     mode.add_argument("--worker", action="store_true", help="只运行后台任务队列，不提供网页")
     mode.add_argument("--web-only", action="store_true", help="只提供网页，不运行后台任务")
     parser.add_argument("--print-config", action="store_true", help="打印生效的设置后退出")
+    parser.add_argument("--restore", metavar="备份文件", help="先停止正在运行的程序，再用它把数据目录恢复为该备份（设置 › 数据备份）后退出")
     return parser.parse_args(argv)
 
 
@@ -218,6 +219,16 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"设置有误：{exc}", file=sys.stderr)
         return 2
+    if args.restore:
+        from dropship.services.backup import BackupError, restore_backup
+
+        try:
+            restored = restore_backup(Path(args.restore), settings.data_dir, settings.db_url)
+        except (BackupError, OSError) as exc:
+            print(f"恢复失败：{exc}", file=sys.stderr)
+            return 1
+        print(f"已恢复：{restored.resolve()}（原数据库和密钥已改名为 *.before-restore-* 保留）", flush=True)
+        return 0
     sandbox = None
     if args.demo and not args.print_config:
         try:

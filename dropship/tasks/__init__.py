@@ -55,6 +55,7 @@ on_worker_exit(_stop_playwright)
 from dropship.tasks import (  # noqa: E402,F401
     accounts,
     auto_purchase,
+    backup,
     baitong,
     browser_check,
     maintenance,
