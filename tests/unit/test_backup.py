@@ -39,7 +39,8 @@ def test_backup_during_a_fetch_restores_every_order_and_secret_into_a_fresh_data
     def fetch() -> None:  # orders keep arriving while the copy is made, as during 开始获取
         with db.connection_context():
             while not stop.is_set():
-                fetched.append(make_order(shop, items=2).tid)
+                with db.atomic():  # an order and its sub-orders are saved together
+                    fetched.append(make_order(shop, items=2).tid)
 
     writer = threading.Thread(target=fetch)
     writer.start()
