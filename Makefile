@@ -7,7 +7,7 @@ PORT ?= 8765
 # Test files run in parallel, each file whole on one worker (its module-scoped sandbox starts once).
 TEST_WORKERS ?= 2
 
-.PHONY: setup chromium run demo test lint bench clean
+.PHONY: setup chromium run demo test lint bench clean wheel
 
 setup: $(VENV)/.installed static/vendor/.installed chromium
 
@@ -50,5 +50,12 @@ test: setup lint
 bench: setup
 	$(PY) -m pytest tests/benchmarks -q -s -o addopts="-p no:cacheprovider" --timeout=3600
 
+# The product for sellers: dist/dropship_desk-*.whl with templates, static and the vendored htmx/echarts
+# inside (setup.py copies them); the npm step runs here, never on the user's PC.
+wheel: $(VENV)/.installed static/vendor/.installed
+	rm -rf build
+	$(PY) -m pip wheel -q --no-deps --no-build-isolation -w dist .
+	@ls -l dist/*.whl
+
 clean:
-	rm -rf $(VENV) node_modules static/vendor
+	rm -rf $(VENV) node_modules static/vendor build dist

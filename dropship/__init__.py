@@ -12,12 +12,20 @@ from flask import Flask
 from dropship.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
 
 # Every platform we talk to keeps China time, and so do our users' PCs; naive datetimes in the
 # database are China time. A server or CI machine on UTC must agree, or deadlines shift by 8 hours.
 os.environ.setdefault("TZ", "Asia/Shanghai")
 if hasattr(time, "tzset"):  # POSIX; a Windows PC in China is already on China time
     time.tzset()
+
+
+def web_folders() -> tuple[Path, Path]:
+    """(templates, static): inside the package in an installed wheel (setup.py copies them there at
+    build time, vendored htmx and echarts included), else the checkout's top-level folders."""
+    base = PACKAGE if (PACKAGE / "templates").is_dir() else ROOT
+    return base / "templates", base / "static"
 
 
 def init_backend(settings: Settings) -> None:
@@ -58,7 +66,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from dropship.web.access import init_access
     from dropship.web.security import init_security
 
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    templates, static = web_folders()
+    app = Flask(__name__, template_folder=str(templates), static_folder=str(static))
     app.config.update(
         SETTINGS=settings,
         SECRET_KEY=_flask_key(settings.data_dir),

@@ -12,9 +12,26 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+APP_NAME = "代发工作台"
 ENV_PREFIX = "DROPSHIP_"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 CHOICES = {"https": ("auto", "on", "off")}
+
+
+def from_checkout() -> bool:
+    """Running from a source checkout (its pyproject.toml beside the package), not an installed wheel."""
+    return (Path(__file__).resolve().parents[1] / "pyproject.toml").is_file()
+
+
+def default_data_dir() -> Path:
+    """A checkout keeps `data/` in the current folder as always; an installed app keeps its data in the
+    user's app folder (Windows %LOCALAPPDATA%\\代发工作台, Linux ~/.local/share/代发工作台), because a
+    seller starting it from a shortcut has no meaningful current folder."""
+    if from_checkout():
+        return Path("data")
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False, roaming=False)
 
 
 class ConfigError(ValueError):
@@ -100,7 +117,7 @@ def load_settings(
     """Build Settings from the layered sources; `overrides` (e.g. CLI flags) win over everything."""
     env = os.environ if env is None else env
     known = {f.name: f for f in fields(Settings)}
-    data_dir = Path(data_dir or env.get(f"{ENV_PREFIX}DATA_DIR") or Settings.data_dir)
+    data_dir = Path(data_dir or env.get(f"{ENV_PREFIX}DATA_DIR") or default_data_dir())
     values: dict[str, Any] = {"data_dir": data_dir}
 
     toml_path = data_dir / "config.toml"

@@ -1,7 +1,18 @@
-"""The pywebview window around the same local server (`python app.py --window`)."""
+"""How the user first sees the app: the default browser (the usual start) or the pywebview window (`--window`)."""
 from __future__ import annotations
 
+import threading
+import webbrowser
 from pathlib import Path
+
+
+def open_browser(url: str) -> None:
+    """Open the login page in the default browser, like the desktop client a seller double-clicks.
+
+    In a thread: on some systems `webbrowser.open` waits for the browser it starts. Where no browser
+    can be found it does nothing; the banner printed the address to open by hand.
+    """
+    threading.Thread(target=webbrowser.open, args=(f"{url}/login",), name="open-browser", daemon=True).start()
 
 
 def run_window(url: str, data_dir: Path) -> None:

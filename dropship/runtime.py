@@ -19,7 +19,7 @@ from pathlib import Path
 from huey.consumer import Consumer
 
 from dropship import create_app, init_backend
-from dropship.config import ConfigError, Settings, load_settings
+from dropship.config import ConfigError, Settings, default_data_dir, load_settings
 
 log = logging.getLogger("dropship")
 STOP_TIMEOUT = 8.0  # seconds a running task gets to finish or hand its job back
@@ -33,16 +33,18 @@ class InProcessConsumer(Consumer):
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="app.py", description="代发工作台：本地网页版代发管理软件")
+    parser = argparse.ArgumentParser(description="代发工作台：本地网页版代发管理软件")
     parser.add_argument("--host", help="监听地址（默认 127.0.0.1；0.0.0.0 让局域网访问）")
     parser.add_argument("--port", type=int, help="监听端口（默认 8765）")
-    parser.add_argument("--data-dir", help="运行数据目录（默认 data/；演示模式 data/demo/）")
+    parser.add_argument("--data-dir", help="运行数据目录（默认：源码目录中为 data/，安装版为用户应用数据目录；演示模式在其下的 demo/）")
     parser.add_argument("--window", action="store_true", help="在桌面窗口中打开（pywebview），关闭窗口即退出")
+    parser.add_argument("--no-browser", action="store_true", help="启动后不自动打开浏览器")
     parser.add_argument("--demo", action="store_true", help="演示模式：启动沙箱平台和演示数据（独立数据目录）")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--worker", action="store_true", help="只运行后台任务队列，不提供网页")
     mode.add_argument("--web-only", action="store_true", help="只提供网页，不运行后台任务")
     parser.add_argument("--print-config", action="store_true", help="打印生效的设置后退出")
+    parser.add_argument("--restore", metavar="备份文件", help="先停止正在运行的程序，再用它把数据目录恢复为该备份（设置 › 数据备份）后退出")
     return parser.parse_args(argv)
 
 
@@ -211,18 +213,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("huey").setLevel(logging.WARNING)
-    data_dir = args.data_dir or (str(Path("data") / "demo") if args.demo else None)
+    data_dir = args.data_dir or (str(default_data_dir() / "demo") if args.demo else None)
     try:
         settings = load_settings(data_dir=data_dir, host=args.host, port=args.port)
     except ConfigError as exc:
         print(f"设置有误：{exc}", file=sys.stderr)
         return 2
+    if args.restore:
+        from dropship.services.backup import BackupError, restore_backup
+
+        try:
+            restored = restore_backup(Path(args.restore), settings.data_dir, settings.db_url)
+        except (BackupError, OSError) as exc:
+            print(f"恢复失败：{exc}", file=sys.stderr)
+            return 1
+        print(f"已恢复：{restored.resolve()}（原数据库和密钥已改名为 *.before-restore-* 保留）", flush=True)
+        return 0
     sandbox = None
     if args.demo and not args.print_config:
         try:
             from dropship.demo import DEMO_PACE, start_sandbox
         except ImportError as exc:  # the sandbox needs the demo extra (faker)
-            print(f"演示模式需要安装 demo 组件：pip install -e .[demo]（{exc}）", file=sys.stderr)
+            print(f"演示模式需要安装 demo 组件：pip install 'dropship-desk[demo]'（源码目录中 pip install -e .[demo]）（{exc}）", file=sys.stderr)
             return 2
         sandbox = start_sandbox(settings.data_dir, settings.sandbox_port)
         settings = load_settings(data_dir=data_dir, host=args.host, port=args.port, sandbox=True,
@@ -245,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"无法启动：{exc}（端口 {settings.port} 可能已被占用，可用 --port 换一个）", file=sys.stderr)
         return 1
     print_banner(runtime)
+    if runtime.web and not args.window and not args.no_browser:
+        from dropship.desktop import open_browser
+
+        open_browser(runtime.url)
     try:
         if args.window:
             from dropship.desktop import run_window

@@ -56,6 +56,7 @@ from dropship.tasks import (  # noqa: E402,F401
     accounts,
     aftersales,
     auto_purchase,
+    backup,
     baitong,
     browser_check,
     maintenance,

@@ -13,6 +13,8 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_htmx import HTMX
+from flask_htmx import make_response as htmx_response
 from markupsafe import escape
 
 from dropship.services import auth
@@ -21,6 +23,7 @@ from dropship.services.team import can, is_known
 SESSION_COOKIE = "dd_session"
 CSRF_HEADER = "X-CSRFToken"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+htmx = HTMX()  # the HX-* request headers of the current request (falsy for a plain page load)
 
 
 def requires(code: str) -> Callable:
@@ -82,10 +85,8 @@ def log_out(response):
 
 
 def _deny_anonymous():
-    if request.headers.get("HX-Request"):
-        response = current_app.response_class("请先登录", status=401)
-        response.headers["HX-Redirect"] = url_for("auth.login")
-        return response
+    if htmx:
+        return htmx_response("请先登录", 401, redirect=url_for("auth.login"))
     target = request.full_path if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target.rstrip("?") if target else None))
 
@@ -119,6 +120,7 @@ def _check_request():
 
 
 def init_access(app: Flask) -> None:
+    htmx.init_app(app)
     app.before_request(_check_request)
 
     @app.errorhandler(400)
@@ -132,7 +134,7 @@ def init_access(app: Flask) -> None:
         described = exc.description or ""
         # Werkzeug's own descriptions are English; ours are Chinese and say what to do.
         message = described if any("\u4e00" <= ch <= "\u9fff" for ch in described) else defaults[exc.code]
-        if request.headers.get("HX-Request"):
+        if htmx:
             return f'<div class="alert alert-error" role="alert">{escape(message)}</div>', exc.code
         return render_template("error.html", code=exc.code, message=message), exc.code
 

@@ -6,10 +6,10 @@ works; the search form comes along out-of-band to show its errors and keep the c
 """
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
+from flask_htmx import make_response as htmx_response
 from markupsafe import escape
 
 from dropship.errors import FieldError
@@ -26,7 +26,7 @@ from dropship.services.orders.tabs import TAB_BY_CODE, TABS, TabContext
 from dropship.services.receiver import RECEIVER_FIELDS, receiver_form, store_receiver, validate_manual
 from dropship.services.shops import LOGIN_STATES, PLATFORMS, active_shops, session_usable
 from dropship.services.tracking import FILTER_CHOICES as LOGISTICS_FILTERS
-from dropship.web.access import requires
+from dropship.web.access import htmx, requires
 from dropship.web.forms import form as show_form
 from dropship.web.inputs import form_ids
 from dropship.web.paging import page_args, paginate
@@ -37,14 +37,9 @@ TEMPLATE = "orders/index.html"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _triggers(*events: str) -> dict[str, str]:
-    return {"HX-Trigger": json.dumps(dict.fromkeys(events, True))}
-
-
 def _wants_list() -> bool:
     """htmx asking for the list alone (a history restore wants the whole page)."""
-    return (request.headers.get("HX-Target") == "order-list"
-            and not request.headers.get("HX-History-Restore-Request"))
+    return htmx.target == "order-list" and not htmx.history_restore_request
 
 
 def _search_options() -> dict[str, list[tuple[str, str]]]:
@@ -107,9 +102,11 @@ def index():
     return *show_form("orders/_list.html", error=error, fragment=True, **context), headers
 
 
-def _message(text: str, status: int = 200, error: bool = False, headers: dict | None = None):
+def _message(text: str, status: int = 200, error: bool = False, events: tuple[str, ...] = ()):
+    """The line above the list, wherever the request came from; `events` tell the page what changed."""
     html = render_template("orders/_message.html", text=text, error=error)
-    return html, status, {"HX-Retarget": "#order-message", "HX-Reswap": "innerHTML", **(headers or {})}
+    return htmx_response(html, status, retarget="#order-message", reswap="innerHTML",
+                         trigger=dict.fromkeys(events, True) or None)
 
 
 def _selected() -> list[int]:
@@ -135,7 +132,7 @@ def ignore():
     except FieldError as exc:
         return _message(str(exc), 400, error=True)
     text = f"已忽略 {count} 个订单（在“显示：忽略订单”中查看）" if ignored else f"已取消忽略 {count} 个订单"
-    return _message(text, headers=_triggers("orders-changed"))
+    return _message(text, events=("orders-changed",))
 
 
 # -- 标记 ------------------------------------------------------------------------------------------
@@ -166,7 +163,7 @@ def mark():
     except FieldError as exc:
         return _mark_form(ids, form, exc)
     label = labels.MARK_TYPES[form["kind"]]
-    return _message(f"已将 {count} 个订单标记为“{label}”", headers=_triggers("close-dialog", "orders-changed"))
+    return _message(f"已将 {count} 个订单标记为“{label}”", events=("close-dialog", "orders-changed"))
 
 
 # -- 备注 (云端备注) ----------------------------------------------------------------------------------
@@ -195,7 +192,7 @@ def save_memo(order_id: int):
         return _memo_form(order, form, exc)
     start_job(**memo_push_job(order), user=g.user)
     return _message(f"备注已保存，正在同步到店铺后台（订单 {order.tid}）",
-                    headers=_triggers("close-dialog", "orders-changed", "jobs-changed"))
+                    events=("close-dialog", "orders-changed", "jobs-changed"))
 
 
 @bp.get("/<dbid:order_id>/memo-state")
@@ -228,7 +225,7 @@ def save_address(order_id: int):
     except FieldError as exc:
         return _address_form(order, form, exc)
     store_receiver(order, receiver, "manual")
-    return _message(f"订单 {order.tid} 的收货地址已修改", headers=_triggers("close-dialog", "orders-changed"))
+    return _message(f"订单 {order.tid} 的收货地址已修改", events=("close-dialog", "orders-changed"))
 
 
 # -- 同步状态 / 批量同步 ---------------------------------------------------------------------------------
@@ -241,7 +238,7 @@ def sync(order_id: int):
                            total=1, order_id=order.id)
     if job is None:
         return _message(f"订单 {order.tid} 正在同步中", 409, error=True)
-    return _message(f"正在同步订单 {order.tid}，可在右上角“任务”查看进度", headers=_triggers("jobs-changed"))
+    return _message(f"正在同步订单 {order.tid}，可在右上角“任务”查看进度", events=("jobs-changed",))
 
 
 def _batch_form(ids: list[int], form: dict, error: FieldError | None = None, status: int | None = None):
@@ -277,7 +274,7 @@ def batch_sync():
                            order_ids=list(selection.order_ids))
     if job is None:
         return _batch_form(ids, form, FieldError("shops", "已有批量同步在进行，请等它完成"), 409)
-    return _message("批量同步已开始，可在右上角“任务”查看进度", headers=_triggers("close-dialog", "jobs-changed"))
+    return _message("批量同步已开始，可在右上角“任务”查看进度", events=("close-dialog", "jobs-changed"))
 
 
 # -- 导出订单 ------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 (services/settings_log) and the log is shown under the form it belongs to."""
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from dropship.browser_paths import locate_browser
 from dropship.errors import FieldError
@@ -243,3 +243,41 @@ def save_receiver():
 def receiver_preview():
     """htmx, as the user types: the 预览 block only (nothing is saved)."""
     return show_form("settings/_receiver_preview.html", preview=purchase.receiver_preview(_form_dict()))
+
+
+# -- 数据备份 -----------------------------------------------------------------------------------------
+
+def _backup_page(errors: dict[str, str] | None = None, status: int | None = None, **context):
+    from dropship.services.backup import list_backups
+
+    config = current_app.config["SETTINGS"]
+    keep = request.form.get("keep", "") if errors and "backup.keep" in errors else get_setting("backup.keep")
+    return show_form("settings/backup.html", error=errors, status=status, keep=keep,
+                     backups=list_backups(config.data_dir), folder=(config.data_dir / "backups").resolve(),
+                     change_keys=("backup.keep",), **context)
+
+
+@bp.get("/backup")
+@requires("settings")
+def backup():
+    return _backup_page()
+
+
+@bp.post("/backup")
+@requires("settings")
+def save_backup():
+    errors = _save_all({"backup.keep": request.form.get("keep", "")})
+    return _backup_page(errors, saved=not errors)
+
+
+@bp.post("/backup/now")
+@requires("settings")
+def backup_now():
+    from dropship.services.backup import BackupError, create_backup
+
+    config = current_app.config["SETTINGS"]
+    try:
+        made = create_backup(config.data_dir, config.db_url)
+    except BackupError as exc:
+        return _backup_page({"backup": str(exc)}, status=409)
+    return _backup_page(made=made)

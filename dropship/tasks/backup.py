@@ -1,0 +1,18 @@
+"""The daily automatic 数据备份, keeping the newest `backup.keep` (设置 › 数据备份)."""
+from __future__ import annotations
+
+from huey import crontab
+
+from dropship.queue import huey
+from dropship.services.backup import BackupFile, create_backup, prune_backups
+from dropship.services.settings import get_setting
+from dropship.tasks import settings
+
+
+# At night, when no one is working: the copy is consistent at any time, but it reads the whole database.
+@huey.periodic_task(crontab(hour="3", minute="40"))
+def daily_backup() -> BackupFile:
+    config = settings()
+    made = create_backup(config.data_dir, config.db_url)
+    prune_backups(config.data_dir, get_setting("backup.keep"))
+    return made

@@ -1,0 +1,92 @@
+"""数据备份: a consistent copy while orders are being written, restored into a fresh data dir with its key."""
+from __future__ import annotations
+
+import threading
+import zipfile
+from datetime import datetime, timedelta
+
+import pytest
+
+from dropship.config import load_settings
+from dropship.db import db
+from dropship.models import Order, OrderItem, Shop
+from dropship.services.backup import (
+    BackupError,
+    create_backup,
+    find_backup,
+    list_backups,
+    prune_backups,
+    restore_backup,
+)
+from dropship.services.settings import set_setting
+from dropship.tasks.backup import daily_backup
+from tests.helpers import make_app, wait_until
+from tests.orders_factory import make_order, make_shop
+
+
+def _url(data_dir) -> str:
+    return load_settings(data_dir=data_dir, env={}).db_url
+
+
+def test_backup_during_a_fetch_restores_every_order_and_secret_into_a_fresh_data_dir(tmp_path):
+    data, fresh = tmp_path / "data", tmp_path / "fresh"
+    make_app(data)
+    with db.connection_context():
+        shop = make_shop()
+        before = {make_order(shop, items=2).tid for _ in range(20)}
+    fetched, stop = [], threading.Event()
+
+    def fetch() -> None:  # orders keep arriving while the copy is made, as during 开始获取
+        with db.connection_context():
+            while not stop.is_set():
+                with db.atomic():  # an order and its sub-orders are saved together
+                    fetched.append(make_order(shop, items=2).tid)
+
+    writer = threading.Thread(target=fetch)
+    writer.start()
+    try:
+        wait_until(lambda: len(fetched) >= 5, timeout=30, what="the fetch writing orders")
+        backup = create_backup(data, _url(data))
+    finally:
+        stop.set()
+        writer.join()
+
+    restore_backup(backup.path, fresh, _url(fresh))
+    make_app(fresh)  # a fresh install started on the restored files
+    with db.connection_context():
+        assert db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
+        restored = {o.tid for o in Order.select()}
+        assert before <= restored <= before | set(fetched)
+        # consistent: no order caught between its row and its sub-orders
+        assert {OrderItem.select().where(OrderItem.order == o).count() for o in Order.select()} == {2}
+        assert Shop.get().password == "pw-123456"  # decrypts: the key came with the backup
+
+
+def test_restore_keeps_what_it_replaces_and_refuses_a_file_that_is_not_a_backup(tmp_path):
+    data = tmp_path / "data"
+    make_app(data)
+    backup = create_backup(data, _url(data), now=datetime(2026, 11, 1, 3, 40))
+    restore_backup(backup.path, data, _url(data))
+    assert sorted(p.name.split(".before-restore-")[0] for p in data.glob("*.before-restore-*")) == ["app.db", "secret.key"]
+    stray = tmp_path / "not-a-backup.zip"
+    with zipfile.ZipFile(stray, "w") as archive:
+        archive.writestr("app.db", b"")
+    with pytest.raises(BackupError, match="不是完整的备份"):
+        restore_backup(stray, tmp_path / "other", _url(tmp_path / "other"))
+    assert not (tmp_path / "other").exists()
+    with pytest.raises(BackupError, match="PostgreSQL"):
+        create_backup(data, "postgresql://localhost/dropship")
+
+
+def test_the_daily_backup_keeps_the_newest_as_many_as_the_setting_says(tmp_path):
+    data = tmp_path / "data"
+    make_app(data)
+    old = [create_backup(data, _url(data), now=datetime(2026, 11, 1) + timedelta(days=d)) for d in range(3)]
+    (data / "backups" / "备份-renamed-by-hand.zip").write_bytes(b"")  # not ours: neither listed nor pruned
+    with db.connection_context():
+        set_setting("backup.keep", "2")
+        made = daily_backup.call_local()
+    assert [b.name for b in list_backups(data)] == [made.name, old[2].name]
+    assert find_backup(data, old[2].name).size > 0
+    assert (data / "backups" / "备份-renamed-by-hand.zip").exists()
+    assert prune_backups(data, 1) == [old[2].path]
