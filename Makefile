@@ -7,7 +7,7 @@ PORT ?= 8765
 # Test files run in parallel, each file whole on one worker (its module-scoped sandbox starts once).
 TEST_WORKERS ?= 2
 
-.PHONY: setup chromium run demo test lint bench clean wheel
+.PHONY: setup chromium run demo test test-window lint bench clean wheel
 
 setup: $(VENV)/.installed static/vendor/.installed chromium
 
@@ -46,6 +46,18 @@ lint: setup
 
 test: setup lint
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# `python app.py --window` for real, on Xvfb with pywebview's Qt backend. Not in `make test`: Qt WebEngine is
+# a ~500 MB download, too much for every CI run. The screenshot lands in test-results/window.png.
+WINDOW_APT := xvfb fonts-wqy-microhei libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 \
+	libxcb-keysyms1 libxcb-render-util0 libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 libegl1 libgl1 \
+	libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libasound2
+test-window: setup
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(WINDOW_APT) >/dev/null
+	$(PY) -m pip install -q -e '.[dev,demo,window-test]'
+	mkdir -p test-results
+	WINDOW_SCREENSHOT=test-results/window.png $(PY) -m pytest tests/window -s -o addopts="-p no:cacheprovider"
 
 bench: setup
 	$(PY) -m pytest tests/benchmarks -q -s -o addopts="-p no:cacheprovider" --timeout=3600
