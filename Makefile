@@ -56,8 +56,7 @@ test-window: setup
 	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(WINDOW_APT) >/dev/null
 	$(PY) -m pip install -q -e '.[dev,demo,window-test]'
-	mkdir -p test-results
-	WINDOW_SCREENSHOT=test-results/window.png $(PY) -m pytest tests/window -s -o addopts="-p no:cacheprovider"
+	WINDOW_SCREENSHOT=$(CURDIR)/test-results/window.png $(PY) -m pytest tests/window -s -o addopts="-p no:cacheprovider"
 
 bench: setup
 	$(PY) -m pytest tests/benchmarks -q -s -o addopts="-p no:cacheprovider" --timeout=3600

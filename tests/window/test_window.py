@@ -11,7 +11,6 @@ import base64
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -102,6 +101,7 @@ class WindowPage:
         self.js(f"document.querySelector({json.dumps(selector)}).click()")
 
     def screenshot(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)  # pytest-playwright empties test-results/ at start
         path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
 
     def close(self) -> None:
@@ -167,7 +167,7 @@ def test_window_logs_in_shows_the_shops_keeps_the_login_and_closes_cleanly(tmp_p
         code, left = stop(process, screen)
         assert (code, left) == (0, []), log.read_text()
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+        if process.poll() is None:  # a failed step: SIGTERM waits for the window's event loop, so kill
+            process.kill()
             process.wait(30)
     print(f"screenshot: {shot}")
