@@ -168,12 +168,24 @@ class BrowserBusy(TryLater):
     """Another task uses this account's profile (Chromium cannot open it twice)."""
 
 
+SINGLETON_FILES = ("SingletonLock", "SingletonCookie", "SingletonSocket")
+
+
+def clear_stale_singleton(profile: Path) -> None:
+    """Chromium marks a profile in use with `Singleton*` links naming host and pid; one left by a
+    browser that died on another PC (profiles on a shared folder) makes it refuse the profile. Only
+    called under the shared lock, which proves nobody else uses the profile now."""
+    for name in SINGLETON_FILES:
+        with suppress(FileNotFoundError):
+            (profile / name).unlink()
+
+
 class BrowserManager:
     """Persistent contexts per account, one Playwright per worker thread, a lock per account."""
 
     def __init__(self, profiles_dir: Path, executable: Callable[[], str | None] = lambda: None,
                  headless: Callable[[], bool] = lambda: True, throttle: Throttle | None = None,
-                 shared_lock: Callable[[str], AbstractContextManager[object]] = lambda key: nullcontext()) -> None:
+                 shared_lock: Callable[[str], AbstractContextManager[object]] | None = None) -> None:
         self.profiles_dir = Path(profiles_dir)
         self.shared_lock = shared_lock
         # Both are read at each launch: the 设置 page may change them while the app runs.
@@ -228,11 +240,13 @@ class BrowserManager:
             raise BrowserBusy("该账号的浏览器正被其他任务使用，稍后自动继续", delay=5)
         try:
             # held inside the thread lock: other processes (other PCs sharing the profiles) keep out too
-            with self.shared_lock(account_key):
+            with self.shared_lock(account_key) if self.shared_lock else nullcontext():
                 context = None
                 try:
                     profile = self.profile_dir(account_key)
                     profile.mkdir(parents=True, exist_ok=True)
+                    if self.shared_lock:
+                        clear_stale_singleton(profile)
                     executable = self.resolve_executable()
                     width, height = window_size(account_key)
                     # Chromium's new headless mode (the only one left in current Chromium), dressed as the
