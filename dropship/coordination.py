@@ -3,7 +3,7 @@
 `verification.Hub` keeps its rules; this store only keeps its pages: a worker writes the parked
 page's row and its frames (~2 a second), the web process reads them and queues the person's
 commands as rows, which the worker takes in order. A worker that died with a page parked leaves
-a live row behind: it counts as expired once its deadline is past.
+a live row behind: it counts as expired once it stops getting frames.
 """
 from __future__ import annotations
 
@@ -16,15 +16,19 @@ from dropship.models import ParkedView, ViewCommand
 from dropship.platforms.verification import KEEP_CLOSED, LIVE_STATES, Verification
 
 POLL_SECONDS = 0.1  # how often a parked page looks for commands (a drag waits at most this long)
+# A parked page writes a frame about twice a second; one silent this long lost its worker (killed,
+# PC switched off): it is shown as expired rather than waiting for an answer nobody can take.
+SILENT_SECONDS = 30.0
 _COLUMNS = [f.name for f in dataclasses.fields(Verification)]
-_LISTED = [getattr(ParkedView, name) for name in _COLUMNS if name != "frame"]
+_LISTED = [*(getattr(ParkedView, name) for name in _COLUMNS if name != "frame"), ParkedView.seen_at]
 
 
 def _item(row: ParkedView) -> Verification:
     values = {name: getattr(row, name, None) for name in _COLUMNS}
     values["frame"] = bytes(values["frame"] or b"")
     item = Verification(**values)
-    if item.live and item.deadline < time.time():
+    now = time.time()
+    if item.live and (item.deadline < now or row.seen_at < now - SILENT_SECONDS):
         item.state = "expired"  # its worker died with it parked: nobody will answer it any more
     return item
 
@@ -37,10 +41,11 @@ class DatabaseStore:
 
     def add(self, item: Verification) -> None:
         values = dataclasses.asdict(item)
-        ParkedView.insert(**values, worker=self.worker).execute()
+        ParkedView.insert(**values, worker=self.worker, seen_at=time.time()).execute()
 
     def save(self, item: Verification, names: tuple[str, ...]) -> None:
-        ParkedView.update({name: getattr(item, name) for name in names}).where(ParkedView.id == item.id).execute()
+        changes = {name: getattr(item, name) for name in names}
+        ParkedView.update(**changes, seen_at=time.time()).where(ParkedView.id == item.id).execute()
 
     def get(self, item_id: str) -> Verification | None:
         row = ParkedView.get_or_none(ParkedView.id == item_id)

@@ -19,6 +19,7 @@ def up(m: Migrator) -> None:
         "created_at": DateTimeField(default=datetime.now),
         "deadline": FloatField(),
         "closed_at": FloatField(default=0.0),
+        "seen_at": FloatField(default=0.0),
         "frame": BlobField(null=True),
         "frame_no": IntegerField(default=0),
         "width": IntegerField(default=0),

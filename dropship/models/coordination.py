@@ -28,6 +28,7 @@ class ParkedView(BaseModel):
     created_at = DateTimeField(default=datetime.now)
     deadline = FloatField()  # wall-clock seconds (time.time()): the PCs of a LAN agree on it
     closed_at = FloatField(default=0.0)
+    seen_at = FloatField(default=0.0)  # time.time() of the worker's last write: a live page writes ~2/s
     frame = BlobField(null=True)
     frame_no = IntegerField(default=0)
     width = IntegerField(default=0)

@@ -106,6 +106,7 @@ def test_web_and_two_worker_pcs_share_postgres_and_redis(office, sb, page):
     start_worker("pc-a")  # the PC comes back: its start takes back what the dead process held
 
     # 验证中心 here shows the page a worker process parked, and the drag sent from here solves it.
+    # (a page parked by the killed worker shows as expired once its frames stop: only a live one waits)
     item = wait_until(lambda: next(iter(HUB.waiting()), None), 90, "the slider parked in a worker")
     with db.connection_context():
         assert ParkedView.get_by_id(item.id).worker not in ("", WORKER_ID)
