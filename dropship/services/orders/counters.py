@@ -33,7 +33,7 @@ from dropship.services.scope import Scope
 KEPT_TABS = tuple(tab for tab in TABS[1:] if not tab.live)
 # kept tabs do not read the clock; the predicates still take a context
 _TIMELESS = TabContext(datetime(2000, 1, 1), 0)
-DAY = fn.substr(Order.created_at, 1, 10)  # 成交日 from the stored text, YYYY-MM-DD
+DAY = fn.substr(Order.created_at, 1, 10).coerce(False)  # 成交日 as the stored text, YYYY-MM-DD
 TRIGGER_PREFIX = "ordercount_"
 
 
