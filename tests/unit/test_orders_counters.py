@@ -17,6 +17,7 @@ from dropship.services.orders.tabs import TABS, TabContext
 from dropship.services.rollups import refresh_rollups
 from dropship.services.scope import Scope
 from dropship.services.shops import delete_shops
+from dropship.tasks.maintenance import repair_order_counts
 from tests.orders_factory import NOW, buy, make_order, make_shop, orders_app, orders_db, refund  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("orders_db")
@@ -124,6 +125,14 @@ def test_recount_repairs_tampered_buckets_and_ensure_reinstalls_dropped_triggers
     assert counters.ensure_counters()
     assert counters.available() and counters.drift() == {}
     assert not counters.ensure_counters()  # in place: nothing to do
+
+
+def test_the_nightly_task_repairs_drift_and_leaves_right_counts_alone(shop):
+    make_order(shop)
+    assert not repair_order_counts.call_local()
+    OrderCount.update(n=0).execute()
+    assert repair_order_counts.call_local()
+    assert counters.drift() == {}
 
 
 def test_split_window_cuts_whole_days_and_partial_ends():
