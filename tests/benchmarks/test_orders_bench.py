@@ -122,11 +122,13 @@ def _insert(orders, items, purchases, lines, shipments) -> None:
                        " pic, item_url, item_id, status, refund_status, refund_text) values (?, ?, ?, ?, '颜色:黑色', ?,"
                        " ?, ?, '', '', '', ?, ?, '')", items)
     cursor.executemany("insert into purchase (id, order_id, account_id, platform, platform_order_id, amount, status,"
-                       " marker, courier, tracking_number, active, manual, note, created_at) values (?, ?, ?, ?, ?, ?,"
-                       " ?, '', ?, ?, ?, 0, '', ?)", purchases)
+                       " marker, courier, tracking_number, active, manual, note, created_at, state, reason, item_id, sku_id,"
+                       " quantity, attempts, tracking_state) values (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 0, '', ?, 'recorded', '',"
+                       " '', '', 1, 1, '')", purchases)
     cursor.executemany("insert into purchaseitem (purchase_id, item_id) values (?, ?)", lines)
     cursor.executemany("insert into shipment (order_id, courier, courier_name, tracking_number, oids, mode, state,"
-                       " error, created_at) values (?, ?, ?, ?, ?, ?, ?, '', ?)", [(*s, now) for s in shipments])
+                       " error, created_at, original_courier, original_tracking_number, attempts)"
+                       " values (?, ?, ?, ?, ?, ?, ?, '', ?, '', '', 1)", [(*s, now) for s in shipments])
 
 
 @pytest.fixture(scope="module", params=SIZES, ids=lambda n: f"{n // 1000}k")
