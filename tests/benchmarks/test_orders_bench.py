@@ -125,7 +125,7 @@ def _insert(orders, items, purchases, lines, shipments) -> None:
                        " marker, courier, tracking_number, active, manual, note, created_at, state, reason, item_id, sku_id,"
                        " quantity, attempts, tracking_state) values (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 0, '', ?, 'recorded', '',"
                        " '', '', 1, 1, '')", purchases)
-    cursor.executemany("insert into purchaseitem (purchase_id, item_id) values (?, ?)", lines)
+    cursor.executemany("insert into purchaseitem (purchase_id, item_id, active) values (?, ?, 1)", lines)
     cursor.executemany("insert into shipment (order_id, courier, courier_name, tracking_number, oids, mode, state,"
                        " error, created_at, original_courier, original_tracking_number, attempts)"
                        " values (?, ?, ?, ?, ?, ?, ?, '', ?, '', '', 1)", [(*s, now) for s in shipments])
