@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dropship.db import db
-from dropship.models import Order, OrderCount, OrderItem, Purchase, Shop
+from dropship.models import Order, OrderCount, OrderItem, Purchase, PurchaseItem, Shop
 from dropship.platforms.base import RemoteItem, RemoteOrder
 from dropship.services.fetching import upsert_remote_orders
 from dropship.services.orders import actions, counters, queries
@@ -161,9 +161,12 @@ def _apply(shop: Shop, kind: str, pick: int, status: str) -> None:
         make_order(shop, items=2, status=status, created_at=NOW - timedelta(days=pick, hours=pick * 5))
         return
     order_id = ids[pick % len(ids)]
+    active = Purchase.select(Purchase.id).where(Purchase.order == order_id, Purchase.active == True)  # noqa: E712
     if kind == "buy":
-        buy(Order.get_by_id(order_id))
+        if not active.exists():  # a sub-order has one active purchase at most
+            buy(Order.get_by_id(order_id))
     elif kind == "unbuy":
+        PurchaseItem.update(active=False).where(PurchaseItem.purchase.in_(active)).execute()
         Purchase.update(active=False).where(Purchase.order == order_id).execute()
         refresh_rollups([order_id])
     elif kind in ("refund", "refunded"):
@@ -177,6 +180,8 @@ def _apply(shop: Shop, kind: str, pick: int, status: str) -> None:
     elif kind == "move":
         Order.update(created_at=NOW - timedelta(days=pick, minutes=pick)).where(Order.id == order_id).execute()
     else:
+        PurchaseItem.delete().where(PurchaseItem.purchase.in_(Purchase.select(Purchase.id)
+                                                           .where(Purchase.order == order_id))).execute()
         Purchase.delete().where(Purchase.order == order_id).execute()
         OrderItem.delete().where(OrderItem.order == order_id).execute()
         Order.delete().where(Order.id == order_id).execute()
