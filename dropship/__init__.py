@@ -33,6 +33,7 @@ def init_backend(settings: Settings) -> None:
     from dropship.db import init_db, optimize, run_migrations
     from dropship.queue import configure_queue
     from dropship.secrets import init_secrets
+    from dropship.services.orders.counters import ensure_counters
     from dropship.tasks import configure_tasks
 
     # The database, the key file and exports hold personal data: our user alone may enter the data dir.
@@ -41,6 +42,7 @@ def init_backend(settings: Settings) -> None:
     database = init_db(settings.db_url)
     with database.connection_context():
         run_migrations(database)
+        ensure_counters()
         optimize(database)
     init_secrets(settings.data_dir)
     configure_queue(settings.data_dir, settings.queue_url, immediate=settings.testing)

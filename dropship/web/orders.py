@@ -21,7 +21,15 @@ from dropship.services.jobs import job_target, memo_push_job, visible_jobs
 from dropship.services.order_export import export_file, is_expired
 from dropship.services.orders import actions, labels, queries
 from dropship.services.orders.cards import order_cards
-from dropship.services.orders.search import RECENT_DAYS, SHOW_CHOICES, SORTS, OrderFilter, parse_filter
+from dropship.services.orders.search import (
+    RECENT_DAYS,
+    SHOW_CHOICES,
+    SORTS,
+    OrderFilter,
+    after_cursor,
+    cursor_of,
+    parse_filter,
+)
 from dropship.services.orders.tabs import TAB_BY_CODE, TABS, TabContext
 from dropship.services.receiver import RECEIVER_FIELDS, receiver_form, store_receiver, validate_manual
 from dropship.services.shops import LOGIN_STATES, PLATFORMS, active_shops, session_usable
@@ -29,7 +37,7 @@ from dropship.services.tracking import FILTER_CHOICES as LOGISTICS_FILTERS
 from dropship.web.access import htmx, requires
 from dropship.web.forms import form as show_form
 from dropship.web.inputs import form_ids
-from dropship.web.paging import page_args, paginate
+from dropship.web.paging import Page, page_args, paginate
 from dropship.web.scoping import current_scope, get_or_404
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -79,9 +87,17 @@ def _page_context() -> tuple[dict, FieldError | None]:
         return {**context, "counts": None, "page": None, "cards": []}, error
     ctx = TabContext.current()
     counts = queries.tab_counts(search, ctx, scope)
-    page = paginate(queries.order_ids(search, ctx, scope).tuples(), number, per_page, total=counts[search.tab])
-    paging = {**_per_page(page.per_page), **({"page": page.number} if page.number > 1 else {})}
+    ids = queries.order_ids(search, ctx, scope).tuples()
+    after = after_cursor(search.sort, request.args.get("after", "")) if number > 1 else None
+    if after is None:
+        page = paginate(ids, number, per_page, total=counts[search.tab])
+    else:  # 下一页 from a deep page: continue after its last row instead of an OFFSET over every earlier one
+        page = Page(list(ids.where(after).limit(per_page)), counts[search.tab], number, per_page)
     orders = queries.orders_by_ids([order_id for (order_id,) in page.items])
+    if orders and page.number < page.pages:
+        page.next_after = cursor_of(search.sort, orders[-1])
+    paging = {**_per_page(page.per_page), **({"page": page.number} if page.number > 1 else {}),
+              **({"after": request.args["after"]} if after is not None else {})}
     return {**context, "counts": counts, "page": page, "cards": order_cards(orders),
             "list_url": url_for("orders.index", **search.args(), **paging),
             "memo_states": memo_service.MEMO_STATES, "flag_names": labels.FLAG_NAMES, "platforms": PLATFORMS,

@@ -15,6 +15,7 @@ class Page:
     total: int
     number: int
     per_page: int
+    next_after: str = ""  # 下一页 by keyset: the cursor after this page's last row ('' pages by OFFSET)
 
     @property
     def pages(self) -> int:

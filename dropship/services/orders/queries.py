@@ -5,19 +5,44 @@ and exports only the orders of the shops granted to them.
 """
 from __future__ import annotations
 
-from peewee import Case, ModelSelect, fn
+from dataclasses import replace
+
+from peewee import Case, Expression, ModelSelect, fn
 
 from dropship.models import Order, Shop
+from dropship.services.orders import counters
 from dropship.services.orders.search import SORTS, OrderFilter
-from dropship.services.orders.tabs import TAB_BY_CODE, TABS, TabContext
+from dropship.services.orders.tabs import TAB_BY_CODE, TABS, Tab, TabContext
 from dropship.services.scope import Scope
 
 
 def tab_counts(search: OrderFilter, ctx: TabContext, scope: Scope) -> dict[str, int]:
-    """Every tab's count under the current search, in one aggregate query."""
-    columns = [fn.COUNT(Order.id)] + [fn.SUM(Case(None, [(tab.predicate(ctx), 1)], 0)) for tab in TABS[1:]]
-    row = Order.select(*columns).where(*search.conditions(scope)).tuples().get()
-    return {tab.code: int(value or 0) for tab, value in zip(TABS, row, strict=True)}
+    """Every tab's count under the current search.
+
+    From the kept buckets when they can answer (`counters.answers`), the partial days at the ends
+    of the 成交时间 window and the live tabs counted over the orders; otherwise one aggregate
+    query over the search's orders.
+    """
+    if not (counters.answers(search) and counters.available()):
+        return _counted(search.conditions(scope), ctx, TABS)
+    window = counters.split_window(search.created_from, search.created_to)
+    counts = counters.kept_counts(search.show == "ignored", search.shop, window, scope)
+    rest = replace(search, created_from=None, created_to=None).conditions(scope)
+    for start, end, end_inclusive in window.partials:
+        until = Order.created_at <= end if end_inclusive else Order.created_at < end
+        part = _counted([*rest, Order.created_at >= start, until], ctx, (TABS[0], *counters.KEPT_TABS))
+        counts = {code: counts[code] + part[code] for code in counts}
+    for tab in TABS:
+        if tab.live:
+            counts[tab.code] = (Order.select().where(*search.conditions(scope), tab.predicate(ctx)).count())
+    return {tab.code: counts[tab.code] for tab in TABS}
+
+
+def _counted(conditions: list[Expression], ctx: TabContext, tabs: tuple[Tab, ...]) -> dict[str, int]:
+    """`tabs` (全部订单 first) counted over the orders matching `conditions`, in one aggregate query."""
+    columns = [fn.COUNT(Order.id)] + [fn.SUM(Case(None, [(tab.predicate(ctx), 1)], 0)) for tab in tabs[1:]]
+    row = Order.select(*columns).where(*conditions).tuples().get()
+    return {tab.code: int(value or 0) for tab, value in zip(tabs, row, strict=True)}
 
 
 def order_ids(search: OrderFilter, ctx: TabContext, scope: Scope) -> ModelSelect:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from peewee import Expression
+from peewee import DateTimeField, Expression, Field, Tuple
 
 from dropship.errors import FieldError
 from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, Shipment, Shop
@@ -22,6 +22,11 @@ SORTS: dict[str, tuple[str, tuple]] = {
     "oldest": ("按最早时间排序", (Order.created_at.asc(), Order.id.asc())),
     "deadline": ("按发货截止时间排序", (Order.ship_deadline.is_null(), Order.ship_deadline.asc(), Order.id.asc())),
     "amount": ("按实收金额排序", (Order.paid_amount.desc(), Order.id.desc())),
+}
+# Sorts whose key runs one way with the id: 下一页 continues after the last row (keyset) instead of
+# counting an OFFSET through every earlier page. `deadline` puts NULLs last and pages by OFFSET.
+KEYSET_SORTS: dict[str, tuple[Field, bool]] = {
+    "newest": (Order.created_at, True), "oldest": (Order.created_at, False), "amount": (Order.paid_amount, True),
 }
 SHOW_CHOICES: dict[str, str] = {"normal": "未忽略订单", "ignored": "忽略订单"}
 MAX_TIDS = 50  # a pasted batch of order numbers, as the shop backend's own batch search allows
@@ -139,6 +144,28 @@ class OrderFilter:
     def searching(self) -> bool:
         """Whether anything narrows the list beyond the tab, sort, 显示 and the default 成交时间 window."""
         return bool({k: v for k, v in self.args(tab="all", sort="newest", show="normal").items() if v})
+
+
+def cursor_of(sort: str, order: Order) -> str:
+    """The 下一页 cursor after `order` in `sort`: its sort value and id; '' when the sort pages by OFFSET."""
+    if sort not in KEYSET_SORTS:
+        return ""
+    value = getattr(order, KEYSET_SORTS[sort][0].name)
+    return f"{value.isoformat(' ') if isinstance(value, datetime) else value}|{order.id}"
+
+
+def after_cursor(sort: str, cursor: str) -> Expression | None:
+    """The rows after `cursor` in `sort`; None for a cursor that does not parse (the page uses OFFSET)."""
+    field, descending = KEYSET_SORTS.get(sort, (None, False))
+    value, _, order_id = cursor.rpartition("|")
+    if field is None or not DIGITS_RE.match(order_id):
+        return None
+    try:
+        key = datetime.fromisoformat(value) if isinstance(field, DateTimeField) else int(value)
+    except ValueError:
+        return None
+    row, last = Tuple(field, Order.id), Tuple(key, int(order_id))
+    return row < last if descending else row > last
 
 
 def _lookup(condition: Expression) -> Expression:

@@ -77,6 +77,8 @@ class Tab:
     code: str
     label: str
     predicate: Callable[[TabContext], Expression]
+    # a tab that moves with the clock cannot be kept by counters (services.orders.counters)
+    live: bool = False
 
 
 TABS: tuple[Tab, ...] = (
@@ -88,6 +90,6 @@ TABS: tuple[Tab, ...] = (
     Tab("refunding", "退款中", tab_refunding),
     Tab("closed", "交易关闭", tab_closed),
     Tab("finished", "交易成功", tab_finished),
-    Tab("due_soon", "即将发货超时", tab_due_soon),
+    Tab("due_soon", "即将发货超时", tab_due_soon, live=True),
 )
 TAB_BY_CODE: dict[str, Tab] = {tab.code: tab for tab in TABS}

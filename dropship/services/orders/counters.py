@@ -1,0 +1,204 @@
+"""Kept tab counts: 订单管理's nine counts without counting a year of orders on every view.
+
+Every order sits in one `OrderCount` bucket: its 显示 (ignored), shop, 成交日 and the set of kept
+tabs it belongs to (a bit set over `KEPT_TABS`). SQLite triggers on "order" move it between
+buckets in the very statement that changes it, so the counts are right inside the transaction of
+every writer — fetch upserts, roll-ups (purchase, refund), 忽略 / 标记, deletes — without each one
+remembering to call us. The trigger bodies are compiled from the tab predicates in `tabs` (their
+one home) and named by a hash of their SQL: `ensure_counters` at start-up reinstalls them and
+recounts when the predicates changed, when the table is new, or when a migration rebuilt the order
+table (SQLite drops a table's triggers with it).
+
+A search that narrows by more than 显示, 店铺 and 成交时间 is counted over the orders (`queries`);
+so are the partial days at the ends of a 成交时间 window, and the live tabs (即将发货超时, which
+moves with the clock) from their index. Other databases have no triggers here yet: `available()`
+says so and the page counts the orders as before.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import operator
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+
+from peewee import Case, Expression, SqliteDatabase, fn
+
+from dropship.db import db
+from dropship.models import Order, OrderCount
+from dropship.services.orders.search import OrderFilter
+from dropship.services.orders.tabs import TABS, TabContext
+from dropship.services.scope import Scope
+
+KEPT_TABS = tuple(tab for tab in TABS[1:] if not tab.live)
+# kept tabs do not read the clock; the predicates still take a context
+_TIMELESS = TabContext(datetime(2000, 1, 1), 0)
+DAY = fn.substr(Order.created_at, 1, 10).coerce(False)  # 成交日 as the stored text, YYYY-MM-DD
+TRIGGER_PREFIX = "ordercount_"
+
+
+def tab_bits() -> Expression:
+    """The order's kept tabs as a bit set, in SQL (bit i is KEPT_TABS[i])."""
+    terms = [Case(None, [(tab.predicate(_TIMELESS), 1 << i)], 0) for i, tab in enumerate(KEPT_TABS)]
+    return functools.reduce(operator.add, terms)
+
+
+def bucket_key() -> dict[str, Expression]:
+    """OrderCount's key columns, each as an expression over one order."""
+    return {"ignored": Order.ignored, "shop_id": Order.shop, "day": DAY, "tabs": tab_bits()}
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, bool | int):
+        return str(int(value))
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"cannot inline {value!r} into a trigger")
+
+
+def _on_row(expression: Expression, row: str) -> str:
+    """`expression` over the trigger's NEW or OLD row, parameters inlined (a trigger has none)."""
+    sql, params = SqliteDatabase(None).get_sql_context().sql(Order.select(expression)).query()
+    body = sql[len("SELECT "):sql.rindex(' FROM "order" AS "t1"')].replace('"t1".', f"{row}.")
+    parts = body.split("?")
+    if len(parts) != len(params) + 1:
+        raise ValueError(f"cannot inline the parameters of {body}")
+    return "".join(part + _literal(value) for part, value in zip(parts, params, strict=False)) + parts[-1]
+
+
+@dataclass(frozen=True)
+class Triggers:
+    names: tuple[str, ...]
+    statements: tuple[str, ...]
+
+
+def triggers() -> Triggers:
+    """The three triggers keeping OrderCount, named by a hash of what they do."""
+    key = bucket_key()
+    columns = ", ".join(f'"{c}"' for c in key)
+    new = [_on_row(e, "NEW") for e in key.values()]
+    old = [_on_row(e, "OLD") for e in key.values()]
+    add = (f'INSERT INTO "ordercount" ({columns}, "n") VALUES ({", ".join(new)}, 1)'
+           f' ON CONFLICT ({columns}) DO UPDATE SET "n" = "n" + 1;')
+    remove = ('UPDATE "ordercount" SET "n" = "n" - 1 WHERE '
+              + " AND ".join(f'"{c}" = {o}' for c, o in zip(key, old, strict=True)) + ";")
+    changed = " OR ".join(f"({o}) IS NOT ({n})" for o, n in zip(old, new, strict=True))
+    read = ", ".join(f'"{f.column_name}"' for f in Order._meta.sorted_fields
+                     if f"NEW.\"{f.column_name}\"" in " ".join(new))
+    tag = hashlib.sha1((add + remove + read).encode()).hexdigest()[:10]
+    names = tuple(f"{TRIGGER_PREFIX}{kind}_{tag}" for kind in ("insert", "delete", "update"))
+    return Triggers(names, (
+        f'CREATE TRIGGER "{names[0]}" AFTER INSERT ON "order" BEGIN {add} END',
+        f'CREATE TRIGGER "{names[1]}" AFTER DELETE ON "order" BEGIN {remove} END',
+        f'CREATE TRIGGER "{names[2]}" AFTER UPDATE OF {read} ON "order" WHEN {changed} BEGIN {remove} {add} END',
+    ))
+
+
+def _installed() -> set[str]:
+    rows = db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'order'"
+                          " AND name LIKE ?", (TRIGGER_PREFIX + "%",))
+    return {name for (name,) in rows}
+
+
+def available() -> bool:
+    """Whether the kept counts are kept here (the current triggers are installed)."""
+    return isinstance(db.obj, SqliteDatabase) and set(triggers().names) <= _installed()
+
+
+def recount() -> None:
+    """The repair path: every bucket again from the orders themselves, in one transaction."""
+    key = bucket_key()
+    with db.atomic():
+        OrderCount.delete().execute()
+        query = Order.select(*key.values(), fn.COUNT(Order.id)).group_by(*key.values())
+        OrderCount.insert_from(query, [getattr(OrderCount, c) for c in (*key, "n")]).execute()
+
+
+def drift() -> dict[tuple, tuple[int, int]]:
+    """Buckets whose kept count differs from the orders: {key: (kept, true)}; empty when right."""
+    key = bucket_key()
+    truth = {row[:-1]: row[-1] for row in Order.select(*key.values(), fn.COUNT(Order.id))
+             .group_by(*key.values()).tuples()}
+    kept = {(bool(i), s, d, t): n for i, s, d, t, n in OrderCount.select().tuples() if n}
+    truth = {(bool(i), s, d, t): n for (i, s, d, t), n in truth.items()}
+    return {k: (kept.get(k, 0), truth.get(k, 0)) for k in kept.keys() | truth.keys()
+            if kept.get(k, 0) != truth.get(k, 0)}
+
+
+def ensure_counters() -> bool:
+    """At start-up: install the current triggers and recount when they or the counts are missing.
+
+    True when it (re)built the counts. A no-op on databases without triggers here.
+    """
+    if not isinstance(db.obj, SqliteDatabase):
+        return False
+    wanted = triggers()
+    present = _installed()
+    if set(wanted.names) == present and (OrderCount.select().exists() or not Order.select().exists()):
+        return False
+    with db.atomic():
+        for name in present:
+            db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+        for statement in wanted.statements:
+            db.execute_sql(statement)
+        recount()
+    return True
+
+
+def answers(search: OrderFilter) -> bool:
+    """Whether the buckets can count this search: nothing narrows it but 显示, 店铺 and 成交时间."""
+    return replace(search, tab="all", sort="newest", show="normal", shop=None, created_from=None,
+                   created_to=None, created_preset=False) == OrderFilter()
+
+
+@dataclass(frozen=True)
+class Window:
+    """A 成交时间 window cut into whole days (bucket rows) and the partial days at its ends.
+
+    `first_day`/`last_day` bound the whole days, inclusive (None: unbounded); `whole` is False
+    when no whole day is left. Each partial is (from inclusive, to, to inclusive?).
+    """
+
+    first_day: date | None
+    last_day: date | None
+    whole: bool
+    partials: tuple[tuple[datetime, datetime, bool], ...]
+
+
+def split_window(start: datetime | None, end: datetime | None) -> Window:
+    """Cut [start, end] (either open) into whole 成交日 and the partial days at its ends."""
+    if start and end and start.date() == end.date():
+        return Window(None, None, False, ((start, end, True),))
+    partials: list[tuple[datetime, datetime, bool]] = []
+    first = last = None
+    if start is not None:
+        first = start.date()
+        if start.time() != time(0):
+            first += timedelta(days=1)
+            partials.append((start, datetime.combine(first, time(0)), False))
+    if end is not None:
+        last = end.date() - timedelta(days=1)  # the end's day is partial (the window stops inside it)
+        partials.append((datetime.combine(end.date(), time(0)), end, True))
+    whole = first is None or last is None or first <= last
+    return Window(first, last, whole, tuple(partials))
+
+
+def kept_counts(show_ignored: bool, shop: int | None, window: Window, scope: Scope) -> dict[str, int]:
+    """全部订单 and every kept tab over the window's whole days, from the buckets."""
+    counts = {"all": 0, **{tab.code: 0 for tab in KEPT_TABS}}
+    if not window.whole:
+        return counts
+    query = (OrderCount.select(OrderCount.tabs, fn.SUM(OrderCount.n))
+             .where(OrderCount.ignored == show_ignored, *scope.conditions(OrderCount)))
+    if shop is not None:
+        query = query.where(OrderCount.shop_id == shop)
+    if window.first_day is not None:
+        query = query.where(OrderCount.day >= window.first_day.isoformat())
+    if window.last_day is not None:
+        query = query.where(OrderCount.day <= window.last_day.isoformat())
+    for bits, n in query.group_by(OrderCount.tabs).tuples():
+        counts["all"] += n or 0
+        for i, tab in enumerate(KEPT_TABS):
+            if bits >> i & 1:
+                counts[tab.code] += n or 0
+    return counts
