@@ -451,3 +451,4 @@ class SettingChange(BaseModel):
 
 
 # Feature modules add their models below (each imports BaseModel and the core models from here).
+from dropship.models.stats import *  # noqa: E402,F401,F403
