@@ -17,14 +17,17 @@ Counting rules (the page's help text says the same to people):
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from peewee import Expression, ModelSelect, fn
 
+from dropship.errors import FieldError
 from dropship.models import DailyFigure, Order, OrderItem, Purchase, Shop
 from dropship.services import money
+from dropship.services.purchasing.labels import PURCHASE_PLATFORMS
 from dropship.services.scope import Scope
 
 NOT_BOUGHT = "none"  # the 采购平台 filter's 「未采购」 (stored as '' in DailyFigure.platform)
@@ -103,6 +106,8 @@ def order_figures(facts: OrderFacts) -> Figures:
 # -- reading facts ------------------------------------------------------------------------------
 
 ORDER_COLUMNS = (Order.id, Order.status, Order.paid_at, Order.paid_amount, Order.refund_state, Order.purchase_amount)
+# 订单报表's rows: what a line shows before its facts (facts_of reads row[3:])
+REPORT_COLUMNS = (Order.created_at, Order.tid, Order.shop, *ORDER_COLUMNS)
 
 
 def first_purchases(order_ids: list[int]) -> dict[int, Purchase]:
@@ -207,10 +212,10 @@ def first_day(scope: Scope) -> date | None:
 
 
 def order_report(report: ReportFilter, scope: Scope) -> ModelSelect:
-    """订单报表: the counted orders of the period, newest first (page it in SQL)."""
+    """订单报表: the counted orders of the period as `REPORT_COLUMNS`, newest first (page it in SQL)."""
     start = datetime.combine(report.start, time.min)
     end = datetime.combine(report.end + timedelta(days=1), time.min)
-    query = (Order.select(*ORDER_COLUMNS).where(Order.created_at >= start, Order.created_at < end,
+    query = (Order.select(*REPORT_COLUMNS).where(Order.created_at >= start, Order.created_at < end,
                                                 Order.shop.in_(report.shop_ids(scope)), counted_condition())
              .order_by(Order.created_at.desc(), Order.id.desc()))
     if report.platform:
@@ -228,3 +233,82 @@ def _platform_condition(platform: str) -> Expression:
     return Order.id.in_(Purchase.select(Purchase.order).where(Purchase.active == True,  # noqa: E712
                                                               Purchase.platform == platform,
                                                               Purchase.id == first_id))
+
+
+# -- the report form ------------------------------------------------------------------------------
+
+REPORTS: dict[str, str] = {"orders": "订单报表", "daily": "日报表", "monthly": "月报表", "yearly": "年报表"}
+GRAIN_OF: dict[str, str] = {"daily": "day", "monthly": "month", "yearly": "year"}
+EARLIEST_YEAR = 2000
+
+
+def _field(raw: Mapping[str, str], name: str, default: str, errors: dict[str, str], read) -> Any:
+    """`read(text)` of one input (its default when empty); a ValueError becomes that field's message."""
+    text = (raw.get(name) or "").strip() or default
+    try:
+        return read(text)
+    except ValueError as exc:
+        errors[name] = str(exc)
+        return read(default)
+
+
+def _day_text(text: str) -> date:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError("日期格式应为 2026-11-01") from None
+
+
+def _month_text(text: str) -> date:
+    try:
+        return datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise ValueError("月份格式应为 2026-11") from None
+
+
+def _year_text(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and EARLIEST_YEAR <= int(text) <= 2100):
+        raise ValueError(f"年份应为 {EARLIEST_YEAR} 到 2100 之间的四位数字")
+    return int(text)
+
+
+def _period(report: str, raw: Mapping[str, str], today: date, errors: dict[str, str],
+            since: date | None) -> tuple[date, date]:
+    """The period a report's inputs name; defaults: this month (订单报表, 日报表), this year, every year."""
+    if report == "orders":
+        start = _field(raw, "start", f"{today.replace(day=1)}", errors, _day_text)
+        end = _field(raw, "end", f"{today}", errors, _day_text)
+        if end < start:
+            errors["end"] = "结束日期不能早于开始日期"
+        elif (end - start).days > 366:
+            errors["end"] = "订单报表一次最多查询 366 天"
+        return start, end
+    if report == "daily":
+        start = _field(raw, "month", f"{today:%Y-%m}", errors, _month_text)
+        return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    if report == "monthly":
+        year = _field(raw, "year", str(today.year), errors, _year_text)
+        return date(year, 1, 1), date(year, 12, 31)
+    first = _field(raw, "from_year", str((since or today).year), errors, _year_text)
+    last = _field(raw, "to_year", str(today.year), errors, _year_text)
+    if last < first:
+        errors["to_year"] = "结束年份不能早于开始年份"
+    return date(first, 1, 1), date(last, 12, 31)
+
+
+def parse_report(report: str, raw: Mapping[str, str], shops: list[str], scope: Scope,
+                 today: date | None = None) -> ReportFilter:
+    """Read a report's filter form; a FieldError naming every bad field (shops not granted included)."""
+    today = today or date.today()
+    errors: dict[str, str] = {}
+    start, end = _period(report, raw, today, errors, first_day(scope) if report == "yearly" else None)
+    chosen = tuple(dict.fromkeys(int(s) for s in shops if s.isascii() and s.isdigit() and len(s) < 10))
+    if len(chosen) != len(set(shops)) or (
+            chosen and scope.apply(Shop.select().where(Shop.id.in_(chosen))).count() != len(chosen)):
+        errors["shop"] = "店铺不存在，请重新选择"
+    platform = (raw.get("platform") or "").strip()
+    if platform and platform != NOT_BOUGHT and platform not in PURCHASE_PLATFORMS:
+        errors["platform"] = "没有这个采购平台"
+    if errors:
+        raise FieldError.many(errors)
+    return ReportFilter(start=start, end=end, shops=chosen, platform=platform)
