@@ -8,7 +8,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, redirect, request, send_file, url_for
+from flask import Blueprint, abort, request, send_file
 
 from dropship.errors import FieldError
 from dropship.models import Shop
@@ -49,9 +49,10 @@ PERMISSION_OF = {"orders": "stats.orders", "daily": "stats.daily", "monthly": "s
 @bp.get("")
 @requires("stats")
 def index():
+    """The first report the user may see (the menu item opens it in place)."""
     for report, code in PERMISSION_OF.items():
         if user_can(code):
-            return redirect(url_for(f"stats.{report}"))
+            return _report(report)
     abort(403)
 
 
