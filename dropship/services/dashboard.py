@@ -16,7 +16,7 @@ from dropship.models import Order, Purchase, Shipment, Shop
 from dropship.services.money import margin_base, yuan
 from dropship.services.orders.search import OrderFilter
 from dropship.services.orders.tabs import TabContext, tab_refunding, tab_to_purchase
-from dropship.services.profit import Figures, ReportFilter, counted_condition, figures_by, totals
+from dropship.services.profit import Figures, ReportFilter, breakdown, counted_condition
 from dropship.services.scope import Scope
 from dropship.services.stats_export import platform_label, shop_names
 
@@ -50,7 +50,8 @@ def dashboard_data(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     today = datetime.combine(now.date(), time.min)
     yesterday = today - timedelta(days=1)
     report = ReportFilter(start=today.date(), end=today.date())
-    figures = totals(report, scope)
+    parts = breakdown(report, scope)
+    figures = parts.total
     listed = OrderFilter().conditions(scope)  # 订单管理's 全部订单 with 成交时间 cleared
     ctx = TabContext(now, 0)
     rows = list(Order.select(Order.created_at, Order.paid_amount)
@@ -58,9 +59,9 @@ def dashboard_data(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
                        counted_condition(), *scope.conditions(Order)).tuples())
     today_orders, today_sales = hourly(rows, today)
     yesterday_orders, yesterday_sales = hourly(rows, yesterday)
-    by_shop = sorted(figures_by(report, scope, "shop").items(), key=lambda kv: -kv[1].sales)[:RANKING_SIZE]
+    by_shop = sorted(parts.by_shop.items(), key=lambda kv: -kv[1].sales)[:RANKING_SIZE]
     names = shop_names(shop_id for shop_id, _ in by_shop)
-    by_platform = figures_by(report, scope, "platform")
+    by_platform = parts.by_platform
     return {
         "now": now.strftime("%Y-%m-%d %H:%M:%S"),
         "kpis": _kpis(figures, scope, today, listed, ctx),

@@ -153,7 +153,9 @@ class ReportFilter:
         return query.where(Shop.id.in_(self.shops)) if self.shops else query
 
     def figure_conditions(self, scope: Scope) -> list[Expression]:
-        conds = [DailyFigure.day >= self.start, DailyFigure.day <= self.end, DailyFigure.shop.in_(self.shop_ids(scope))]
+        conds = [DailyFigure.day >= self.start, DailyFigure.day <= self.end]
+        if self.shops or not scope.unlimited:  # every shop: no subquery to probe for each row
+            conds.append(DailyFigure.shop.in_(self.shop_ids(scope)))
         if self.platform:
             conds.append(DailyFigure.platform == ("" if self.platform == NOT_BOUGHT else self.platform))
         return conds
@@ -171,9 +173,29 @@ def figures_by(report: ReportFilter, scope: Scope, key: str) -> dict:
     return {_day(row[0]) if key == "day" else row[0]: Figures(*map(int, row[1:])) for row in query}
 
 
+@dataclass(frozen=True)
+class Breakdown:
+    """A period's figures in total, per shop and per 采购平台, from one aggregate query."""
+
+    total: Figures
+    by_shop: dict[int, Figures]
+    by_platform: dict[str, Figures]
+
+
+def breakdown(report: ReportFilter, scope: Scope) -> Breakdown:
+    total, by_shop, by_platform = Figures(), {}, {}
+    for shop_id, platform, *sums in (DailyFigure.select(DailyFigure.shop, DailyFigure.platform, *_sums())
+                                     .where(*report.figure_conditions(scope))
+                                     .group_by(DailyFigure.shop, DailyFigure.platform).tuples()):
+        figures = Figures(*map(int, sums))
+        total = total + figures
+        by_shop[shop_id] = by_shop.get(shop_id, Figures()) + figures
+        by_platform[platform] = by_platform.get(platform, Figures()) + figures
+    return Breakdown(total, by_shop, by_platform)
+
+
 def totals(report: ReportFilter, scope: Scope) -> Figures:
-    row = DailyFigure.select(*_sums()).where(*report.figure_conditions(scope)).tuples().get()
-    return Figures(*map(int, row))
+    return breakdown(report, scope).total
 
 
 def _day(value: date | str) -> date:

@@ -16,13 +16,12 @@ from dropship.services.orders.labels import PURCHASE_PLATFORMS, STATUS_LABELS
 from dropship.services.profit import (
     Figures,
     ReportFilter,
+    breakdown,
     facts_of,
-    figures_by,
     first_purchases,
     order_figures,
     order_report,
     period_rows,
-    totals,
 )
 from dropship.services.scope import Scope
 
@@ -54,16 +53,16 @@ def write_period_report(path: Path, report: ReportFilter, scope: Scope, grain: s
     sheet.append(("时间", *FIGURE_HEADERS))
     for label, figures in period_rows(report, scope, grain):
         sheet.append([label, *figure_cells(figures, base)])
-    sheet.append(["合计", *figure_cells(totals(report, scope), base)])
-    by_shop = figures_by(report, scope, "shop")
-    names = shop_names(by_shop)
+    parts = breakdown(report, scope)
+    sheet.append(["合计", *figure_cells(parts.total, base)])
+    names = shop_names(parts.by_shop)
     shops = book.create_sheet("按店铺")
     shops.append(("店铺名称", *FIGURE_HEADERS))
-    for shop_id, figures in sorted(by_shop.items(), key=lambda kv: -kv[1].profit):
+    for shop_id, figures in sorted(parts.by_shop.items(), key=lambda kv: -kv[1].profit):
         shops.append([names.get(shop_id, str(shop_id)), *figure_cells(figures, base)])
     platforms = book.create_sheet("按采购平台")
     platforms.append(("采购平台", *FIGURE_HEADERS))
-    for code, figures in sorted(figures_by(report, scope, "platform").items()):
+    for code, figures in sorted(parts.by_platform.items()):
         platforms.append([platform_label(code), *figure_cells(figures, base)])
     book.save(path)
 

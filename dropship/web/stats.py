@@ -19,11 +19,10 @@ from dropship.services.profit import (
     NOT_BOUGHT,
     REPORTS,
     ReportFilter,
-    figures_by,
+    breakdown,
     order_report,
     parse_report,
     period_rows,
-    totals,
 )
 from dropship.services.shops import active_shops
 from dropship.services.stats_export import (
@@ -95,13 +94,13 @@ def _report(report: str):
     base = margin_base()
     if request.args.get("format") == "xlsx":
         return _download(report, chosen, base)
-    by_shop = figures_by(chosen, scope, "shop")
-    names = shop_names(by_shop)
-    ranked = sorted(by_shop.items(), key=lambda kv: -kv[1].profit)
-    context.update(total=figure_cells(totals(chosen, scope), base), base=base, period=chosen,
+    parts = breakdown(chosen, scope)
+    names = shop_names(parts.by_shop)
+    ranked = sorted(parts.by_shop.items(), key=lambda kv: -kv[1].profit)
+    context.update(total=figure_cells(parts.total, base), base=base, period=chosen,
                    by_shop=[(names.get(i, str(i)), figure_cells(f, base)) for i, f in ranked],
                    by_platform=[(platform_label(code), figure_cells(f, base))
-                                for code, f in sorted(figures_by(chosen, scope, "platform").items())],
+                                for code, f in sorted(parts.by_platform.items())],
                    shop_chart={"names": [names.get(i, str(i)) for i, _ in ranked],
                                "profit": [f.profit / 100 for _, f in ranked],
                                "sales": [f.sales / 100 for _, f in ranked]})
