@@ -47,7 +47,7 @@ def up(m: Migrator) -> None:
         "purchased_net": IntegerField(default=0),
         "shipped_orders": IntegerField(default=0),
         "finished_orders": IntegerField(default=0),
-    }, indexes=((("day", "shop", "platform"), True),))
+    }, indexes=((("shop", "day", "platform"), True),))
     m.add_index("order", ("shop_id", "created_at"), False)
     if created:
         m.execute(BACKFILL)
