@@ -455,4 +455,5 @@ from dropship.models.aftersales import *  # noqa: E402,F401,F403
 from dropship.models.billing import RedeemedCard  # noqa: E402,F401
 from dropship.models.coordination import *  # noqa: E402,F401,F403
 from dropship.models.order_counts import OrderCount  # noqa: E402,F401
+from dropship.models.stats import *  # noqa: E402,F401,F403
 from dropship.models.team import *  # noqa: E402,F401,F403

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from peewee import Expression, fn
 
 from dropship.models import Order, OrderItem, Purchase, PurchaseItem
+from dropship.services.daily_figures import refresh_daily_figures
 
 
 def refund_state_of(item_refunds: list[str]) -> str:
@@ -26,6 +27,7 @@ def refresh_rollups(order_ids: Iterable[int]) -> None:
     ids = sorted(set(order_ids))
     for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
         _refresh_chunk(ids[start:start + 500])
+    refresh_daily_figures(ids)  # 利润统计's pre-aggregated figures follow the roll-ups
 
 
 def still_to_buy() -> Expression:

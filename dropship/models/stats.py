@@ -1,0 +1,33 @@
+"""利润统计 / 数据大屏: figures pre-aggregated per shop, 成交日 and 采购平台 (services.daily_figures keeps them)."""
+from __future__ import annotations
+
+from peewee import CharField, DateField, ForeignKeyField, IntegerField
+
+from dropship.models import BaseModel, Shop
+
+__all__ = ["DailyFigure"]
+
+
+class DailyFigure(BaseModel):
+    """The counted orders of one shop made on one day, bought on one platform ('' = nothing bought yet).
+
+    Derived data, never edited by hand: `services.daily_figures` recomputes a (shop, day) bucket
+    from its orders whenever the roll-ups of one of them change. Money in fen.
+    """
+
+    shop = ForeignKeyField(Shop, backref="figures", on_delete="CASCADE")
+    day = DateField()
+    platform = CharField(max_length=12, default="")
+    orders = IntegerField(default=0)
+    sales = IntegerField(default=0)  # 实收金额
+    refunds = IntegerField(default=0)  # 退款金额
+    purchase = IntegerField(default=0)  # 采购金额 (active purchases)
+    purchased_orders = IntegerField(default=0)
+    purchased_net = IntegerField(default=0)  # 实收 − 退款 of the orders with an active purchase
+    shipped_orders = IntegerField(default=0)
+    finished_orders = IntegerField(default=0)
+
+    class Meta:
+        # shop first: a bucket's refresh and an employee's granted shops seek it; the main account's
+        # reports read a period of every shop, where a plain table scan beats index lookups per row
+        indexes = ((("shop", "day", "platform"), True),)

@@ -1,0 +1,76 @@
+"""数据大屏 over HTTP: the page, its polled data (today's figures, trend, rankings, feed), scope and permission."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from dropship.db import db
+from dropship.models import Shipment
+from dropship.services.dashboard import Event, hourly, latest_events
+from tests.helpers import become_employee, make_app, register
+from tests.orders_factory import buy, make_order, make_shop, refund
+
+TODAY = datetime.now().replace(minute=0, second=0, microsecond=0)
+
+
+def test_hourly_buckets_one_day_by_hour():
+    day = datetime(2026, 11, 20)
+    rows = [(datetime(2026, 11, 20, 9, 5), 100), (datetime(2026, 11, 20, 9, 59), 50),
+            (datetime(2026, 11, 20, 23, 0), 7), (datetime(2026, 11, 19, 9, 0), 1000)]
+    orders, sales = hourly(rows, day)
+    assert (orders[9], sales[9], orders[23], sales[23], sum(orders)) == (2, 150, 1, 7, 3)
+
+
+def test_latest_events_are_the_newest_of_every_kind():
+    t = datetime(2026, 11, 20, 10)
+    events = [Event(t + timedelta(minutes=n), kind, f"{kind}{n}") for n, kind in enumerate(["新订单", "已发货", "售后"])]
+    assert [e.kind for e in latest_events(events, 2)] == ["售后", "已发货"]
+
+
+@pytest.fixture(scope="module")
+def screen(tmp_path_factory):
+    app = make_app(tmp_path_factory.mktemp("dashboard") / "data")
+    client = app.test_client()
+    assert register(client).status_code == 302
+    with db.connection_context():
+        a, b = make_shop("旗舰店"), make_shop("小店")
+        first = make_order(a, paid=5000, created_at=TODAY - timedelta(minutes=30))
+        buy(first, amount=3000, platform="alibaba1688", purchased_at=TODAY - timedelta(minutes=20))
+        Shipment.create(order=first, courier="ZTO", courier_name="中通快递", tracking_number="73100000000001",
+                        state="done", finished_at=TODAY - timedelta(minutes=10))
+        make_order(a, paid=1000, created_at=TODAY - timedelta(minutes=5))  # 待采购
+        refund(make_order(b, paid=2000, created_at=TODAY - timedelta(minutes=1)), 0)  # 售后中
+        make_order(b, paid=9900, created_at=TODAY - timedelta(days=1))  # yesterday: the trend only
+    return {"app": app, "client": client, "a": a}
+
+
+def test_the_page_is_full_screen_and_polls_its_data(screen):
+    html = screen["client"].get("/dashboard").get_data(as_text=True)
+    assert 'class="screen"' in html and 'class="sidebar"' not in html
+    assert 'data-url="/dashboard/data"' in html and 'data-poll="5"' in html and "dashboard.js" in html
+    assert "今日销售额" in html and "店铺排行" in html and "订单漏斗" in html and "实时动态" in html
+
+
+def test_data_has_todays_figures_trend_ranking_and_feed(screen):
+    data = screen["client"].get("/dashboard/data").get_json()
+    kpis = {k["label"]: k["value"] for k in data["kpis"]}
+    assert kpis == {"今日销售额": "80.00", "今日采购额": "30.00", "今日利润": "20.00", "今日订单数": "3",
+                    "今日已发货": "1", "待采购": "3", "售后中": "1"}  # 待采购: yesterday's too
+    assert sum(data["hourly"]["today_sales"]) == 80 and sum(data["hourly"]["yesterday_sales"]) == 99
+    assert [r["shop"] for r in data["ranking"]] == ["旗舰店", "小店"]
+    assert {p["name"] for p in data["platforms"]} == {"1688", "未采购"}
+    assert [f["value"] for f in data["funnel"]] == [3, 1, 0, 0]
+    kinds = [e["kind"] for e in data["feed"]]
+    assert {"新订单", "已采购", "已发货", "售后"} <= set(kinds)
+
+
+def test_an_employee_sees_granted_shops_only_and_needs_the_permission(screen):
+    client = screen["app"].test_client()
+    become_employee(client, ["dashboard"], shops=(screen["a"],))
+    data = client.get("/dashboard/data").get_json()
+    assert {k["label"]: k["value"] for k in data["kpis"]}["今日销售额"] == "60.00"
+    assert all("小店" not in e["text"] for e in data["feed"])
+    other = screen["app"].test_client()
+    become_employee(other, ["orders"], number="02")
+    assert other.get("/dashboard/data").status_code == 403
