@@ -18,6 +18,9 @@ VENDORED = ("static/vendor/htmx.min.js", "static/vendor/echarts.min.js")
 
 class BuildWithWebAssets(build_py):
     def run(self) -> None:
+        if getattr(self, "editable_mode", False):  # `pip install -e .`: the checkout's own folders are used
+            super().run()
+            return
         missing = [name for name in VENDORED if not (HERE / name).is_file()]
         if missing:
             raise SystemExit(f"{', '.join(missing)} missing: build the wheel with `make wheel` (npm ci vendors them)")
