@@ -13,6 +13,7 @@ Safe to run twice: an action done shows in the re-read state, so the engine no l
 """
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 
 from huey import crontab
@@ -117,8 +118,41 @@ def _supplier_refund(driver, purchase: Purchase):
     return found[-1] if found else None
 
 
+class _AccountSessions:
+    """The purchase account's browser session, kept open while consecutive cases were bought with the
+    same account: a run over many cases launches one profile per account, not one per case."""
+
+    def __init__(self) -> None:
+        self._stack = ExitStack()
+        self._account_id: int | None = None
+        self._driver = None
+
+    def driver(self, purchase: Purchase):
+        if purchase.account_id != self._account_id:
+            self.close()
+            self._stack.enter_context(account_lock(settings().data_dir, purchase.account_id))
+            self._driver = self._stack.enter_context(open_account(purchase.account))
+            self._account_id = purchase.account_id
+        return self._driver
+
+    def close(self) -> None:
+        self._account_id, self._driver = None, None
+        self._stack.close()
+
+    def __enter__(self) -> _AccountSessions:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def broke(self, exc: BaseException) -> None:
+        """A session broke while working on a case: open_account records 掉线 as inside its own with."""
+        self._account_id, self._driver = None, None
+        self._stack.__exit__(type(exc), exc, exc.__traceback__)
+
+
 def _handle(backend: ShopBackend, shop: Shop, case: disputes.OpenCase, rules: aftersales.RuleSettings,
-            now: datetime) -> int:
+            now: datetime, accounts: _AccountSessions) -> int:
     """Re-read one due case (and our refund at the 上家 where its driver can), act on what is still
     due; returns the actions that succeeded."""
     dispute = _reread(backend, shop, case.dispute)
@@ -126,9 +160,13 @@ def _handle(backend: ShopBackend, shop: Shop, case: disputes.OpenCase, rules: af
     if (purchase is None or purchase.account_id is None or purchase.manual
             or purchase.platform not in aftersales.SUPPLIER_REFUND_PLATFORMS):
         return _act(backend, shop, None, dispute, case, rules, now)
-    with account_lock(settings().data_dir, purchase.account_id), open_account(purchase.account) as driver:
+    driver = accounts.driver(purchase)
+    try:
         disputes.record_supplier_refund(dispute, _supplier_refund(driver, purchase))
         return _act(backend, shop, driver, Dispute.get_by_id(dispute.id), case, rules, now)
+    except SESSION_ERRORS as exc:
+        accounts.broke(exc)
+        raise
 
 
 def _act(backend: ShopBackend, shop: Shop, driver, dispute: Dispute, case: disputes.OpenCase,
@@ -166,11 +204,12 @@ def run_aftersales(job_id: int, shop_id: int) -> None:
     if not due:
         return
     done, unread = 0, []
-    with open_shop_backend(shop) as backend:
+    due.sort(key=lambda found: getattr(found[0].purchase, "account_id", None) or 0)  # one session per account
+    with open_shop_backend(shop) as backend, _AccountSessions() as accounts:
         for n, (case, _) in enumerate(due, start=1):
             checkpoint()
             try:
-                done += _handle(backend, shop, case, rules, now)
+                done += _handle(backend, shop, case, rules, now, accounts)
             except SESSION_ERRORS:
                 raise
             except PlatformError as exc:  # this case could not be re-read: the others still run

@@ -210,6 +210,28 @@ def test_rule3_applies_at_the_supplier_then_agrees_once_the_supplier_refunded(si
     assert log_rows() == [(3, "supplier_refund", True), (3, "agree", True)]
 
 
+def test_one_run_opens_each_purchase_account_once(sides, monkeypatch):
+    seller, supplier = sides
+    opened: list[int] = []
+
+    @contextmanager
+    def open_account(account):
+        opened.append(account.id)
+        yield supplier
+
+    monkeypatch.setattr(tasks, "open_account", open_account)
+    shop = fetching_shop()
+    first, second = make_account("13800000001"), make_account("13800000002")
+    for minutes_ago, account in ((50, first), (45, second), (40, first)):  # the accounts' cases interleave
+        order = make_order(shop)
+        buy(order, account=account, state="paid", status="paid")
+        seller.open(order, minutes_ago=minutes_ago)
+    rules(3)
+    stored(seller, shop)
+    run(shop)
+    assert len(supplier.applied) == 3 and sorted(opened) == [first.id, second.id]
+
+
 def test_supplier_already_refunded_without_the_agree_tick_does_nothing(sides):
     seller, supplier = sides
     shop = fetching_shop()

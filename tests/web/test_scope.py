@@ -1,5 +1,6 @@
-"""Employee scope over HTTP: an employee lists, counts, exports and opens only the granted shops' orders,
-and an order or shop id of another shop answers 404 on every route that takes one."""
+"""Employee scope over HTTP: an employee lists, counts, exports and opens only the granted shops' orders
+(and 售后 cases and 自动售后日志), and an order, shop or case id of another shop answers 404 on every route
+that takes one."""
 import io
 import re
 
@@ -7,10 +8,10 @@ import pytest
 from openpyxl import load_workbook
 
 from dropship.db import db
-from dropship.models import Job, Order, Shop
+from dropship.models import AftersaleLog, Dispute, Job, Order, Shop
 from dropship.services.team import ALL_CODES
 from tests.helpers import become_employee, post
-from tests.orders_factory import buy, make_account, make_order, make_shop
+from tests.orders_factory import buy, make_account, make_dispute, make_order, make_shop
 
 CARD = 'class="order-card'
 
@@ -156,3 +157,62 @@ def test_forging_another_shops_id_is_404_on_every_shop_route(app, two_shops):
         shop = Shop.get_by_id(west.id)
         assert (shop.deleted_at, shop.fetch_state, shop.headed) == (None, "stopped", False)
         assert not Job.select().exists()
+
+
+@pytest.fixture
+def two_shops_cases(two_shops):
+    """Three cases in each of 东店 and 西店, one per 售后 tab (仅退款, 退货退款, 退款成功), and a
+    自动售后日志 row for each shop."""
+    kinds = (("refund_only", "pending"), ("return_refund", "pending"), ("refund_only", "success"))
+    with db.connection_context():
+        orders = {"east": two_shops["east_orders"], "west": [*two_shops["west_orders"], make_order(two_shops["west"])]}
+        cases = {name: [make_dispute(two_shops[name], order, kind=kind, status=status)
+                        for order, (kind, status) in zip(orders[name], kinds, strict=True)]
+                 for name in ("east", "west")}
+        for name in ("east", "west"):
+            case = cases[name][0]
+            AftersaleLog.create(shop=two_shops[name], dispute=case, tid=case.tid, rule=2, action="agree", ok=True,
+                                reason=f"已同意买家退款（{name}）")
+    return {**two_shops, "cases": cases}
+
+
+def _case_rows(client, tab: str) -> set[str]:
+    html = client.get(f"/aftersales?tab={tab}").get_data(as_text=True)
+    return set(re.findall(r'<tr[^>]*\bid="dispute-(\d+)"', html))
+
+
+def test_an_employee_sees_only_the_granted_shops_cases_and_log(app, two_shops_cases):
+    client, cases = two_shops_cases["client"], two_shops_cases["cases"]
+    ids = {name: [str(case.id) for case in cases[name]] for name in ("east", "west")}
+    every = {tab: _case_rows(client, tab) for tab in ("refund_only", "return_refund", "refunded")}
+    assert every == {"refund_only": {ids["east"][0], ids["west"][0]}, "return_refund": {ids["east"][1], ids["west"][1]},
+                     "refunded": {ids["east"][2], ids["west"][2]}}
+
+    become_employee(client, sorted(ALL_CODES), shops=[two_shops_cases["east"]])
+    assert {tab: _case_rows(client, tab) for tab in every} == {
+        "refund_only": {ids["east"][0]}, "return_refund": {ids["east"][1]}, "refunded": {ids["east"][2]}}
+    page = client.get("/aftersales").get_data(as_text=True)
+    assert "西店" not in page and "东店" in page
+    log = client.get("/aftersales/log").get_data(as_text=True)
+    assert "已同意买家退款（east）" in log and "（west）" not in log
+    routes = [(method, rule.rule) for rule in app.url_map.iter_rules()
+              if rule.endpoint.startswith("aftersales.") and "dispute_id" in rule.arguments
+              for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    assert len(routes) >= 5  # show, sync, memo (GET, POST), remove
+    for method, rule in routes:
+        url = re.sub(r"<[^>]*dispute_id>", ids["west"][0], rule)
+        response = post(client, url, {"memo": "改"}, token_page="/aftersales") if method == "POST" else client.get(url)
+        assert response.status_code == 404, (method, url, response.status_code)
+    with db.connection_context():
+        untouched = Dispute.get_by_id(cases["west"][0].id)
+        assert (untouched.viewed_at, untouched.memo, untouched.removed) == (None, "", False)
+        assert not Job.select().exists()
+
+
+def test_an_employee_without_shop_grants_sees_no_cases(two_shops_cases):
+    client = two_shops_cases["client"]
+    become_employee(client, sorted(ALL_CODES))
+    html = client.get("/aftersales").get_data(as_text=True)
+    assert re.findall(r'<span class="count">(\d+)</span>', html) == ["0", "0", "0", "0"]
+    assert [_case_rows(client, tab) for tab in ("refund_only", "return_refund", "refunded")] == [set(), set(), set()]
+    assert "已同意买家退款" not in client.get("/aftersales/log").get_data(as_text=True)
