@@ -8,7 +8,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, request, send_file
+from flask import Blueprint, render_template, request, send_file
 
 from dropship.errors import FieldError
 from dropship.models import Shop
@@ -52,7 +52,7 @@ def index():
     for report, code in PERMISSION_OF.items():
         if user_can(code):
             return _report(report)
-    abort(403)
+    return render_template("stats/no_report.html")  # the page is granted, no report under it yet
 
 
 @bp.get("/orders")
