@@ -331,17 +331,22 @@ def refund_on_detail(page, kind: str, reason: str, amount: int, check: Callable[
                   "#action-message", "退款申请没有提交成功")
 
 
+def fill_return_form(form, courier_code: str, tracking_number: str, site: str) -> None:
+    """The 填写退货单号 fields every site shares: the courier from the site's own list, then the number."""
+    couriers = form.locator("select[name=companyCode]")
+    if not couriers.locator(f"option[value='{courier_code}']").count():
+        raise PlatformError(f"退货物流公司不在{site}的列表里：{courier_code}")
+    couriers.select_option(courier_code)
+    form.locator("input[name=mailNo]").fill(tracking_number)
+
+
 def return_on_detail(page, refund_id: str, courier_code: str, tracking_number: str, check: Callable[[Any], None],
                      throttle: Callable[[], object]) -> None:
     """The 填写退货单号 form of an order detail page (1688 and 拼多多) for `refund_id`."""
     form = page.locator(f".return-form[data-dispute-id='{refund_id}']")
     if not form.count():
         raise PlatformError(f"退款 {refund_id} 当前不能填写退货单号")
-    couriers = form.locator("select[name=companyCode]")
-    if not couriers.locator(f"option[value='{courier_code}']").count():
-        raise PlatformError(f"退货物流公司不在平台的列表里：{courier_code}")
-    couriers.select_option(courier_code)
-    form.locator("input[name=mailNo]").fill(tracking_number)
+    fill_return_form(form, courier_code, tracking_number, "平台")
     throttle()
     with page.expect_navigation(wait_until="domcontentloaded"):
         form.locator("button").click()

@@ -47,6 +47,7 @@ from dropship.platforms.buyer_pages import (
     check_answer,
     click_through,
     fen_text,
+    fill_return_form,
     loads,
     page_fetch,
     phone_key,
@@ -544,11 +545,7 @@ class TaobaoBuyer:
         form = page.locator("#return-form")
         if not form.count():
             raise PlatformError(f"退款 {refund.refund_id} 当前不能填写退货单号（{text_of(page, '#refund-status')}）")
-        couriers = form.locator("select[name=companyCode]")
-        if not couriers.locator(f"option[value='{courier_code}']").count():
-            raise PlatformError(f"退货物流公司不在淘宝的列表里：{courier_code}")
-        couriers.select_option(courier_code)
-        form.locator("input[name=mailNo]").fill(tracking_number)
+        fill_return_form(form, courier_code, tracking_number, "淘宝")
         self.throttle(REFUND_HOST)
         click_through(page, "#return-form button[type=submit]", self._check,
                       lambda: bool(text_of(page, "#refund-message")), "#refund-error", "退货单号没有提交成功",
