@@ -22,7 +22,7 @@ from dropship.services.receiver import MODES, POSITIONS
 from dropship.services.settings import get_setting
 from dropship.services.settings_log import recent_changes, save_settings
 from dropship.services.shops import DECRYPT_ROUTES
-from dropship.web.access import public, requires
+from dropship.web.access import requires
 from dropship.web.forms import form as show_form
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -314,18 +314,22 @@ def restore_backup():
 
 
 @bp.get("/backup/restore/progress")
-@public  # answered while the database is swapped (no session can be read then): progress only, no data
+@requires("main")
 def restore_progress():
     return render_template("settings/_restore_progress.html", restore=restore.progress(), steps=restore.STEPS)
 
 
 def _paused_for_restore():
-    if restore.restoring() and request.endpoint not in ("settings.restore_progress", "static"):
-        message = "正在恢复备份，程序已暂停，请稍候再试"
-        if request.headers.get("HX-Request"):
-            return f'<div class="alert alert-error" role="alert">{message}</div>', 503
-        return render_template("error.html", code=503, message=message), 503
-    return None
+    """While a restore runs, no session can be read (its database is being swapped): the progress poll
+    is answered without one (it says only how far the restore is), everything else waits."""
+    if not restore.restoring() or request.endpoint == "static":
+        return None
+    if request.endpoint == "settings.restore_progress":
+        return restore_progress()
+    message = "正在恢复备份，程序已暂停，请稍候再试"
+    if request.headers.get("HX-Request"):
+        return f'<div class="alert alert-error" role="alert">{message}</div>', 503
+    return render_template("error.html", code=503, message=message), 503
 
 
 # Before every other check (the session is read from the database being swapped): first in line.
