@@ -194,6 +194,7 @@ class Runtime:
         from dropship.queue import stopping
 
         stopping.set()
+        restore.attach(None)
         if self.front is not None:
             self.front.close()
         if self.server is not None:
