@@ -18,8 +18,9 @@ from pathlib import Path
 
 from huey.consumer import Consumer
 
-from dropship import create_app, init_backend
+from dropship import create_app, init_backend, restore
 from dropship.config import ConfigError, Settings, default_data_dir, load_settings
+from dropship.services.backup import BackupError
 
 log = logging.getLogger("dropship")
 STOP_TIMEOUT = 8.0  # seconds a running task gets to finish or hand its job back
@@ -116,7 +117,7 @@ class Runtime:
                     self.setup_code = auth.issue_setup_code()
 
     def start(self) -> None:
-        from dropship.queue import huey, recover_jobs, stopping
+        from dropship.queue import recover_jobs, stopping
 
         stopping.clear()
         self._beat_stop.clear()
@@ -132,12 +133,41 @@ class Runtime:
                 begin_worker()  # before recovery: our own lock must not look like a dead worker's
                 recover_jobs()
             self._spawn(self._beat, "heartbeat")
-            self.consumer = InProcessConsumer(huey, workers=self.settings.workers, worker_type="thread",
-                                              initial_delay=0.1, backoff=1.15, max_delay=1.0,
-                                              shutdown_timeout=STOP_TIMEOUT)
-            self._spawn(self.consumer.run, "consumer")
+            self._start_consumer()
+        restore.attach(self)
         for hook in self.on_started:
             hook(self)
+
+    def _start_consumer(self) -> None:
+        from dropship.queue import huey
+
+        self.consumer = InProcessConsumer(huey, workers=self.settings.workers, worker_type="thread",
+                                          initial_delay=0.1, backoff=1.15, max_delay=1.0,
+                                          shutdown_timeout=STOP_TIMEOUT)
+        self._spawn(self.consumer.run, "consumer")
+
+    def pause_worker(self) -> None:
+        """恢复备份: take no more jobs; running ones finish or hand back at their next checkpoint, and the
+        worker threads close their browsers as they end."""
+        from dropship.queue import stopping
+
+        if not self.worker:
+            raise BackupError("本程序只提供网页（--web-only），任务在其他进程中运行：请停止所有进程后用 --restore 恢复")
+        stopping.set()
+        if self.consumer is not None:
+            self.consumer.stop(graceful=True)
+        from dropship.platforms.verification import HUB
+
+        HUB.forget_all()  # parked pages belonged to the jobs just stopped
+
+    def resume_worker(self) -> None:
+        from dropship.db import db
+        from dropship.queue import recover_jobs, stopping
+
+        stopping.clear()
+        with db.connection_context():
+            recover_jobs()
+        self._start_consumer()
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -164,6 +194,7 @@ class Runtime:
         from dropship.queue import stopping
 
         stopping.set()
+        restore.attach(None)
         if self.front is not None:
             self.front.close()
         if self.server is not None:
@@ -220,14 +251,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"设置有误：{exc}", file=sys.stderr)
         return 2
     if args.restore:
-        from dropship.services.backup import BackupError, restore_backup
-
         try:
-            restored = restore_backup(Path(args.restore), settings.data_dir, settings.db_url)
+            safety = restore.restore_offline(Path(args.restore), settings)
         except (BackupError, OSError) as exc:
             print(f"恢复失败：{exc}", file=sys.stderr)
             return 1
-        print(f"已恢复：{restored.resolve()}（原数据库和密钥已改名为 *.before-restore-* 保留）", flush=True)
+        kept = f"；恢复前的数据已备份为 {safety.path.resolve()}" if safety else ""
+        print(f"已恢复：{Path(args.restore).name}{kept}。启动时会自动升级数据库结构。", flush=True)
         return 0
     sandbox = None
     if args.demo and not args.print_config:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from huey import crontab
 
 from dropship.queue import huey
-from dropship.services.backup import BackupFile, create_backup, prune_backups
+from dropship.restore import make_backup
+from dropship.services.backup import BackupFile, prune_backups
 from dropship.services.settings import get_setting
 from dropship.tasks import settings
 
@@ -13,6 +14,6 @@ from dropship.tasks import settings
 @huey.periodic_task(crontab(hour="3", minute="40"))
 def daily_backup() -> BackupFile:
     config = settings()
-    made = create_backup(config.data_dir, config.db_url)
+    made = make_backup(config)
     prune_backups(config.data_dir, get_setting("backup.keep"))
     return made

@@ -3,13 +3,15 @@
 (services/settings_log) and the log is shown under the form it belongs to."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for
 
+from dropship import restore
 from dropship.browser_paths import locate_browser
 from dropship.errors import FieldError
 from dropship.queue import start_job
 from dropship.services import order_export  # noqa: F401 - registers exports.keep_minutes (订单设置)
 from dropship.services import purchase_settings as purchase
+from dropship.services.backup import BackupError, find_backup
 from dropship.services.jobs import job_target
 from dropship.services.memo import TEMPLATE_FIELDS
 from dropship.services.money import MARGIN_BASES, yuan
@@ -254,7 +256,7 @@ def _backup_page(errors: dict[str, str] | None = None, status: int | None = None
     keep = request.form.get("keep", "") if errors and "backup.keep" in errors else get_setting("backup.keep")
     return show_form("settings/backup.html", error=errors, status=status, keep=keep,
                      backups=list_backups(config.data_dir), folder=(config.data_dir / "backups").resolve(),
-                     change_keys=("backup.keep",), **context)
+                     change_keys=("backup.keep",), restore=restore.progress(), steps=restore.STEPS, **context)
 
 
 @bp.get("/backup")
@@ -273,11 +275,62 @@ def save_backup():
 @bp.post("/backup/now")
 @requires("settings")
 def backup_now():
-    from dropship.services.backup import BackupError, create_backup
-
-    config = current_app.config["SETTINGS"]
     try:
-        made = create_backup(config.data_dir, config.db_url)
+        made = restore.make_backup(current_app.config["SETTINGS"])
     except BackupError as exc:
         return _backup_page({"backup": str(exc)}, status=409)
     return _backup_page(made=made)
+
+
+def _chosen_backup():
+    try:
+        return find_backup(current_app.config["SETTINGS"].data_dir, request.values.get("name", ""))
+    except BackupError as exc:
+        abort(404, description=str(exc))
+
+
+@bp.get("/backup/download")
+@requires("main")  # the file holds the key to every secret
+def download_backup():
+    return send_file(_chosen_backup().path, as_attachment=True)
+
+
+@bp.post("/backup/delete")
+@requires("main")
+def delete_backup():
+    chosen = _chosen_backup()
+    chosen.path.unlink(missing_ok=True)
+    return _backup_page(deleted=chosen.name)
+
+
+@bp.post("/backup/restore")
+@requires("main")  # replaces every user's data
+def restore_backup():
+    try:
+        restore.start_restore(_chosen_backup().path, current_app.config["SETTINGS"])
+    except BackupError as exc:
+        return _backup_page({"backup": str(exc)}, status=400)
+    return _backup_page()
+
+
+@bp.get("/backup/restore/progress")
+@requires("main")
+def restore_progress():
+    return render_template("settings/_restore_progress.html", restore=restore.progress(), steps=restore.STEPS)
+
+
+def _paused_for_restore():
+    """While a restore runs, no session can be read (its database is being swapped): the progress poll
+    is answered without one (it says only how far the restore is), everything else waits."""
+    if not restore.restoring() or request.endpoint == "static":
+        return None
+    if request.endpoint == "settings.restore_progress":
+        return restore_progress()
+    message = "正在恢复备份，程序已暂停，请稍候再试"
+    if request.headers.get("HX-Request"):
+        return f'<div class="alert alert-error" role="alert">{message}</div>', 503
+    return render_template("error.html", code=503, message=message), 503
+
+
+# Before every other check (the session is read from the database being swapped): first in line.
+bp.record_once(lambda state: state.app.before_request_funcs.setdefault(None, []).insert(0, _paused_for_restore))

@@ -10,13 +10,15 @@ import pytest
 from dropship.config import load_settings
 from dropship.db import db
 from dropship.models import Order, OrderItem, Shop
+from dropship.restore import restore_offline
 from dropship.services.backup import (
     BackupError,
     create_backup,
     find_backup,
     list_backups,
+    pg_dump_command,
+    pg_restore_command,
     prune_backups,
-    restore_backup,
 )
 from dropship.services.settings import set_setting
 from dropship.tasks.backup import daily_backup
@@ -51,7 +53,7 @@ def test_backup_during_a_fetch_restores_every_order_and_secret_into_a_fresh_data
         stop.set()
         writer.join()
 
-    restore_backup(backup.path, fresh, _url(fresh))
+    assert restore_offline(backup.path, load_settings(data_dir=fresh, env={})) is None  # nothing there to keep
     make_app(fresh)  # a fresh install started on the restored files
     with db.connection_context():
         assert db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -62,20 +64,38 @@ def test_backup_during_a_fetch_restores_every_order_and_secret_into_a_fresh_data
         assert Shop.get().password == "pw-123456"  # decrypts: the key came with the backup
 
 
-def test_restore_keeps_what_it_replaces_and_refuses_a_file_that_is_not_a_backup(tmp_path):
+def test_restore_takes_a_safety_backup_and_refuses_a_file_that_is_not_a_backup(tmp_path):
     data = tmp_path / "data"
     make_app(data)
     backup = create_backup(data, _url(data), now=datetime(2026, 11, 1, 3, 40))
-    restore_backup(backup.path, data, _url(data))
-    assert sorted(p.name.split(".before-restore-")[0] for p in data.glob("*.before-restore-*")) == ["app.db", "secret.key"]
+    safety = restore_offline(backup.path, load_settings(data_dir=data, env={}))
+    assert {b.name for b in list_backups(data)} == {backup.name, safety.name}
     stray = tmp_path / "not-a-backup.zip"
     with zipfile.ZipFile(stray, "w") as archive:
         archive.writestr("app.db", b"")
-    with pytest.raises(BackupError, match="不是完整的备份"):
-        restore_backup(stray, tmp_path / "other", _url(tmp_path / "other"))
-    assert not (tmp_path / "other").exists()
-    with pytest.raises(BackupError, match="PostgreSQL"):
+    with pytest.raises(BackupError, match="没有密钥"):
+        restore_offline(stray, load_settings(data_dir=tmp_path / "other", env={}))
+    assert list((tmp_path / "other").iterdir()) == []
+    with pytest.raises(BackupError, match="pg_dump"):
         create_backup(data, "postgresql://localhost/dropship")
+
+
+def test_two_backups_in_one_second_do_not_overwrite_each_other(tmp_path):
+    data = tmp_path / "data"
+    make_app(data)
+    now = datetime(2026, 11, 1, 3, 40)
+    first, second = create_backup(data, _url(data), now=now), create_backup(data, _url(data), now=now)
+    assert first.path != second.path and len(list_backups(data)) == 2
+
+
+def test_postgresql_is_dumped_in_custom_format_and_restored_cleanly_in_one_transaction(tmp_path):
+    url = "postgresql://desk:pw@db.local:5432/dropship"
+    assert pg_dump_command(url, tmp_path / "app.dump") == [
+        "pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={tmp_path / 'app.dump'}",
+        f"--dbname={url}"]
+    restore = pg_restore_command(url, tmp_path / "app.dump")
+    assert restore[0] == "pg_restore" and {"--clean", "--if-exists", "--single-transaction"} <= set(restore)
+    assert restore[-2:] == [f"--dbname={url}", str(tmp_path / "app.dump")]
 
 
 def test_the_daily_backup_keeps_the_newest_as_many_as_the_setting_says(tmp_path):
