@@ -19,10 +19,11 @@ from urllib.parse import quote
 from flask import Blueprint, g, redirect, render_template, request
 
 from . import clock, disputes, mtop, orders
-from .auth import seller_view, token_ok
+from .auth import seller_view
 from .couriers import BY_CODE
 from .hosts import page_url, sandbox_host
 from .models import Account, Dispute, Order, Shop
+from .seller_refund import refused_post
 from .trade_json import js_assign, js_object_literal
 
 bp = Blueprint("seller_disputes", __name__)
@@ -159,11 +160,9 @@ def detail():
 @bp.post(AGREE_PATH, host=QN)
 @seller_view()
 def agree():
-    if not token_ok(request.form.get("_tb_token_")):
-        return render_template("message.html", title="操作失败", css="error", text="非法请求，请刷新页面后重试"), 403
     d = _own(request.form.get("disputeId"))
-    if d is None:
-        return render_template("message.html", title="售后单不存在", text="没有找到这个售后单。"), 404
+    if refused := refused_post(d, ("售后单不存在", "没有找到这个售后单。")):
+        return refused
     back = f"{DETAIL_PATH}?disputeId={d.dispute_id}&type=1"
     if request.form.get("action") != agree_label(d) or not agree_label(d):
         return redirect(f"{back}&error={quote('售后单状态已变化，请刷新后重试')}")
