@@ -20,7 +20,7 @@ from .auth import buyer_view
 from .couriers import BY_CODE
 from .hosts import sandbox_host
 from .models import Dispute, Order, OrderItem
-from .seller_refund import STATUS_OPTIONS, dispute_data, refused_post
+from .seller_refund import STATUS_OPTIONS, dispute_data, not_found, refused_post
 from .trade_json import js_object_literal
 
 bp = Blueprint("buyer_refunds", __name__)
@@ -50,7 +50,7 @@ NOT_FOUND = ("订单不存在", "没有找到这笔订单。")
 
 
 def _not_found():
-    return render_template("message.html", title=NOT_FOUND[0], text=NOT_FOUND[1]), 404
+    return not_found(NOT_FOUND)
 
 
 @bp.get("/dispute/applyRouter.htm", host=REFUND)
@@ -121,7 +121,7 @@ def buyer_list():
 def buyer_detail():
     d = _own_dispute(request.args.get("disputeId"))
     if d is None:
-        return render_template("message.html", title="退款不存在", text="没有找到这笔退款。"), 404
+        return not_found()
     return render_template("refund_buyer_detail.html", d=d, status_text=disputes.status_text(d),
                            kind_text=disputes.KIND_TEXT[d.kind], fee=orders.yuan(d.amount_fen),
                            address=supply.return_address(d), couriers=list(BY_CODE.values()),

@@ -104,9 +104,11 @@ def refused_post(found: object, missing: tuple[str, str] = ("退款不存在", "
     case (or order) not the session's (`missing`: that page's title and text). None when it may."""
     if not token_ok(request.form.get("_tb_token_")):
         return render_template("message.html", title="操作失败", css="error", text="非法请求，请刷新页面后重试"), 403
-    if found is None:
-        return render_template("message.html", title=missing[0], text=missing[1]), 404
-    return None
+    return not_found(missing) if found is None else None
+
+
+def not_found(missing: tuple[str, str] = ("退款不存在", "没有找到这笔退款。")):
+    return render_template("message.html", title=missing[0], text=missing[1]), 404
 
 
 def _own(dispute_id: str | None) -> Dispute | None:
@@ -119,7 +121,7 @@ def _own(dispute_id: str | None) -> Dispute | None:
 def detail():
     d = _own(request.args.get("disputeId"))
     if d is None:
-        return render_template("message.html", title="退款不存在", text="没有找到这笔退款。"), 404
+        return not_found()
     can_agree = d.kind != "complaint" and d.status in (disputes.PENDING, disputes.WAIT_SELLER_RECEIVE)
     agree_text = "同意退货" if d.kind == "return_refund" and d.status == disputes.PENDING else "同意退款"
     return render_template("dispute_detail.html", d=d, row=_row(d)["fields"], session=g.session,
