@@ -16,11 +16,11 @@ from urllib.parse import quote
 from flask import Blueprint, g, redirect, render_template, request
 
 from . import clock, disputes, orders, purchases, storefront, supply
-from .auth import buyer_view, token_ok
+from .auth import buyer_view
 from .couriers import BY_CODE
 from .hosts import sandbox_host
 from .models import Dispute, Order, OrderItem
-from .seller_refund import STATUS_OPTIONS, dispute_data
+from .seller_refund import STATUS_OPTIONS, dispute_data, not_found, refused_post
 from .trade_json import js_object_literal
 
 bp = Blueprint("buyer_refunds", __name__)
@@ -46,8 +46,11 @@ def _case_url(d: Dispute, message: str = "") -> str:
     return f"/dispute/buyerDetail.htm?disputeId={d.dispute_id}" + (f"&msg={quote(message)}" if message else "")
 
 
+NOT_FOUND = ("订单不存在", "没有找到这笔订单。")
+
+
 def _not_found():
-    return render_template("message.html", title="订单不存在", text="没有找到这笔订单。"), 404
+    return not_found(NOT_FOUND)
 
 
 @bp.get("/dispute/applyRouter.htm", host=REFUND)
@@ -87,12 +90,10 @@ def apply_form():
 @bp.post("/dispute/apply.htm", host=REFUND)
 @buyer_view()
 def apply_submit():
-    if not token_ok(request.form.get("_tb_token_")):
-        return render_template("message.html", title="操作失败", css="error", text="非法请求，请刷新页面后重试"), 403
     item = _own_item(request.form.get("bizOrderId"))
     refund_type = request.form.get("type", "1")
-    if item is None or refund_type not in APPLY_TYPES:
-        return _not_found()
+    if refused := refused_post(item if refund_type in APPLY_TYPES else None, NOT_FOUND):
+        return refused
     kind, reason, fee = APPLY_TYPES[refund_type], request.form.get("reason", ""), request.form.get("refundFee", "")
     try:
         if reason not in disputes.REASONS[kind]:
@@ -120,7 +121,7 @@ def buyer_list():
 def buyer_detail():
     d = _own_dispute(request.args.get("disputeId"))
     if d is None:
-        return render_template("message.html", title="退款不存在", text="没有找到这笔退款。"), 404
+        return not_found()
     return render_template("refund_buyer_detail.html", d=d, status_text=disputes.status_text(d),
                            kind_text=disputes.KIND_TEXT[d.kind], fee=orders.yuan(d.amount_fen),
                            address=supply.return_address(d), couriers=list(BY_CODE.values()),
@@ -132,11 +133,9 @@ def buyer_detail():
 @bp.post("/dispute/fillReturnLogistics.htm", host=REFUND)
 @buyer_view()
 def fill_return():
-    if not token_ok(request.form.get("_tb_token_")):
-        return render_template("message.html", title="操作失败", css="error", text="非法请求，请刷新页面后重试"), 403
     d = _own_dispute(request.form.get("disputeId"))
-    if d is None:
-        return render_template("message.html", title="退款不存在", text="没有找到这笔退款。"), 404
+    if refused := refused_post(d):
+        return refused
     try:
         purchases.fill_return(d, request.form.get("companyCode", ""), request.form.get("mailNo", ""), clock.now())
     except purchases.ERRORS as exc:

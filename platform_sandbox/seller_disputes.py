@@ -19,10 +19,11 @@ from urllib.parse import quote
 from flask import Blueprint, g, redirect, render_template, request
 
 from . import clock, disputes, mtop, orders
-from .auth import seller_view, token_ok
+from .auth import seller_view
 from .couriers import BY_CODE
 from .hosts import page_url, sandbox_host
 from .models import Account, Dispute, Order, Shop
+from .seller_refund import not_found, refused_post
 from .trade_json import js_assign, js_object_literal
 
 bp = Blueprint("seller_disputes", __name__)
@@ -30,6 +31,7 @@ MYSELLER = sandbox_host("myseller.taobao.com")
 QN = sandbox_host("qn.taobao.com")
 LIST_PATH = "/home.htm/trade-platform/refund-list"
 DETAIL_PATH = "/home.htm/trade-platform/refund-list/detail"
+NO_CASE = ("售后单不存在", "没有找到这个售后单。")
 AGREE_PATH = "/home.htm/trade-platform/refund-list/agree"
 DISPUTE_LIST_API = "mtop.alibaba.refundface2.disputeservice.qianniu.pc.disputelistv2"
 PAGE_SIZE, MAX_PAGE_SIZE = 20, 50
@@ -148,7 +150,7 @@ def agree_label(d: Dispute) -> str:
 def detail():
     d = _own(request.args.get("disputeId"))
     if d is None:
-        return render_template("message.html", title="售后单不存在", text="没有找到这个售后单。"), 404
+        return not_found(NO_CASE)
     row = grid_row(d)
     return render_template("refund_detail_qn.html", d=d, row=row, kind_text=disputes.KIND_TEXT[d.kind],
                            agree=agree_label(d), session=g.session, message=request.args.get("msg", ""),
@@ -159,11 +161,9 @@ def detail():
 @bp.post(AGREE_PATH, host=QN)
 @seller_view()
 def agree():
-    if not token_ok(request.form.get("_tb_token_")):
-        return render_template("message.html", title="操作失败", css="error", text="非法请求，请刷新页面后重试"), 403
     d = _own(request.form.get("disputeId"))
-    if d is None:
-        return render_template("message.html", title="售后单不存在", text="没有找到这个售后单。"), 404
+    if refused := refused_post(d, NO_CASE):
+        return refused
     back = f"{DETAIL_PATH}?disputeId={d.dispute_id}&type=1"
     if request.form.get("action") != agree_label(d) or not agree_label(d):
         return redirect(f"{back}&error={quote('售后单状态已变化，请刷新后重试')}")

@@ -99,6 +99,18 @@ def seller_list_json():
     return jsonify({"success": True, "data": dispute_data(request.form)})
 
 
+def refused_post(found: object, missing: tuple[str, str] = ("退款不存在", "没有找到这笔退款。")):
+    """The answer to a POST on a refund page that may not go on: 403 without the page's token, 404 for a
+    case (or order) not the session's (`missing`: that page's title and text). None when it may."""
+    if not token_ok(request.form.get("_tb_token_")):
+        return render_template("message.html", title="操作失败", css="error", text="非法请求，请刷新页面后重试"), 403
+    return not_found(missing) if found is None else None
+
+
+def not_found(missing: tuple[str, str] = ("退款不存在", "没有找到这笔退款。")):
+    return render_template("message.html", title=missing[0], text=missing[1]), 404
+
+
 def _own(dispute_id: str | None) -> Dispute | None:
     d = Dispute.get_or_none(Dispute.dispute_id == (dispute_id or ""))
     return d if d is not None and d.order.shop_id == g.shop.id else None
@@ -109,7 +121,7 @@ def _own(dispute_id: str | None) -> Dispute | None:
 def detail():
     d = _own(request.args.get("disputeId"))
     if d is None:
-        return render_template("message.html", title="退款不存在", text="没有找到这笔退款。"), 404
+        return not_found()
     can_agree = d.kind != "complaint" and d.status in (disputes.PENDING, disputes.WAIT_SELLER_RECEIVE)
     agree_text = "同意退货" if d.kind == "return_refund" and d.status == disputes.PENDING else "同意退款"
     return render_template("dispute_detail.html", d=d, row=_row(d)["fields"], session=g.session,
@@ -130,11 +142,9 @@ def refuse():
 
 
 def _act(action):
-    if not token_ok(request.form.get("_tb_token_")):
-        return render_template("message.html", title="操作失败", css="error", text="非法请求，请刷新页面后重试"), 403
     d = _own(request.form.get("disputeId"))
-    if d is None:
-        return render_template("message.html", title="退款不存在", text="没有找到这笔退款。"), 404
+    if refused := refused_post(d):
+        return refused
     try:
         action(d)
         message = f"操作成功，当前状态：{disputes.status_text(d)}"

@@ -2,6 +2,7 @@
 
     python -m tests.crash_worker DATA_DIR [--sandbox-port P] [--record-jobs N] [--fetch SHOP_ID]
         [--purchase] [--crash-at STEP] [--standin-buyer CONFIG] [--buyer-cookies FILE]
+        [--aftersales SHOP_ID] [--aftersales-crash-at STEP]
 
 Before its consumer starts it can queue work: N `test_record_run` jobs (each appends `start` and
 `done` lines to DATA_DIR/runs.log and sleeps between), one `fetch_orders` job for a shop, or (with
@@ -10,6 +11,8 @@ tasks.purchasing.STEPS: the first purchase reaching it kills this process (SIGKI
 and appends `STEP PURCHASE_ID` to DATA_DIR/purchase-crashes.log first. --standin-buyer buys through
 tests/sandbox_buyer.py instead of a browser; --buyer-cookies logs the real driver's browser in (a JSON
 object: each purchase account's login → its sandbox cookies, tests/purchase_crash.write_cookies).
+--aftersales queues the 自动售后 job for a shop; --aftersales-crash-at names one of
+tasks.aftersales.STEPS, killing it likewise (`STEP DISPUTE_ID` to DATA_DIR/aftersales-crashes.log).
 Then it serves until it is killed. Tests kill it with SIGKILL, as a crash or a power cut would, and start
 it again on the same data dir (tests/unit/test_job_recovery.py, tests/drivers/test_fetch_crash.py).
 """
@@ -24,12 +27,13 @@ import time
 from pathlib import Path
 
 from dropship.config import load_settings
-from dropship.queue import checkpoint, job_task, progress, start_job
+from dropship.queue import checkpoint, job_task, progress, start_job, start_unique_job
 from dropship.services.jobs import job_target
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_LOG = "runs.log"
 CRASH_LOG = "purchase-crashes.log"  # `STEP PURCHASE_ID` per --crash-at kill
+AFTERSALES_CRASH_LOG = "aftersales-crashes.log"  # `STEP DISPUTE_ID` per --aftersales-crash-at kill
 STEPS = 6  # a recorded job sleeps STEP_SECONDS this many times: long enough to be killed mid-run
 STEP_SECONDS = 0.1
 
@@ -83,6 +87,19 @@ def kill_hard(proc: subprocess.Popen) -> None:
     proc.wait(timeout=10)
 
 
+def install_crash(data_dir: Path, task_module, crash_at: str, log_name: str) -> None:
+    """The first row reaching `crash_at` (one of the module's STEPS) kills this process group, after
+    appending `STEP ROW_ID` to DATA_DIR/log_name."""
+    assert crash_at in task_module.STEPS, crash_at
+
+    def crash(step: str, row_id: int) -> None:
+        if step == crash_at:
+            record(data_dir, f"{step} {row_id}", log_name)
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    task_module.STEP_HOOK = crash
+
+
 def install_purchase_hooks(data_dir: Path, crash_at: str, standin: Path | None, cookies: Path | None) -> None:
     import json
     from contextlib import contextmanager
@@ -90,14 +107,7 @@ def install_purchase_hooks(data_dir: Path, crash_at: str, standin: Path | None, 
     from dropship.tasks import account_session, purchasing
 
     if crash_at:
-        assert crash_at in purchasing.STEPS, crash_at
-
-        def crash(step: str, purchase_id: int) -> None:
-            if step == crash_at:
-                record(data_dir, f"{step} {purchase_id}", CRASH_LOG)
-                os.killpg(os.getpgrp(), signal.SIGKILL)
-
-        purchasing.STEP_HOOK = crash
+        install_crash(data_dir, purchasing, crash_at, CRASH_LOG)
     if standin is not None:
         from tests.sandbox_buyer import SandboxControlBuyer
 
@@ -141,6 +151,8 @@ def main() -> None:
     parser.add_argument("--standin-buyer", type=Path, default=None, help="config of tests/sandbox_buyer.py")
     parser.add_argument("--buyer-cookies", type=Path, default=None,
                         help="JSON {login: cookies (Sandbox.login_cookies)} put into each purchase account's browser")
+    parser.add_argument("--aftersales", type=int, default=0, help="queue 自动售后 for this shop id")
+    parser.add_argument("--aftersales-crash-at", default="", help="kill this process at this 自动售后 step")
     args = parser.parse_args()
     DATA_DIR = args.data_dir
 
@@ -151,6 +163,10 @@ def main() -> None:
     settings = load_settings(data_dir=args.data_dir, env={}, workers=args.workers, throttle_seconds=0,
                              throttle_jitter=0, requests_per_minute=0, **sandbox)
     install_purchase_hooks(args.data_dir, args.crash_at, args.standin_buyer, args.buyer_cookies)
+    if args.aftersales_crash_at:
+        from dropship.tasks import aftersales
+
+        install_crash(args.data_dir, aftersales, args.aftersales_crash_at, AFTERSALES_CRASH_LOG)
     runtime = Runtime(settings, web=False, worker=True)
     runtime.start()
     # Queued while the consumer runs, as the web pages queue work.
@@ -161,6 +177,8 @@ def main() -> None:
             start_job("fetch_orders", "获取订单", target=job_target("shop", args.fetch), shop_id=args.fetch)
         if args.purchase:
             queue_purchases()
+        if args.aftersales:
+            start_unique_job("aftersales", "自动售后", target=job_target("shop", args.aftersales), shop_id=args.aftersales)
     print("worker started", flush=True)
     runtime.wait()  # until killed
 

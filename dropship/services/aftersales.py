@@ -136,6 +136,16 @@ def actions(dispute: Any, order: Any, purchase: Any, settings: RuleSettings, now
     return []
 
 
+def action_done(dispute: Any, kind: str) -> bool:
+    """Whether the re-read case shows action `kind` done: how a run killed between its 自动售后日志
+    intent row and the remote answer is settled without asking the site to do it again."""
+    if kind == "agree":
+        return dispute.status == "success"
+    if kind == "fill_return":
+        return bool(dispute.supplier_return_number)
+    return bool(dispute.supplier_refund_id)  # supplier_refund / supplier_return: our application exists
+
+
 def waits_on_supplier(dispute: Any, settings: RuleSettings) -> bool:
     """Whether a rule waits for the 上家's answer to our application on this open case (3/4 自动同意,
     6 and 7): then the case is re-read at the 上家 now and then, as nothing at the shop will change."""

@@ -176,7 +176,8 @@ def open_cases(shop_ids: list[int], now: datetime) -> list[OpenCase]:
     """The cases the rules may still act on, for shops `shop_ids`: open ones, and refunded 仅退款 not yet
     applied for at the 上家 (rule 1); not 移除, not complaints, opened within RULE_WINDOW."""
     still = Dispute.status.in_(tuple(aftersales.OPEN)) | (
-        (Dispute.status == "success") & (Dispute.kind == "refund_only") & (Dispute.supplier_refund_id == ""))
+        (Dispute.status == "success") & (Dispute.kind == "refund_only") & (Dispute.supplier_refund_id == "")
+    ) | Dispute.id.in_(_interrupted())
     rows = list(Dispute.select().where(Dispute.shop.in_(shop_ids), Dispute.removed == False,  # noqa: E712
                                        Dispute.kind != "complaint", Dispute.created_at >= now - RULE_WINDOW, still)
                 .order_by(Dispute.created_at))
@@ -190,12 +191,13 @@ def due_cases(shop_ids: list[int], settings: aftersales.RuleSettings, now: datet
     """The cases with an action due now, and those waiting on the 上家 last checked before `watch_before`
     (None: none of those) with no action yet: the job re-reads them at the 上家 to learn its answer."""
     found = []
+    interrupted = {row.dispute_id for row in _interrupted()}
     for case in open_cases(shop_ids, now):
         due = aftersales.actions(case.dispute, case.order, case.purchase, settings, now)
         checked = case.dispute.supplier_checked_at
         watch = (watch_before is not None and aftersales.waits_on_supplier(case.dispute, settings)
                  and (checked is None or checked < watch_before))
-        if due or watch:
+        if due or watch or case.dispute.id in interrupted:
             found.append((case, due))
     return found
 
@@ -227,23 +229,68 @@ def agreed_today(shop_id: int, day: date) -> int:
     """Fen the rules agreed to refund in this shop today (what the daily cap counts)."""
     start = datetime.combine(day, datetime.min.time())
     total = (AftersaleLog.select(fn.SUM(AftersaleLog.amount))
-             .where(AftersaleLog.shop == shop_id, AftersaleLog.action == "agree", AftersaleLog.ok == True,  # noqa: E712
+             .where(AftersaleLog.shop == shop_id, AftersaleLog.action == "agree",
+                    (AftersaleLog.ok == True) | (AftersaleLog.reason == PENDING),  # noqa: E712 - an unsettled agree may have paid
                     AftersaleLog.at >= start, AftersaleLog.at < start + timedelta(days=1)).scalar())
     return int(total or 0)
 
 
+def _repeats(dispute: Dispute, action: aftersales.Action, reason: str, before: int | None = None) -> bool:
+    """The same failure again (the rule retries each minute) is not logged twice in a row: the log
+    shows what happened, not how often we looked."""
+    query = AftersaleLog.select().where(AftersaleLog.dispute == dispute.id, AftersaleLog.rule == action.rule,
+                                        AftersaleLog.action == action.kind)
+    if before is not None:
+        query = query.where(AftersaleLog.id < before)
+    last = query.order_by(AftersaleLog.id.desc()).first()
+    return last is not None and not last.ok and last.reason == reason[:300]
+
+
 def log_action(dispute: Dispute, action: aftersales.Action, ok: bool, reason: str = "",
                now: datetime | None = None) -> AftersaleLog | None:
-    """One 自动售后日志 row. The same failure again (the rule retries each minute) is not logged twice
-    in a row: the log shows what happened, not how often we looked."""
-    last = (AftersaleLog.select().where(AftersaleLog.dispute == dispute.id, AftersaleLog.rule == action.rule,
-                                        AftersaleLog.action == action.kind)
-            .order_by(AftersaleLog.id.desc()).first())
-    if not ok and last is not None and not last.ok and last.reason == reason[:300]:
+    """One 自动售后日志 row for an outcome known without a write at the site (a refusal before it)."""
+    if not ok and _repeats(dispute, action, reason):
         return None
     return AftersaleLog.create(shop=dispute.shop_id, dispute=dispute.id, tid=dispute.tid, rule=action.rule,
                                action=action.kind, amount=action.amount if ok else 0, ok=ok, reason=reason[:300],
                                at=now or datetime.now())
+
+
+# A write at the site is logged before it is sent: a run killed after the site acted, but before the
+# outcome was stored, leaves this row; the next run re-reads the case and settles it (`settle_interrupted`).
+PENDING = "执行中：结果未确认"
+
+
+def _interrupted() -> ModelSelect:
+    return AftersaleLog.select(AftersaleLog.dispute).where(AftersaleLog.reason == PENDING)
+
+
+def begin_action(dispute: Dispute, action: aftersales.Action, now: datetime | None = None) -> AftersaleLog:
+    return AftersaleLog.create(shop=dispute.shop_id, dispute=dispute.id, tid=dispute.tid, rule=action.rule,
+                               action=action.kind, amount=action.amount, ok=False, reason=PENDING,
+                               at=now or datetime.now())
+
+
+def finish_action(row: AftersaleLog, dispute: Dispute, action: aftersales.Action, ok: bool, reason: str) -> None:
+    """The site answered: the intent row becomes the outcome (a repeated failure is dropped instead)."""
+    if not ok and _repeats(dispute, action, reason, before=row.id):
+        row.delete_instance()
+        return
+    AftersaleLog.update(ok=ok, reason=reason[:300], amount=action.amount if ok else 0).where(
+        AftersaleLog.id == row.id).execute()
+
+
+def settle_interrupted(dispute: Dispute) -> int:
+    """The intent rows a killed run left on this case, settled by its re-read state: done at the site →
+    成功; not done → 失败 (the engine proposes it again on this state). Returns how many were done."""
+    done = 0
+    for row in AftersaleLog.select().where(AftersaleLog.dispute == dispute.id, AftersaleLog.reason == PENDING):
+        happened = aftersales.action_done(dispute, row.action)
+        AftersaleLog.update(ok=happened, amount=row.amount if happened else 0,
+                            reason="中断后重读确认：已执行" if happened else "中断：未执行，重新处理").where(
+            AftersaleLog.id == row.id).execute()
+        done += happened
+    return done
 
 
 def logs(scope: Scope) -> ModelSelect:

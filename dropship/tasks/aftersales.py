@@ -9,10 +9,13 @@
 - Every minute ``enqueue_due_aftersales`` starts that job for the 正在获取 shops with a due case
   (manual: the settings take effect while 店铺管理 fetching runs).
 
-Safe to run twice: an action done shows in the re-read state, so the engine no longer proposes it.
+Safe to run twice, and across a kill: an action done shows in the re-read state, so the engine no
+longer proposes it; each write's 自动售后日志 row is written before the site is asked and a killed run's
+row is settled from the next re-read (services.disputes.settle_interrupted), so the log tells the truth.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 
@@ -36,6 +39,10 @@ SYNC_ONE_JOB = "sync_dispute"
 DISPUTE_DAYS = 30  # how far back the 售后 list is read on each fetch
 WATCH_INTERVAL = timedelta(minutes=10)  # how often a case waiting on the 上家's answer is re-read there
 SESSION_ERRORS = (LoginRequired, RiskBlocked, NeedsVerification)  # the session broke: stop the job
+# The writes at the sites, each between two points: the kill test (tests/aftersales_crash.py) kills the
+# worker at each in turn, as tasks.purchasing.STEPS are for 去下单.
+STEPS = ("before_agree", "after_agree", "before_apply", "after_apply", "before_fill", "after_fill")
+STEP_HOOK: Callable[[str, int], None] = lambda step, dispute_id: None  # noqa: E731 - the kill test's seam
 
 
 def _shop(shop_id: int) -> Shop:
@@ -89,27 +96,42 @@ def _reread(backend: ShopBackend, shop: Shop, dispute: Dispute) -> Dispute:
     return Dispute.get_by_id(dispute.id)
 
 
-def _agree(backend: ShopBackend, shop: Shop, dispute: Dispute, action: aftersales.Action,
-           rules: aftersales.RuleSettings, now: datetime) -> str:
-    spent = disputes.agreed_today(shop.id, now.date())
-    if not aftersales.cap_allows(spent, action.amount, rules.daily_cap):
-        raise PlatformError(f"超过每日自动同意退款上限 {yuan(rules.daily_cap)} 元（今日已同意 {yuan(spent)} 元），请手动处理")
+def _agree(backend: ShopBackend, shop: Shop, dispute: Dispute, action: aftersales.Action) -> str:
+    STEP_HOOK("before_agree", dispute.id)
     backend.agree_refund(dispute.dispute_id)
+    STEP_HOOK("after_agree", dispute.id)
     _reread(backend, shop, dispute)
     return f"已同意买家退款 {yuan(action.amount)} 元"
 
 
 def _at_supplier(driver, dispute: Dispute, purchase: Purchase, action: aftersales.Action) -> str:
     if action.kind == "fill_return":
+        STEP_HOOK("before_fill", dispute.id)
         driver.fill_return(purchase.platform_order_id, dispute.return_courier, dispute.return_tracking_number)
+        STEP_HOOK("after_fill", dispute.id)
         disputes.record_return_filled(dispute, dispute.return_tracking_number)
         return f"已到上家填写退货单号 {dispute.return_tracking_number}"
     kind = "return_refund" if action.kind == "supplier_return" else "refund_only"
     # The 上家's own form decides: its first 退款原因 for the kind (our buyer's words are another site's
     # list) and its full 退款金额 (what we paid, shipping included), as a person would leave them.
+    STEP_HOOK("before_apply", dispute.id)
     refund = driver.apply_refund(purchase.platform_order_id, kind, "", 0)
+    STEP_HOOK("after_apply", dispute.id)
     disputes.record_supplier_refund(dispute, refund)
     return f"已到上家申请{'退货退款' if kind == 'return_refund' else '仅退款'}（采购单 {purchase.platform_order_id}）"
+
+
+def _refusal(shop: Shop, driver, purchase: Purchase | None, action: aftersales.Action,
+             rules: aftersales.RuleSettings, now: datetime) -> str:
+    """Why this action is not sent to the site at all ("" when it may be)."""
+    if action.kind == "agree":
+        spent = disputes.agreed_today(shop.id, now.date())
+        if not aftersales.cap_allows(spent, action.amount, rules.daily_cap):
+            return f"超过每日自动同意退款上限 {yuan(rules.daily_cap)} 元（今日已同意 {yuan(spent)} 元），请手动处理"
+    elif driver is None:
+        name = PURCHASE_PLATFORMS.get(purchase.platform, purchase.platform)
+        return f"{name}采购单暂不支持自动售后，请到上家手动处理"
+    return ""
 
 
 def _supplier_refund(driver, purchase: Purchase):
@@ -172,23 +194,27 @@ def _handle(backend: ShopBackend, shop: Shop, case: disputes.OpenCase, rules: af
 def _act(backend: ShopBackend, shop: Shop, driver, dispute: Dispute, case: disputes.OpenCase,
          rules: aftersales.RuleSettings, now: datetime) -> int:
     """`driver` None: this purchase platform has no automatic refunds, so only the shop side acts."""
-    done = 0
+    done = disputes.settle_interrupted(dispute)
     purchase = disputes.purchase_of(dispute)
     for action in aftersales.actions(dispute, case.order, purchase, rules, now):
+        refusal = _refusal(shop, driver, purchase, action, rules, now)
+        if refusal:
+            disputes.log_action(dispute, action, False, refusal, now)
+            continue
+        # Logged before the site is asked: a kill from here on leaves the row for the next run to settle
+        # from the re-read case. A broken session leaves it too (did the site act? the re-read will say).
+        row = disputes.begin_action(dispute, action, now)
         try:
             if action.kind == "agree":
-                message = _agree(backend, shop, dispute, action, rules, now)
-            elif driver is None:
-                name = PURCHASE_PLATFORMS.get(purchase.platform, purchase.platform)
-                raise PlatformError(f"{name}采购单暂不支持自动售后，请到上家手动处理")
+                message = _agree(backend, shop, dispute, action)
             else:
                 message = _at_supplier(driver, dispute, purchase, action)
         except SESSION_ERRORS:
             raise
         except PlatformError as exc:
-            disputes.log_action(dispute, action, False, str(exc), now)
+            disputes.finish_action(row, dispute, action, False, str(exc))
             continue
-        disputes.log_action(dispute, action, True, message, now)
+        disputes.finish_action(row, dispute, action, True, message)
         done += 1
     return done
 

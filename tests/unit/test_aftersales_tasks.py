@@ -12,7 +12,7 @@ from dropship.db import db
 from dropship.models import AftersaleLog, Dispute, Job, Order, Shop
 from dropship.platforms.base import DisputePage, PlatformError, RemoteDispute, SupplierRefund
 from dropship.queue import start_job
-from dropship.services import aftersales
+from dropship.services import aftersales, disputes
 from dropship.services.settings import set_setting
 from dropship.tasks import aftersales as tasks
 from tests.orders_factory import buy, make_account, make_order, make_shop
@@ -304,3 +304,53 @@ def test_the_order_fetch_stores_the_list_and_starts_the_rules_when_due(sides):
     assert seller.agreed  # the rules' job ran (immediately, in tests)
     seller.refuse_list = PlatformError("售后列表暂时打不开")
     assert tasks.disputes_with_orders(seller, shop) == "；售后获取失败：售后列表暂时打不开"
+
+
+class Killed(Exception):
+    """The job stops dead at a step, as a killed worker would (the real kill: tests/drivers/test_aftersales_crash.py)."""
+
+
+def _killed_at(monkeypatch, shop: Shop, step: str) -> None:
+    def hook(at: str, dispute_id: int) -> None:
+        if at == step:
+            raise Killed(at)
+
+    monkeypatch.setattr(tasks, "STEP_HOOK", hook)
+    Job.delete().where(Job.kind == tasks.JOB).execute()
+    assert start_job(tasks.JOB, "自动售后", shop_id=shop.id).state == "failed"
+    assert [r.reason for r in AftersaleLog.select()] == [disputes.PENDING]  # the intent, written before the site
+    monkeypatch.setattr(tasks, "STEP_HOOK", lambda at, dispute_id: None)
+
+
+@pytest.mark.parametrize("step, done", [("before_agree", False), ("after_agree", True)])
+def test_an_agree_killed_mid_way_is_settled_from_the_reread_case_and_sent_once(sides, monkeypatch, step, done):
+    seller, _ = sides
+    shop = fetching_shop()
+    case = seller.open(make_order(shop), minutes_ago=40)
+    rules(2)
+    stored(seller, shop)
+    _killed_at(monkeypatch, shop, step)
+    assert len(seller.agreed) == done
+    run(shop)
+    assert seller.agreed == [case.dispute_id]
+    assert log_rows() == ([(2, "agree", True)] if done else [(2, "agree", False), (2, "agree", True)])
+    assert disputes.agreed_today(shop.id, datetime.now().date()) == case.amount  # the cap counts it once
+
+
+@pytest.mark.parametrize("step, done", [("before_apply", False), ("after_apply", True)])
+def test_a_supplier_refund_killed_mid_way_is_settled_from_the_supplier_and_applied_once(sides, monkeypatch, step,
+                                                                                          done):
+    seller, supplier = sides
+    shop = fetching_shop()
+    order = make_order(shop)
+    purchase = buy(order, account=make_account(), state="paid", status="paid", amount=1500)
+    seller.open(order, minutes_ago=40)
+    rules(3)
+    stored(seller, shop)
+    _killed_at(monkeypatch, shop, step)
+    assert len(supplier.applied) == done
+    run(shop)
+    assert supplier.applied == [(purchase.platform_order_id, "refund_only", 0)]
+    expected = [(3, "supplier_refund", True)]
+    assert log_rows() == (expected if done else [(3, "supplier_refund", False)] + expected)
+    assert AftersaleLog.select().where(AftersaleLog.reason == disputes.PENDING).count() == 0
