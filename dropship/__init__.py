@@ -47,6 +47,17 @@ def init_backend(settings: Settings) -> None:
     init_secrets(settings.data_dir)
     configure_queue(settings.data_dir, settings.queue_url, immediate=settings.testing)
     configure_tasks(settings)
+    _configure_channel(settings)
+
+
+def _configure_channel(settings: Settings) -> None:
+    """验证中心's pages in the database whenever a real queue runs: its workers may be other processes
+    or PCs (a `--worker`), whose parked pages this web process must show and drive."""
+    from dropship.coordination import DatabaseStore
+    from dropship.platforms.verification import HUB, MemoryStore
+    from dropship.queue import WORKER_ID
+
+    HUB.use(MemoryStore() if settings.testing else DatabaseStore(WORKER_ID))
 
 
 def _flask_key(data_dir: Path) -> str:

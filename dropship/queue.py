@@ -43,6 +43,7 @@ from dropship.db import db
 from dropship.errors import TryLater, UserError, user_message
 from dropship.file_lock import try_file_lock, unlock_file
 from dropship.models import Job, User
+from dropship.services.purchasing import locks
 
 log = logging.getLogger("dropship.queue")
 
@@ -308,20 +309,31 @@ def end_worker() -> None:
 
 
 def heartbeat() -> int:
-    """Mark every job this process runs as alive (called every HEARTBEAT_SECONDS by the runtime)."""
+    """Mark every job and lease this process holds as alive (every HEARTBEAT_SECONDS, by the runtime)."""
+    locks.refresh_leases(WORKER_ID)
     return Job.update(heartbeat_at=datetime.now()).where(Job.state == "running",
                                                          Job.claimed_by == WORKER_ID).execute()
 
 
-def _orphaned(job: Job, now: datetime) -> bool:
-    if not job.claimed_by:
-        return True  # left running before jobs were claimed
-    if job.claimed_by == WORKER_ID:
+def worker_dead(worker: str, heartbeat_at: datetime | None) -> bool:
+    """Whether `worker` is gone: its OS lock is free (this PC), or it has not beaten for STALE_AFTER."""
+    if worker == WORKER_ID:
         return False
-    alive = _lease_alive(job.claimed_by)
+    alive = _lease_alive(worker)
     if alive is not None:
         return not alive
-    return job.heartbeat_at is None or job.heartbeat_at < now - STALE_AFTER
+    return heartbeat_at is None or heartbeat_at < datetime.now() - STALE_AFTER
+
+
+def _orphaned(job: Job) -> bool:
+    if not job.claimed_by:
+        return True  # left running before jobs were claimed
+    return worker_dead(job.claimed_by, job.heartbeat_at)
+
+
+def worker_lease(key: str, busy: str = locks.BUSY_PURCHASE, delay: float = locks.RETRY_SECONDS):
+    """Hold `key` for this worker process (services/purchasing/locks.py) across processes and PCs."""
+    return locks.lease(key, WORKER_ID, worker_dead, busy, delay)
 
 
 def _messages_in_queue() -> set[str]:
@@ -347,7 +359,7 @@ def recover_jobs(queued: bool = True) -> list[int]:
                 Job.id == job.id, Job.state.in_(Job.ACTIVE)).execute()
             continue
         if job.state == "running":
-            if not _orphaned(job, now):
+            if not _orphaned(job):
                 continue
             # Take it back only if nobody else did in the meantime (two workers recovering at once).
             taken = Job.update(state="queued", claimed_by="", message="程序重启后继续执行").where(

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dropship.config import Settings
 from dropship.platforms.browser import BrowserManager, Throttle
-from dropship.queue import on_worker_exit
+from dropship.queue import on_worker_exit, worker_lease
 
 _browsers: BrowserManager | None = None
 _settings: Settings | None = None
+BROWSER_BUSY = "该账号的浏览器正被其他任务使用，稍后自动继续"
 
 
 def configure_tasks(settings: Settings) -> None:
@@ -21,13 +22,15 @@ def configure_tasks(settings: Settings) -> None:
 
     _settings = settings
     _browsers = BrowserManager(
-        settings.data_dir / "profiles",
+        settings.profiles_path,
         # a 设置 path is started only once 浏览器检测 identified it as Chrome / Edge / Chromium
         executable=approved_browser_path,
         headless=lambda: settings.headless and not get_setting("browser.headed"),
         # the request budget is counted in the database: every worker process spends the same one
         throttle=Throttle(settings.throttle_seconds, settings.throttle_jitter, settings.requests_per_minute,
                           ledger=DatabaseLedger()),
+        # one Chromium per profile across every worker process and PC sharing the profiles folder
+        shared_lock=lambda key: worker_lease(f"browser-{key}", BROWSER_BUSY, delay=5),
     )
 
 
