@@ -2,9 +2,7 @@
 processes lives in shared storage). The rule itself is `dropship.request_budget.next_slot`."""
 from __future__ import annotations
 
-from peewee import PostgresqlDatabase
-
-from dropship.db import db
+from dropship.db import db, shared_database
 from dropship.models import RequestSlot
 from dropship.request_budget import WINDOW, next_slot
 
@@ -14,7 +12,7 @@ class DatabaseLedger:
 
     def claim(self, key: str, host: str, now: float, spacing: float, per_minute: int) -> float:
         with db.atomic():
-            if isinstance(db.obj, PostgresqlDatabase):
+            if shared_database():
                 # PostgreSQL lets two transactions delete and read side by side: this key's claims
                 # wait for each other on a lock held until commit.
                 db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))

@@ -6,6 +6,7 @@ business settings from the database each time, so a change on the 设置 page ap
 from __future__ import annotations
 
 from dropship.config import Settings
+from dropship.db import shared_database
 from dropship.platforms.browser import BrowserManager, Throttle
 from dropship.queue import on_worker_exit, worker_lease
 
@@ -29,9 +30,14 @@ def configure_tasks(settings: Settings) -> None:
         # the request budget is counted in the database: every worker process spends the same one
         throttle=Throttle(settings.throttle_seconds, settings.throttle_jitter, settings.requests_per_minute,
                           ledger=DatabaseLedger()),
-        # one Chromium per profile across every worker process and PC sharing the profiles folder
-        shared_lock=lambda key: worker_lease(f"browser-{key}", BROWSER_BUSY, delay=5),
+        # one Chromium per profile across the worker processes of every PC sharing the profiles
+        # folder (on one PC, as before, the thread lock and Chromium's own profile lock do)
+        shared_lock=_profile_lease if shared_database() else None,
     )
+
+
+def _profile_lease(account_key: str):
+    return worker_lease(f"browser-{account_key}", BROWSER_BUSY, delay=5)
 
 
 def browsers() -> BrowserManager:

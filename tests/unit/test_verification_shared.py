@@ -42,3 +42,21 @@ def test_a_stopping_worker_forgets_only_its_own_pages(app):
         kept = b.open("backend", "店铺 B", "shop-2", timeout=60, state="open", job_id=4)
         a.forget_all()
         assert a.for_job(3) is None and b.for_job(4).id == kept.id
+
+
+
+def test_one_process_on_sqlite_keeps_its_pages_in_memory_a_split_one_shares_them(app, tmp_path):
+    """The desktop app (web + workers in one process, SQLite) never writes a frame to the database;
+    a `--web-only` or `--worker` process must, or its partner would show an empty 验证中心."""
+    from dropship import configure_channel
+    from dropship.config import load_settings
+    from dropship.platforms.verification import HUB, MemoryStore
+
+    settings = load_settings(data_dir=tmp_path / "data", env={})  # not testing: a real queue runs
+    try:
+        configure_channel(settings)
+        assert isinstance(HUB.store, MemoryStore)
+        configure_channel(settings, together=False)
+        assert isinstance(HUB.store, DatabaseStore)
+    finally:
+        HUB.use(MemoryStore())

@@ -1,24 +1,46 @@
-"""One holder at a time, across worker processes and PCs: a lease row in the shared database.
+"""One holder at a time across worker processes: an account's browser profile (one Chromium per
+profile) and its purchases (one purchase per account) are each held under a key.
 
-An account's browser profile (one Chromium per profile) and its purchases (one purchase per
-account) are each held under a key. The holder is `<worker id>#<token>`; its worker's heartbeat
-keeps the row fresh (queue.heartbeat). A holder whose worker is dead (its OS lock gone on this PC,
-or no heartbeat for a while from another PC: `is_dead`) is taken over, so a crashed worker never
-leaves an account locked. Whoever finds the key held gets TryLater: the job goes back to the queue
-instead of holding a worker while it waits.
+Two homes for the same rule, picked by `queue.worker_lease`:
+- one PC (SQLite: every worker shares this data dir): an OS file lock `data/locks/<key>.lock`. The
+  OS drops it the moment its process dies, so a crashed worker never leaves an account locked.
+- several PCs (a shared PostgreSQL): a lease row. The holder is `<worker id>#<token>`; its worker's
+  heartbeat keeps the row fresh (queue.heartbeat). A holder whose worker is dead (`is_dead`: its pid
+  gone on this PC, or no heartbeat for a short while from another PC) is taken over.
+Whoever finds the key held gets TryLater: the job goes back to the queue instead of holding a worker
+while it waits.
 """
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 from dropship.errors import TryLater
+from dropship.file_lock import try_file_lock, unlock_file
 from dropship.models import WorkerLease
 
 RETRY_SECONDS = 15.0
 BUSY_PURCHASE = "这个采购账号正在下另一单，稍后自动继续"
+
+
+@contextmanager
+def file_lease(path: Path, busy: str = BUSY_PURCHASE, delay: float = RETRY_SECONDS) -> Iterator[None]:
+    """Hold the OS lock on `path` for the block; TryLater(`busy`) at once when another holder has it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if not try_file_lock(fd):
+            raise TryLater(busy, delay=delay)
+        try:
+            yield
+        finally:
+            unlock_file(fd)
+    finally:
+        os.close(fd)
 
 
 def take_lease(key: str, worker: str, is_dead: Callable[[str, datetime], bool]) -> str | None:
@@ -49,7 +71,7 @@ def refresh_leases(worker: str) -> int:
 @contextmanager
 def lease(key: str, worker: str, is_dead: Callable[[str, datetime], bool], busy: str = BUSY_PURCHASE,
           delay: float = RETRY_SECONDS) -> Iterator[None]:
-    """Hold `key` for the block; TryLater(`busy`) at once when a live worker holds it."""
+    """Hold `key`'s lease row for the block; TryLater(`busy`) at once when a live worker holds it."""
     holder = take_lease(key, worker, is_dead)
     if holder is None:
         raise TryLater(busy, delay=delay)
@@ -60,5 +82,5 @@ def lease(key: str, worker: str, is_dead: Callable[[str, datetime], bool], busy:
 
 
 def purchase_key(account_id: int) -> str:
-    """The lease of one purchase account's buying (one order at a time per account)."""
+    """The key of one purchase account's buying (one order at a time per account)."""
     return f"purchase-account-{int(account_id)}"
