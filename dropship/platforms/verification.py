@@ -9,9 +9,10 @@ The same channel carries 打开后台 and 辅助下单 on a PC without a screen 
 backend page, or the supplier page a purchase is bought in, stays parked as a live view that a
 person uses from any LAN PC until they close it (or, for 辅助下单, until their order is found).
 
-Where the parked pages live is the hub's store: `MemoryStore` when one process runs the web and the
-workers inline (tests), the database (`dropship.coordination.DatabaseStore`) whenever a real queue
-runs, so the 验证中心 of a web process drives a page parked by a worker in another process or PC.
+Where the parked pages live is the hub's store (`dropship.configure_channel` picks it): `MemoryStore`
+when one process runs the web and the workers on one PC's SQLite (the desktop app, as always), the
+database (`dropship.coordination.DatabaseStore`) when web and workers are separate processes or PCs,
+so the 验证中心 of a web process drives a page parked by a worker elsewhere.
 """
 from __future__ import annotations
 
