@@ -1,7 +1,7 @@
 """Several PCs (issue 17 §2): a web process and two `--worker` processes share PostgreSQL and
 redis-server; each worker has its own data dir (another PC) and all share one browser-profiles folder.
 
-Short recorded jobs, fetches of four sandbox shops and a re-sync of each run while worker A is
+Short recorded jobs and fetches of four sandbox shops (then a re-fetch of two) run while worker A is
 killed mid-run and started again (the PC came back): afterwards every job ran to completion exactly
 once and nothing was lost. A shop login stopped at a slider is parked in a worker process and solved
 from the 验证中心 pages this (web) process serves.
@@ -24,7 +24,7 @@ from tests import crash_worker, shared_services
 from tests.e2e.test_verification_center import _handle_position
 from tests.helpers import csrf, register, wait_until
 
-RECORDED = 80  # short jobs (0.6 s each) spread over both workers' threads
+RECORDED = 40  # short jobs (0.6 s each) spread over both workers' threads
 SHOPS = 4
 ORDERS = 12
 
@@ -120,10 +120,10 @@ def test_web_and_two_worker_pcs_share_postgres_and_redis(office, sb, page):
     wait_until(lambda: HUB.get(item.id).state == "solved", 30, "the slider solved")
 
     with db.connection_context():
-        # once fetched, a re-fetch of each shop: whichever PC runs it finds the profile logged in
+        # once fetched, a re-fetch of two shops: whichever PC runs it finds the shared profile logged in
         wait_until(lambda: all(Job.get_by_id(j).state == "done" for j in fetches), 120, "the fetches")
         refetches = [start_job("fetch_orders", "获取订单", target=job_target("shop", s.id), shop_id=s.id).id
-                     for s, _ in shop_rows]
+                     for s, _ in shop_rows[:2]]
         wait_until(_all_finished, 180, "every job finished")
         jobs = {job.id: job for job in Job.select()}
         assert {jobs[j].state for j in [*recorded, *fetches, *refetches, login.id]} == {"done"}, \
