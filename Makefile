@@ -7,7 +7,7 @@ PORT ?= 8765
 # Test files run in parallel, each file whole on one worker (its module-scoped sandbox starts once).
 TEST_WORKERS ?= 2
 
-.PHONY: setup chromium run demo test test-window lint bench clean wheel
+.PHONY: setup chromium services run demo test test-window lint bench clean wheel
 
 setup: $(VENV)/.installed static/vendor/.installed chromium
 
@@ -18,6 +18,10 @@ chromium:
 	echo "installing Chromium from apt…"; \
 	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+# PostgreSQL + redis-server from apt for the several-PCs test (it skips, saying why, without them).
+services:
+	@bash scripts/ci-services.sh
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +48,7 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check dropship platform_sandbox tests app.py
 
-test: setup lint
+test: setup services lint
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # `python app.py --window` for real, on Xvfb with pywebview's Qt backend. Not in `make test`: Qt WebEngine is

@@ -47,6 +47,21 @@ def init_backend(settings: Settings) -> None:
     init_secrets(settings.data_dir)
     configure_queue(settings.data_dir, settings.queue_url, immediate=settings.testing)
     configure_tasks(settings)
+    configure_channel(settings)
+
+
+def configure_channel(settings: Settings, together: bool = True) -> None:
+    """Where 验证中心's parked pages live. In this process's memory (as always) when its web pages
+    and its workers are the same process (`together`) on one PC's SQLite; in the database when the
+    web pages may have to show a page a worker of another process parked: a `--web-only` /
+    `--worker` process, or a database shared by several PCs (PostgreSQL)."""
+    from dropship.coordination import DatabaseStore
+    from dropship.db import shared_database
+    from dropship.platforms.verification import HUB, MemoryStore
+    from dropship.queue import WORKER_ID
+
+    shared = not settings.testing and (shared_database() or not together)
+    HUB.use(DatabaseStore(WORKER_ID) if shared else MemoryStore())
 
 
 def _flask_key(data_dir: Path) -> str:

@@ -52,6 +52,8 @@ class Settings:
     workers: int = _setting(2, "后台任务线程数")
     web_threads: int = _setting(8, "网页服务线程数")
     chromium: str = _setting("", "浏览器路径；空 = 自动查找")
+    profiles_dir: str = _setting("", "浏览器配置目录（各账号的登录状态）；空 = <data_dir>/profiles；"
+                                     "多台电脑运行 --worker 时都填同一个共享文件夹")
     headless: bool = _setting(True, "浏览器默认无界面运行")
     session_hours: int = _setting(12, "未勾选自动登陆时，登录多久后过期（小时）")
     remember_days: int = _setting(30, "勾选自动登陆后保持登录的天数")
@@ -70,6 +72,10 @@ class Settings:
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'app.db').as_posix()}"
+
+    @property
+    def profiles_path(self) -> Path:
+        return Path(self.profiles_dir) if self.profiles_dir else self.data_dir / "profiles"
 
     @property
     def lan(self) -> bool:

@@ -13,11 +13,12 @@ import pkgutil
 from datetime import datetime
 from pathlib import Path
 
-from peewee import CharField, DatabaseProxy, DateTimeField, Field, Model, SqliteDatabase
+from peewee import CharField, DatabaseProxy, DateTimeField, Field, Model, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect
 from playhouse.migrate import SchemaMigrator
 
 db = DatabaseProxy()
+MIGRATION_LOCK = 0x6D696772  # an arbitrary advisory-lock number of our own ("migr")
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -97,6 +98,12 @@ def migration_names() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(migrations.__path__) if m.name.startswith("m"))
 
 
+def shared_database(database=None) -> bool:
+    """Whether worker processes on other PCs may use this database too (PostgreSQL). SQLite is one
+    PC's file: its workers coordinate through that PC's OS locks and memory, as they always did."""
+    return isinstance(database or db.obj, PostgresqlDatabase)
+
+
 def optimize(database=None) -> None:
     """Refresh SQLite's planner statistics (cheap; analyses only what changed a lot).
 
@@ -111,6 +118,17 @@ def optimize(database=None) -> None:
 def run_migrations(database=None, upto: str | None = None) -> list[str]:
     """Apply pending migrations in order (up to and including `upto`); return the names applied now."""
     database = database or db.obj
+    if shared_database(database):
+        # Several PCs start together: one of them migrates, the others wait and then find nothing to do.
+        database.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        try:
+            return _migrate(database, upto)
+        finally:
+            database.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+    return _migrate(database, upto)
+
+
+def _migrate(database, upto: str | None) -> list[str]:
     database.create_tables([SchemaMigration], safe=True)
     done = {row.name for row in SchemaMigration.select()}
     applied = []

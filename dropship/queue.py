@@ -39,10 +39,11 @@ from huey.exceptions import RetryTask
 from huey.storage import SqliteStorage
 from peewee import Case
 
-from dropship.db import db
+from dropship.db import db, shared_database
 from dropship.errors import TryLater, UserError, user_message
 from dropship.file_lock import try_file_lock, unlock_file
 from dropship.models import Job, User
+from dropship.services.purchasing import locks
 
 log = logging.getLogger("dropship.queue")
 
@@ -55,14 +56,13 @@ HEARTBEAT_SECONDS = 5.0  # how often a worker process marks its running jobs ali
 # A running job whose heartbeat is older than this is taken for orphaned by workers that cannot
 # see its worker's lock (other PCs). Far above HEARTBEAT_SECONDS and any clock skew on a LAN.
 STALE_AFTER = timedelta(seconds=90)
+# An account held by a silent worker of another PC blocks every job of that account: taken over
+# sooner (still six missed heartbeats; a worker of this PC that died is taken over at once).
+LEASE_STALE_AFTER = timedelta(seconds=30)
 
 
-def _worker_id() -> str:
-    host = re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())[:40] or "host"
-    return f"{host}-{os.getpid()}-{secrets.token_hex(4)}"
-
-
-WORKER_ID = _worker_id()  # who claims jobs in this process; also the name of its lock file
+_HOST = re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())[:40] or "host"
+WORKER_ID = f"{_HOST}-{os.getpid()}-{secrets.token_hex(4)}"  # who claims jobs in this process; also the name of its lock file
 
 _data_dir: Path | None = None
 _lease: int | None = None  # the open, locked file descriptor of this process's lock file
@@ -308,20 +308,55 @@ def end_worker() -> None:
 
 
 def heartbeat() -> int:
-    """Mark every job this process runs as alive (called every HEARTBEAT_SECONDS by the runtime)."""
+    """Mark every job and lease this process holds as alive (every HEARTBEAT_SECONDS, by the runtime)."""
+    if shared_database():
+        locks.refresh_leases(WORKER_ID)
     return Job.update(heartbeat_at=datetime.now()).where(Job.state == "running",
                                                          Job.claimed_by == WORKER_ID).execute()
 
 
-def _orphaned(job: Job, now: datetime) -> bool:
-    if not job.claimed_by:
-        return True  # left running before jobs were claimed
-    if job.claimed_by == WORKER_ID:
+def _pid_gone(worker: str) -> bool:
+    """Whether `worker` ran on this PC under a pid no process has any more (proof that it died, even
+    once its lock file was cleaned away). A live pid proves nothing: the OS may have reused it."""
+    host, _, rest = worker.rpartition("-")[0].rpartition("-")
+    if host != _HOST or not rest.isdigit() or os.name == "nt":  # Windows' os.kill would kill it
         return False
-    alive = _lease_alive(job.claimed_by)
+    try:
+        os.kill(int(rest), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # someone else's process: it exists
+    return False
+
+
+def worker_dead(worker: str, heartbeat_at: datetime | None, stale_after: timedelta = STALE_AFTER) -> bool:
+    """Whether `worker` is gone: its OS lock is free (this data dir), its pid is gone (this PC), or
+    it has not beaten for `stale_after` (another PC)."""
+    if worker == WORKER_ID:
+        return False
+    alive = _lease_alive(worker)
     if alive is not None:
         return not alive
-    return job.heartbeat_at is None or job.heartbeat_at < now - STALE_AFTER
+    return _pid_gone(worker) or heartbeat_at is None or heartbeat_at < datetime.now() - stale_after
+
+
+def _orphaned(job: Job) -> bool:
+    if not job.claimed_by:
+        return True  # left running before jobs were claimed
+    return worker_dead(job.claimed_by, job.heartbeat_at)
+
+
+def _lease_holder_dead(worker: str, heartbeat_at: datetime) -> bool:
+    return worker_dead(worker, heartbeat_at, LEASE_STALE_AFTER)
+
+
+def worker_lease(key: str, busy: str = locks.BUSY_PURCHASE, delay: float = locks.RETRY_SECONDS):
+    """Hold `key` for this worker process against every other worker sharing the database: an OS file
+    lock on one PC (SQLite), a lease row across PCs (PostgreSQL). See services/purchasing/locks.py."""
+    if shared_database():
+        return locks.lease(key, WORKER_ID, _lease_holder_dead, busy, delay)
+    return locks.file_lease(workers_dir().parent / "locks" / f"{key}.lock", busy, delay)
 
 
 def _messages_in_queue() -> set[str]:
@@ -347,7 +382,7 @@ def recover_jobs(queued: bool = True) -> list[int]:
                 Job.id == job.id, Job.state.in_(Job.ACTIVE)).execute()
             continue
         if job.state == "running":
-            if not _orphaned(job, now):
+            if not _orphaned(job):
                 continue
             # Take it back only if nobody else did in the meantime (two workers recovering at once).
             taken = Job.update(state="queued", claimed_by="", message="程序重启后继续执行").where(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from huey.consumer import Consumer
 
-from dropship import create_app, init_backend, restore
+from dropship import configure_channel, create_app, init_backend, restore
 from dropship.config import ConfigError, Settings, default_data_dir, load_settings
 from dropship.services.backup import BackupError
 
@@ -125,6 +125,8 @@ class Runtime:
             self._start_web()
         else:
             init_backend(self.settings)
+        if not (self.web and self.worker):
+            configure_channel(self.settings, together=False)
         if self.worker:
             from dropship.db import db
             from dropship.queue import begin_worker

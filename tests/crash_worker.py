@@ -3,6 +3,7 @@
     python -m tests.crash_worker DATA_DIR [--sandbox-port P] [--record-jobs N] [--fetch SHOP_ID]
         [--purchase] [--crash-at STEP] [--standin-buyer CONFIG] [--buyer-cookies FILE]
         [--aftersales SHOP_ID] [--aftersales-crash-at STEP]
+        [--database-url URL --queue-url URL --profiles-dir DIR]  (a worker of several PCs)
 
 Before its consumer starts it can queue work: N `test_record_run` jobs (each appends `start` and
 `done` lines to DATA_DIR/runs.log and sleeps between), one `fetch_orders` job for a shop, or (with
@@ -153,6 +154,9 @@ def main() -> None:
                         help="JSON {login: cookies (Sandbox.login_cookies)} put into each purchase account's browser")
     parser.add_argument("--aftersales", type=int, default=0, help="queue 自动售后 for this shop id")
     parser.add_argument("--aftersales-crash-at", default="", help="kill this process at this 自动售后 step")
+    parser.add_argument("--database-url", default="", help="a shared database (postgresql://), as on another PC")
+    parser.add_argument("--queue-url", default="", help="a shared queue (redis://)")
+    parser.add_argument("--profiles-dir", default="", help="the browser profiles folder all workers share")
     args = parser.parse_args()
     DATA_DIR = args.data_dir
 
@@ -161,7 +165,8 @@ def main() -> None:
 
     sandbox = {"sandbox": True, "sandbox_port": args.sandbox_port} if args.sandbox_port else {}
     settings = load_settings(data_dir=args.data_dir, env={}, workers=args.workers, throttle_seconds=0,
-                             throttle_jitter=0, requests_per_minute=0, **sandbox)
+                             throttle_jitter=0, requests_per_minute=0, database_url=args.database_url,
+                             queue_url=args.queue_url, profiles_dir=args.profiles_dir, **sandbox)
     install_purchase_hooks(args.data_dir, args.crash_at, args.standin_buyer, args.buyer_cookies)
     if args.aftersales_crash_at:
         from dropship.tasks import aftersales
@@ -184,4 +189,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as the importable module, so its job kind has the name a web process (the several-PCs test,
+    # which imports this module) gives it in queue messages: Huey names a task by its module.
+    from tests.crash_worker import main as run_as_module
+
+    run_as_module()

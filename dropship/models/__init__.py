@@ -453,6 +453,7 @@ class SettingChange(BaseModel):
 # Feature modules add their models below (each imports BaseModel and the core models from here).
 from dropship.models.aftersales import *  # noqa: E402,F401,F403
 from dropship.models.billing import RedeemedCard  # noqa: E402,F401
+from dropship.models.coordination import *  # noqa: E402,F401,F403
 from dropship.models.order_counts import OrderCount  # noqa: E402,F401
 from dropship.models.stats import *  # noqa: E402,F401,F403
 from dropship.models.team import *  # noqa: E402,F401,F403

@@ -19,7 +19,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 
 from dropship.browser_paths import FoundBrowser, has_browser_name, is_network_path, locate_browser
@@ -168,12 +168,26 @@ class BrowserBusy(TryLater):
     """Another task uses this account's profile (Chromium cannot open it twice)."""
 
 
+SINGLETON_FILES = ("SingletonLock", "SingletonCookie", "SingletonSocket")
+
+
+def clear_stale_singleton(profile: Path) -> None:
+    """Chromium marks a profile in use with `Singleton*` links naming host and pid; one left by a
+    browser that died on another PC (profiles on a shared folder) makes it refuse the profile. Only
+    called under the shared lock, which proves nobody else uses the profile now."""
+    for name in SINGLETON_FILES:
+        with suppress(FileNotFoundError):
+            (profile / name).unlink()
+
+
 class BrowserManager:
     """Persistent contexts per account, one Playwright per worker thread, a lock per account."""
 
     def __init__(self, profiles_dir: Path, executable: Callable[[], str | None] = lambda: None,
-                 headless: Callable[[], bool] = lambda: True, throttle: Throttle | None = None) -> None:
+                 headless: Callable[[], bool] = lambda: True, throttle: Throttle | None = None,
+                 shared_lock: Callable[[str], AbstractContextManager[object]] | None = None) -> None:
         self.profiles_dir = Path(profiles_dir)
+        self.shared_lock = shared_lock
         # Both are read at each launch: the 设置 page may change them while the app runs.
         self.executable_setting = executable
         self.headless_setting = headless
@@ -224,29 +238,35 @@ class BrowserManager:
         lock = self.lock_for(account_key)
         if not lock.acquire(timeout=wait):
             raise BrowserBusy("该账号的浏览器正被其他任务使用，稍后自动继续", delay=5)
-        context = None
         try:
-            profile = self.profile_dir(account_key)
-            profile.mkdir(parents=True, exist_ok=True)
-            executable = self.resolve_executable()
-            width, height = window_size(account_key)
-            # Chromium's new headless mode (the only one left in current Chromium), dressed as the
-            # installed browser: its normal UA, zh-CN, China time, one window size per profile.
-            options = {"user_agent": user_agent(browser_version(executable)), "locale": "zh-CN",
-                       "timezone_id": "Asia/Shanghai", "viewport": {"width": width, "height": height},
-                       "screen": {"width": width, "height": height}, **context_options}
-            context = self._playwright().chromium.launch_persistent_context(
-                user_data_dir=str(profile),
-                executable_path=executable,
-                headless=self.headless_setting() and not headed,
-                args=[*CHROMIUM_ARGS, *STEALTH_ARGS, f"--window-size={width},{height}"],
-                ignore_default_args=list(STEALTH_IGNORED_DEFAULTS),
-                **options,
-            )
-            yield context
+            # held inside the thread lock: other processes (other PCs sharing the profiles) keep out too
+            with self.shared_lock(account_key) if self.shared_lock else nullcontext():
+                context = None
+                try:
+                    profile = self.profile_dir(account_key)
+                    profile.mkdir(parents=True, exist_ok=True)
+                    if self.shared_lock:
+                        clear_stale_singleton(profile)
+                    executable = self.resolve_executable()
+                    width, height = window_size(account_key)
+                    # Chromium's new headless mode (the only one left in current Chromium), dressed as the
+                    # installed browser: its normal UA, zh-CN, China time, one window size per profile.
+                    options = {"user_agent": user_agent(browser_version(executable)), "locale": "zh-CN",
+                               "timezone_id": "Asia/Shanghai", "viewport": {"width": width, "height": height},
+                               "screen": {"width": width, "height": height}, **context_options}
+                    context = self._playwright().chromium.launch_persistent_context(
+                        user_data_dir=str(profile),
+                        executable_path=executable,
+                        headless=self.headless_setting() and not headed,
+                        args=[*CHROMIUM_ARGS, *STEALTH_ARGS, f"--window-size={width},{height}"],
+                        ignore_default_args=list(STEALTH_IGNORED_DEFAULTS),
+                        **options,
+                    )
+                    yield context
+                finally:
+                    if context is not None:
+                        # The browser may already be gone; closing it comes before the locks go.
+                        with suppress(Exception):
+                            context.close()
         finally:
-            if context is not None:
-                # The browser may already be gone; the lock must be released all the same.
-                with suppress(Exception):
-                    context.close()
             lock.release()

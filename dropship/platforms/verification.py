@@ -9,8 +9,10 @@ The same channel carries 打开后台 and 辅助下单 on a PC without a screen 
 backend page, or the supplier page a purchase is bought in, stays parked as a live view that a
 person uses from any LAN PC until they close it (or, for 辅助下单, until their order is found).
 
-Known limitation: the channel is a module global, so a page parked by a worker of another process is
-not seen by this process's web pages (DESIGN.md wants shared storage for that).
+Where the parked pages live is the hub's store (`dropship.configure_channel` picks it): `MemoryStore`
+when one process runs the web and the workers on one PC's SQLite (the desktop app, as always), the
+database (`dropship.coordination.DatabaseStore`) when web and workers are separate processes or PCs,
+so the 验证中心 of a web process drives a page parked by a worker elsewhere.
 """
 from __future__ import annotations
 
@@ -22,9 +24,9 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 FRAME_INTERVAL = 0.5  # ~2 screenshots a second while parked
 KEEP_CLOSED = 120.0  # seconds a finished verification stays visible with its outcome
@@ -63,7 +65,7 @@ class Verification:
     title: str
     account_key: str
     created_at: datetime
-    deadline: float  # time.monotonic()
+    deadline: float  # time.time(): wall clock, which the PCs of a LAN agree on
     state: str = "waiting"
     frame: bytes = b""
     frame_no: int = 0
@@ -73,7 +75,6 @@ class Verification:
     job_id: int | None = None  # the 打开后台 / 辅助下单 job that parked the page
     page_title: str = ""  # what the page shows now, as text beside the picture
     page_url: str = ""
-    commands: queue.Queue = field(default_factory=queue.Queue, repr=False)
 
     @property
     def live(self) -> bool:
@@ -82,59 +83,130 @@ class Verification:
 
     @property
     def seconds_left(self) -> int:
-        return max(0, int(self.deadline - time.monotonic()))
+        return max(0, int(self.deadline - time.time()))
 
     @property
     def waiting_seconds(self) -> int:
         return int((datetime.now() - self.created_at).total_seconds())
 
 
-class Hub:
-    """All parked verifications of this process."""
+FRAME_FIELDS = ("frame", "frame_no", "width", "height", "page_title", "page_url")
+
+
+class Store(Protocol):
+    """Where parked pages and the commands for them are kept (one process's memory, or shared)."""
+
+    def add(self, item: Verification) -> None: ...
+
+    def save(self, item: Verification, names: tuple[str, ...]) -> None: ...
+
+    def get(self, item_id: str) -> Verification | None: ...
+
+    def items(self) -> list[Verification]: ...  # recent ones, frames left out; forgets the old
+
+    def push(self, item_id: str, command: dict[str, Any]) -> None: ...
+
+    def take(self, item_id: str, timeout: float) -> dict[str, Any] | None: ...
+
+    def forget_all(self) -> None: ...
+
+
+class MemoryStore:
+    """The parked pages of this process: its web threads see only what its own workers parked."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: dict[str, Verification] = {}
+        self._commands: dict[str, queue.Queue] = {}
 
-    def open(self, kind: str, title: str, account_key: str, timeout: float, state: str = "waiting",
-             job_id: int | None = None) -> Verification:
-        item = Verification(secrets.token_urlsafe(9), kind, title, account_key, datetime.now(),
-                            time.monotonic() + timeout, state=state, job_id=job_id)
+    def add(self, item: Verification) -> None:
         with self._lock:
-            self._forget_old()
             self._items[item.id] = item
-        return item
+            self._commands[item.id] = queue.Queue()
 
-    def close(self, item: Verification, state: str) -> None:
-        with self._lock:
-            item.state, item.closed_at = state, time.monotonic()
+    def save(self, item: Verification, names: tuple[str, ...]) -> None:
+        """Nothing to write: web threads read the very object the worker changed."""
 
     def get(self, item_id: str) -> Verification | None:
         with self._lock:
             return self._items.get(item_id)
 
+    def items(self) -> list[Verification]:
+        now = time.time()
+        with self._lock:
+            for key in [k for k, v in self._items.items() if not v.live and now - v.closed_at > KEEP_CLOSED]:
+                del self._items[key], self._commands[key]
+            return list(self._items.values())
+
+    def push(self, item_id: str, command: dict[str, Any]) -> None:
+        with self._lock:
+            commands = self._commands.get(item_id)
+        if commands is not None:
+            commands.put(command)
+
+    def take(self, item_id: str, timeout: float) -> dict[str, Any] | None:
+        with self._lock:
+            commands = self._commands[item_id]
+        try:
+            return commands.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def forget_all(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._commands.clear()
+
+
+class Hub:
+    """The parked verifications and live views, over a store (`use` swaps it when the app starts)."""
+
+    def __init__(self, store: Store | None = None) -> None:
+        self.store: Store = store or MemoryStore()
+
+    def use(self, store: Store) -> None:
+        self.store = store
+
+    def open(self, kind: str, title: str, account_key: str, timeout: float, state: str = "waiting",
+             job_id: int | None = None) -> Verification:
+        item = Verification(secrets.token_urlsafe(9), kind, title, account_key, datetime.now(),
+                            time.time() + timeout, state=state, job_id=job_id)
+        self.store.add(item)
+        return item
+
+    def publish(self, item: Verification) -> None:
+        """The parked thread took a new frame of its page."""
+        self.store.save(item, FRAME_FIELDS)
+
+    def close(self, item: Verification, state: str) -> None:
+        item.state, item.closed_at = state, time.time()
+        self.store.save(item, ("state", "closed_at"))
+
+    def get(self, item_id: str) -> Verification | None:
+        return self.store.get(item_id)
+
     def for_job(self, job_id: int) -> Verification | None:
         """The live view a 打开后台 / 辅助下单 job parked (None before it is parked or once it is forgotten);
         its newest one, should a re-run of the job have parked another."""
-        with self._lock:
-            return max((v for v in self._items.values() if v.job_id == job_id), key=lambda v: v.created_at,
-                       default=None)
+        return max((v for v in self.store.items() if v.job_id == job_id), key=lambda v: v.created_at,
+                   default=None)
 
     def waiting(self) -> list[Verification]:
-        with self._lock:
-            return sorted((v for v in self._items.values() if v.state == "waiting"), key=lambda v: v.created_at)
+        return sorted((v for v in self.store.items() if v.state == "waiting"), key=lambda v: v.created_at)
 
     def recent(self) -> list[Verification]:
-        with self._lock:
-            self._forget_old()
-            return sorted(self._items.values(), key=lambda v: v.created_at, reverse=True)
+        return sorted(self.store.items(), key=lambda v: v.created_at, reverse=True)
 
     def send(self, item_id: str, command: dict[str, Any]) -> bool:
         item = self.get(item_id)
         if item is None or not item.live:
             return False
-        item.commands.put(clean_command(command))
+        self.store.push(item_id, clean_command(command))
         return True
+
+    def take(self, item: Verification, timeout: float) -> dict[str, Any] | None:
+        """The next command for a page this thread parked, waiting at most `timeout` seconds."""
+        return self.store.take(item.id, timeout)
 
     def skip(self, item_id: str) -> bool:
         return self.send(item_id, {"type": "skip"})
@@ -145,13 +217,7 @@ class Hub:
     def forget_all(self) -> None:
         """This process's workers stopped: the pages they parked went with them (and a next app in
         the same process, as in tests, numbers its jobs from 1 again)."""
-        with self._lock:
-            self._items.clear()
-
-    def _forget_old(self) -> None:
-        now = time.monotonic()
-        for key in [k for k, v in self._items.items() if not v.live and now - v.closed_at > KEEP_CLOSED]:
-            del self._items[key]
+        self.store.forget_all()
 
 
 HUB = Hub()
@@ -265,7 +331,7 @@ def _serve(hub: Hub, item: Verification, current: Callable, solved: Callable[[],
 
     outcome = timed_out
     try:
-        while time.monotonic() < item.deadline:
+        while time.time() < item.deadline:
             page = current()
             try:
                 if solved():
@@ -276,13 +342,13 @@ def _serve(hub: Hub, item: Verification, current: Callable, solved: Callable[[],
                 item.width, item.height = size["width"], size["height"]
                 item.page_title, item.page_url = page.title(), page.url
                 item.frame_no += 1
+                hub.publish(item)
             except PlaywrightError:
                 pass  # mid-navigation: the next frame will do
             until = time.monotonic() + FRAME_INTERVAL
             while (left := until - time.monotonic()) > 0:
-                try:
-                    command = item.commands.get(timeout=left)
-                except queue.Empty:
+                command = hub.take(item, left)
+                if command is None:
                     break
                 if command["type"] in ENDINGS:
                     outcome = ENDINGS[command["type"]]

@@ -89,7 +89,11 @@ def issue_setup_code() -> str:
     """A fresh one-time code (e.g. `4827-1930-5521`) for the first registration; only its hash is stored."""
     digits = "".join(secrets.choice("0123456789") for _ in range(SETUP_CODE_DIGITS))
     code = "-".join(digits[i:i + 4] for i in range(0, SETUP_CODE_DIGITS, 4))
-    AppSetting.replace(key=SETUP_CODE_KEY, value=_code_hash(code), updated_at=datetime.now()).execute()
+    now, value = datetime.now(), _code_hash(code)
+    # an upsert both databases speak (INSERT OR REPLACE is SQLite's alone)
+    (AppSetting.insert(key=SETUP_CODE_KEY, value=value, updated_at=now)
+     .on_conflict(conflict_target=[AppSetting.key], update={AppSetting.value: value, AppSetting.updated_at: now})
+     .execute())
     return code
 
 

@@ -6,11 +6,13 @@ business settings from the database each time, so a change on the 设置 page ap
 from __future__ import annotations
 
 from dropship.config import Settings
+from dropship.db import shared_database
 from dropship.platforms.browser import BrowserManager, Throttle
-from dropship.queue import on_worker_exit
+from dropship.queue import on_worker_exit, worker_lease
 
 _browsers: BrowserManager | None = None
 _settings: Settings | None = None
+BROWSER_BUSY = "该账号的浏览器正被其他任务使用，稍后自动继续"
 
 
 def configure_tasks(settings: Settings) -> None:
@@ -21,14 +23,21 @@ def configure_tasks(settings: Settings) -> None:
 
     _settings = settings
     _browsers = BrowserManager(
-        settings.data_dir / "profiles",
+        settings.profiles_path,
         # a 设置 path is started only once 浏览器检测 identified it as Chrome / Edge / Chromium
         executable=approved_browser_path,
         headless=lambda: settings.headless and not get_setting("browser.headed"),
         # the request budget is counted in the database: every worker process spends the same one
         throttle=Throttle(settings.throttle_seconds, settings.throttle_jitter, settings.requests_per_minute,
                           ledger=DatabaseLedger()),
+        # one Chromium per profile across the worker processes of every PC sharing the profiles
+        # folder (on one PC, as before, the thread lock and Chromium's own profile lock do)
+        shared_lock=_profile_lease if shared_database() else None,
     )
+
+
+def _profile_lease(account_key: str):
+    return worker_lease(f"browser-{account_key}", BROWSER_BUSY, delay=5)
 
 
 def browsers() -> BrowserManager:

@@ -24,13 +24,12 @@ from huey import crontab
 from dropship.errors import UserError
 from dropship.models import Dispute, Purchase, Shop
 from dropship.platforms.base import LoginRequired, NeedsVerification, PlatformError, RiskBlocked, ShopBackend
-from dropship.queue import checkpoint, huey, job_task, progress, start_unique_job
+from dropship.queue import checkpoint, huey, job_task, progress, start_unique_job, worker_lease
 from dropship.services import aftersales, disputes
 from dropship.services.jobs import job_target
 from dropship.services.money import yuan
 from dropship.services.purchasing.labels import PURCHASE_PLATFORMS
-from dropship.services.purchasing.locks import account_lock
-from dropship.tasks import settings
+from dropship.services.purchasing.locks import purchase_key
 from dropship.tasks.account_session import open_account
 from dropship.tasks.shop_session import open_shop_backend
 
@@ -152,7 +151,7 @@ class _AccountSessions:
     def driver(self, purchase: Purchase):
         if purchase.account_id != self._account_id:
             self.close()
-            self._stack.enter_context(account_lock(settings().data_dir, purchase.account_id))
+            self._stack.enter_context(worker_lease(purchase_key(purchase.account_id)))
             self._driver = self._stack.enter_context(open_account(purchase.account))
             self._account_id = purchase.account_id
         return self._driver

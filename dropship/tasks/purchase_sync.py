@@ -19,11 +19,11 @@ from huey import crontab
 
 from dropship.errors import UserError
 from dropship.models import Job, Order, Purchase, PurchaseAccount, User
-from dropship.queue import checkpoint, huey, job_task, progress, start_unique_job
+from dropship.queue import checkpoint, huey, job_task, progress, start_unique_job, worker_lease
 from dropship.services.accounts import job_title
 from dropship.services.jobs import job_target, memo_push_job
 from dropship.services.purchase_settings import load_shipping
-from dropship.services.purchasing.locks import account_lock
+from dropship.services.purchasing.locks import purchase_key
 from dropship.services.purchasing.sync import (
     SYNC_JOB,
     due_accounts,
@@ -32,7 +32,6 @@ from dropship.services.purchasing.sync import (
     wanting_parcel,
 )
 from dropship.services.shipping import plan_shipments
-from dropship.tasks import settings
 from dropship.tasks.account_session import open_account
 from dropship.tasks.shipping import start_consign
 
@@ -87,7 +86,7 @@ def sync_purchase_status(job_id: int, account_id: int, purchase_ids: list[int] |
     user = Job.get_by_id(job_id).user
     changed = seen = 0
     # the purchase lock too: never read the list between another job's submit and its diff
-    with account_lock(settings().data_dir, account.id), open_account(account) as driver:
+    with worker_lease(purchase_key(account.id)), open_account(account) as driver:
         for start in range(0, len(order_ids), BATCH):
             checkpoint()
             found = driver.list_statuses(order_ids[start:start + BATCH])

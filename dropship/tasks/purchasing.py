@@ -39,7 +39,7 @@ from dropship.platforms.base import (
     RiskBlocked,
     SupplierItem,
 )
-from dropship.queue import JobInterrupted, checkpoint, job_task, progress, start_unique_job
+from dropship.queue import JobInterrupted, checkpoint, job_task, progress, start_unique_job, worker_lease
 from dropship.services.jobs import memo_push_job
 from dropship.services.purchase_settings import (
     GuardSettings,
@@ -51,7 +51,7 @@ from dropship.services.purchasing.assist import assist_panel, receiver_to_type
 from dropship.services.purchasing.guards import GuardFacts, Refusal, check, may_pay
 from dropship.services.purchasing.labels import state_label
 from dropship.services.purchasing.links import CANONICAL
-from dropship.services.purchasing.locks import account_lock
+from dropship.services.purchasing.locks import purchase_key
 from dropship.services.purchasing.matching import (
     WINDOW_SLACK,
     Found,
@@ -64,7 +64,6 @@ from dropship.services.purchasing.matching import (
 )
 from dropship.services.purchasing.sku_map import plan
 from dropship.services.purchasing.states import advance, note_attempt, state_for_status
-from dropship.tasks import settings
 from dropship.tasks.account_session import account_key, account_title, open_account
 
 MODES = ("auto", "assisted")
@@ -390,7 +389,7 @@ def account_session(account: PurchaseAccount, mode: str, job_id: int, live: bool
     """The account's purchase lock, its logged-in driver (a visible window for 辅助下单 unless it is
     shown as a live view), and its interrupted purchases re-diffed first: how every job that acts for
     an account starts."""
-    with account_lock(settings().data_dir, account.id), \
+    with worker_lease(purchase_key(account.id)), \
             open_buyer(account, mode == "assisted" and not live) as driver:
         resolve_interrupted(driver, account.id, job_id)
         yield driver

@@ -2,7 +2,7 @@
 logged 成功 / 失败, the daily cap, and the 售后 list stored by the order fetch's session."""
 from __future__ import annotations
 
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -101,7 +101,6 @@ def sides(monkeypatch):
 
     monkeypatch.setattr(tasks, "open_shop_backend", open_shop)
     monkeypatch.setattr(tasks, "open_account", open_account)
-    monkeypatch.setattr(tasks, "account_lock", lambda data_dir, account_id: nullcontext())
     monkeypatch.setattr(aftersales, "SUPPLIER_REFUND_PLATFORMS", ("pdd",))
     return seller, supplier
 

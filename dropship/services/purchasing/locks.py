@@ -1,40 +1,86 @@
-"""One purchase per account at a time, across worker processes: an OS file lock per account.
+"""One holder at a time across worker processes: an account's browser profile (one Chromium per
+profile) and its purchases (one purchase per account) are each held under a key.
 
-`data/locks/account-<id>.lock`, held for the whole purchase (like the queue's worker leases in
-`data/workers/`). The OS drops it when the holding process dies, so a crashed worker never leaves
-an account locked; a second process that finds it held gets TryLater and the job goes back to the
-queue instead of holding a worker while it waits. (Workers on other PCs share the database, not
-this folder: they must not buy with the same account — the 采购 dialog picks one account per job.)
+Two homes for the same rule, picked by `queue.worker_lease`:
+- one PC (SQLite: every worker shares this data dir): an OS file lock `data/locks/<key>.lock`. The
+  OS drops it the moment its process dies, so a crashed worker never leaves an account locked.
+- several PCs (a shared PostgreSQL): a lease row. The holder is `<worker id>#<token>`; its worker's
+  heartbeat keeps the row fresh (queue.heartbeat). A holder whose worker is dead (`is_dead`: its pid
+  gone on this PC, or no heartbeat for a short while from another PC) is taken over.
+Whoever finds the key held gets TryLater: the job goes back to the queue instead of holding a worker
+while it waits.
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import secrets
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from dropship.errors import TryLater
 from dropship.file_lock import try_file_lock, unlock_file
+from dropship.models import WorkerLease
 
 RETRY_SECONDS = 15.0
-
-
-def lock_path(data_dir: Path, account_id: int) -> Path:
-    return Path(data_dir) / "locks" / f"account-{int(account_id)}.lock"
+BUSY_PURCHASE = "这个采购账号正在下另一单，稍后自动继续"
 
 
 @contextmanager
-def account_lock(data_dir: Path, account_id: int) -> Iterator[None]:
-    """Hold the account's purchase lock for the block; TryLater at once when another process holds it."""
-    path = lock_path(data_dir, account_id)
+def file_lease(path: Path, busy: str = BUSY_PURCHASE, delay: float = RETRY_SECONDS) -> Iterator[None]:
+    """Hold the OS lock on `path` for the block; TryLater(`busy`) at once when another holder has it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         if not try_file_lock(fd):
-            raise TryLater("这个采购账号正在下另一单，稍后自动继续", delay=RETRY_SECONDS)
+            raise TryLater(busy, delay=delay)
         try:
             yield
         finally:
             unlock_file(fd)
     finally:
         os.close(fd)
+
+
+def take_lease(key: str, worker: str, is_dead: Callable[[str, datetime], bool]) -> str | None:
+    """The holder token when `key` is now ours, None while a live worker holds it."""
+    holder, now = f"{worker}#{secrets.token_hex(4)}", datetime.now()
+    WorkerLease.insert(key=key, holder=holder, heartbeat_at=now).on_conflict_ignore().execute()
+    row = WorkerLease.get_or_none(WorkerLease.key == key)
+    if row is None or row.holder == holder:
+        return holder if row is not None else None
+    if not is_dead(row.holder.split("#", 1)[0], row.heartbeat_at):
+        return None
+    # Only if nobody took it over meanwhile (two workers finding the same dead holder).
+    taken = WorkerLease.update(holder=holder, heartbeat_at=now).where(
+        WorkerLease.key == key, WorkerLease.holder == row.holder).execute()
+    return holder if taken else None
+
+
+def release_lease(key: str, holder: str) -> None:
+    WorkerLease.delete().where(WorkerLease.key == key, WorkerLease.holder == holder).execute()
+
+
+def refresh_leases(worker: str) -> int:
+    """Mark every lease `worker` holds as alive (its heartbeat)."""
+    return WorkerLease.update(heartbeat_at=datetime.now()).where(
+        WorkerLease.holder.startswith(f"{worker}#")).execute()
+
+
+@contextmanager
+def lease(key: str, worker: str, is_dead: Callable[[str, datetime], bool], busy: str = BUSY_PURCHASE,
+          delay: float = RETRY_SECONDS) -> Iterator[None]:
+    """Hold `key`'s lease row for the block; TryLater(`busy`) at once when a live worker holds it."""
+    holder = take_lease(key, worker, is_dead)
+    if holder is None:
+        raise TryLater(busy, delay=delay)
+    try:
+        yield
+    finally:
+        release_lease(key, holder)
+
+
+def purchase_key(account_id: int) -> str:
+    """The key of one purchase account's buying (one order at a time per account)."""
+    return f"purchase-account-{int(account_id)}"
