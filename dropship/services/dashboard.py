@@ -1,8 +1,10 @@
 """数据大屏: today's figures, the hourly trend against yesterday, rankings and the latest events.
 
 Today's money figures come from the daily figures (`services.profit`, so the screen and the reports
-agree); 待采购 and 售后中 are 订单管理's own tab counts with 成交时间 cleared, so the screen and the order
-tabs agree. Everything is limited to the user's scope. One call answers one poll of the screen.
+agree); 待采购 and 售后中 are 订单管理's own tab counts with 成交时间 cleared (its kept counters, so the
+screen and the order tabs agree). Everything is limited to the user's scope. One call answers one poll
+of the screen, and every query in it reads an index range or a fixed-size table: its cost does not
+grow with the years of orders kept (tests/unit/test_dashboard_plan.py checks the plans).
 """
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ from peewee import fn
 
 from dropship.models import Order, Purchase, Shipment, Shop
 from dropship.services.money import margin_base, yuan
+from dropship.services.orders.queries import tab_counts
 from dropship.services.orders.search import OrderFilter
-from dropship.services.orders.tabs import TabContext, tab_refunding, tab_to_purchase
+from dropship.services.orders.tabs import TabContext
 from dropship.services.profit import Figures, ReportFilter, breakdown, counted_condition
 from dropship.services.scope import Scope
 from dropship.services.stats_export import platform_label, shop_names
@@ -52,8 +55,6 @@ def dashboard_data(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     report = ReportFilter(start=today.date(), end=today.date())
     parts = breakdown(report, scope)
     figures = parts.total
-    listed = OrderFilter().conditions(scope)  # 订单管理's 全部订单 with 成交时间 cleared
-    ctx = TabContext(now, 0)
     rows = list(Order.select(Order.created_at, Order.paid_amount)
                 .where(Order.created_at >= yesterday, Order.created_at < today + timedelta(days=1),
                        counted_condition(), *scope.conditions(Order)).tuples())
@@ -64,7 +65,7 @@ def dashboard_data(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     by_platform = parts.by_platform
     return {
         "now": now.strftime("%Y-%m-%d %H:%M:%S"),
-        "kpis": _kpis(figures, scope, today, listed, ctx),
+        "kpis": _kpis(figures, scope, today, TabContext(now, 0)),
         "hourly": {"hours": [f"{h:02d}:00" for h in range(24)], "now_hour": now.hour,
                    "today_sales": [fen / 100 for fen in today_sales[:now.hour + 1]],
                    "yesterday_sales": [fen / 100 for fen in yesterday_sales],
@@ -81,11 +82,11 @@ def dashboard_data(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def _kpis(figures: Figures, scope: Scope, today: datetime, listed: list, ctx: TabContext) -> list[dict[str, str]]:
+def _kpis(figures: Figures, scope: Scope, today: datetime, ctx: TabContext) -> list[dict[str, str]]:
     shipped = (Shipment.select(fn.COUNT(fn.DISTINCT(Shipment.order))).join(Order)
                .where(Shipment.state == "done", Shipment.finished_at >= today, *scope.conditions(Order)).scalar())
-    to_purchase = Order.select().where(*listed, tab_to_purchase(ctx)).count()
-    disputes = Order.select().where(*listed, tab_refunding(ctx)).count()
+    counts = tab_counts(OrderFilter(), ctx, scope)  # 订单管理's 全部订单 with 成交时间 cleared
+    to_purchase, disputes = counts["to_purchase"], counts["refunding"]
     margin = figures.margin(margin_base())
     return [
         {"label": "今日销售额", "value": yuan(figures.sales), "unit": "元"},

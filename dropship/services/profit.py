@@ -25,7 +25,7 @@ from typing import Any
 from peewee import Expression, ModelSelect, fn
 
 from dropship.errors import FieldError
-from dropship.models import DailyFigure, Order, OrderItem, Purchase, Shop
+from dropship.models import DailyFigure, MonthlyFigure, Order, OrderItem, Purchase, Shop
 from dropship.services import money
 from dropship.services.purchasing.labels import PURCHASE_PLATFORMS
 from dropship.services.scope import Scope
@@ -152,25 +152,43 @@ class ReportFilter:
         query = scope.apply(Shop.select(Shop.id))
         return query.where(Shop.id.in_(self.shops)) if self.shops else query
 
-    def figure_conditions(self, scope: Scope) -> list[Expression]:
-        conds = [DailyFigure.day >= self.start, DailyFigure.day <= self.end]
+    @property
+    def whole_months(self) -> bool:
+        return self.start.day == 1 and (self.end + timedelta(days=1)).day == 1
+
+    def figure_table(self, grain: str = "month") -> FigureTable:
+        """Where this report's figures are read: the monthly rows when whole months are summed (月报表,
+        年报表, a 日报表's totals), else the daily rows."""
+        return MonthlyFigure if grain != "day" and self.whole_months else DailyFigure
+
+    def figure_conditions(self, scope: Scope, table: FigureTable = DailyFigure) -> list[Expression]:
+        column = _period_column(table)
+        conds = [column >= self.start, column <= self.end]
         if self.shops or not scope.unlimited:  # every shop: no subquery to probe for each row
-            conds.append(DailyFigure.shop.in_(self.shop_ids(scope)))
+            conds.append(table.shop.in_(self.shop_ids(scope)))
         if self.platform:
-            conds.append(DailyFigure.platform == ("" if self.platform == NOT_BOUGHT else self.platform))
+            conds.append(table.platform == ("" if self.platform == NOT_BOUGHT else self.platform))
         return conds
 
 
-def _sums() -> list:
-    return [fn.COALESCE(fn.SUM(getattr(DailyFigure, name)), 0) for name in FIGURE_FIELDS]
+FigureTable = type[DailyFigure] | type[MonthlyFigure]
 
 
-def figures_by(report: ReportFilter, scope: Scope, key: str) -> dict:
-    """Figures grouped by `key` ('day', 'shop' or 'platform'), one aggregate query."""
-    column = {"day": DailyFigure.day, "shop": DailyFigure.shop, "platform": DailyFigure.platform}[key]
-    query = (DailyFigure.select(column, *_sums()).where(*report.figure_conditions(scope))
+def _period_column(table: FigureTable):
+    return table.day if table is DailyFigure else table.month
+
+
+def _sums(table: FigureTable) -> list:
+    return [fn.COALESCE(fn.SUM(getattr(table, name)), 0) for name in FIGURE_FIELDS]
+
+
+def figures_by_period(report: ReportFilter, scope: Scope, grain: str = "day") -> dict[date, Figures]:
+    """Figures per day (grain 'day') or per first day of a month (coarser grains over whole months)."""
+    table = report.figure_table(grain)
+    column = _period_column(table)
+    query = (table.select(column, *_sums(table)).where(*report.figure_conditions(scope, table))
              .group_by(column).tuples())
-    return {_day(row[0]) if key == "day" else row[0]: Figures(*map(int, row[1:])) for row in query}
+    return {_day(row[0]): Figures(*map(int, row[1:])) for row in query}
 
 
 @dataclass(frozen=True)
@@ -184,9 +202,10 @@ class Breakdown:
 
 def breakdown(report: ReportFilter, scope: Scope) -> Breakdown:
     total, by_shop, by_platform = Figures(), {}, {}
-    for shop_id, platform, *sums in (DailyFigure.select(DailyFigure.shop, DailyFigure.platform, *_sums())
-                                     .where(*report.figure_conditions(scope))
-                                     .group_by(DailyFigure.shop, DailyFigure.platform).tuples()):
+    table = report.figure_table()
+    for shop_id, platform, *sums in (table.select(table.shop, table.platform, *_sums(table))
+                                     .where(*report.figure_conditions(scope, table))
+                                     .group_by(table.shop, table.platform).tuples()):
         figures = Figures(*map(int, sums))
         total = total + figures
         by_shop[shop_id] = by_shop.get(shop_id, Figures()) + figures
@@ -220,7 +239,7 @@ def periods(start: date, end: date, grain: str) -> list[str]:
 def period_rows(report: ReportFilter, scope: Scope, grain: str) -> list[tuple[str, Figures]]:
     """The report's rows, one per day / month / year of the period, empty periods included."""
     rows = dict.fromkeys(periods(report.start, report.end, grain), Figures())
-    for day, figures in figures_by(report, scope, "day").items():
+    for day, figures in figures_by_period(report, scope, grain).items():
         label = day.strftime(GRAINS[grain])
         rows[label] = rows[label] + figures
     return list(rows.items())
@@ -228,8 +247,8 @@ def period_rows(report: ReportFilter, scope: Scope, grain: str) -> list[tuple[st
 
 def first_day(scope: Scope) -> date | None:
     """The earliest day with figures the user may see (年报表 starts there)."""
-    value = DailyFigure.select(fn.MIN(DailyFigure.day)).where(
-        DailyFigure.shop.in_(scope.apply(Shop.select(Shop.id)))).scalar()
+    value = MonthlyFigure.select(fn.MIN(MonthlyFigure.month)).where(
+        MonthlyFigure.shop.in_(scope.apply(Shop.select(Shop.id)))).scalar()
     return _day(value) if value else None
 
 
