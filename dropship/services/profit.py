@@ -111,25 +111,34 @@ ORDER_COLUMNS = (Order.id, Order.status, Order.paid_at, Order.paid_amount, Order
 REPORT_COLUMNS = (Order.created_at, Order.tid, Order.shop, *ORDER_COLUMNS)
 
 
+def _among(column, ids: list[int]) -> list[Expression]:
+    """`column` in `ids`, as conditions of one query each: a single range when the ids are nearly
+    contiguous (a rebuild's chunk: rows of other orders are ignored by the caller), else lists of 500
+    (SQLite's bound-parameter limit)."""
+    if ids and max(ids) - min(ids) < 2 * len(ids):
+        return [column.between(min(ids), max(ids))]
+    return [column.in_(ids[start:start + 500]) for start in range(0, len(ids), 500)]
+
+
 def first_purchases(order_ids: list[int]) -> dict[int, Purchase]:
     """Each order's first active purchase (its 采购平台 and 采购账号)."""
     first: dict[int, Purchase] = {}
-    for start in range(0, len(order_ids), 500):  # SQLite's bound-parameter limit
+    for among in _among(Purchase.order, order_ids):
         for purchase in (Purchase.select(Purchase.id, Purchase.order, Purchase.platform, Purchase.account)
-                         .where(Purchase.order.in_(order_ids[start:start + 500]), Purchase.active == True)  # noqa: E712
+                         .where(among, Purchase.active == True)  # noqa: E712
                          .order_by(Purchase.id)):
             first.setdefault(purchase.order_id, purchase)
     return first
 
 
 def facts_of(rows: Iterable[tuple]) -> dict[int, OrderFacts]:
-    """Facts of orders read as `ORDER_COLUMNS` tuples: two more queries per 500 orders."""
+    """Facts of orders read as `ORDER_COLUMNS` tuples: two more queries per 500 orders (or per range)."""
     rows = list(rows)
     ids = [row[0] for row in rows]
     refunded: dict[int, int] = {}
-    for start in range(0, len(ids), 500):
+    for among in _among(OrderItem.order, ids):
         refunded.update(OrderItem.select(OrderItem.order, fn.SUM(OrderItem.paid_amount))
-                        .where(OrderItem.order.in_(ids[start:start + 500]), OrderItem.refund_status == "refunded")
+                        .where(among, OrderItem.refund_status == "refunded")
                         .group_by(OrderItem.order).tuples())
     first = first_purchases(ids)
     return {order_id: OrderFacts(status, paid_at, paid, refund_state, int(refunded.get(order_id) or 0), purchase,
