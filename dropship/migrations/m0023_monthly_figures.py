@@ -1,5 +1,6 @@
 """利润统计 at 1,000,000 orders: the daily figures summed per shop, month and 采购平台 (月报表 / 年报表 read
-them), backfilled from the daily table; and the daily rows by day alone (数据大屏 reads today of every shop)."""
+them), backfilled from the daily table; the daily rows by day alone (数据大屏 reads today of every shop); and
+数据大屏's hourly trend answered from an index (two days of orders, without reading their rows)."""
 from peewee import AutoField, CharField, DateField, ForeignKeyField, IntegerField, Model
 
 from dropship.db import Migrator
@@ -22,5 +23,6 @@ def up(m: Migrator) -> None:
         **{name: IntegerField(default=0) for name in SUMMED},
     }, indexes=((("shop", "month", "platform"), True),))
     m.add_index("dailyfigure", ("day",), False)
+    m.add_index("order", ("created_at", "status", "paid_at", "paid_amount", "shop_id"), False)
     if created:
         m.execute(BACKFILL)
