@@ -18,6 +18,11 @@ chromium:
 	echo "installing Chromium from apt…"; \
 	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+	@# without a CJK font Chromium draws Chinese as boxes (数据大屏's screenshot test)
+	@if [ -n "$$(fc-list :lang=zh 2>/dev/null)" ]; then exit 0; fi; \
+	echo "installing a Chinese font from apt…"; \
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null
 
 # PostgreSQL + redis-server from apt for the several-PCs test (it skips, saying why, without them).
 services:

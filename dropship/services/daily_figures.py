@@ -4,15 +4,18 @@
 order's figures (a fetch, a purchase, a cancel, a refund) goes through `rollups.refresh_rollups`,
 which calls `refresh_daily_figures` with the orders it touched: each (shop, day) bucket those orders
 fall in is recomputed from its orders (`profit.order_figures`), so a bucket is never off by a missed
-delta, and recomputing twice changes nothing.
+delta, and recomputing twice changes nothing. The (shop, month) rows of `MonthlyFigure` those days
+fall in are then re-summed from the daily rows, in the same transaction.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
+from peewee import fn
+
 from dropship.db import db
-from dropship.models import DailyFigure, Order
+from dropship.models import DailyFigure, MonthlyFigure, Order
 from dropship.services.profit import FIGURE_FIELDS, ORDER_COLUMNS, Figures, facts_of, order_figures
 
 Bucket = tuple[int, date, str]  # shop, day, platform
@@ -33,10 +36,13 @@ def refresh_daily_figures(order_ids: Iterable[int]) -> None:
         with db.atomic():
             DailyFigure.delete().where(DailyFigure.shop == shop_id, DailyFigure.day == day).execute()
             _store(_buckets(rows))
+    for shop_id, month in sorted({(shop_id, day.replace(day=1)) for shop_id, day in days}):
+        refresh_month(month, shop_id)
 
 
 def rebuild_daily_figures(chunk: int = 5000) -> None:
-    """Recompute every bucket from all orders (after a raw import; the benchmark's generator uses it)."""
+    """Recompute every daily and monthly row from all orders (after a raw import; the benchmark's generator
+    uses it)."""
     totals: dict[Bucket, Figures] = {}
     last = 0
     while True:
@@ -50,6 +56,26 @@ def rebuild_daily_figures(chunk: int = 5000) -> None:
     with db.atomic():
         DailyFigure.delete().execute()
         _store(totals)
+        MonthlyFigure.delete().execute()
+        for month in sorted({day.replace(day=1) for _, day, _ in totals}):
+            refresh_month(month)
+
+
+def refresh_month(month: date, shop_id: int | None = None) -> None:
+    """Re-sum one month's `MonthlyFigure` rows (of one shop, or of every shop) from its daily rows."""
+    end = (month + timedelta(days=32)).replace(day=1)
+    source = (DailyFigure.select(DailyFigure.shop, month.isoformat(), DailyFigure.platform,
+                                 *(fn.SUM(getattr(DailyFigure, name)) for name in FIGURE_FIELDS))
+              .where(DailyFigure.day >= month, DailyFigure.day < end)
+              .group_by(DailyFigure.shop, DailyFigure.platform))
+    stale = MonthlyFigure.delete().where(MonthlyFigure.month == month)
+    if shop_id is not None:
+        source = source.where(DailyFigure.shop == shop_id)
+        stale = stale.where(MonthlyFigure.shop == shop_id)
+    with db.atomic():
+        stale.execute()
+        MonthlyFigure.insert_from(source, [MonthlyFigure.shop, MonthlyFigure.month, MonthlyFigure.platform,
+                                           *(getattr(MonthlyFigure, name) for name in FIGURE_FIELDS)]).execute()
 
 
 def _buckets(rows: Iterable[tuple]) -> dict[Bucket, Figures]:

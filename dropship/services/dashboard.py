@@ -1,8 +1,10 @@
 """数据大屏: today's figures, the hourly trend against yesterday, rankings and the latest events.
 
 Today's money figures come from the daily figures (`services.profit`, so the screen and the reports
-agree); 待采购 and 售后中 are 订单管理's own tab counts with 成交时间 cleared, so the screen and the order
-tabs agree. Everything is limited to the user's scope. One call answers one poll of the screen.
+agree); 待采购 and 售后中 are 订单管理's own tab counts with 成交时间 cleared (its kept counters, so the
+screen and the order tabs agree). Everything is limited to the user's scope. One call answers one poll
+of the screen, and every query in it reads an index range or a fixed-size table: its cost does not
+grow with the years of orders kept (tests/unit/test_dashboard_plan.py checks the plans).
 """
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ from peewee import fn
 
 from dropship.models import Order, Purchase, Shipment, Shop
 from dropship.services.money import margin_base, yuan
+from dropship.services.orders.queries import tab_counts
 from dropship.services.orders.search import OrderFilter
-from dropship.services.orders.tabs import TabContext, tab_refunding, tab_to_purchase
+from dropship.services.orders.tabs import TabContext
 from dropship.services.profit import Figures, ReportFilter, breakdown, counted_condition
 from dropship.services.scope import Scope
 from dropship.services.stats_export import platform_label, shop_names
@@ -31,13 +34,18 @@ class Event:
     text: str
 
 
-def hourly(rows: list[tuple[datetime, int]], day: datetime) -> tuple[list[int], list[int]]:
-    """Orders and 实收金额 (fen) per hour of `day` from (created_at, paid) rows."""
+# 成交时间's hour as stored text, YYYY-MM-DD HH; m0023's index covers the query that groups by it
+HOUR = fn.substr(Order.created_at, 1, 13).coerce(False)
+
+
+def hourly(rows: list[tuple[str, int, int]], day: datetime) -> tuple[list[int], list[int]]:
+    """Orders and 实收金额 (fen) per hour of `day` from (HOUR, orders, 实收金额) rows grouped in SQL."""
     orders, sales = [0] * 24, [0] * 24
-    for created, paid in rows:
-        if created.date() == day.date():
-            orders[created.hour] += 1
-            sales[created.hour] += paid
+    prefix = f"{day:%Y-%m-%d} "
+    for hour, count, paid in rows:
+        if hour.startswith(prefix):
+            orders[int(hour[11:13])] += count
+            sales[int(hour[11:13])] += paid or 0
     return orders, sales
 
 
@@ -52,11 +60,9 @@ def dashboard_data(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     report = ReportFilter(start=today.date(), end=today.date())
     parts = breakdown(report, scope)
     figures = parts.total
-    listed = OrderFilter().conditions(scope)  # 订单管理's 全部订单 with 成交时间 cleared
-    ctx = TabContext(now, 0)
-    rows = list(Order.select(Order.created_at, Order.paid_amount)
+    rows = list(Order.select(HOUR, fn.COUNT(Order.id), fn.SUM(Order.paid_amount))
                 .where(Order.created_at >= yesterday, Order.created_at < today + timedelta(days=1),
-                       counted_condition(), *scope.conditions(Order)).tuples())
+                       counted_condition(), *scope.conditions(Order)).group_by(HOUR).tuples())
     today_orders, today_sales = hourly(rows, today)
     yesterday_orders, yesterday_sales = hourly(rows, yesterday)
     by_shop = sorted(parts.by_shop.items(), key=lambda kv: -kv[1].sales)[:RANKING_SIZE]
@@ -64,7 +70,7 @@ def dashboard_data(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     by_platform = parts.by_platform
     return {
         "now": now.strftime("%Y-%m-%d %H:%M:%S"),
-        "kpis": _kpis(figures, scope, today, listed, ctx),
+        "kpis": _kpis(figures, scope, today, TabContext(now, 0)),
         "hourly": {"hours": [f"{h:02d}:00" for h in range(24)], "now_hour": now.hour,
                    "today_sales": [fen / 100 for fen in today_sales[:now.hour + 1]],
                    "yesterday_sales": [fen / 100 for fen in yesterday_sales],
@@ -81,11 +87,11 @@ def dashboard_data(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def _kpis(figures: Figures, scope: Scope, today: datetime, listed: list, ctx: TabContext) -> list[dict[str, str]]:
+def _kpis(figures: Figures, scope: Scope, today: datetime, ctx: TabContext) -> list[dict[str, str]]:
     shipped = (Shipment.select(fn.COUNT(fn.DISTINCT(Shipment.order))).join(Order)
                .where(Shipment.state == "done", Shipment.finished_at >= today, *scope.conditions(Order)).scalar())
-    to_purchase = Order.select().where(*listed, tab_to_purchase(ctx)).count()
-    disputes = Order.select().where(*listed, tab_refunding(ctx)).count()
+    counts = tab_counts(OrderFilter(), ctx, scope)  # 订单管理's 全部订单 with 成交时间 cleared
+    to_purchase, disputes = counts["to_purchase"], counts["refunding"]
     margin = figures.margin(margin_base())
     return [
         {"label": "今日销售额", "value": yuan(figures.sales), "unit": "元"},

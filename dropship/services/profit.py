@@ -25,7 +25,7 @@ from typing import Any
 from peewee import Expression, ModelSelect, fn
 
 from dropship.errors import FieldError
-from dropship.models import DailyFigure, Order, OrderItem, Purchase, Shop
+from dropship.models import DailyFigure, MonthlyFigure, Order, OrderItem, Purchase, Shop
 from dropship.services import money
 from dropship.services.purchasing.labels import PURCHASE_PLATFORMS
 from dropship.services.scope import Scope
@@ -61,7 +61,8 @@ class Figures:
     finished_orders: int = 0
 
     def __add__(self, other: Figures) -> Figures:
-        return Figures(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+        # FIGURE_FIELDS, not dataclasses.fields(): reports add thousands of these per request
+        return Figures(*(getattr(self, name) + getattr(other, name) for name in FIGURE_FIELDS))
 
     @property
     def profit(self) -> int:
@@ -110,25 +111,34 @@ ORDER_COLUMNS = (Order.id, Order.status, Order.paid_at, Order.paid_amount, Order
 REPORT_COLUMNS = (Order.created_at, Order.tid, Order.shop, *ORDER_COLUMNS)
 
 
+def _among(column, ids: list[int]) -> list[Expression]:
+    """`column` in `ids`, as conditions of one query each: a single range when the ids are nearly
+    contiguous (a rebuild's chunk: rows of other orders are ignored by the caller), else lists of 500
+    (SQLite's bound-parameter limit)."""
+    if ids and max(ids) - min(ids) < 2 * len(ids):
+        return [column.between(min(ids), max(ids))]
+    return [column.in_(ids[start:start + 500]) for start in range(0, len(ids), 500)]
+
+
 def first_purchases(order_ids: list[int]) -> dict[int, Purchase]:
     """Each order's first active purchase (its 采购平台 and 采购账号)."""
     first: dict[int, Purchase] = {}
-    for start in range(0, len(order_ids), 500):  # SQLite's bound-parameter limit
+    for among in _among(Purchase.order, order_ids):
         for purchase in (Purchase.select(Purchase.id, Purchase.order, Purchase.platform, Purchase.account)
-                         .where(Purchase.order.in_(order_ids[start:start + 500]), Purchase.active == True)  # noqa: E712
+                         .where(among, Purchase.active == True)  # noqa: E712
                          .order_by(Purchase.id)):
             first.setdefault(purchase.order_id, purchase)
     return first
 
 
 def facts_of(rows: Iterable[tuple]) -> dict[int, OrderFacts]:
-    """Facts of orders read as `ORDER_COLUMNS` tuples: two more queries per 500 orders."""
+    """Facts of orders read as `ORDER_COLUMNS` tuples: two more queries per 500 orders (or per range)."""
     rows = list(rows)
     ids = [row[0] for row in rows]
     refunded: dict[int, int] = {}
-    for start in range(0, len(ids), 500):
+    for among in _among(OrderItem.order, ids):
         refunded.update(OrderItem.select(OrderItem.order, fn.SUM(OrderItem.paid_amount))
-                        .where(OrderItem.order.in_(ids[start:start + 500]), OrderItem.refund_status == "refunded")
+                        .where(among, OrderItem.refund_status == "refunded")
                         .group_by(OrderItem.order).tuples())
     first = first_purchases(ids)
     return {order_id: OrderFacts(status, paid_at, paid, refund_state, int(refunded.get(order_id) or 0), purchase,
@@ -152,25 +162,43 @@ class ReportFilter:
         query = scope.apply(Shop.select(Shop.id))
         return query.where(Shop.id.in_(self.shops)) if self.shops else query
 
-    def figure_conditions(self, scope: Scope) -> list[Expression]:
-        conds = [DailyFigure.day >= self.start, DailyFigure.day <= self.end]
+    @property
+    def whole_months(self) -> bool:
+        return self.start.day == 1 and (self.end + timedelta(days=1)).day == 1
+
+    def figure_table(self, grain: str = "month") -> FigureTable:
+        """Where this report's figures are read: the monthly rows when whole months are summed (月报表,
+        年报表, a 日报表's totals), else the daily rows."""
+        return MonthlyFigure if grain != "day" and self.whole_months else DailyFigure
+
+    def figure_conditions(self, scope: Scope, table: FigureTable = DailyFigure) -> list[Expression]:
+        column = _period_column(table)
+        conds = [column >= self.start, column <= self.end]
         if self.shops or not scope.unlimited:  # every shop: no subquery to probe for each row
-            conds.append(DailyFigure.shop.in_(self.shop_ids(scope)))
+            conds.append(table.shop.in_(self.shop_ids(scope)))
         if self.platform:
-            conds.append(DailyFigure.platform == ("" if self.platform == NOT_BOUGHT else self.platform))
+            conds.append(table.platform == ("" if self.platform == NOT_BOUGHT else self.platform))
         return conds
 
 
-def _sums() -> list:
-    return [fn.COALESCE(fn.SUM(getattr(DailyFigure, name)), 0) for name in FIGURE_FIELDS]
+FigureTable = type[DailyFigure] | type[MonthlyFigure]
 
 
-def figures_by(report: ReportFilter, scope: Scope, key: str) -> dict:
-    """Figures grouped by `key` ('day', 'shop' or 'platform'), one aggregate query."""
-    column = {"day": DailyFigure.day, "shop": DailyFigure.shop, "platform": DailyFigure.platform}[key]
-    query = (DailyFigure.select(column, *_sums()).where(*report.figure_conditions(scope))
+def _period_column(table: FigureTable):
+    return table.day if table is DailyFigure else table.month
+
+
+def _sums(table: FigureTable) -> list:
+    return [fn.COALESCE(fn.SUM(getattr(table, name)), 0) for name in FIGURE_FIELDS]
+
+
+def figures_by_period(report: ReportFilter, scope: Scope, grain: str = "day") -> dict[date, Figures]:
+    """Figures per day (grain 'day') or per first day of a month (coarser grains over whole months)."""
+    table = report.figure_table(grain)
+    column = _period_column(table)
+    query = (table.select(column, *_sums(table)).where(*report.figure_conditions(scope, table))
              .group_by(column).tuples())
-    return {_day(row[0]) if key == "day" else row[0]: Figures(*map(int, row[1:])) for row in query}
+    return {_day(row[0]): Figures(*map(int, row[1:])) for row in query}
 
 
 @dataclass(frozen=True)
@@ -184,9 +212,10 @@ class Breakdown:
 
 def breakdown(report: ReportFilter, scope: Scope) -> Breakdown:
     total, by_shop, by_platform = Figures(), {}, {}
-    for shop_id, platform, *sums in (DailyFigure.select(DailyFigure.shop, DailyFigure.platform, *_sums())
-                                     .where(*report.figure_conditions(scope))
-                                     .group_by(DailyFigure.shop, DailyFigure.platform).tuples()):
+    table = report.figure_table()
+    for shop_id, platform, *sums in (table.select(table.shop, table.platform, *_sums(table))
+                                     .where(*report.figure_conditions(scope, table))
+                                     .group_by(table.shop, table.platform).tuples()):
         figures = Figures(*map(int, sums))
         total = total + figures
         by_shop[shop_id] = by_shop.get(shop_id, Figures()) + figures
@@ -220,7 +249,7 @@ def periods(start: date, end: date, grain: str) -> list[str]:
 def period_rows(report: ReportFilter, scope: Scope, grain: str) -> list[tuple[str, Figures]]:
     """The report's rows, one per day / month / year of the period, empty periods included."""
     rows = dict.fromkeys(periods(report.start, report.end, grain), Figures())
-    for day, figures in figures_by(report, scope, "day").items():
+    for day, figures in figures_by_period(report, scope, grain).items():
         label = day.strftime(GRAINS[grain])
         rows[label] = rows[label] + figures
     return list(rows.items())
@@ -228,8 +257,8 @@ def period_rows(report: ReportFilter, scope: Scope, grain: str) -> list[tuple[st
 
 def first_day(scope: Scope) -> date | None:
     """The earliest day with figures the user may see (年报表 starts there)."""
-    value = DailyFigure.select(fn.MIN(DailyFigure.day)).where(
-        DailyFigure.shop.in_(scope.apply(Shop.select(Shop.id)))).scalar()
+    value = MonthlyFigure.select(fn.MIN(MonthlyFigure.month)).where(
+        MonthlyFigure.shop.in_(scope.apply(Shop.select(Shop.id)))).scalar()
     return _day(value) if value else None
 
 

@@ -17,9 +17,9 @@ from dropship.services.profit import (
     Figures,
     OrderFacts,
     ReportFilter,
+    breakdown,
     counted,
     facts_of,
-    figures_by,
     order_figures,
     order_report,
     period_rows,
@@ -115,13 +115,13 @@ def test_figures_follow_purchase_cancel_and_refund():
     assert totals(_day_report(), everyone) == Figures(orders=1, sales=3000)
     purchase = buy(order, amount=2000, platform="alibaba1688", state="paid")
     assert totals(_day_report(), everyone).profit == 1000
-    assert set(figures_by(_day_report(), everyone, "platform")) == {"alibaba1688"}
+    assert set(breakdown(_day_report(), everyone).by_platform) == {"alibaba1688"}
     refund(order, 0, "refunded")  # one of two lines: 1500 back to the buyer
     assert (totals(_day_report(), everyone).refunds, totals(_day_report(), everyone).profit) == (1500, -500)
     advance(purchase, "cancelled")  # the supplier order is cancelled: its money is not spent
     after = totals(_day_report(), everyone)
     assert (after.purchase, after.purchased_orders, after.profit) == (0, 0, 0)
-    assert set(figures_by(_day_report(), everyone, "platform")) == {""}
+    assert set(breakdown(_day_report(), everyone).by_platform) == {""}
     assert totals(_day_report(platform=NOT_BOUGHT), everyone).orders == 1
 
 
@@ -159,8 +159,14 @@ def test_rows_cover_each_period_and_the_frozen_backfill_matches_the_service():
     assert sorted((r[1:] for r in DailyFigure.select().tuples()), key=str) == rebuilt
 
 
+THIS_MONTH = (NOW.date().replace(day=1), (NOW.date().replace(day=1) + timedelta(days=32)).replace(day=1)
+              - timedelta(days=1))
+
+
 @pytest.mark.usefixtures("orders_db")
-def test_reconciles_with_the_order_list_of_orders_management():
+@pytest.mark.parametrize("period", [((NOW - timedelta(days=3)).date(), NOW.date()), THIS_MONTH],
+                         ids=["daily rows", "monthly rows"])
+def test_reconciles_with_the_order_list_of_orders_management(period):
     """Add up 订单管理's list (both 显示 choices, 成交时间 = the period) and compare with the report."""
     from dropship.services.orders.cards import order_cards
     from dropship.services.orders.queries import order_ids, orders_by_ids
@@ -173,8 +179,9 @@ def test_reconciles_with_the_order_list_of_orders_management():
             buy(order, amount=500 + 11 * n, platform=("pdd", "taobao", "alibaba1688")[n % 3])
         if n % 5 == 0:
             refund(order, 0, "refunded")
-    start, end = (NOW - timedelta(days=3)).date(), NOW.date()
+    start, end = period
     report = ReportFilter(start=start, end=end)
+    assert report.figure_table().__name__ == ("MonthlyFigure" if period == THIS_MONTH else "DailyFigure")
     listed = []
     for show in ("normal", "ignored"):
         search = OrderFilter(show=show, created_from=datetime.combine(start, datetime.min.time()),

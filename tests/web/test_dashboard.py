@@ -16,8 +16,7 @@ TODAY = datetime.now().replace(minute=0, second=0, microsecond=0)
 
 def test_hourly_buckets_one_day_by_hour():
     day = datetime(2026, 11, 20)
-    rows = [(datetime(2026, 11, 20, 9, 5), 100), (datetime(2026, 11, 20, 9, 59), 50),
-            (datetime(2026, 11, 20, 23, 0), 7), (datetime(2026, 11, 19, 9, 0), 1000)]
+    rows = [("2026-11-20 09", 2, 150), ("2026-11-20 23", 1, 7), ("2026-11-19 09", 1, 1000)]
     orders, sales = hourly(rows, day)
     assert (orders[9], sales[9], orders[23], sales[23], sum(orders)) == (2, 150, 1, 7, 3)
 
