@@ -1,15 +1,21 @@
 """利润统计 at 1,000,000 orders: the daily figures summed per shop, month and 采购平台 (月报表 / 年报表 read
 them), backfilled from the daily table; the daily rows by day alone (数据大屏 reads today of every shop); and
 数据大屏's hourly trend answered from an index (two days of orders, without reading their rows)."""
-from peewee import AutoField, CharField, DateField, ForeignKeyField, IntegerField, Model
+from peewee import AutoField, CharField, DateField, ForeignKeyField, IntegerField, Model, SqliteDatabase
 
 from dropship.db import Migrator
 
 SUMMED = ("orders", "sales", "refunds", "purchase", "purchased_orders", "purchased_net", "shipped_orders",
           "finished_orders")
-BACKFILL = (f"INSERT INTO monthlyfigure (shop_id, month, platform, {', '.join(SUMMED)}) "
-            f"SELECT shop_id, strftime('%Y-%m-01', day), platform, {', '.join(f'SUM({c})' for c in SUMMED)} "
-            "FROM dailyfigure GROUP BY shop_id, strftime('%Y-%m-01', day), platform")
+
+
+def _backfill(month: str) -> str:
+    return (f"INSERT INTO monthlyfigure (shop_id, month, platform, {', '.join(SUMMED)}) "
+            f"SELECT shop_id, {month}, platform, {', '.join(f'SUM({c})' for c in SUMMED)} "
+            f"FROM dailyfigure GROUP BY shop_id, {month}, platform")
+
+
+BACKFILL = _backfill("strftime('%Y-%m-01', day)")  # SQLite's spelling of a day's month
 
 
 def up(m: Migrator) -> None:
@@ -25,4 +31,5 @@ def up(m: Migrator) -> None:
     m.add_index("dailyfigure", ("day",), False)
     m.add_index("order", ("created_at", "status", "paid_at", "paid_amount", "shop_id"), False)
     if created:
-        m.execute(BACKFILL)
+        pg = not isinstance(m.database, SqliteDatabase)
+        m.execute(_backfill("CAST(date_trunc('month', day) AS date)") if pg else BACKFILL)
