@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import threading
@@ -131,11 +132,45 @@ def _insert(orders, items, purchases, lines, shipments) -> None:
                        " values (?, ?, ?, ?, ?, ?, ?, '', ?, '', '', 1)", [(*s, now) for s in shipments])
 
 
+GENERATOR_VERSION = 1  # bump when _rows or _insert change what they write
+CACHE = Path(__file__).resolve().parents[2] / ".bench"  # gitignored
+
+
+def _cached_dir(size: int) -> Path:
+    """Where a generated data folder is kept between runs: keyed by size, schema and generator."""
+    schema = max(p.stem for p in (Path(__file__).resolve().parents[2] / "dropship" / "migrations").glob("m0*.py"))
+    return CACHE / f"orders-{size}-{schema}-g{GENERATOR_VERSION}"
+
+
 @pytest.fixture(scope="module", params=SIZES, ids=lambda n: f"{n // 1000}k")
 def big(request, tmp_path_factory):
     size = request.param
     data_dir = tmp_path_factory.mktemp("orders-bench") / "data"
-    app = make_app(data_dir)
+    cached = _cached_dir(size)
+    if (cached / "phones.json").exists():  # written last: a half-copied cache is never used
+        shutil.copytree(cached, data_dir)
+        phones = json.loads((cached / "phones.json").read_text())
+        app = make_app(data_dir)
+        print(f"\n{size} orders from the cache {cached.name}")
+    else:
+        app = make_app(data_dir)
+        phones = _generate(size)
+        with db.connection_context():
+            db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.rmtree(cached, ignore_errors=True)
+        shutil.copytree(data_dir, cached)
+        (cached / "phones.json").write_text(json.dumps(phones))
+    client = app.test_client()
+    assert register(client).status_code == 302
+    staff = app.test_client()  # an employee granted 5 of the 50 shops: every query carries the scope
+    with db.connection_context():
+        granted = list(Shop.select().where(Shop.id <= EMPLOYEE_SHOPS))
+    become_employee(staff, ["orders"], shops=granted)
+    return {"client": client, "staff": staff, "data_dir": data_dir, "phone": phones[len(phones) // 2], "size": size}
+
+
+def _generate(size: int) -> list[str]:
+    """Bulk-load `size` orders, rebuild the kept counts and check the roll-ups; return the decrypted phones."""
     started = time.perf_counter()
     with db.connection_context():
         rows, phones = _rows(size)
@@ -157,13 +192,7 @@ def big(request, tmp_path_factory):
         assert before == after
     print(f"\ngenerated {size} orders / {len(rows[1])} sub-orders in {time.perf_counter() - started:.1f} s;"
           f" kept counts rebuilt (repair path) in {recount:.1f} s")
-    client = app.test_client()
-    assert register(client).status_code == 302
-    staff = app.test_client()  # an employee granted 5 of the 50 shops: every query carries the scope
-    with db.connection_context():
-        granted = list(Shop.select().where(Shop.id <= EMPLOYEE_SHOPS))
-    become_employee(staff, ["orders"], shops=granted)
-    return {"client": client, "staff": staff, "data_dir": data_dir, "phone": phones[len(phones) // 2], "size": size}
+    return phones
 
 
 def _recorded_sql(client, url: str) -> list[tuple[str, tuple]]:
