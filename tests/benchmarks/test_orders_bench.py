@@ -19,7 +19,6 @@ import random
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,6 +32,7 @@ from dropship.services.orders import counters
 from dropship.services.rollups import refresh_rollups
 from tests.benchmarks.conftest import p95, timed
 from tests.helpers import become_employee, login, make_app, register
+from tests.load import run_load
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_ORDERS", "100000,1000000").split(","))
 SHOPS, ACCOUNTS, DAILY = 50, 20, 10_000
@@ -366,77 +366,30 @@ def test_xlsx_writers_side_by_side(lib, report, tmp_path):
     report(f"写 100000 行 {lib} 峰值内存 (MB) vs 200", figures["peak_mb"], 200, unit="MB")
 
 
-FETCH_SCRIPT = """
-import json, sys, time
-from datetime import datetime, timedelta
-from pathlib import Path
-from tests.helpers import make_app
-from dropship.db import db
-from dropship.models import Shop
-from dropship.platforms.base import RemoteItem, RemoteOrder
-from dropship.services.fetching import upsert_remote_orders
-
-app = make_app(Path(sys.argv[1]))
-worker, until = int(sys.argv[2]), time.time() + float(sys.argv[3])
-batches = errors = locked = 0
-now = datetime.now()
-while time.time() < until:  # what a fetch writes: a page of 20 orders, new ones then status changes
-    page = [RemoteOrder(tid=f"9{worker}{batches:06d}{n:02d}", status="paid" if batches % 2 == 0 else "shipped",
-                        status_text="", buyer_nick="tb", paid_amount=2590, created_at=now - timedelta(minutes=n),
-                        items=[RemoteItem(oid=f"9{worker}{batches:06d}{n:02d}0", title="保温杯", quantity=1,
-                                          paid_amount=2590, status="paid")])
-            for n in range(20)]
-    try:
-        with db.connection_context():
-            shop = Shop.get_by_id(1 + worker)
-            upsert_remote_orders(shop, page)
-            upsert_remote_orders(shop, [RemoteOrder(**{**vars(o), "status": "shipped"}) for o in page])
-    except Exception as exc:
-        errors += 1
-        locked += "database is locked" in str(exc)
-    batches += 1
-    time.sleep(0.2)
-print(json.dumps({"batches": batches, "errors": errors, "locked": locked}))
-"""
 LOAD_CLIENTS, LOAD_SECONDS, LOAD_TARGET_MS = 10, 20, 200
 
 
 def test_ten_clients_click_while_two_workers_fetch(big, report):
     """10 clients, each clicking once a second through the pages, while 2 worker processes fetch."""
-    root = Path(__file__).resolve().parents[2]
-    workers = [subprocess.Popen([sys.executable, "-c", FETCH_SCRIPT, str(big["data_dir"]), str(w),
-                                 str(LOAD_SECONDS + 5)], cwd=root, stdout=subprocess.PIPE, text=True)
-               for w in range(2)]
-    time.sleep(3)  # the workers are writing before the clients start
     app = big["client"].application
     clients = [app.test_client() for _ in range(LOAD_CLIENTS)]
     for c in clients:
         assert login(c).status_code == 302
+
+    def getter(client):
+        def get(url: str) -> tuple[int, bytes]:
+            response = client.get(url)
+            return response.status_code, response.data
+        return get
+
     urls = [url.format(phone=big["phone"]) for _, url in CASES]
-    samples: list[float] = []
-    statuses: list[int] = []
-    locked = [0]
-
-    def clicks(n: int, client) -> None:
-        for i in range(LOAD_SECONDS):
-            started = time.perf_counter()
-            response = client.get(urls[(n + i) % len(urls)])
-            samples.append((time.perf_counter() - started) * 1000)
-            statuses.append(response.status_code)
-            locked[0] += b"database is locked" in response.data
-            time.sleep(max(0.0, 1 - (time.perf_counter() - started)))
-
-    threads = [threading.Thread(target=clicks, args=(n, c)) for n, c in enumerate(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    fetched = [json.loads(w.communicate(timeout=120)[0].strip().splitlines()[-1]) for w in workers]
+    started_load = os.getloadavg()[0]
+    result = run_load(big["data_dir"], [getter(c) for c in clients], urls, LOAD_SECONDS)
+    print(f"\nload average {started_load:.2f} -> {os.getloadavg()[0]:.2f}")
     label = f"{big['size'] // 1000}k · 10 客户端 + 2 抓单进程"
-    report(f"{label} p95 (ms)", p95(samples), LOAD_TARGET_MS, target=1)
-    report(f"{label} 5xx / 请求", sum(s >= 500 for s in statuses), len(statuses), unit="  ")
-    report(f"{label} 抓单批次 / 出错", sum(f["batches"] for f in fetched), max(1, sum(f["errors"] for f in fetched)),
-           unit="  ")
-    assert sum(s >= 500 for s in statuses) == 0
-    assert locked[0] == 0 and all(f["locked"] == 0 and f["errors"] == 0 for f in fetched), fetched
-    assert p95(samples) <= LOAD_TARGET_MS
+    report(f"{label} p95 (ms, 负载 {os.getloadavg()[0]:.1f})", p95(result.samples), LOAD_TARGET_MS, target=1)
+    report(f"{label} 5xx / 请求", result.server_errors, len(result.statuses), unit="  ")
+    report(f"{label} 抓单批次 / 出错", sum(f["batches"] for f in result.fetched),
+           max(1, sum(f["errors"] for f in result.fetched)), unit="  ")
+    assert result.clean(), result.fetched
+    assert p95(result.samples) <= LOAD_TARGET_MS
