@@ -41,6 +41,7 @@ NOW = datetime.now().replace(microsecond=0)
 PAGE_TARGET_MS = 100  # every tab and filter page p95 at 1M orders (issue 17)
 SCALE_TARGET = 1.5  # p95 at 1M / p95 at 100k
 _P95: dict[tuple[str, int], float] = {}  # (page, size) -> p95 ms, for the 1M/100k ratio
+_BARE: dict[tuple[str, int], float] = {}  # (page, size) -> p95 ms of the same statements on a raw cursor
 WORDS = ("保温杯", "收纳盒", "除臭喷雾", "泡酒瓶", "遮阳帽", "抽纸", "数据线", "拖鞋", "雨伞", "洗碗布")
 # by age in days: open orders are the last few days', history is shipped, finished or closed
 STATUSES = ((3, (("paid", 80), ("partly_shipped", 4), ("unpaid", 6), ("shipped", 6), ("closed", 4))),
@@ -218,6 +219,27 @@ def _bare(statements) -> None:
         cursor.execute(sql, params).fetchall()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def page_table():
+    """The issue's table once every size ran: page | 100k p95 | 1M p95 | bare SQL | ratio | 1M/100k."""
+    yield
+    if not _P95:
+        return
+    small, large = min(SIZES), max(SIZES)
+
+    def cell(value: float | None) -> str:
+        return f"{value:8.1f}" if value is not None else "       –"
+
+    lines = [f"{'page':<40} {small // 1000:>6}k p95 {large // 1000:>6}k p95 bare SQL  ratio 大/小",
+             f"load average {os.getloadavg()[0]:.1f} (ms, p95 over 20 requests)"]
+    for page in dict.fromkeys(p for p, _ in _P95):
+        a, b, bare = _P95.get((page, small)), _P95.get((page, large)), _BARE.get((page, large))
+        ratio = f"{b / bare:5.1f}×" if b and bare else "    –"
+        scale = f"{b / a:5.2f}×" if a and b and large != small else "    –"
+        lines.append(f"{page:<40} {cell(a)}   {cell(b)}   {cell(bare)} {ratio} {scale}")
+    print("\n" + "\n".join(lines))
+
+
 WEEK = f"{(NOW - timedelta(days=7)):%Y-%m-%dT%H:%M}"
 CASES = [
     ("全部订单 + 9 个分类计数", "/orders"),  # the default 成交时间 window: the last 15 days
@@ -249,6 +271,7 @@ def test_order_pages(big, report, name, url, who):
         bare = timed(lambda: _bare(statements), repeat=20)
     report(f"{name} p95 vs SQL", p95(page), p95(bare))
     _P95[(name.split(" · ", 1)[1], size)] = p95(page)
+    _BARE[(name.split(" · ", 1)[1], size)] = p95(bare)
     smaller = _P95.get((name.split(" · ", 1)[1], min(SIZES)))
     if size > min(SIZES) and smaller:
         report(f"{name} p95 vs {min(SIZES) // 1000}k", p95(page), smaller, target=SCALE_TARGET)
