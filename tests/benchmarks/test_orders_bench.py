@@ -233,9 +233,10 @@ def page_table():
     lines = [f"{'page':<40} {small // 1000:>6}k p95 {large // 1000:>6}k p95 bare SQL  ratio 大/小",
              f"load average {os.getloadavg()[0]:.1f} (ms, p95 over 20 requests)"]
     for page in dict.fromkeys(p for p, _ in _P95):
-        a, b, bare = _P95.get((page, small)), _P95.get((page, large)), _BARE.get((page, large))
-        ratio = f"{b / bare:5.1f}×" if b and bare else "    –"
-        scale = f"{b / a:5.2f}×" if a and b and large != small else "    –"
+        a, bare = _P95.get((page, small)), _BARE.get((page, large))
+        b = _P95.get((page, large)) if large != small else None
+        ratio = f"{(b or a) / bare:5.1f}×" if (b or a) and bare else "    –"
+        scale = f"{b / a:5.2f}×" if a and b else "    –"
         lines.append(f"{page:<40} {cell(a)}   {cell(b)}   {cell(bare)} {ratio} {scale}")
     print("\n" + "\n".join(lines))
 
