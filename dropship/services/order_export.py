@@ -23,9 +23,9 @@ import rustpy_xlsxwriter
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from dropship.couriers import courier_name
-from dropship.models import Order
+from dropship.models import Order, OrderItem, Purchase, Shipment
 from dropship.services.money import yuan_number
-from dropship.services.orders.cards import OrderCard, order_cards
+from dropship.services.orders.cards import CardColumns, OrderCard, order_cards
 from dropship.services.orders.labels import (
     ABNORMAL_LABELS,
     FLAG_NAMES,
@@ -63,6 +63,24 @@ def _time(value) -> str:
 
 def _joined(values) -> str:
     return SEP.join(_text(v) for v in values if v)
+
+
+# what export_row and the card properties it uses read: a tenth of the per-row work of whole models
+ORDER_COLUMNS = (Order.tid, Order.created_at, Order.status, Order.status_code, Order.status_text,
+                 Order.refund_state, Order.paid_amount, Order.purchase_amount, Order.buyer_nick, Order.buyer_message,
+                 Order.receiver_name, Order.receiver_phone, Order.receiver_region, Order.receiver_address,
+                 Order.address_state, Order.seller_flag, Order.seller_memo, Order.abnormal, Order.mark_note)
+COLUMNS = CardColumns(
+    items=(OrderItem.title, OrderItem.outer_id, OrderItem.sku_text, OrderItem.quantity),
+    purchases=(Purchase.platform, Purchase.platform_order_id, Purchase.created_at, Purchase.status,
+               Purchase.courier, Purchase.tracking_number),
+    shipments=(Shipment.state, Shipment.mode, Shipment.courier, Shipment.courier_name, Shipment.tracking_number),
+)
+
+
+def _order_columns(real_receivers: bool) -> tuple:
+    # without the right to real receivers every row shows the masked one: nothing to decrypt
+    return (*ORDER_COLUMNS, Order.receiver_real) if real_receivers else ORDER_COLUMNS
 
 
 def export_row(card: OrderCard, real_receivers: bool = False) -> list:
@@ -163,7 +181,7 @@ def export_orders(search: OrderFilter, ctx: TabContext, scope: Scope, path: Path
             ids = [i for (i,) in chunk.order_by(Order.id.desc()).limit(CHUNK).tuples()]
             if not ids:
                 break
-            for card in order_cards(orders_by_ids(ids)):
+            for card in order_cards(orders_by_ids(ids, _order_columns(real_receivers)), COLUMNS):
                 yield dict(zip(HEADERS, export_row(card, real_receivers), strict=True))
             written[0] += len(ids)
             last_id = ids[-1]

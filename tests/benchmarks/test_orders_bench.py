@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,6 +32,7 @@ from dropship.services.orders import counters
 from dropship.services.rollups import refresh_rollups
 from tests.benchmarks.conftest import p95, timed
 from tests.helpers import become_employee, login, make_app, register
+from tests.load import run_load
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_ORDERS", "100000,1000000").split(","))
 SHOPS, ACCOUNTS, DAILY = 50, 20, 10_000
@@ -40,6 +41,7 @@ NOW = datetime.now().replace(microsecond=0)
 PAGE_TARGET_MS = 100  # every tab and filter page p95 at 1M orders (issue 17)
 SCALE_TARGET = 1.5  # p95 at 1M / p95 at 100k
 _P95: dict[tuple[str, int], float] = {}  # (page, size) -> p95 ms, for the 1M/100k ratio
+_BARE: dict[tuple[str, int], float] = {}  # (page, size) -> p95 ms of the same statements on a raw cursor
 WORDS = ("保温杯", "收纳盒", "除臭喷雾", "泡酒瓶", "遮阳帽", "抽纸", "数据线", "拖鞋", "雨伞", "洗碗布")
 # by age in days: open orders are the last few days', history is shipped, finished or closed
 STATUSES = ((3, (("paid", 80), ("partly_shipped", 4), ("unpaid", 6), ("shipped", 6), ("closed", 4))),
@@ -131,11 +133,45 @@ def _insert(orders, items, purchases, lines, shipments) -> None:
                        " values (?, ?, ?, ?, ?, ?, ?, '', ?, '', '', 1)", [(*s, now) for s in shipments])
 
 
+GENERATOR_VERSION = 1  # bump when _rows or _insert change what they write
+CACHE = Path(__file__).resolve().parents[2] / ".bench"  # gitignored
+
+
+def _cached_dir(size: int) -> Path:
+    """Where a generated data folder is kept between runs: keyed by size, schema and generator."""
+    schema = max(p.stem for p in (Path(__file__).resolve().parents[2] / "dropship" / "migrations").glob("m0*.py"))
+    return CACHE / f"orders-{size}-{schema}-g{GENERATOR_VERSION}"
+
+
 @pytest.fixture(scope="module", params=SIZES, ids=lambda n: f"{n // 1000}k")
 def big(request, tmp_path_factory):
     size = request.param
     data_dir = tmp_path_factory.mktemp("orders-bench") / "data"
-    app = make_app(data_dir)
+    cached = _cached_dir(size)
+    if (cached / "phones.json").exists():  # written last: a half-copied cache is never used
+        shutil.copytree(cached, data_dir)
+        phones = json.loads((cached / "phones.json").read_text())
+        app = make_app(data_dir)
+        print(f"\n{size} orders from the cache {cached.name}")
+    else:
+        app = make_app(data_dir)
+        phones = _generate(size)
+        with db.connection_context():
+            db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.rmtree(cached, ignore_errors=True)
+        shutil.copytree(data_dir, cached)
+        (cached / "phones.json").write_text(json.dumps(phones))
+    client = app.test_client()
+    assert register(client).status_code == 302
+    staff = app.test_client()  # an employee granted 5 of the 50 shops: every query carries the scope
+    with db.connection_context():
+        granted = list(Shop.select().where(Shop.id <= EMPLOYEE_SHOPS))
+    become_employee(staff, ["orders"], shops=granted)
+    return {"client": client, "staff": staff, "data_dir": data_dir, "phone": phones[len(phones) // 2], "size": size}
+
+
+def _generate(size: int) -> list[str]:
+    """Bulk-load `size` orders, rebuild the kept counts and check the roll-ups; return the decrypted phones."""
     started = time.perf_counter()
     with db.connection_context():
         rows, phones = _rows(size)
@@ -157,13 +193,7 @@ def big(request, tmp_path_factory):
         assert before == after
     print(f"\ngenerated {size} orders / {len(rows[1])} sub-orders in {time.perf_counter() - started:.1f} s;"
           f" kept counts rebuilt (repair path) in {recount:.1f} s")
-    client = app.test_client()
-    assert register(client).status_code == 302
-    staff = app.test_client()  # an employee granted 5 of the 50 shops: every query carries the scope
-    with db.connection_context():
-        granted = list(Shop.select().where(Shop.id <= EMPLOYEE_SHOPS))
-    become_employee(staff, ["orders"], shops=granted)
-    return {"client": client, "staff": staff, "data_dir": data_dir, "phone": phones[len(phones) // 2], "size": size}
+    return phones
 
 
 def _recorded_sql(client, url: str) -> list[tuple[str, tuple]]:
@@ -187,6 +217,28 @@ def _bare(statements) -> None:
     cursor = db.cursor()
     for sql, params in statements:
         cursor.execute(sql, params).fetchall()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def page_table():
+    """The issue's table once every size ran: page | 100k p95 | 1M p95 | bare SQL | ratio | 1M/100k."""
+    yield
+    if not _P95:
+        return
+    small, large = min(SIZES), max(SIZES)
+
+    def cell(value: float | None) -> str:
+        return f"{value:8.1f}" if value is not None else "       –"
+
+    lines = [f"{'page':<40} {small // 1000:>6}k p95 {large // 1000:>6}k p95 bare SQL  ratio 大/小",
+             f"load average {os.getloadavg()[0]:.1f} (ms, p95 over 20 requests)"]
+    for page in dict.fromkeys(p for p, _ in _P95):
+        a, bare = _P95.get((page, small)), _BARE.get((page, large))
+        b = _P95.get((page, large)) if large != small else None
+        ratio = f"{(b or a) / bare:5.1f}×" if (b or a) and bare else "    –"
+        scale = f"{b / a:5.2f}×" if a and b else "    –"
+        lines.append(f"{page:<40} {cell(a)}   {cell(b)}   {cell(bare)} {ratio} {scale}")
+    print("\n" + "\n".join(lines))
 
 
 WEEK = f"{(NOW - timedelta(days=7)):%Y-%m-%dT%H:%M}"
@@ -220,6 +272,7 @@ def test_order_pages(big, report, name, url, who):
         bare = timed(lambda: _bare(statements), repeat=20)
     report(f"{name} p95 vs SQL", p95(page), p95(bare))
     _P95[(name.split(" · ", 1)[1], size)] = p95(page)
+    _BARE[(name.split(" · ", 1)[1], size)] = p95(bare)
     smaller = _P95.get((name.split(" · ", 1)[1], min(SIZES)))
     if size > min(SIZES) and smaller:
         report(f"{name} p95 vs {min(SIZES) // 1000}k", p95(page), smaller, target=SCALE_TARGET)
@@ -337,77 +390,30 @@ def test_xlsx_writers_side_by_side(lib, report, tmp_path):
     report(f"写 100000 行 {lib} 峰值内存 (MB) vs 200", figures["peak_mb"], 200, unit="MB")
 
 
-FETCH_SCRIPT = """
-import json, sys, time
-from datetime import datetime, timedelta
-from pathlib import Path
-from tests.helpers import make_app
-from dropship.db import db
-from dropship.models import Shop
-from dropship.platforms.base import RemoteItem, RemoteOrder
-from dropship.services.fetching import upsert_remote_orders
-
-app = make_app(Path(sys.argv[1]))
-worker, until = int(sys.argv[2]), time.time() + float(sys.argv[3])
-batches = errors = locked = 0
-now = datetime.now()
-while time.time() < until:  # what a fetch writes: a page of 20 orders, new ones then status changes
-    page = [RemoteOrder(tid=f"9{worker}{batches:06d}{n:02d}", status="paid" if batches % 2 == 0 else "shipped",
-                        status_text="", buyer_nick="tb", paid_amount=2590, created_at=now - timedelta(minutes=n),
-                        items=[RemoteItem(oid=f"9{worker}{batches:06d}{n:02d}0", title="保温杯", quantity=1,
-                                          paid_amount=2590, status="paid")])
-            for n in range(20)]
-    try:
-        with db.connection_context():
-            shop = Shop.get_by_id(1 + worker)
-            upsert_remote_orders(shop, page)
-            upsert_remote_orders(shop, [RemoteOrder(**{**vars(o), "status": "shipped"}) for o in page])
-    except Exception as exc:
-        errors += 1
-        locked += "database is locked" in str(exc)
-    batches += 1
-    time.sleep(0.2)
-print(json.dumps({"batches": batches, "errors": errors, "locked": locked}))
-"""
 LOAD_CLIENTS, LOAD_SECONDS, LOAD_TARGET_MS = 10, 20, 200
 
 
 def test_ten_clients_click_while_two_workers_fetch(big, report):
     """10 clients, each clicking once a second through the pages, while 2 worker processes fetch."""
-    root = Path(__file__).resolve().parents[2]
-    workers = [subprocess.Popen([sys.executable, "-c", FETCH_SCRIPT, str(big["data_dir"]), str(w),
-                                 str(LOAD_SECONDS + 5)], cwd=root, stdout=subprocess.PIPE, text=True)
-               for w in range(2)]
-    time.sleep(3)  # the workers are writing before the clients start
     app = big["client"].application
     clients = [app.test_client() for _ in range(LOAD_CLIENTS)]
     for c in clients:
         assert login(c).status_code == 302
+
+    def getter(client):
+        def get(url: str) -> tuple[int, bytes]:
+            response = client.get(url)
+            return response.status_code, response.data
+        return get
+
     urls = [url.format(phone=big["phone"]) for _, url in CASES]
-    samples: list[float] = []
-    statuses: list[int] = []
-    locked = [0]
-
-    def clicks(n: int, client) -> None:
-        for i in range(LOAD_SECONDS):
-            started = time.perf_counter()
-            response = client.get(urls[(n + i) % len(urls)])
-            samples.append((time.perf_counter() - started) * 1000)
-            statuses.append(response.status_code)
-            locked[0] += b"database is locked" in response.data
-            time.sleep(max(0.0, 1 - (time.perf_counter() - started)))
-
-    threads = [threading.Thread(target=clicks, args=(n, c)) for n, c in enumerate(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    fetched = [json.loads(w.communicate(timeout=120)[0].strip().splitlines()[-1]) for w in workers]
+    started_load = os.getloadavg()[0]
+    result = run_load(big["data_dir"], [getter(c) for c in clients], urls, LOAD_SECONDS)
+    print(f"\nload average {started_load:.2f} -> {os.getloadavg()[0]:.2f}")
     label = f"{big['size'] // 1000}k · 10 客户端 + 2 抓单进程"
-    report(f"{label} p95 (ms)", p95(samples), LOAD_TARGET_MS, target=1)
-    report(f"{label} 5xx / 请求", sum(s >= 500 for s in statuses), len(statuses), unit="  ")
-    report(f"{label} 抓单批次 / 出错", sum(f["batches"] for f in fetched), max(1, sum(f["errors"] for f in fetched)),
-           unit="  ")
-    assert sum(s >= 500 for s in statuses) == 0
-    assert locked[0] == 0 and all(f["locked"] == 0 and f["errors"] == 0 for f in fetched), fetched
-    assert p95(samples) <= LOAD_TARGET_MS
+    report(f"{label} p95 (ms, 负载 {os.getloadavg()[0]:.1f})", p95(result.samples), LOAD_TARGET_MS, target=1)
+    report(f"{label} 5xx / 请求", result.server_errors, len(result.statuses), unit="  ")
+    report(f"{label} 抓单批次 / 出错", sum(f["batches"] for f in result.fetched),
+           max(1, sum(f["errors"] for f in result.fetched)), unit="  ")
+    assert result.clean(), result.fetched
+    assert p95(result.samples) <= LOAD_TARGET_MS
