@@ -102,7 +102,7 @@ def test_cards_cover_every_sub_order_in_a_bounded_number_of_queries():
             ship(order)
         orders.append(order)
     cards, queries = _queries(lambda: order_cards(orders_by_ids([o.id for o in orders])))
-    assert queries <= 7  # orders + items + purchases + lines + shipments + the margin setting
+    assert queries <= 8  # orders + shops + items + purchases + accounts + lines + shipments + the margin setting
     assert [c.order.id for c in cards] == [o.id for o in orders]
     assert [len(c.lines) for c in cards] == [1 + n % 3 for n in range(10)]
     bought = cards[1]
