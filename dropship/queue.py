@@ -347,7 +347,7 @@ def _orphaned(job: Job) -> bool:
     return worker_dead(job.claimed_by, job.heartbeat_at)
 
 
-def _lease_holder_dead(worker: str, heartbeat_at: datetime) -> bool:
+def lease_holder_dead(worker: str, heartbeat_at: datetime) -> bool:
     return worker_dead(worker, heartbeat_at, LEASE_STALE_AFTER)
 
 
@@ -355,7 +355,7 @@ def worker_lease(key: str, busy: str = locks.BUSY_PURCHASE, delay: float = locks
     """Hold `key` for this worker process against every other worker sharing the database: an OS file
     lock on one PC (SQLite), a lease row across PCs (PostgreSQL). See services/purchasing/locks.py."""
     if shared_database():
-        return locks.lease(key, WORKER_ID, _lease_holder_dead, busy, delay)
+        return locks.lease(key, WORKER_ID, lease_holder_dead, busy, delay)
     return locks.file_lease(workers_dir().parent / "locks" / f"{key}.lock", busy, delay)
 
 

@@ -14,7 +14,7 @@ import pytest
 from dropship.db import db
 from dropship.errors import TryLater
 from dropship.models import WorkerLease
-from dropship.queue import LEASE_STALE_AFTER, WORKER_ID, _lease_holder_dead, heartbeat, worker_lease
+from dropship.queue import LEASE_STALE_AFTER, WORKER_ID, heartbeat, lease_holder_dead, worker_lease
 from dropship.services.purchasing import locks
 from dropship.services.purchasing.locks import purchase_key
 
@@ -68,7 +68,7 @@ def test_on_one_pc_the_lock_is_released_when_the_purchase_fails(app):
 
 
 def _row_lease(key):
-    return locks.lease(key, WORKER_ID, _lease_holder_dead)
+    return locks.lease(key, WORKER_ID, lease_holder_dead)
 
 
 @pytest.fixture
