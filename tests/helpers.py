@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +86,22 @@ def wait_until(condition: Callable[[], Any], timeout: float = 30, what: str = "c
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.05)
+
+
+@contextmanager
+def recorded_sql() -> Iterator[list[tuple[str, tuple]]]:
+    """The statements the block runs on the app's database, in order, with their parameters."""
+    from dropship.db import db
+
+    statements: list[tuple[str, tuple]] = []
+    original = type(db.obj).execute_sql
+
+    def record(self, sql, params=None, *args, **kwargs):
+        statements.append((sql, tuple(params or ())))
+        return original(self, sql, params, *args, **kwargs)
+
+    type(db.obj).execute_sql = record
+    try:
+        yield statements
+    finally:
+        type(db.obj).execute_sql = original

@@ -31,7 +31,7 @@ from dropship.secrets import search_key
 from dropship.services.orders import counters
 from dropship.services.rollups import refresh_rollups
 from tests.benchmarks.conftest import p95, timed
-from tests.helpers import become_employee, login, make_app, register
+from tests.helpers import become_employee, login, make_app, recorded_sql, register
 from tests.load import run_load
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_ORDERS", "100000,1000000").split(","))
@@ -198,18 +198,8 @@ def _generate(size: int) -> list[str]:
 
 def _recorded_sql(client, url: str) -> list[tuple[str, tuple]]:
     """The statements one request runs, in order."""
-    statements: list[tuple[str, tuple]] = []
-    original = type(db.obj).execute_sql
-
-    def record(self, sql, params=None, *args, **kwargs):
-        statements.append((sql, tuple(params or ())))
-        return original(self, sql, params, *args, **kwargs)
-
-    type(db.obj).execute_sql = record
-    try:
+    with recorded_sql() as statements:
         assert client.get(url).status_code == 200
-    finally:
-        type(db.obj).execute_sql = original
     return statements
 
 

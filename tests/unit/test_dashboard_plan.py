@@ -15,6 +15,7 @@ from dropship.db import db
 from dropship.models import Shipment, ShopGrant, User
 from dropship.services.dashboard import dashboard_data
 from dropship.services.scope import Scope
+from tests.helpers import recorded_sql
 from tests.orders_factory import NOW, buy, make_order, make_shop, orders_app, orders_db, refund, ship  # noqa: F401
 
 HISTORY = {"order", "orderitem", "purchase", "purchaseitem", "shipment", "dailyfigure", "monthlyfigure"}
@@ -22,18 +23,8 @@ FLAGS = {"ignored"}  # keys nearly every order shares: a search by them alone re
 
 
 def _statements(scope: Scope) -> list[tuple[str, tuple]]:
-    statements: list[tuple[str, tuple]] = []
-    original = type(db.obj).execute_sql
-
-    def record(self, sql, params=None, *args, **kwargs):
-        statements.append((sql, tuple(params or ())))
-        return original(self, sql, params, *args, **kwargs)
-
-    type(db.obj).execute_sql = record
-    try:
+    with recorded_sql() as statements:
         dashboard_data(scope, now=NOW + timedelta(hours=6))
-    finally:
-        type(db.obj).execute_sql = original
     return statements
 
 
