@@ -27,10 +27,10 @@ def _tool(name: str) -> str | None:
     return shutil.which(name)
 
 
-def missing() -> str:
-    """Why the services cannot start here ('' when they can)."""
-    absent = [n for n in ("initdb", "pg_ctl") if _tool(n) is None]
-    if shutil.which("redis-server") is None:
+def missing(redis: bool = True, tools: tuple[str, ...] = ()) -> str:
+    """Why the services (and the PostgreSQL client `tools`) cannot start here ('' when they can)."""
+    absent = [n for n in ("initdb", "pg_ctl", *tools) if _tool(n) is None]
+    if redis and shutil.which("redis-server") is None:
         absent.append("redis-server")
     if not absent:
         return ""

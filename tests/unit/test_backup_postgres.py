@@ -2,13 +2,6 @@
 server this test starts; skipped, saying why, only where the PostgreSQL server programs are missing)."""
 from __future__ import annotations
 
-import os
-import pwd
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
-
 import psycopg2
 import pytest
 from cryptography.fernet import Fernet
@@ -16,32 +9,16 @@ from cryptography.fernet import Fernet
 from dropship.config import load_settings
 from dropship.restore import make_backup, restore_offline
 from dropship.secrets import load_key
-
-BIN = next((Path(p) for p in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), Path("/usr/local/bin"))
-
-
-def _as_server_user() -> list[str]:
-    """initdb refuses root: run the server programs as nobody then."""
-    return ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
+from tests import shared_services
 
 
 @pytest.fixture(scope="module")
 def postgres():
-    if not (BIN / "initdb").exists() or not shutil.which("pg_dump") or not shutil.which("pg_restore"):
-        pytest.skip(f"PostgreSQL server programs (initdb, pg_ctl in {BIN}) or pg_dump/pg_restore are not installed")
-    root = Path(tempfile.mkdtemp(prefix="dropship-pg-"))  # not under pytest's root-only folder: the server user must reach it
-    if os.geteuid() == 0:
-        nobody = pwd.getpwnam("nobody")
-        os.chown(root, nobody.pw_uid, nobody.pw_gid)
-        os.chmod(root, 0o755)
-    run = _as_server_user()
-    subprocess.run([*run, str(BIN / "initdb"), "-D", str(root / "data"), "-A", "trust", "-U", "desk"],
-                   check=True, capture_output=True)
-    subprocess.run([*run, str(BIN / "pg_ctl"), "-D", str(root / "data"), "-w", "-l", str(root / "log"),
-                    "-o", f"-k {root} -c listen_addresses=''", "start"], check=True, capture_output=True)
-    yield f"postgresql://desk@/postgres?host={root}"
-    subprocess.run([*run, str(BIN / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate", "stop"], capture_output=True)
-    shutil.rmtree(root, ignore_errors=True)
+    why = shared_services.missing(redis=False, tools=("pg_dump", "pg_restore"))
+    if why:
+        pytest.skip(why)
+    with shared_services.postgres() as url:
+        yield url
 
 
 def _rows(url: str) -> list[tuple]:
