@@ -8,6 +8,13 @@ import pytest
 from dropship.platforms.browser import CHROMIUM_ARGS, find_browser
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first (tests/heavy_files.py): `--dist loadfile` hands files out in this order."""
+    from tests.heavy_files import heavy_first
+
+    items[:] = [items[n] for n in heavy_first(item.nodeid.split("::")[0] for item in items)]
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     found = find_browser()
