@@ -8,6 +8,20 @@ import pytest
 from dropship.platforms.browser import CHROMIUM_ARGS, find_browser
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # xdist's --loadscope-reorder (its default) hands out files with the most tests first, undoing the order
+    # below; set here rather than in addopts, which `-p no:xdist` would refuse
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first (tests/heavy_files.py): `--dist loadfile` hands files out in this order."""
+    from tests.heavy_files import heavy_first
+
+    items[:] = [items[n] for n in heavy_first(item.nodeid.split("::")[0] for item in items)]
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     found = find_browser()
