@@ -37,10 +37,17 @@ TRIGGERS = {
 }
 
 
+_INDEXED: dict[str, bool] = {}  # by database file: looked up once, not on every list view
+
+
 def indexed() -> bool:
     """Whether this database has the trigram index (SQLite with FTS5 trigram: m0024 created it)."""
-    return isinstance(db.obj, SqliteDatabase) and bool(db.execute_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).fetchone())
+    if not isinstance(db.obj, SqliteDatabase):
+        return False
+    if db.obj.database not in _INDEXED:
+        _INDEXED[db.obj.database] = bool(db.execute_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).fetchone())
+    return _INDEXED[db.obj.database]
 
 
 def title_condition(text: str) -> Expression:
