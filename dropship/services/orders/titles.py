@@ -14,7 +14,7 @@ no FTS5: there the titles are searched with ILIKE (`indexed()` is False).
 """
 from __future__ import annotations
 
-from peewee import SQL, Expression, SqliteDatabase, fn
+from peewee import SQL, Expression, NodeList, SqliteDatabase, fn
 
 from dropship.db import db
 from dropship.models import Order, OrderItem
@@ -59,7 +59,11 @@ def title_condition(text: str) -> Expression:
         return Order.id.in_(OrderItem.select(OrderItem.order)
                             .where(OrderItem.order.in_(newest), OrderItem.title.contains(text)))
     phrase = '"' + text.replace('"', '""') + '"'  # the text itself, never FTS5 query syntax
-    return Order.id.in_(SQL(f"(SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ?)", (phrase,)))
+    # `+id`: the hits are a set to probe, not the rows to start from. Read by id, a common word is
+    # every match of the whole history looked up and sorted; probed, the list walks its window in
+    # 成交时间 order and stops at the page (100k orders: 9 ms against 29, the counts history-free).
+    hits = SQL(f"(SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ?)", (phrase,))
+    return NodeList((SQL("+"), Order.id), glue="").in_(hits)
 
 
 def search_hint() -> str:
