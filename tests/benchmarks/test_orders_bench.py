@@ -263,6 +263,7 @@ CASES = [
     ("显示 忽略订单", "/orders?show=ignored&created_from="),
     ("店铺 + 待发货", "/orders?shop=3&tab=to_ship"),  # a shop the benchmark's employee is granted too
     ("商品标题 保温杯", "/orders?title=%E4%BF%9D%E6%B8%A9%E6%9D%AF"),
+    ("商品标题 杯 (1 个字: 最近的订单)", "/orders?title=%E6%9D%AF"),
     ("成交时间近 7 天 + 红旗", f"/orders?created_from={WEEK}&flag=1"),
     ("即将发货超时, 按截止时间", "/orders?tab=due_soon&sort=deadline"),
     ("收货人手机号 (解密后)", "/orders?receiver_phone={phone}"),
