@@ -19,7 +19,7 @@ from dropship.queue import start_job, start_unique_job
 from dropship.services import memo as memo_service
 from dropship.services.jobs import job_target, memo_push_job, visible_jobs
 from dropship.services.order_export import export_file, is_expired
-from dropship.services.orders import actions, labels, queries
+from dropship.services.orders import actions, labels, queries, titles
 from dropship.services.orders.cards import order_cards
 from dropship.services.orders.search import (
     RECENT_DAYS,
@@ -80,7 +80,7 @@ def _page_context() -> tuple[dict, FieldError | None]:
     except FieldError as exc:
         search, error = OrderFilter(), exc
     number, per_page = page_args()
-    context = {"search": search, "tabs": TABS, "options": _search_options(),
+    context = {"search": search, "tabs": TABS, "options": _search_options(), "title_hint": titles.search_hint(),
                # the form shows what was typed when it was wrong, else the canonical values
                "values": request.args if error else {**search.form_values(), **_per_page(per_page)}}
     if error:

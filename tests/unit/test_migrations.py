@@ -48,7 +48,12 @@ SAMPLE_BY_TYPE = {"INTEGER": 1, "BOOLEAN": 1, "REAL": 1.5, "DATETIME": "2026-01-
 
 
 def _tables(database) -> list[str]:
-    return [t for t in database.get_tables() if t != "schema_migration" and not t.startswith("sqlite_")]
+    """Tables that hold rows of their own: a full-text index (a virtual table and its shadow tables) is
+    derived from other tables, as an index is."""
+    virtual = [name for (name,) in database.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")]
+    return [t for t in database.get_tables() if t != "schema_migration" and not t.startswith("sqlite_")
+            and not any(t == v or t.startswith(v + "_") for v in virtual)]
 
 
 def _sample(column) -> object:

@@ -427,3 +427,12 @@ def test_a_bookmark_with_explicit_dates_still_shows_that_range(aged):
     day = (datetime.now() - timedelta(days=30)).strftime("%Y-%m-%d")
     html = aged.get(f"/orders?created_from={day}&created_to={day}").get_data(as_text=True)
     assert _tab_counts(html)["all"] == 1 and "3256650000000000203" in html
+
+
+def test_title_search_says_what_a_short_search_reads_and_finds_by_the_index(seeded):
+    client = seeded["client"]
+    html = client.get("/orders").get_data(as_text=True)
+    assert 'title="输入 3 个字及以上搜索全部订单；1–2 个字只搜索最近 20000 个订单的商品标题"' in html
+    assert client.get("/orders?title=收纳盒", headers=LIST).get_data(as_text=True).count('class="order-card') == 1
+    assert client.get("/orders?title=杯", headers=LIST).get_data(as_text=True).count('class="order-card') == 2
+    assert client.get("/orders?title=保温杯盖", headers=LIST).get_data(as_text=True).count('class="order-card') == 0

@@ -72,6 +72,7 @@ class Triggers:
     statements: tuple[str, ...]
 
 
+@functools.cache  # compiled from constant predicates; `available()` asks on every list view
 def triggers() -> Triggers:
     """The three triggers keeping OrderCount, named by a hash of what they do."""
     key = bucket_key()

@@ -10,10 +10,11 @@ from typing import Any
 from peewee import DateTimeField, Expression, Field, Tuple
 
 from dropship.errors import FieldError
-from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, Shipment, Shop
+from dropship.models import Order, Purchase, PurchaseAccount, Shipment, Shop
 from dropship.secrets import search_key
 from dropship.services.orders.labels import DIGITS_RE, parse_flag
 from dropship.services.orders.tabs import TAB_BY_CODE
+from dropship.services.orders.titles import title_condition
 from dropship.services.scope import Scope
 from dropship.services.tracking import FILTER_CHOICES, abnormal_condition
 
@@ -77,7 +78,7 @@ class OrderFilter:
         if self.tid:
             conds.append(_lookup(Order.tid.in_(self.tid)))
         if self.title:
-            conds.append(Order.id.in_(OrderItem.select(OrderItem.order).where(OrderItem.title.contains(self.title))))
+            conds.append(title_condition(self.title))
         if self.account is not None or self.purchased_from or self.purchased_to:
             conds.append(Order.id.in_(self._active_purchases()))
         if self.purchase_no:

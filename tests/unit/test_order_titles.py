@@ -1,0 +1,76 @@
+"""商品标题 search by the trigram index (services.orders.titles): exact after every write, bounded below 3 characters."""
+from datetime import timedelta
+
+import pytest
+
+from dropship.db import db
+from dropship.models import Order, OrderItem
+from dropship.services.orders import titles
+from dropship.services.orders.search import OrderFilter
+from dropship.services.scope import Scope
+from tests.orders_factory import NOW, make_order, make_shop, orders_app, orders_db  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("orders_db")
+
+
+def found(text: str) -> set[str]:
+    search = OrderFilter(title=text)
+    return {o.tid for o in Order.select(Order.tid).where(*search.conditions(Scope.everything()))}
+
+
+@pytest.fixture
+def world():
+    shop = make_shop()
+    make_order(shop, items=2, titles=("304不锈钢保温杯", "Bamboo 收纳盒"), tid="1")
+    make_order(shop, titles=("遮阳帽",), tid="2")
+    return shop
+
+
+def test_the_index_is_there_and_matches_substrings(world):
+    assert titles.indexed()
+    assert found("保温杯") == {"1"}
+    assert found("bamboo 收") == {"1"}  # case-insensitive, across the space, as LIKE was
+    assert found("遮阳帽") == {"2"}
+    assert found("保温杯盖") == set()
+
+
+def test_two_titles_never_match_as_one(world):
+    assert found("温杯B") == set() and found("杯Bam") == set()
+
+
+def test_query_syntax_is_text(world):
+    assert found('"保温 OR') == set()
+    assert found("AND") == set()
+
+
+def test_editing_and_deleting_titles_keeps_the_index_exact(world):
+    item = OrderItem.get(OrderItem.title == "遮阳帽")
+    OrderItem.update(title="折叠雨伞").where(OrderItem.id == item.id).execute()
+    assert found("遮阳帽") == set() and found("折叠雨") == {"2"}
+    OrderItem.delete().where(OrderItem.title == "Bamboo 收纳盒").execute()
+    assert found("收纳盒") == set() and found("保温杯") == {"1"}
+    Order.delete().where(Order.tid == "2").execute()  # its items go by the cascade
+    assert found("折叠雨") == set()
+    assert not titles.drift()
+
+
+def test_one_or_two_characters_search_only_the_newest_orders(world, monkeypatch):
+    make_order(world, titles=("旧款帽子",), tid="3", created_at=NOW - timedelta(days=400))
+    assert found("帽") == {"2", "3"}
+    monkeypatch.setattr(titles, "SHORT_QUERY_ORDERS", 2)
+    assert found("帽") == {"2"}
+    assert found("旧款帽") == {"3"}  # three characters and more: every order
+
+
+def test_rebuild_repairs_a_drifted_index(world):
+    db.execute_sql(f"DELETE FROM {titles.TABLE}")
+    assert titles.drift() and found("保温杯") == set()
+    assert titles.ensure_title_index()
+    assert not titles.drift() and found("保温杯") == {"1"}
+
+
+def test_startup_puts_back_a_trigger_a_table_copy_dropped(world):
+    db.execute_sql(f'DROP TRIGGER "{titles.TRIGGER_PREFIX}update"')
+    assert titles.ensure_title_index()
+    OrderItem.update(title="新标题").where(OrderItem.title == "遮阳帽").execute()
+    assert found("新标题") == {"2"}
