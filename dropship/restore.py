@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -80,6 +80,17 @@ def progress() -> Progress:
 
 def restoring() -> bool:
     return _progress.state == "running"
+
+
+# A restore usually replaces the sessions too (another PC's backup has other logins): the page that
+# started it still learns how it ended, without a session, for this long after.
+ENDING_SHOWN = timedelta(minutes=10)
+
+
+def shown_without_login(now: datetime | None = None) -> bool:
+    """Whether the progress poll is answered without a session: while running and just after."""
+    ended = _progress.finished_at
+    return restoring() or (ended is not None and (now or datetime.now()) - ended <= ENDING_SHOWN)
 
 
 def _set(**changes) -> None:
