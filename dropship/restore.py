@@ -10,13 +10,15 @@ database holding that row is the one being replaced.
 """
 from __future__ import annotations
 
+import hmac
 import logging
+import secrets
 import shutil
 import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -57,6 +59,7 @@ class Progress:
     safety: str = ""  # the backup of the state before, taken by this restore
     error: str = ""
     finished_at: datetime | None = None
+    ticket: str = ""  # see started_by
 
     @property
     def percent(self) -> int:
@@ -82,15 +85,11 @@ def restoring() -> bool:
     return _progress.state == "running"
 
 
-# A restore usually replaces the sessions too (another PC's backup has other logins): the page that
-# started it still learns how it ended, without a session, for this long after.
-ENDING_SHOWN = timedelta(minutes=10)
-
-
-def shown_without_login(now: datetime | None = None) -> bool:
-    """Whether the progress poll is answered without a session: while running and just after."""
-    ended = _progress.finished_at
-    return restoring() or (ended is not None and (now or datetime.now()) - ended <= ENDING_SHOWN)
+def started_by(ticket: str) -> bool:
+    """Whether `ticket` (kept in the browser that asked) is the one start_restore gave for this restore.
+    A restore usually replaces the logins too (another PC's backup has other ones): that browser still
+    learns how it ended, without a session."""
+    return bool(ticket and _progress.ticket) and hmac.compare_digest(ticket, _progress.ticket)
 
 
 def _set(**changes) -> None:
@@ -147,8 +146,9 @@ def _work_root(settings: Settings) -> Path:
 
 # -- restore while the app runs --------------------------------------------------------------------
 
-def start_restore(archive: Path, settings: Settings) -> None:
-    """Check the file now (BackupError: refused, nothing changed), then restore it in a thread."""
+def start_restore(archive: Path, settings: Settings) -> str:
+    """Check the file now (BackupError: refused, nothing changed), then restore it in a thread; returns
+    the ticket for started_by."""
     with _lock:
         if restoring():
             raise BackupError("正在恢复另一个备份，请等它完成")
@@ -158,8 +158,10 @@ def start_restore(archive: Path, settings: Settings) -> None:
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
-        _set(state="running", step=1, name=archive.name, safety="", error="", finished_at=None)
+        ticket = secrets.token_urlsafe(16)
+        _set(state="running", step=1, name=archive.name, safety="", error="", finished_at=None, ticket=ticket)
     threading.Thread(target=_restore, args=(unpacked, work, settings), name="restore", daemon=True).start()
+    return ticket
 
 
 def _reopen(settings: Settings) -> None:

@@ -3,7 +3,18 @@
 (services/settings_log) and the log is shown under the form it belongs to."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 
 from dropship import restore
 from dropship.browser_paths import locate_browser
@@ -309,7 +320,8 @@ def delete_backup():
 @requires("main")  # replaces every user's data
 def restore_backup():
     try:
-        restore.start_restore(_chosen_backup().path, current_app.config["SETTINGS"])
+        # the signed cookie outlives the restored database's logins: see _paused_for_restore
+        session["restore_ticket"] = restore.start_restore(_chosen_backup().path, current_app.config["SETTINGS"])
     except BackupError as exc:
         return _backup_page({"backup": str(exc)}, status=400)
     return _backup_page()
@@ -352,9 +364,10 @@ def restore_progress():
 
 def _paused_for_restore():
     """While a restore runs, no session can be read (its database is being swapped): the progress poll
-    is answered without one (it says only how far the restore is; and how it ended, for a while, as
-    the restored database may not know this session), everything else waits."""
-    if request.endpoint == "settings.restore_progress" and restore.shown_without_login():
+    is answered without one (it says only how far the restore is; and how it ended, to the browser that
+    started it, as the restored database may not know its session), everything else waits."""
+    if request.endpoint == "settings.restore_progress" and (
+            restore.restoring() or restore.started_by(session.get("restore_ticket", ""))):
         return restore_progress()
     if not restore.restoring() or request.endpoint == "static":
         return None

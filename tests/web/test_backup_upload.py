@@ -53,6 +53,7 @@ def test_a_backup_from_another_pc_is_uploaded_then_restored_with_its_orders_and_
     # the restored database has the other PC's logins, not this session: the page still learns the end
     ended = client.get("/settings/backup/restore/progress", headers={"HX-Request": "true"})
     assert ended.status_code == 200 and "已恢复 备份-20261101-034000.zip" in ended.get_data(as_text=True)
+    assert app.test_client().get("/settings/backup/restore/progress").status_code == 302  # only that browser
     assert (tmp_path / "new" / "secret.key").read_bytes() == key
     with db.connection_context():
         assert {o.tid for o in Order.select()} == tids
