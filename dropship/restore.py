@@ -10,7 +10,9 @@ database holding that row is the one being replaced.
 """
 from __future__ import annotations
 
+import hmac
 import logging
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -57,6 +59,7 @@ class Progress:
     safety: str = ""  # the backup of the state before, taken by this restore
     error: str = ""
     finished_at: datetime | None = None
+    ticket: str = ""  # see started_by
 
     @property
     def percent(self) -> int:
@@ -80,6 +83,13 @@ def progress() -> Progress:
 
 def restoring() -> bool:
     return _progress.state == "running"
+
+
+def started_by(ticket: str) -> bool:
+    """Whether `ticket` (kept in the browser that asked) is the one start_restore gave for this restore.
+    A restore usually replaces the logins too (another PC's backup has other ones): that browser still
+    learns how it ended, without a session."""
+    return bool(ticket and _progress.ticket) and hmac.compare_digest(ticket, _progress.ticket)
 
 
 def _set(**changes) -> None:
@@ -136,8 +146,9 @@ def _work_root(settings: Settings) -> Path:
 
 # -- restore while the app runs --------------------------------------------------------------------
 
-def start_restore(archive: Path, settings: Settings) -> None:
-    """Check the file now (BackupError: refused, nothing changed), then restore it in a thread."""
+def start_restore(archive: Path, settings: Settings) -> str:
+    """Check the file now (BackupError: refused, nothing changed), then restore it in a thread; returns
+    the ticket for started_by."""
     with _lock:
         if restoring():
             raise BackupError("正在恢复另一个备份，请等它完成")
@@ -147,8 +158,10 @@ def start_restore(archive: Path, settings: Settings) -> None:
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
-        _set(state="running", step=1, name=archive.name, safety="", error="", finished_at=None)
+        ticket = secrets.token_urlsafe(16)
+        _set(state="running", step=1, name=archive.name, safety="", error="", finished_at=None, ticket=ticket)
     threading.Thread(target=_restore, args=(unpacked, work, settings), name="restore", daemon=True).start()
+    return ticket
 
 
 def _reopen(settings: Settings) -> None:

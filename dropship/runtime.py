@@ -20,10 +20,15 @@ from huey.consumer import Consumer
 
 from dropship import configure_channel, create_app, init_backend, restore
 from dropship.config import ConfigError, Settings, default_data_dir, load_settings
-from dropship.services.backup import BackupError
+from dropship.services.backup import MAX_UPLOAD, BackupError
 
 log = logging.getLogger("dropship")
 STOP_TIMEOUT = 8.0  # seconds a running task gets to finish or hand its job back
+
+
+# waitress reads a whole body before the app sees it and answers a larger one itself, in English; above
+# the 上传备份 limit the app refuses it in Chinese (settings._upload_limit), up to twice that size.
+BODY_LIMIT = 2 * MAX_UPLOAD
 
 
 class InProcessConsumer(Consumer):
@@ -95,7 +100,8 @@ class Runtime:
         app = create_app(self.settings)
         s = self.settings
         if not s.use_https:
-            self.server = create_server(app, host=s.host, port=s.port, threads=s.web_threads, ident="dropship")
+            self.server = create_server(app, host=s.host, port=s.port, threads=s.web_threads, ident="dropship",
+                                        max_request_body_size=BODY_LIMIT)
             self._spawn(self.server.run, "web")
         else:
             from dropship import tls
@@ -103,7 +109,8 @@ class Runtime:
             cert, key = tls.ensure_certificate(s.data_dir, lan_addresses())
             self.certificate = cert
             # waitress serves the front only, on an ephemeral loopback port (see dropship.tls)
-            self.server = create_server(app, host="127.0.0.1", port=0, threads=s.web_threads, ident="dropship")
+            self.server = create_server(app, host="127.0.0.1", port=0, threads=s.web_threads, ident="dropship",
+                                        max_request_body_size=BODY_LIMIT)
             self.front = tls.TlsFront(s.host, s.port, self.server.effective_port, tls.server_context(cert, key))
             self.server.application = tls.RealClient(app, self.front)
             self._spawn(self.server.run, "web")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -18,7 +19,8 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
+from typing import BinaryIO
 
 from cryptography.fernet import Fernet, InvalidToken
 from peewee import Model
@@ -33,6 +35,9 @@ DUMP = "app.dump"  # PostgreSQL: pg_dump's custom format
 KEY = "secret.key"
 PREFIX = "备份-"
 STAMP = "%Y%m%d-%H%M%S"
+# An uploaded backup may not be larger (the request body): a year of a busy user's orders fits well
+# within it; a larger file is almost surely not one of ours. runtime.py lets waitress accept this much.
+MAX_UPLOAD = 4 * 1024 ** 3
 
 # Automatic backups run daily; older files beyond this many are deleted after each new one.
 register("backup.keep", "自动备份保留份数", 7, int_between(1, 365))
@@ -189,11 +194,12 @@ def _check_key_decrypts(database: Path, cipher: Fernet, name: str) -> None:
         connection.close()
 
 
-def check_backup(archive: Path, database_url: str, work: Path) -> dict[str, Path]:
+def check_backup(archive: Path, database_url: str, work: Path, name: str = "") -> dict[str, Path]:
     """Unpack and check a backup before anything is replaced: a zip of ours for this kind of database,
     with the key, a key that decrypts the backup's secrets (SQLite; a PostgreSQL dump is only checked by
-    pg_restore itself). Returns the unpacked files by member name, inside `work`."""
-    name = archive.name
+    pg_restore itself). Returns the unpacked files by member name, inside `work`. Messages call the
+    file `name` (the name the user knows it by), the archive's own name by default."""
+    name = name or archive.name
     wanted = DUMP if is_postgres(database_url) else DATABASE
     try:
         with zipfile.ZipFile(archive) as backup:
@@ -218,6 +224,49 @@ def check_backup(archive: Path, database_url: str, work: Path) -> dict[str, Path
     if wanted == DATABASE:
         _check_key_decrypts(unpacked[DATABASE], cipher, name)
     return unpacked
+
+
+def _made_at(filename: str, archive: Path) -> datetime:
+    """When an uploaded backup was made: the time in its name (a browser may have added " (1)"), else
+    the time its key was written into the zip (a file someone renamed)."""
+    if found := re.search(r"\d{8}-\d{6}", filename):
+        try:
+            return datetime.strptime(found.group(), STAMP)
+        except ValueError:
+            pass
+    with zipfile.ZipFile(archive) as backup:
+        return datetime(*backup.getinfo(KEY).date_time)
+
+
+def add_backup(source: BinaryIO, filename: str, data_dir: Path, database_url: str) -> BackupFile:
+    """上传备份: a backup file from another PC (or downloaded before a disk failed) into the backups folder,
+    to be restored from the list. It is written to a work folder and checked whole by check_backup (the
+    restore's own check); only a file that passes is linked in, under a free name, so a refused or
+    broken upload leaves nothing behind and never replaces a backup already there."""
+    shown = PureWindowsPath(filename).name  # browsers on Windows may send the whole path
+    if not shown.lower().endswith(".zip"):
+        raise BackupError(f"{shown or '所选文件'} 不是备份文件：只能上传本软件生成的 .zip 备份文件")
+    with tempfile.TemporaryDirectory(dir=data_dir, prefix="upload-") as work:
+        partial = Path(work) / "upload.zip"
+        try:
+            with partial.open("wb") as out:
+                shutil.copyfileobj(source, out)  # streamed: a backup can be larger than memory
+        except OSError as exc:
+            raise BackupError(f"{shown} 没有完整上传（{exc.strerror or exc}），未保存，请重试") from exc
+        check_backup(partial, database_url, Path(work), name=shown)
+        os.chmod(partial, 0o600)  # it holds the key to every secret
+        when = _made_at(shown, partial)
+        folder = data_dir / BACKUP_DIR
+        folder.mkdir(mode=0o700, exist_ok=True)
+        while True:
+            target = _free_name(folder, when)
+            try:
+                os.link(partial, target)  # fails rather than overwrite one that appeared meanwhile
+                break
+            except FileExistsError:
+                continue
+        _fsync_dir(folder)
+    return _describe(target)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -3,12 +3,24 @@
 (services/settings_log) and the log is shown under the form it belongs to."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 
 from dropship import restore
 from dropship.browser_paths import locate_browser
 from dropship.errors import FieldError
 from dropship.queue import start_job
+from dropship.services import backup as backups
 from dropship.services import order_export  # noqa: F401 - registers exports.keep_minutes (订单设置)
 from dropship.services import purchase_settings as purchase
 from dropship.services.backup import BackupError, find_backup
@@ -256,7 +268,8 @@ def _backup_page(errors: dict[str, str] | None = None, status: int | None = None
     keep = request.form.get("keep", "") if errors and "backup.keep" in errors else get_setting("backup.keep")
     return show_form("settings/backup.html", error=errors, status=status, keep=keep,
                      backups=list_backups(config.data_dir), folder=(config.data_dir / "backups").resolve(),
-                     change_keys=("backup.keep",), restore=restore.progress(), steps=restore.STEPS, **context)
+                     change_keys=("backup.keep",), restore=restore.progress(), steps=restore.STEPS,
+                     upload_limit_gb=_upload_gb(), **context)
 
 
 @bp.get("/backup")
@@ -307,10 +320,40 @@ def delete_backup():
 @requires("main")  # replaces every user's data
 def restore_backup():
     try:
-        restore.start_restore(_chosen_backup().path, current_app.config["SETTINGS"])
+        # the signed cookie outlives the restored database's logins: see _paused_for_restore
+        session["restore_ticket"] = restore.start_restore(_chosen_backup().path, current_app.config["SETTINGS"])
     except BackupError as exc:
         return _backup_page({"backup": str(exc)}, status=400)
     return _backup_page()
+
+
+@bp.post("/backup/upload")
+@requires("main")  # a backup replaces every user's data once restored
+def upload_backup():
+    """上传备份: checked whole, added to the list, then the same 确定恢复 as a listed backup."""
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        return _backup_page({"upload": "请选择要上传的备份文件（.zip）"}, status=400)
+    config = current_app.config["SETTINGS"]
+    try:
+        added = backups.add_backup(sent.stream, sent.filename, config.data_dir, config.db_url)
+    except BackupError as exc:
+        return _backup_page({"upload": str(exc)}, status=400)
+    return _backup_page(uploaded=added)
+
+
+def _upload_gb() -> int:
+    return backups.MAX_UPLOAD // 1024 ** 3
+
+
+def _upload_limit():
+    """The upload route alone takes a backup-sized body (the app's limit is a few MB); a larger one is
+    refused before it is read, in Chinese."""
+    if request.endpoint != "settings.upload_backup":
+        return
+    if (request.content_length or 0) > backups.MAX_UPLOAD:
+        abort(413, description=f"备份文件超过 {_upload_gb()} GB，未上传：请确认选择的是本软件的备份文件")
+    request.max_content_length = backups.MAX_UPLOAD
 
 
 @bp.get("/backup/restore/progress")
@@ -321,16 +364,23 @@ def restore_progress():
 
 def _paused_for_restore():
     """While a restore runs, no session can be read (its database is being swapped): the progress poll
-    is answered without one (it says only how far the restore is), everything else waits."""
+    is answered without one (it says only how far the restore is; and how it ended, to the browser that
+    started it, as the restored database may not know its session), everything else waits."""
+    if request.endpoint == "settings.restore_progress" and (
+            restore.restoring() or restore.started_by(session.get("restore_ticket", ""))):
+        return restore_progress()
     if not restore.restoring() or request.endpoint == "static":
         return None
-    if request.endpoint == "settings.restore_progress":
-        return restore_progress()
     message = "正在恢复备份，程序已暂停，请稍候再试"
     if request.headers.get("HX-Request"):
         return f'<div class="alert alert-error" role="alert">{message}</div>', 503
     return render_template("error.html", code=503, message=message), 503
 
 
-# Before every other check (the session is read from the database being swapped): first in line.
-bp.record_once(lambda state: state.app.before_request_funcs.setdefault(None, []).insert(0, _paused_for_restore))
+def _first_in_line(state) -> None:
+    # Before every other check: the session is read from the database being swapped, and the CSRF
+    # check reads the form, which for an upload must be allowed its size first.
+    state.app.before_request_funcs.setdefault(None, [])[:0] = [_paused_for_restore, _upload_limit]
+
+
+bp.record_once(_first_in_line)
