@@ -17,6 +17,31 @@ from dropship.services.receiver import masked_receiver, real_receiver
 from dropship.services.shipping import shipment_note
 
 
+# The card's rules as functions of plain values, so a reader of many orders as tuples (the export)
+# applies the same ones without building cards.
+def status_label(status: str, status_code: str, status_text: str, refund_state: str) -> str:
+    """订单状态 as the card shows it: 其他 with the platform's code, the order's refund state after it."""
+    base = STATUS_LABELS.get(status, status)
+    if status == "other":
+        base = f"其他（{status_code or status_text or '未知'}）"
+    return f"{base}（{REFUND_LABELS[refund_state]}）" if refund_state else base
+
+
+def is_shipped(status: str, consigned: bool) -> bool:
+    """已发货 / 未发货: consigned by us, or the shop says so (shipped in its own backend)."""
+    return consigned or status in ("shipped", "finished")
+
+
+def order_profit(paid: int, purchase_amount: int, purchased: bool) -> int:
+    """订单利润, fen: 0 until something is bought, as the manual's cards show."""
+    return money.profit(paid, purchase_amount) if purchased else 0
+
+
+def order_margin(paid: int, purchase_amount: int, purchased: bool, base: str) -> float | None:
+    """利润率 in percent; none until something is bought."""
+    return money.margin(paid, purchase_amount, base) if purchased else None
+
+
 @dataclass
 class ItemLine:
     """One sub-order with the active purchase that covers it (None until bought)."""
@@ -52,10 +77,8 @@ class OrderCard:
 
     @property
     def status_label(self) -> str:
-        base = STATUS_LABELS.get(self.order.status, self.order.status)
-        if self.order.status == "other":
-            base = f"其他（{self.order.status_code or self.order.status_text or '未知'}）"
-        return f"{base}（{REFUND_LABELS[self.order.refund_state]}）" if self.order.refund_state else base
+        order = self.order
+        return status_label(order.status, order.status_code, order.status_text, order.refund_state)
 
     @property
     def mark_label(self) -> str:
@@ -101,18 +124,15 @@ class OrderCard:
     @property
     def shipped(self) -> bool:
         """已发货 / 未发货: consigned by us, or the shop says so (shipped in its own backend)."""
-        return bool(self.consigned) or self.order.status in ("shipped", "finished")
+        return is_shipped(self.order.status, bool(self.consigned))
 
     @property
     def profit(self) -> int:
-        """订单利润, fen: 0 until something is bought, as the manual's cards show."""
-        return money.profit(self.order.paid_amount, self.order.purchase_amount) if self.purchased else 0
+        return order_profit(self.order.paid_amount, self.order.purchase_amount, self.purchased)
 
     @property
     def margin(self) -> float | None:
-        if not self.purchased:
-            return None
-        return money.margin(self.order.paid_amount, self.order.purchase_amount, self.margin_base)
+        return order_margin(self.order.paid_amount, self.order.purchase_amount, self.purchased, self.margin_base)
 
 
 class CardColumns(NamedTuple):
