@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
-
-from peewee import Field, Model, ModelSelect
 
 from dropship.couriers import courier_name
 from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shipment
@@ -135,35 +132,18 @@ class OrderCard:
         return order_margin(self.order.paid_amount, self.order.purchase_amount, self.purchased, self.margin_base)
 
 
-class CardColumns(NamedTuple):
-    """The columns of each table a reader of many cards needs (an export); all of them when unset."""
-
-    items: tuple[Field, ...] = ()
-    purchases: tuple[Field, ...] = ()
-    shipments: tuple[Field, ...] = ()
-
-
-EVERY_COLUMN = CardColumns()
-
-
-def _select(model: type[Model], columns: tuple[Field, ...], *keys: Field) -> ModelSelect:
-    return model.select(*keys, *columns) if columns else model.select()
-
-
-def order_cards(orders: list[Order], columns: CardColumns = EVERY_COLUMN) -> list[OrderCard]:
+def order_cards(orders: list[Order]) -> list[OrderCard]:
     """Cards for one page of orders: five queries whatever the page size."""
     ids = [o.id for o in orders]
     if not ids:
         return []
     items: dict[int, list[OrderItem]] = {}
-    for item in (_select(OrderItem, columns.items, OrderItem.id, OrderItem.order)
-                 .where(OrderItem.order.in_(ids)).order_by(OrderItem.id)):
+    for item in OrderItem.select().where(OrderItem.order.in_(ids)).order_by(OrderItem.id):
         items.setdefault(item.order_id, []).append(item)
     active: dict[int, list[Purchase]] = {}
     history: dict[int, int] = {}
     by_id: dict[int, Purchase] = {}
-    purchases = list(_select(Purchase, columns.purchases, Purchase.id, Purchase.order, Purchase.account,
-                             Purchase.active).where(Purchase.order.in_(ids)).order_by(Purchase.created_at, Purchase.id))
+    purchases = list(Purchase.select().where(Purchase.order.in_(ids)).order_by(Purchase.created_at, Purchase.id))
     # attached from one read rather than JOINed: peewee builds a joined model per row, the slow part at 100k
     accounts = {a.id: a for a in PurchaseAccount.select().where(
         PurchaseAccount.id.in_({p.account_id for p in purchases if p.account_id}))}
@@ -181,8 +161,7 @@ def order_cards(orders: list[Order], columns: CardColumns = EVERY_COLUMN) -> lis
                                      .where(PurchaseItem.purchase.in_(list(by_id))).tuples()):
             covering[item_id] = by_id[purchase_id]
     shipments: dict[int, list[Shipment]] = {}
-    for shipment in (_select(Shipment, columns.shipments, Shipment.id, Shipment.order)
-                     .where(Shipment.order.in_(ids)).order_by(Shipment.id)):
+    for shipment in Shipment.select().where(Shipment.order.in_(ids)).order_by(Shipment.id):
         shipments.setdefault(shipment.order_id, []).append(shipment)
     base = money.margin_base()
     cards = []
