@@ -16,20 +16,11 @@ from dropship.services.orders.tabs import TabContext
 from dropship.services.receiver import store_receiver
 from dropship.services.scope import Scope
 from dropship.services.settings import set_setting
-from tests.orders_factory import (  # noqa: F401
-    NOW,
-    buy,
-    make_account,
-    make_order,
-    make_shop,
-    orders_app,
-    orders_db,
-    refund,
-    ship,
-)
+from tests import orders_factory
+from tests.orders_factory import buy, make_account, make_order, make_shop, orders_app, orders_db, refund, ship  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("orders_db")
-CTX = TabContext(NOW, 6)
+CTX = TabContext(orders_factory.NOW, 6)
 ALL = Scope.everything()
 
 
