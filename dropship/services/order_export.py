@@ -2,7 +2,10 @@
 
 rustpy-xlsxwriter (Rust's rust_xlsxwriter) writes the sheet from a generator of rows, and orders are
 read in chunks by id (keyset, not OFFSET, so the last chunk costs what the first does): memory stays
-flat at 100k orders. It was chosen over openpyxl (write-only), XlsxWriter (constant_memory) and
+flat at 100k orders. Each chunk's orders, sub-orders, purchases and shipments are read as tuples, one
+query per table, and each cell is made by the rule the order card uses (`cards.status_label` …):
+building cards and models cost ~30 of the ~40 CPU-seconds per 100k rows (tests/benchmarks/test_export_bench.py).
+It was chosen over openpyxl (write-only), XlsxWriter (constant_memory) and
 PyExcelerate by the side-by-side measurement in tests/benchmarks/test_orders_bench.py: the sheet
 itself takes ~4 CPU-seconds per 100k rows against 31–55 s for the pure-Python writers. Strings
 stay strings (a buyer message starting with "=" is never a formula). The file is written to a path
