@@ -2,10 +2,12 @@
 import os
 import stat
 import time
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
 
+from dropship.models import OrderItem, PurchaseAccount, Shipment, Shop
 from dropship.platforms.base import Receiver
 from dropship.services import order_export
 from dropship.services.order_export import HEADERS, export_file, export_orders, sweep_exports
@@ -14,10 +16,11 @@ from dropship.services.orders.tabs import TabContext
 from dropship.services.receiver import store_receiver
 from dropship.services.scope import Scope
 from dropship.services.settings import set_setting
-from tests.orders_factory import NOW, buy, make_account, make_order, make_shop, orders_app, orders_db, ship  # noqa: F401
+from tests import orders_factory
+from tests.orders_factory import buy, make_account, make_order, make_shop, orders_app, orders_db, refund, ship  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("orders_db")
-CTX = TabContext(NOW, 6)
+CTX = TabContext(orders_factory.NOW, 6)
 ALL = Scope.everything()
 
 
@@ -108,3 +111,77 @@ def test_the_keep_setting_decides_when_an_export_is_swept(tmp_path, keep_minutes
     os.utime(fresh, (half_an_hour_later, half_an_hour_later))  # written just now, at the sweep's time
     assert sweep_exports(tmp_path, now=half_an_hour_later) == (0 if kept else 1)
     assert path.exists() == kept and fresh.exists()
+
+
+def _every_column_fixture() -> None:
+    """Orders that reach every column's rule: several lines (one refunded), a cancelled purchase, an account
+    without a nick, our consign and the supplier's parcel, 其他 status, system and manual marks, a real and a
+    masked receiver, characters XML does not allow."""
+    shop = make_shop("好物小店")
+    sub = Shop.create(platform="tmall", login="天猫旗舰:客服", password="pw", nick="", login_state="ok")
+    first = make_order(shop, items=3, titles=("保温杯\x07 500ml", "杯套", "杯刷"), paid=5990,
+                       created_at=datetime(2026, 11, 20, 9, 30, 5), tid="3259041876394582217",
+                       buyer_nick="tb\x1f小王", buyer_message="请周五前发货\x0b谢谢", seller_memo="已拍\x00",
+                       seller_flag=4, abnormal="out_of_stock", mark_note="等补货")
+    refund(first, 1, "refunded")
+    buy(first, amount=900, platform="taobao", platform_order_id="old-1", active=False,
+        created_at=datetime(2026, 11, 20, 9, 40))
+    buy(first, item_index=(0, 1), amount=2100, account=make_account("13800009917"), platform_order_id="230314-540",
+        status="shipped", courier="ZTO", tracking_number="4628000000003", created_at=datetime(2026, 11, 20, 10, 0))
+    nameless = PurchaseAccount.create(platform="alibaba1688", login="wangwang-7", nick="")
+    buy(first, item_index=(2,), amount=700, account=nameless, platform="alibaba1688", platform_order_id="88001",
+        status="weird_code", created_at=datetime(2026, 11, 20, 11, 0))
+    Shipment.create(order=first, courier="YTO", tracking_number="YT9000001", state="done")
+    Shipment.create(order=first, courier="ZTO", courier_name="中通快递", tracking_number="73999", state="pending")
+    store_receiver(first, Receiver("李四", "13912345678", "浙江省", "杭州市", "西湖区", "", "文三路 1 号"))
+    other = make_order(sub, items=1, titles=("遮阳帽",), paid=1000, status="other", status_code="TRADE_X",
+                       created_at=datetime(2026, 11, 21, 8, 0, 0), tid="9000000000000000002", buyer_nick="tb2")
+    refund(other, 0, "refunding")
+    buy(other, amount=600, active=False, platform_order_id="gone-2", created_at=datetime(2026, 11, 21, 8, 30))
+    shipped = make_order(shop, items=2, titles=("抽纸", "抽纸"), paid=800, status="shipped", buyer_nick="tb3",
+                         created_at=datetime(2026, 11, 22, 23, 59, 59), tid="9000000000000000003",
+                         abnormal="address_changed")
+    buy(shipped, amount=800, status="received", courier="JTSD", tracking_number="JT0001", platform_order_id="261123-1",
+        created_at=datetime(2026, 11, 23, 0, 0, 1))
+    for n, item in enumerate(OrderItem.select().order_by(OrderItem.id)):
+        OrderItem.update(outer_id=f"SKU-{n}").where(OrderItem.id == item.id).execute()
+
+
+MASKED = ["张**", "138****1234", "浙江省 杭州市 西湖区 文三路****"]
+
+
+def _every_column_rows(first_receiver: list[str]) -> list[list]:
+    """The cells as the export wrote them before it read rows as tuples (empty text reads back as None)."""
+    return [
+        ["9000000000000000003", "好物小店", "淘宝", "2026-11-22 23:59:59", "卖家已发货", "抽纸；抽纸", "SKU-4；SKU-5",
+         "颜色:黑色；颜色:黑色", 2, 8, 8, 0, "0.0%", "tb3", None, *MASKED, "拼多多 261123-1", "2026-11-23 00:00:01",
+         None, "已签收", "极兔速递", "JT0001", "已发货", "灰", None, "买家已修改地址", None],
+        ["9000000000000000002", "天猫旗舰:客服", "天猫", "2026-11-21 08:00:00", "其他（TRADE_X）（退款中）", "遮阳帽", "SKU-3",
+         "颜色:黑色", 1, 10, 0, 0, None, "tb2", None, *MASKED, None, None, None, None, None, None, "未发货", "灰",
+         None, None, None],
+        ["3259041876394582217", "好物小店", "淘宝", "2026-11-20 09:30:05", "买家已付款", "保温杯 500ml；杯套；杯刷",
+         "SKU-0；SKU-1；SKU-2", "颜色:黑色；颜色:黑色；颜色:黑色", 3, 59.9, 28, 31.9, "113.9%", "tb小王", "请周五前发货谢谢",
+         *first_receiver, "拼多多 230314-540；1688 88001", "2026-11-20 10:00:00", "买手9917；wangwang-7",
+         "待收货；weird_code", "圆通速递", "YT9000001", "已发货", "蓝", "已拍", "缺货", "等补货"],
+    ]
+
+
+@pytest.mark.parametrize("real", [True, False], ids=["明文收货人", "脱敏收货人"])
+def test_every_column_keeps_its_rule(tmp_path, real):
+    _every_column_fixture()
+    path = tmp_path / "orders.xlsx"
+    assert export_orders(OrderFilter(), CTX, ALL, path, real_receivers=real) == 3
+    sheet = load_workbook(path, read_only=True).active
+    header, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert header == list(HEADERS)
+    assert rows == _every_column_rows(["李四", "13912345678", "浙江省 杭州市 西湖区 文三路 1 号"] if real else MASKED)
+
+
+def test_times_and_text_read_as_sqlite_or_postgresql_return_them():
+    # SQLite hands back the stored text, PostgreSQL a datetime: the same cell either way
+    assert {order_export._time(v) for v in ("2026-11-20 09:30:05.250000", datetime(2026, 11, 20, 9, 30, 5, 250000),
+                                            "2026-11-20T09:30:05")} == {"2026-11-20 09:30:05"}
+    assert order_export._time("2026-11-20") == "2026-11-20 00:00:00" and order_export._time(None) == ""
+    # a line break is unprintable but allowed in xlsx: kept; a vertical tab is not
+    assert order_export._xml_safe(["第一行\n第二行", 3]) == ["第一行\n第二行", 3]
+    assert order_export._xml_safe(["a\x0bb\n", 3]) == ["ab\n", 3]

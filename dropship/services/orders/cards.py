@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
-
-from peewee import Field, Model, ModelSelect
 
 from dropship.couriers import courier_name
 from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shipment
@@ -15,6 +12,31 @@ from dropship.services.orders.labels import ABNORMAL_LABELS, REFUND_LABELS, STAT
 from dropship.services.orders.logistics import NO_LOGISTICS, PLATFORM_MODE
 from dropship.services.receiver import masked_receiver, real_receiver
 from dropship.services.shipping import shipment_note
+
+
+# The card's rules as functions of plain values, so a reader of many orders as tuples (the export)
+# applies the same ones without building cards.
+def status_label(status: str, status_code: str, status_text: str, refund_state: str) -> str:
+    """订单状态 as the card shows it: 其他 with the platform's code, the order's refund state after it."""
+    base = STATUS_LABELS.get(status, status)
+    if status == "other":
+        base = f"其他（{status_code or status_text or '未知'}）"
+    return f"{base}（{REFUND_LABELS[refund_state]}）" if refund_state else base
+
+
+def is_shipped(status: str, consigned: bool) -> bool:
+    """已发货 / 未发货: consigned by us, or the shop says so (shipped in its own backend)."""
+    return consigned or status in ("shipped", "finished")
+
+
+def order_profit(paid: int, purchase_amount: int, purchased: bool) -> int:
+    """订单利润, fen: 0 until something is bought, as the manual's cards show."""
+    return money.profit(paid, purchase_amount) if purchased else 0
+
+
+def order_margin(paid: int, purchase_amount: int, purchased: bool, base: str) -> float | None:
+    """利润率 in percent; none until something is bought."""
+    return money.margin(paid, purchase_amount, base) if purchased else None
 
 
 @dataclass
@@ -52,10 +74,8 @@ class OrderCard:
 
     @property
     def status_label(self) -> str:
-        base = STATUS_LABELS.get(self.order.status, self.order.status)
-        if self.order.status == "other":
-            base = f"其他（{self.order.status_code or self.order.status_text or '未知'}）"
-        return f"{base}（{REFUND_LABELS[self.order.refund_state]}）" if self.order.refund_state else base
+        order = self.order
+        return status_label(order.status, order.status_code, order.status_text, order.refund_state)
 
     @property
     def mark_label(self) -> str:
@@ -101,49 +121,29 @@ class OrderCard:
     @property
     def shipped(self) -> bool:
         """已发货 / 未发货: consigned by us, or the shop says so (shipped in its own backend)."""
-        return bool(self.consigned) or self.order.status in ("shipped", "finished")
+        return is_shipped(self.order.status, bool(self.consigned))
 
     @property
     def profit(self) -> int:
-        """订单利润, fen: 0 until something is bought, as the manual's cards show."""
-        return money.profit(self.order.paid_amount, self.order.purchase_amount) if self.purchased else 0
+        return order_profit(self.order.paid_amount, self.order.purchase_amount, self.purchased)
 
     @property
     def margin(self) -> float | None:
-        if not self.purchased:
-            return None
-        return money.margin(self.order.paid_amount, self.order.purchase_amount, self.margin_base)
+        return order_margin(self.order.paid_amount, self.order.purchase_amount, self.purchased, self.margin_base)
 
 
-class CardColumns(NamedTuple):
-    """The columns of each table a reader of many cards needs (an export); all of them when unset."""
-
-    items: tuple[Field, ...] = ()
-    purchases: tuple[Field, ...] = ()
-    shipments: tuple[Field, ...] = ()
-
-
-EVERY_COLUMN = CardColumns()
-
-
-def _select(model: type[Model], columns: tuple[Field, ...], *keys: Field) -> ModelSelect:
-    return model.select(*keys, *columns) if columns else model.select()
-
-
-def order_cards(orders: list[Order], columns: CardColumns = EVERY_COLUMN) -> list[OrderCard]:
+def order_cards(orders: list[Order]) -> list[OrderCard]:
     """Cards for one page of orders: five queries whatever the page size."""
     ids = [o.id for o in orders]
     if not ids:
         return []
     items: dict[int, list[OrderItem]] = {}
-    for item in (_select(OrderItem, columns.items, OrderItem.id, OrderItem.order)
-                 .where(OrderItem.order.in_(ids)).order_by(OrderItem.id)):
+    for item in OrderItem.select().where(OrderItem.order.in_(ids)).order_by(OrderItem.id):
         items.setdefault(item.order_id, []).append(item)
     active: dict[int, list[Purchase]] = {}
     history: dict[int, int] = {}
     by_id: dict[int, Purchase] = {}
-    purchases = list(_select(Purchase, columns.purchases, Purchase.id, Purchase.order, Purchase.account,
-                             Purchase.active).where(Purchase.order.in_(ids)).order_by(Purchase.created_at, Purchase.id))
+    purchases = list(Purchase.select().where(Purchase.order.in_(ids)).order_by(Purchase.created_at, Purchase.id))
     # attached from one read rather than JOINed: peewee builds a joined model per row, the slow part at 100k
     accounts = {a.id: a for a in PurchaseAccount.select().where(
         PurchaseAccount.id.in_({p.account_id for p in purchases if p.account_id}))}
@@ -161,8 +161,7 @@ def order_cards(orders: list[Order], columns: CardColumns = EVERY_COLUMN) -> lis
                                      .where(PurchaseItem.purchase.in_(list(by_id))).tuples()):
             covering[item_id] = by_id[purchase_id]
     shipments: dict[int, list[Shipment]] = {}
-    for shipment in (_select(Shipment, columns.shipments, Shipment.id, Shipment.order)
-                     .where(Shipment.order.in_(ids)).order_by(Shipment.id)):
+    for shipment in Shipment.select().where(Shipment.order.in_(ids)).order_by(Shipment.id):
         shipments.setdefault(shipment.order_id, []).append(shipment)
     base = money.margin_base()
     cards = []
