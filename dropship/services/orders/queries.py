@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from peewee import Case, Expression, Field, ModelSelect, fn
+from peewee import Case, Expression, ModelSelect, fn
 
 from dropship.models import Order, Shop
 from dropship.services.orders import counters
@@ -56,17 +56,14 @@ def order_ids(search: OrderFilter, ctx: TabContext, scope: Scope) -> ModelSelect
             .order_by(*SORTS[search.sort][1]))
 
 
-def orders_by_ids(ids: list[int], columns: tuple[Field, ...] = ()) -> list[Order]:
+def orders_by_ids(ids: list[int]) -> list[Order]:
     """Orders with their shop, in the order of `ids` (ids that came from a scoped query).
 
-    `columns`: only these (with id and shop), for a reader of many rows that needs few of the ~50;
-    peewee's per-column work on each row, not SQLite, is what an export of 100k orders spends.
     The shops are read once and attached, as a JOIN would rebuild a shop model per row.
     """
     if not ids:
         return []
-    selected = (Order.id, Order.shop, *columns) if columns else (Order,)
-    rows = {o.id: o for o in Order.select(*selected).where(Order.id.in_(ids))}
+    rows = {o.id: o for o in Order.select().where(Order.id.in_(ids))}
     shops = {s.id: s for s in Shop.select().where(Shop.id.in_({o.shop_id for o in rows.values()}))}
     for order in rows.values():
         order.shop = shops[order.shop_id]
