@@ -14,6 +14,7 @@ from typing import Any
 
 from peewee import fn
 
+from dropship.db import hour_of
 from dropship.models import Order, Purchase, Shipment, Shop
 from dropship.services.money import margin_base, yuan
 from dropship.services.orders.queries import tab_counts
@@ -34,12 +35,10 @@ class Event:
     text: str
 
 
-# 成交时间's hour as stored text, YYYY-MM-DD HH; m0023's index covers the query that groups by it
-HOUR = fn.substr(Order.created_at, 1, 13).coerce(False)
 
 
 def hourly(rows: list[tuple[str, int, int]], day: datetime) -> tuple[list[int], list[int]]:
-    """Orders and 实收金额 (fen) per hour of `day` from (HOUR, orders, 实收金额) rows grouped in SQL."""
+    """Orders and 实收金额 (fen) per hour of `day` from (hour_of, orders, 实收金额) rows grouped in SQL."""
     orders, sales = [0] * 24, [0] * 24
     prefix = f"{day:%Y-%m-%d} "
     for hour, count, paid in rows:
@@ -60,9 +59,10 @@ def dashboard_data(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     report = ReportFilter(start=today.date(), end=today.date())
     parts = breakdown(report, scope)
     figures = parts.total
-    rows = list(Order.select(HOUR, fn.COUNT(Order.id), fn.SUM(Order.paid_amount))
+    hour = hour_of(Order.created_at)  # on SQLite m0023's index covers the query that groups by it
+    rows = list(Order.select(hour, fn.COUNT(Order.id), fn.SUM(Order.paid_amount))
                 .where(Order.created_at >= yesterday, Order.created_at < today + timedelta(days=1),
-                       counted_condition(), *scope.conditions(Order)).group_by(HOUR).tuples())
+                       counted_condition(), *scope.conditions(Order)).group_by(hour).tuples())
     today_orders, today_sales = hourly(rows, today)
     yesterday_orders, yesterday_sales = hourly(rows, yesterday)
     by_shop = sorted(parts.by_shop.items(), key=lambda kv: -kv[1].sales)[:RANKING_SIZE]
