@@ -66,7 +66,7 @@ def _text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", value or "")
 
 
-def _xml_safe(cells: list) -> list:
+def xml_safe(cells: list) -> list:
     """The row with `_text` applied to its text cells; checked as one string first, as almost no row needs it
     (the characters XML refuses are all unprintable, and isprintable() is far cheaper than the search)."""
     text = "".join([c for c in cells if type(c) is str])
@@ -75,7 +75,7 @@ def _xml_safe(cells: list) -> list:
     return cells
 
 
-def _time(value: datetime | str | None) -> str:
+def time_cell(value: datetime | str | None) -> str:
     """The time to the second, "%Y-%m-%d %H:%M:%S"."""
     if isinstance(value, str):  # SQLite's text as stored, "2026-11-20 09:30:05[.123456]": its first 19 characters
         if len(value) >= 19 and value[10] == " ":
@@ -152,11 +152,11 @@ def export_row(order: Any, items: list, purchases: list, consigned: list, lookup
     purchased = bool(purchases)
     margin = order_margin(order.paid_amount, order.purchase_amount, purchased, lookups.margin_base)
     shop_name, platform = lookups.shops[order.shop_id]
-    return _xml_safe([
+    return xml_safe([
         order.tid,
         shop_name,
         platform,
-        _time(order.created_at),
+        time_cell(order.created_at),
         status_label(order.status, order.status_code, order.status_text, order.refund_state),
         _joined([i.title for i in items]),
         _joined([i.outer_id for i in items]),
@@ -172,7 +172,7 @@ def export_row(order: Any, items: list, purchases: list, consigned: list, lookup
         receiver.phone,
         f"{receiver.region} {receiver.address}".strip(),
         _joined([f"{PURCHASE_PLATFORMS.get(p.platform, p.platform)} {p.platform_order_id}" for p in purchases]),
-        _time(purchases[0].created_at) if purchases else "",
+        time_cell(purchases[0].created_at) if purchases else "",
         _joined([lookups.accounts.get(p.account_id, "") for p in purchases]),
         _joined([PURCHASE_STATUS_LABELS.get(p.status, p.status) for p in purchases]),
         _joined([name for name, _ in logistics]),

@@ -179,9 +179,9 @@ def test_every_column_keeps_its_rule(tmp_path, real):
 
 def test_times_and_text_read_as_sqlite_or_postgresql_return_them():
     # SQLite hands back the stored text, PostgreSQL a datetime: the same cell either way
-    assert {order_export._time(v) for v in ("2026-11-20 09:30:05.250000", datetime(2026, 11, 20, 9, 30, 5, 250000),
+    assert {order_export.time_cell(v) for v in ("2026-11-20 09:30:05.250000", datetime(2026, 11, 20, 9, 30, 5, 250000),
                                             "2026-11-20T09:30:05")} == {"2026-11-20 09:30:05"}
-    assert order_export._time("2026-11-20") == "2026-11-20 00:00:00" and order_export._time(None) == ""
+    assert order_export.time_cell("2026-11-20") == "2026-11-20 00:00:00" and order_export.time_cell(None) == ""
     # a line break is unprintable but allowed in xlsx: kept; a vertical tab is not
-    assert order_export._xml_safe(["第一行\n第二行", 3]) == ["第一行\n第二行", 3]
-    assert order_export._xml_safe(["a\x0bb\n", 3]) == ["ab\n", 3]
+    assert order_export.xml_safe(["第一行\n第二行", 3]) == ["第一行\n第二行", 3]
+    assert order_export.xml_safe(["a\x0bb\n", 3]) == ["ab\n", 3]
