@@ -324,6 +324,9 @@ def test_pdd_group_purchase_reads_sharing_until_the_group_forms(live_desk, sb, p
     expect(page.locator("#order-message")).to_contain_text("正在同步订单")
     jobs = page.get_by_text(re.compile(r"^任务\s*\d*$"))
     jobs.click()
+    # the sync's own row done first: "nothing running" proves nothing while the panel has not shown the sync
+    # yet. The sync queues the 拍单状态 sync before it is done, so the same panel shows that one from then on.
+    expect(page.locator(".job[data-state=done]").filter(has_text=f"同步状态 · {tid}")).to_be_visible(timeout=60_000)
     expect(page.locator(".job[data-state=running], .job[data-state=queued]")).to_have_count(0, timeout=60_000)
     jobs.click()
     page.reload()

@@ -41,7 +41,7 @@ def test_menu_pages_render(signed_in, path, title, texts):
         assert text in html
 
 
-def test_jobs_panel_polls_while_running_and_stops_when_done(signed_in):
+def test_jobs_panel_polls_fast_while_running_and_slowly_when_idle(signed_in):
     with db.connection_context():
         job = Job.create(kind="browser_check", title="浏览器检测", state="running", done=1, total=3)
     html = signed_in.get("/jobs/panel", headers={"HX-Request": "true"}).get_data(as_text=True)
@@ -50,7 +50,7 @@ def test_jobs_panel_polls_while_running_and_stops_when_done(signed_in):
     with db.connection_context():
         Job.update(state="done", done=3).where(Job.id == job.id).execute()
     html = signed_in.get("/jobs/panel", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "every 1s" not in html and "100%" in html
+    assert 'hx-trigger="every 5s, jobs-changed from:body"' in html and "100%" in html
 
 
 def test_failed_job_shows_error_and_retry(signed_in):
