@@ -27,6 +27,7 @@ from dropship.errors import user_message
 from dropship.services.backup import (
     DUMP,
     KEY,
+    WORK_PREFIX,
     BackupError,
     BackupFile,
     check_backup,
@@ -36,6 +37,7 @@ from dropship.services.backup import (
     pg_restore_command,
     sqlite_path,
     swap_in,
+    work_folder,
 )
 
 log = logging.getLogger("dropship.restore")
@@ -132,7 +134,7 @@ def _has_data(settings: Settings) -> bool:
 def restore_offline(archive: Path, settings: Settings) -> BackupFile | None:
     """`--restore FILE` with the app stopped: check, safety backup of what is there (None for an empty
     data dir), put the backup in place. The next start migrates it."""
-    with tempfile.TemporaryDirectory(dir=_work_root(settings)) as work:
+    with work_folder(_work_root(settings), "restore") as work:
         unpacked = check_backup(archive, settings.db_url, Path(work))
         safety = make_backup(settings) if _has_data(settings) else None
         _put_in_place(unpacked, settings)
@@ -152,7 +154,7 @@ def start_restore(archive: Path, settings: Settings) -> str:
     with _lock:
         if restoring():
             raise BackupError("正在恢复另一个备份，请等它完成")
-        work = Path(tempfile.mkdtemp(dir=_work_root(settings), prefix="restore-"))
+        work = Path(tempfile.mkdtemp(dir=_work_root(settings), prefix=f"{WORK_PREFIX}restore-"))
         try:
             unpacked = check_backup(archive, settings.db_url, work)
         except BaseException:
@@ -204,7 +206,7 @@ def _restore(unpacked: dict[str, Path], work: Path, settings: Settings) -> None:
             _reopen(settings)
         except Exception as exc:
             log.exception("restored database could not be opened; putting the safety backup back")
-            with tempfile.TemporaryDirectory(dir=work) as back:
+            with work_folder(work, "safety") as back:
                 _put_in_place(check_backup(safety.path, settings.db_url, Path(back)), settings)
             _reopen(settings)
             raise BackupError(f"备份无法打开或升级（{user_message(exc)}），已回到恢复前的数据") from exc

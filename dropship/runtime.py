@@ -20,7 +20,7 @@ from huey.consumer import Consumer
 
 from dropship import configure_channel, create_app, init_backend, restore
 from dropship.config import ConfigError, Settings, default_data_dir, load_settings
-from dropship.services.backup import MAX_UPLOAD, BackupError
+from dropship.services.backup import MAX_UPLOAD, BackupError, sweep_work_folders
 
 log = logging.getLogger("dropship")
 STOP_TIMEOUT = 8.0  # seconds a running task gets to finish or hand its job back
@@ -144,6 +144,7 @@ class Runtime:
             self._spawn(self._beat, "heartbeat")
             self._start_consumer()
         restore.attach(self)
+        sweep_work_folders(self.settings.data_dir)  # what a crash mid-upload or mid-restore left
         for hook in self.on_started:
             hook(self)
 

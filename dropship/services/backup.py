@@ -38,6 +38,10 @@ STAMP = "%Y%m%d-%H%M%S"
 # An uploaded backup may not be larger (the request body): a year of a busy user's orders fits well
 # within it; a larger file is almost surely not one of ours. runtime.py lets waitress accept this much.
 MAX_UPLOAD = 4 * 1024 ** 3
+# Backups, uploads and restores unpack into work folders beside their targets (room on the same disk, not
+# RAM). A crash leaves them behind, up to a 4 GB upload each; older than this, none is still in use.
+WORK_PREFIX = "work-"
+STALE_WORK = timedelta(hours=12)
 
 # Automatic backups run daily; older files beyond this many are deleted after each new one.
 register("backup.keep", "自动备份保留份数", 7, int_between(1, 365))
@@ -96,7 +100,7 @@ def create_backup(data_dir: Path, database_url: str, now: datetime | None = None
     folder = data_dir / BACKUP_DIR
     folder.mkdir(mode=0o700, exist_ok=True)
     target = _free_name(folder, now or datetime.now())
-    with tempfile.TemporaryDirectory(dir=folder) as work:
+    with work_folder(folder, "backup") as work:
         copy = Path(work) / (DUMP if postgres else DATABASE)
         if postgres:
             dump(copy)
@@ -109,6 +113,24 @@ def create_backup(data_dir: Path, database_url: str, now: datetime | None = None
         os.chmod(partial, 0o600)  # it holds the key to every secret
         os.replace(partial, target)  # never a half-written backup under the final name
     return _describe(target)
+
+
+def work_folder(parent: Path, kind: str) -> tempfile.TemporaryDirectory:
+    """A work folder in `parent`, removed when the `with` ends, or by sweep_work_folders after a crash."""
+    return tempfile.TemporaryDirectory(dir=parent, prefix=f"{WORK_PREFIX}{kind}-")
+
+
+def sweep_work_folders(data_dir: Path) -> list[Path]:
+    """Delete the work folders a crash left behind, of any process on this PC: only those untouched for
+    STALE_WORK, so a running upload or restore in another process keeps its own."""
+    cutoff = (datetime.now() - STALE_WORK).timestamp()
+    swept = []
+    for parent in (data_dir, data_dir / BACKUP_DIR):
+        for path in parent.glob(f"{WORK_PREFIX}*") if parent.is_dir() else ():
+            if path.is_dir() and path.stat().st_mtime < cutoff:
+                shutil.rmtree(path, ignore_errors=True)
+                swept.append(path)
+    return swept
 
 
 def _free_name(folder: Path, when: datetime) -> Path:
@@ -246,7 +268,7 @@ def add_backup(source: BinaryIO, filename: str, data_dir: Path, database_url: st
     shown = PureWindowsPath(filename).name  # browsers on Windows may send the whole path
     if not shown.lower().endswith(".zip"):
         raise BackupError(f"{shown or '所选文件'} 不是备份文件：只能上传本软件生成的 .zip 备份文件")
-    with tempfile.TemporaryDirectory(dir=data_dir, prefix="upload-") as work:
+    with work_folder(data_dir, "upload") as work:
         partial = Path(work) / "upload.zip"
         try:
             with partial.open("wb") as out:

@@ -1,9 +1,11 @@
 """数据备份: a consistent copy while orders are being written, restored into a fresh data dir with its key."""
 from __future__ import annotations
 
+import os
 import threading
 import zipfile
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,8 @@ from dropship.services.backup import (
     pg_dump_command,
     pg_restore_command,
     prune_backups,
+    sweep_work_folders,
+    work_folder,
 )
 from dropship.services.settings import set_setting
 from dropship.tasks.backup import daily_backup
@@ -110,3 +114,19 @@ def test_the_daily_backup_keeps_the_newest_as_many_as_the_setting_says(tmp_path)
     assert find_backup(data, old[2].name).size > 0
     assert (data / "backups" / "备份-renamed-by-hand.zip").exists()
     assert prune_backups(data, 1) == [old[2].path]
+
+
+def test_work_folders_a_crash_left_are_swept_after_12_hours_but_live_ones_stay(tmp_path):
+    data = tmp_path / "data"
+    (data / "backups").mkdir(parents=True)
+    held = [work_folder(data, "upload"), work_folder(data / "backups", "backup"), work_folder(data, "restore")]
+    *crashed, live = [Path(work.name) for work in held]  # `held` keeps them from their own cleanup
+    for folder in crashed:
+        (folder / "upload.zip").write_bytes(b"half a file")
+    mine = data / "my-own-folder"  # not a work folder: never touched
+    mine.mkdir()
+    then = (datetime.now() - timedelta(hours=12, minutes=1)).timestamp()
+    for folder in (*crashed, mine):
+        os.utime(folder, (then, then))
+    assert sorted(sweep_work_folders(data)) == sorted(crashed)
+    assert live.is_dir() and mine.is_dir() and not any(f.exists() for f in crashed)
