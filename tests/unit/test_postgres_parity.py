@@ -138,3 +138,4 @@ def test_postgresql_start_up_repairs_drifted_counts_and_missing_triggers(pg_shop
     assert counters.ensure_counters()
     assert counters.available() and counters.drift() == {}
     assert not counters.ensure_counters()
+
