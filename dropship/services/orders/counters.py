@@ -154,6 +154,10 @@ def recount() -> None:
     """The repair path: every bucket again from the orders themselves, in one transaction."""
     key = bucket_key()
     with db.atomic():
+        if shared_database():
+            # Writers on other PCs would move buckets the recount has not read yet, or already has:
+            # they wait (reads go on) until the counts are whole again. SQLite has one writer anyway.
+            db.execute_sql('LOCK TABLE "order" IN SHARE MODE')
         OrderCount.delete().execute()
         query = Order.select(*key.values(), fn.COUNT(Order.id)).group_by(*key.values())
         OrderCount.insert_from(query, [getattr(OrderCount, c) for c in (*key, "n")]).execute()
