@@ -1,20 +1,19 @@
 """Kept tab counts: 订单管理's nine counts without counting a year of orders on every view.
 
 Every order sits in one `OrderCount` bucket: its 显示 (ignored), shop, 成交日 and the set of kept
-tabs it belongs to (a bit set over `KEPT_TABS`). SQLite triggers on "order" move it between
-buckets in the very statement that changes it, so the counts are right inside the transaction of
-every writer — fetch upserts, roll-ups (purchase, refund), 忽略 / 标记, deletes — without each one
-remembering to call us. The trigger bodies are compiled from the tab predicates in `tabs` (their
-one home) and named by a hash of their SQL: `ensure_counters` at start-up reinstalls them and
-recounts when the predicates changed, when the table is new, or when a migration rebuilt the order
-table (SQLite drops a table's triggers with it).
+tabs it belongs to (a bit set over `KEPT_TABS`). Triggers on "order" move it between buckets in
+the very statement that changes it, so the counts are right inside the transaction of every
+writer — fetch upserts, roll-ups (purchase, refund), 忽略 / 标记, deletes — without each one
+remembering to call us. The moves are compiled from the tab predicates in `tabs` (their one home)
+into each database's SQL: SQLite runs them in its trigger bodies, PostgreSQL in a plpgsql function
+its row triggers call. Both are named by a hash of their SQL: `ensure_counters` at start-up
+reinstalls them and recounts when the predicates changed, when the counts do not add up to the
+orders, or when a migration rebuilt the order table (SQLite drops a table's triggers with it).
 
 A search that narrows by more than 显示, 店铺 and 成交时间 is counted over the orders (`queries`);
 so are the partial days at the ends of a 成交时间 window, and the live tabs (即将发货超时, which
-moves with the clock) from their index. PostgreSQL keeps no buckets: `available()` says so and
-the page counts the orders live (tests/unit/test_postgres_parity.py). That is the chosen fallback,
-not an oversight: PostgreSQL counts in parallel and runs on the bigger office server, and trigger
-functions generated in a second SQL dialect would be a second home for the tab rules' compilation.
+moves with the clock) from their index. Until the triggers are in place (`available()`), the page
+counts the orders live.
 """
 from __future__ import annotations
 
@@ -24,9 +23,9 @@ import operator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from peewee import Case, Expression, SqliteDatabase, fn
+from peewee import Case, Database, Expression, PostgresqlDatabase, SqliteDatabase, fn
 
-from dropship.db import day_of, db
+from dropship.db import day_of, db, shared_database
 from dropship.models import Order, OrderCount
 from dropship.services.orders.search import OrderFilter
 from dropship.services.orders.tabs import TABS, TabContext
@@ -36,6 +35,7 @@ KEPT_TABS = tuple(tab for tab in TABS[1:] if not tab.live)
 # kept tabs do not read the clock; the predicates still take a context
 _TIMELESS = TabContext(datetime(2000, 1, 1), 0)
 TRIGGER_PREFIX = "ordercount_"
+COUNTERS_LOCK = 0x6F636E74  # an advisory-lock number of our own ("ocnt")
 
 
 def tab_bits() -> Expression:
@@ -44,12 +44,15 @@ def tab_bits() -> Expression:
     return functools.reduce(operator.add, terms)
 
 
-def bucket_key() -> dict[str, Expression]:
+def bucket_key(database: Database | None = None) -> dict[str, Expression]:
     """OrderCount's key columns, each as an expression over one order."""
-    return {"ignored": Order.ignored, "shop_id": Order.shop, "day": day_of(Order.created_at), "tabs": tab_bits()}
+    return {"ignored": Order.ignored, "shop_id": Order.shop, "day": day_of(Order.created_at, database),
+            "tabs": tab_bits()}
 
 
-def _literal(value: object) -> str:
+def _literal(value: object, postgres: bool) -> str:
+    if isinstance(value, bool) and postgres:
+        return str(value).upper()
     if isinstance(value, bool | int):
         return str(int(value))
     if isinstance(value, str):
@@ -57,14 +60,16 @@ def _literal(value: object) -> str:
     raise TypeError(f"cannot inline {value!r} into a trigger")
 
 
-def _on_row(expression: Expression, row: str) -> str:
-    """`expression` over the trigger's NEW or OLD row, parameters inlined (a trigger has none)."""
-    sql, params = SqliteDatabase(None).get_sql_context().sql(Order.select(expression)).query()
+def _on_row(expression: Expression, row: str, database: Database) -> str:
+    """`expression` over the trigger's NEW or OLD row in `database`'s SQL, parameters inlined (a
+    trigger has none)."""
+    sql, params = database.get_sql_context().sql(Order.select(expression)).query()
     body = sql[len("SELECT "):sql.rindex(' FROM "order" AS "t1"')].replace('"t1".', f"{row}.")
-    parts = body.split("?")
+    parts = body.split(database.param)
     if len(parts) != len(params) + 1:
         raise ValueError(f"cannot inline the parameters of {body}")
-    return "".join(part + _literal(value) for part, value in zip(parts, params, strict=False)) + parts[-1]
+    postgres = isinstance(database, PostgresqlDatabase)
+    return "".join(part + _literal(value, postgres) for part, value in zip(parts, params, strict=False)) + parts[-1]
 
 
 @dataclass(frozen=True)
@@ -73,44 +78,86 @@ class Triggers:
     statements: tuple[str, ...]
 
 
-@functools.cache  # compiled from constant predicates; `available()` asks on every list view
 def triggers() -> Triggers:
-    """The three triggers keeping OrderCount, named by a hash of what they do."""
-    key = bucket_key()
+    """The triggers keeping OrderCount in the current database, named by a hash of what they do."""
+    return _compiled(shared_database())
+
+
+@functools.cache  # compiled from constant predicates; `available()` asks on every list view
+def _compiled(postgres: bool) -> Triggers:
+    """The bucket moves compiled once from `bucket_key` into SQL, wrapped in each dialect's triggers.
+
+    The moves themselves (one INSERT … ON CONFLICT, one UPDATE) are the same text in both
+    dialects; only the trigger around them differs: SQLite runs them in its trigger body,
+    PostgreSQL in one plpgsql function that its three row triggers call.
+    """
+    database = PostgresqlDatabase(None) if postgres else SqliteDatabase(None)
+    key = bucket_key(database)
     columns = ", ".join(f'"{c}"' for c in key)
-    new = [_on_row(e, "NEW") for e in key.values()]
-    old = [_on_row(e, "OLD") for e in key.values()]
+    new = [_on_row(e, "NEW", database) for e in key.values()]
+    old = [_on_row(e, "OLD", database) for e in key.values()]
     add = (f'INSERT INTO "ordercount" ({columns}, "n") VALUES ({", ".join(new)}, 1)'
-           f' ON CONFLICT ({columns}) DO UPDATE SET "n" = "n" + 1;')
+           f' ON CONFLICT ({columns}) DO UPDATE SET "n" = "ordercount"."n" + 1;')
     remove = ('UPDATE "ordercount" SET "n" = "n" - 1 WHERE '
               + " AND ".join(f'"{c}" = {o}' for c, o in zip(key, old, strict=True)) + ";")
-    changed = " OR ".join(f"({o}) IS NOT ({n})" for o, n in zip(old, new, strict=True))
+    differs = "IS DISTINCT FROM" if postgres else "IS NOT"
+    changed = " OR ".join(f"({o}) {differs} ({n})" for o, n in zip(old, new, strict=True))
     read = ", ".join(f'"{f.column_name}"' for f in Order._meta.sorted_fields
                      if f"NEW.\"{f.column_name}\"" in " ".join(new))
     tag = hashlib.sha1((add + remove + read).encode()).hexdigest()[:10]
     names = tuple(f"{TRIGGER_PREFIX}{kind}_{tag}" for kind in ("insert", "delete", "update"))
+    if not postgres:
+        return Triggers(names, (
+            f'CREATE TRIGGER "{names[0]}" AFTER INSERT ON "order" BEGIN {add} END',
+            f'CREATE TRIGGER "{names[1]}" AFTER DELETE ON "order" BEGIN {remove} END',
+            f'CREATE TRIGGER "{names[2]}" AFTER UPDATE OF {read} ON "order" WHEN {changed} BEGIN {remove} {add} END',
+        ))
+    function = f"{TRIGGER_PREFIX}move_{tag}"
+    run = f'FOR EACH ROW EXECUTE FUNCTION "{function}"()'
     return Triggers(names, (
-        f'CREATE TRIGGER "{names[0]}" AFTER INSERT ON "order" BEGIN {add} END',
-        f'CREATE TRIGGER "{names[1]}" AFTER DELETE ON "order" BEGIN {remove} END',
-        f'CREATE TRIGGER "{names[2]}" AFTER UPDATE OF {read} ON "order" WHEN {changed} BEGIN {remove} {add} END',
+        f'CREATE OR REPLACE FUNCTION "{function}"() RETURNS trigger LANGUAGE plpgsql AS $move$ BEGIN'
+        f" IF TG_OP <> 'INSERT' THEN {remove} END IF; IF TG_OP <> 'DELETE' THEN {add} END IF;"
+        " RETURN NULL; END $move$",
+        f'CREATE TRIGGER "{names[0]}" AFTER INSERT ON "order" {run}',
+        f'CREATE TRIGGER "{names[1]}" AFTER DELETE ON "order" {run}',
+        f'CREATE TRIGGER "{names[2]}" AFTER UPDATE OF {read} ON "order" FOR EACH ROW WHEN ({changed})'
+        f' EXECUTE FUNCTION "{function}"()',
     ))
 
 
 def _installed() -> set[str]:
-    rows = db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'order'"
-                          " AND name LIKE ?", (TRIGGER_PREFIX + "%",))
-    return {name for (name,) in rows}
+    if shared_database():
+        sql = ("SELECT tgname FROM pg_trigger WHERE tgrelid = '\"order\"'::regclass AND NOT tgisinternal"
+               " AND tgname LIKE %s")
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'order' AND name LIKE ?"
+    return {name for (name,) in db.execute_sql(sql, (TRIGGER_PREFIX + "%",))}
+
+
+def _uninstall(names: set[str]) -> None:
+    """Drop the kept counts' triggers `names` and, on PostgreSQL, every function they called."""
+    if not shared_database():
+        for name in names:
+            db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+        return
+    functions = db.execute_sql("SELECT proname FROM pg_proc WHERE proname LIKE %s", (TRIGGER_PREFIX + "%",))
+    for (name,) in list(functions):
+        db.execute_sql(f'DROP FUNCTION IF EXISTS "{name}"() CASCADE')  # with whatever trigger calls it
 
 
 def available() -> bool:
     """Whether the kept counts are kept here (the current triggers are installed)."""
-    return isinstance(db.obj, SqliteDatabase) and set(triggers().names) <= _installed()
+    return set(triggers().names) <= _installed()
 
 
 def recount() -> None:
     """The repair path: every bucket again from the orders themselves, in one transaction."""
     key = bucket_key()
     with db.atomic():
+        if shared_database():
+            # Writers on other PCs would move buckets the recount has not read yet, or already has:
+            # they wait (reads go on) until the counts are whole again. SQLite has one writer anyway.
+            db.execute_sql('LOCK TABLE "order" IN SHARE MODE')
         OrderCount.delete().execute()
         query = Order.select(*key.values(), fn.COUNT(Order.id)).group_by(*key.values())
         OrderCount.insert_from(query, [getattr(OrderCount, c) for c in (*key, "n")]).execute()
@@ -128,19 +175,22 @@ def drift() -> dict[tuple, tuple[int, int]]:
 
 
 def ensure_counters() -> bool:
-    """At start-up: install the current triggers and recount when they or the counts are missing.
+    """At start-up: install the current triggers and recount when they are missing or the counts
+    do not add up to the orders (a table emptied or edited by hand, orders written with the
+    triggers off). True when it (re)built the counts.
 
-    True when it (re)built the counts. A no-op on databases without triggers here.
+    The total is the start-up check because it costs one count of the orders; a count moved to
+    the wrong bucket with the total intact is found by the nightly `drift` check instead.
     """
-    if not isinstance(db.obj, SqliteDatabase):
-        return False
     wanted = triggers()
-    present = _installed()
-    if set(wanted.names) == present and (OrderCount.select().exists() or not Order.select().exists()):
-        return False
     with db.atomic():
-        for name in present:
-            db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+        if shared_database():  # several PCs start together: one installs, the others find it done
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (COUNTERS_LOCK,))
+        present = _installed()
+        kept = OrderCount.select(fn.SUM(OrderCount.n)).scalar() or 0
+        if set(wanted.names) == present and kept == Order.select().count():
+            return False
+        _uninstall(present)
         for statement in wanted.statements:
             db.execute_sql(statement)
         recount()

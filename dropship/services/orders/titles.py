@@ -10,16 +10,18 @@ Triggers on orderitem keep the documents in the statement that changes a title, 
 start-up (`ensure_title_index`), which also rebuilds the documents when they do not add up — the
 repair path, also used after a bulk load. 1–2 characters are below a trigram: such a search reads
 the titles of the newest SHORT_QUERY_ORDERS orders only (the form's tooltip says so). PostgreSQL has
-no FTS5: there the titles are searched with ILIKE (`indexed()` is False).
+no FTS5: there m0027's pg_trgm GIN index on the sub-orders' titles serves the ILIKE itself, kept by
+PostgreSQL; the same 3-character floor and short-search bound apply (`indexed()` where it exists).
 """
 from __future__ import annotations
 
-from peewee import SQL, Expression, NodeList, SqliteDatabase, fn
+from peewee import SQL, Expression, NodeList, fn
 
-from dropship.db import db
+from dropship.db import db, shared_database
 from dropship.models import Order, OrderItem
 
 TABLE = "ordertitle"  # created by m0024 on SQLite
+TRGM_INDEX = "orderitem_title_trgm"  # created by m0027 on PostgreSQL
 MIN_INDEXED = 3  # a trigram
 SHORT_QUERY_ORDERS = 20_000  # 1–2 character titles: the newest orders searched (a bounded LIKE)
 TRIGGER_PREFIX = "ordertitle_"
@@ -37,22 +39,25 @@ TRIGGERS = {
 }
 
 
-_INDEXED: dict[str, bool] = {}  # by database file: looked up once, not on every list view
+_INDEXED: dict[tuple, bool] = {}  # by database: looked up once, not on every list view
 
 
 def indexed() -> bool:
-    """Whether this database has the trigram index (SQLite with FTS5 trigram: m0024 created it)."""
-    if not isinstance(db.obj, SqliteDatabase):
-        return False
-    if db.obj.database not in _INDEXED:
-        _INDEXED[db.obj.database] = bool(db.execute_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).fetchone())
-    return _INDEXED[db.obj.database]
+    """Whether this database has a trigram index of the titles: SQLite's FTS5 table (m0024) or
+    PostgreSQL's pg_trgm index (m0027), each only where the database could create it."""
+    where = (type(db.obj).__name__, db.obj.database, repr(sorted(db.obj.connect_params.items())))
+    if where not in _INDEXED:
+        if shared_database():
+            found = db.execute_sql("SELECT 1 FROM pg_indexes WHERE indexname = %s", (TRGM_INDEX,))
+        else:
+            found = db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,))
+        _INDEXED[where] = bool(found.fetchone())
+    return _INDEXED[where]
 
 
 def title_condition(text: str) -> Expression:
     """Orders with a sub-order whose title contains `text` (case-insensitive), as `Order.id IN (…)`."""
-    if not indexed():
+    if not indexed() or (shared_database() and len(text) >= MIN_INDEXED):
         return Order.id.in_(OrderItem.select(OrderItem.order).where(OrderItem.title.contains(text)))
     if len(text) < MIN_INDEXED:
         newest = Order.select(Order.id).order_by(Order.created_at.desc()).limit(SHORT_QUERY_ORDERS)
@@ -96,8 +101,9 @@ def ensure_title_index() -> bool:
     """At start-up: install the triggers and rebuild when they were missing or the documents drifted.
 
     True when it rebuilt. A migration that copies orderitem drops its triggers; this puts them back.
+    PostgreSQL keeps its own trigram index: nothing to do there.
     """
-    if not indexed():
+    if shared_database() or not indexed():
         return False
     missing = set(TRIGGERS) - _installed()
     if not missing and not drift():
