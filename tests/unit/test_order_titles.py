@@ -74,3 +74,22 @@ def test_startup_puts_back_a_trigger_a_table_copy_dropped(world):
     assert titles.ensure_title_index()
     OrderItem.update(title="新标题").where(OrderItem.title == "遮阳帽").execute()
     assert found("新标题") == {"2"}
+
+
+def hits(text: str, since=None, until=None) -> set[str]:
+    """What the index read alone returns, without the search's own 成交时间 conditions."""
+    return {o.tid for o in Order.select(Order.tid).where(titles.title_condition(text, since, until))}
+
+
+def test_a_window_reads_only_its_own_hits_and_follows_a_changed_time(world):
+    old = make_order(world, titles=("旧款保温杯",), tid="3", created_at=NOW - timedelta(days=400))
+    recent = Order.get(Order.tid == "1").created_at
+    assert hits("保温杯") == {"1", "3"}
+    assert hits("保温杯", NOW - timedelta(days=1)) == {"1"}
+    assert hits("保温杯", until=NOW - timedelta(days=300)) == {"3"}
+    assert hits("保温杯", recent, recent) == {"1"}  # both ends inclusive, to the second
+    assert hits("保温杯", recent + timedelta(seconds=1)) == set()
+    Order.update(created_at=NOW).where(Order.id == old.id).execute()  # a re-fetch corrects 成交时间
+    assert hits("保温杯", NOW - timedelta(days=1)) == {"1", "3"} and not titles.drift()
+    Order.delete().where(Order.id == old.id).execute()
+    assert hits("保温杯") == {"1"} and not titles.drift()

@@ -4,12 +4,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from dropship.db import db
 from dropship.models import Order
 from dropship.services.orders.queries import tab_counts
 from dropship.services.orders.search import OrderFilter
 from dropship.services.orders.tabs import TABS, TabContext
 from dropship.services.scope import Scope
 from dropship.services.settings import set_setting
+from tests.helpers import recorded_sql
 from tests.orders_factory import NOW, buy, make_order, make_shop, orders_app, orders_db, refund, reload  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("orders_db")
@@ -137,3 +139,15 @@ def test_counts_agree_with_each_tab_on_a_mixed_set(shop):
         expected = Order.select().where(Order.ignored == False, tab.predicate(CTX)).count()  # noqa: E712
         assert counts[tab.code] == expected, tab.code
     assert counts["all"] == 8 and counts["due_soon"] == 2
+
+
+def test_a_flag_search_counts_every_tab_from_one_index(shop):
+    """旗帜 + 成交时间 is counted over the orders (the kept counts have no flag): each flagged order of the
+    window is read from an index holding every column a tab predicate needs, never looked up in the table."""
+    make_order(shop, seller_flag=1)
+    search = OrderFilter(flag=1, created_from=NOW - timedelta(days=7))
+    with recorded_sql() as statements:
+        assert tab_counts(search, CTX, ALL)["all"] == 1
+    (sql, params), = [s for s in statements if "SUM(CASE" in s[0]]
+    plan = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    assert any("USING COVERING INDEX" in line and "seller_flag=?" in line for line in plan), plan

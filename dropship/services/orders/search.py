@@ -78,7 +78,7 @@ class OrderFilter:
         if self.tid:
             conds.append(_lookup(Order.tid.in_(self.tid)))
         if self.title:
-            conds.append(title_condition(self.title))
+            conds.append(title_condition(self.title, self.created_from, self.created_to))
         if self.account is not None or self.purchased_from or self.purchased_to:
             conds.append(Order.id.in_(self._active_purchases()))
         if self.purchase_no:
