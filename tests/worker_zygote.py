@@ -8,7 +8,7 @@ group still takes its Chromium, as in a crash) and runs crash_worker's main with
 zygote stays single-threaded, with no event loop and no database connection: only then is a fork safe.
 
 Protocol over the zygote's stdin/stdout, one JSON object a line: the test sends {"args", "log", "env"};
-the zygote answers {"pid"} once the child is its own session, and {"exit": pid, "code"} when a child
+the zygote answers {"pid"} once the child is its own session with its log open, and {"exit": pid, "code"} when a child
 ends (negative: killed by that signal, as `subprocess.Popen.returncode`).
 """
 from __future__ import annotations
@@ -123,8 +123,6 @@ def spawn_worker(args: list[str], log: Path) -> ForkedWorker:
 def _child(request: dict, ready: int) -> None:
     """In the fork: become a session of its own, take the test's environment and output, run the worker."""
     os.setsid()
-    os.write(ready, b"x")
-    os.close(ready)
     log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
@@ -132,6 +130,8 @@ def _child(request: dict, ready: int) -> None:
     os.dup2(log, 2)
     os.close(log)
     os.close(null)
+    os.write(ready, b"x")  # as after Popen: its group exists, its log file too
+    os.close(ready)
     os.environ.clear()
     os.environ.update(request["env"])
     random.seed()  # each fork would otherwise draw the zygote's numbers
