@@ -15,7 +15,9 @@ object: each purchase account's login → its sandbox cookies, tests/purchase_cr
 --aftersales queues the 自动售后 job for a shop; --aftersales-crash-at names one of
 tasks.aftersales.STEPS, killing it likewise (`STEP DISPUTE_ID` to DATA_DIR/aftersales-crashes.log).
 Then it serves until it is killed. Tests kill it with SIGKILL, as a crash or a power cut would, and start
-it again on the same data dir (tests/unit/test_job_recovery.py, tests/drivers/test_fetch_crash.py).
+it again on the same data dir (tests/e2e/test_crash_recovery.py, tests/drivers/test_fetch_crash.py).
+`spawn` starts it as a fork of tests/worker_zygote.py, which has imported the app once: the same main,
+arguments and process group, without each start's seconds of imports.
 """
 from __future__ import annotations
 
