@@ -19,6 +19,7 @@ import json
 import os
 import random
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -163,7 +164,7 @@ def _report(message: dict) -> None:
     sys.stdout.flush()
 
 
-def _reap() -> None:
+def _reap(live: set[int]) -> None:
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -171,7 +172,16 @@ def _reap() -> None:
             return
         if not pid:
             return
+        live.discard(pid)
         _report({"exit": pid, "code": os.waitstatus_to_exitcode(status)})
+
+
+def _kill_left(live: set[int]) -> None:
+    """The test process ended with workers running (a test failed between spawn and kill): they would
+    run on, holding their data dir and Chromium, so they go as a crash would."""
+    for pid in live:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
 
 
 def serve() -> None:
@@ -186,14 +196,16 @@ def serve() -> None:
     assert threading.active_count() == 1, [t.name for t in threading.enumerate()]  # fork would copy a thread's locks
     stdin = sys.stdin.buffer
     pending = b""
+    live: set[int] = set()
     while True:
         readable, _, _ = select.select([stdin], [], [], 0.05)
-        _reap()
+        _reap(live)
         if not readable:
             continue
         chunk = os.read(stdin.fileno(), 65536)
         if not chunk:
-            return  # the test process closed its end: it has ended
+            _kill_left(live)  # the test process closed its end: it has ended
+            return
         pending += chunk
         while b"\n" in pending:
             line, pending = pending.split(b"\n", 1)
@@ -207,6 +219,7 @@ def serve() -> None:
             os.close(ready_write)
             os.read(ready_read, 1)  # its own process group exists: a killpg of its pid now reaches it
             os.close(ready_read)
+            live.add(pid)
             _report({"pid": pid})
 
 

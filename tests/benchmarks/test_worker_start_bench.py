@@ -27,8 +27,10 @@ def _fresh_start(data_dir: Path, log: Path) -> None:
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "tests.crash_worker", str(data_dir), "--workers", "1"],
                                 cwd=worker_zygote.ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    _started(log)
-    kill_hard(proc)
+    try:
+        _started(log)
+    finally:
+        kill_hard(proc)
 
 
 def _zygote_cpu() -> float:
@@ -52,10 +54,12 @@ def test_a_forked_worker_starts_for_a_fraction_of_a_fresh_ones_cpu(tmp_path, rep
         logs = set(tmp_path.glob("worker-*.log"))
         worker = spawn(data_dir, "--workers", "1")
         [log] = set(tmp_path.glob("worker-*.log")) - logs
-        _started(log)
-        assert os.getpgid(worker.pid) == worker.pid  # its own group: the SIGKILL to it takes its Chromium
-        assert any(f"-{worker.pid}-" in lock.name for lock in (data_dir / "workers").glob("*.lock"))
-        kill_hard(worker)
+        try:
+            _started(log)
+            assert os.getpgid(worker.pid) == worker.pid  # its own group: the SIGKILL to it takes its Chromium
+            assert any(f"-{worker.pid}-" in lock.name for lock in (data_dir / "workers").glob("*.lock"))
+        finally:
+            kill_hard(worker)
         assert worker.returncode == -9
     forked = (_zygote_cpu() - reaped) / STARTS
     print(f"\nworker start CPU: fresh process {fresh:.2f} s, zygote fork {forked:.2f} s "
