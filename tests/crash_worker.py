@@ -15,23 +15,23 @@ object: each purchase account's login → its sandbox cookies, tests/purchase_cr
 --aftersales queues the 自动售后 job for a shop; --aftersales-crash-at names one of
 tasks.aftersales.STEPS, killing it likewise (`STEP DISPUTE_ID` to DATA_DIR/aftersales-crashes.log).
 Then it serves until it is killed. Tests kill it with SIGKILL, as a crash or a power cut would, and start
-it again on the same data dir (tests/unit/test_job_recovery.py, tests/drivers/test_fetch_crash.py).
+it again on the same data dir (tests/e2e/test_crash_recovery.py, tests/drivers/test_fetch_crash.py).
+`spawn` starts it as a fork of tests/worker_zygote.py, which has imported the app once: the same main,
+arguments and process group, without each start's seconds of imports.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from dropship.config import load_settings
 from dropship.queue import checkpoint, job_task, progress, start_job, start_unique_job
 from dropship.services.jobs import job_target
+from tests.worker_zygote import ForkedWorker, spawn_worker
 
-ROOT = Path(__file__).resolve().parents[1]
 RUN_LOG = "runs.log"
 CRASH_LOG = "purchase-crashes.log"  # `STEP PURCHASE_ID` per --crash-at kill
 AFTERSALES_CRASH_LOG = "aftersales-crashes.log"  # `STEP DISPUTE_ID` per --aftersales-crash-at kill
@@ -74,15 +74,14 @@ def record_run(job_id: int) -> None:
     record(DATA_DIR, f"done {job_id} {os.getpid()}")
 
 
-def spawn(data_dir: Path, *args: str) -> subprocess.Popen:
-    """Start this script as its own process group (so a hard kill also takes its Chromium)."""
-    with open(data_dir.parent / f"worker-{time.monotonic_ns()}.log", "w") as log:  # read it when a test fails
-        return subprocess.Popen([sys.executable, "-m", "tests.crash_worker", str(data_dir), *args], cwd=ROOT,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+def spawn(data_dir: Path, *args: str) -> ForkedWorker:
+    """Start this script as its own process group (so a hard kill also takes its Chromium): a fork of
+    tests/worker_zygote.py, which has the app imported already, with these command-line arguments."""
+    log = data_dir.parent / f"worker-{time.monotonic_ns()}.log"  # read it when a test fails
+    return spawn_worker([str(data_dir), *args], log)
 
 
-def kill_hard(proc: subprocess.Popen) -> None:
+def kill_hard(proc: ForkedWorker) -> None:
     """SIGKILL the worker and everything it started: nothing gets to clean up, as in a crash."""
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)

@@ -22,6 +22,7 @@ from dropship.services.jobs import job_target
 from dropship.services.settings import set_setting
 from dropship.tasks.aftersales import STEPS
 from tests.crash_worker import AFTERSALES_CRASH_LOG, kill_hard, spawn
+from tests.decrypt_spent import spend_todays_decrypts
 from tests.drivers import buying
 from tests.helpers import wait_until
 from tests.orders_factory import buy
@@ -58,7 +59,6 @@ def test_aftersales_killed_at_every_write_acts_exactly_once(desk, sb):
     login = "aft_kill_shop"
     info = sb.scenario("shop_with_paid_orders", login=login, count=5, days=1, multi_ratio=0)
     sb.update_account(login, rate_limit_per_min=10_000)
-    sb.scenario("decrypt_quota_zero", login=login)
     a1, a2, b1, b2, c = info["tids"]
     sb.seller_ship(c)  # a 退货退款 needs goods to send back
     account = buying.authorized_account(sb, "alibaba1688", "aft_kill_buyer")
@@ -68,6 +68,7 @@ def test_aftersales_killed_at_every_write_acts_exactly_once(desk, sb):
     opened = {tid: sb.open_dispute(tid, "return_refund" if tid == c else "refund_only")["dispute_id"]
               for tid in info["tids"]}
     shop = shops.add_shop("taobao", login, info["password"])
+    spend_todays_decrypts(shop.id)
     fetch = start_job("fetch_orders", "fetch", target=job_target("shop", shop.id), shop_id=shop.id)
     assert fetch.state == "done", fetch.error
     for tid in (b1, b2, c):

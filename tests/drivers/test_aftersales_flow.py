@@ -9,6 +9,7 @@ from dropship.queue import start_job
 from dropship.services import aftersales, shops
 from dropship.services.jobs import job_target
 from dropship.services.settings import set_setting
+from tests.decrypt_spent import spend_todays_decrypts
 from tests.drivers import buying
 from tests.orders_factory import buy
 
@@ -28,10 +29,10 @@ def test_refunds_are_agreed_or_applied_for_at_the_supplier_then_agreed(desk, sb)
     login = "aft_flow_shop"
     info = sb.scenario("shop_with_paid_orders", login=login, count=2, days=1, multi_ratio=0)
     sb.update_account(login, rate_limit_per_min=10_000)
-    sb.scenario("decrypt_quota_zero", login=login)
     for tid in info["tids"]:
         sb.open_dispute(tid, "refund_only")
     shop = shops.add_shop("taobao", login, info["password"])
+    spend_todays_decrypts(shop.id)
     fetch = start_job("fetch_orders", "fetch", target=job_target("shop", shop.id), shop_id=shop.id)
     assert fetch.state == "done", fetch.error
     assert "新售后 2 个" in Job.get_by_id(fetch.id).message  # read in the order fetch's session

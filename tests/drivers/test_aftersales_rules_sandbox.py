@@ -17,6 +17,7 @@ from dropship.queue import start_job
 from dropship.services import aftersales, shops
 from dropship.services.jobs import job_target
 from dropship.services.settings import set_setting
+from tests.decrypt_spent import spend_todays_decrypts
 from tests.drivers import buying
 from tests.orders_factory import buy
 
@@ -49,7 +50,6 @@ def test_rules_1_and_4_to_7_act_on_the_sandbox_seller_and_supplier(desk, sb):
     login = "aft_rules_shop"
     info = sb.scenario("shop_with_paid_orders", login=login, count=3, days=1, multi_ratio=0)
     sb.update_account(login, rate_limit_per_min=10_000)
-    sb.scenario("decrypt_quota_zero", login=login)
     a, b, c = info["tids"]
     sb.seller_ship(c)  # a 退货退款 needs goods to send back
     account = buying.authorized_account(sb, "alibaba1688", "aft_rules_buyer")
@@ -64,6 +64,7 @@ def test_rules_1_and_4_to_7_act_on_the_sandbox_seller_and_supplier(desk, sb):
     assert "msg=" in agreed.header("Location")  # a person agreed A in 千牛 before the rules were on
 
     shop = shops.add_shop("taobao", login, info["password"])
+    spend_todays_decrypts(shop.id)
     fetch = start_job("fetch_orders", "fetch", target=job_target("shop", shop.id), shop_id=shop.id)
     assert fetch.state == "done", fetch.error
     assert (_case(a).status, _case(b).status, _case(c).status) == ("success", "pending", "pending")

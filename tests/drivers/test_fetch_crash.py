@@ -18,6 +18,7 @@ from dropship.services import shops
 from dropship.services.jobs import job_target
 from dropship.tasks import shops as shop_tasks
 from tests.crash_worker import kill_hard, spawn
+from tests.decrypt_spent import spend_todays_decrypts
 from tests.helpers import wait_until
 
 PAGE = 30  # orders per page of the sold list
@@ -26,8 +27,9 @@ PAGE = 30  # orders per page of the sold list
 def _open_shop(sb, login: str, count: int) -> Shop:
     info = sb.scenario("shop_with_paid_orders", login=login, count=count, days=2.5)
     sb.update_account(login, rate_limit_per_min=100_000)  # no throttle in tests: let the detail pages through
-    sb.update_shop(login, decrypt_quota=0)  # keep the follow-up 地址解密 job short
-    return shops.add_shop("taobao", login, info["password"])
+    shop = shops.add_shop("taobao", login, info["password"])
+    spend_todays_decrypts(shop.id)
+    return shop
 
 
 def assert_same_as_sandbox(sb, login: str, shop: Shop) -> None:

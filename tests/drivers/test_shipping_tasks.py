@@ -23,6 +23,7 @@ from dropship.services.shipping import (
     today_counts,
 )
 from dropship.tasks.purchase_sync import ship_parcels
+from tests.decrypt_spent import spend_todays_decrypts
 from tests.orders_factory import buy
 
 BUYER_PASSWORD = "buyer-pass-1"
@@ -32,8 +33,8 @@ _buyers = itertools.count()
 def _fetched_shop(sb, login: str, count: int) -> tuple[Shop, list[Order]]:
     info = sb.scenario("shop_with_paid_orders", login=login, count=count, days=1, multi_ratio=0)
     sb.update_account(login, rate_limit_per_min=10_000)
-    sb.scenario("decrypt_quota_zero", login=login)
     shop = shops.add_shop("taobao", login, info["password"])
+    spend_todays_decrypts(shop.id)
     job = start_job("fetch_orders", "fetch", target=job_target("shop", shop.id), shop_id=shop.id)
     assert job.state == "done", job.error
     return shop, [Order.get(Order.tid == tid) for tid in info["tids"]]

@@ -11,6 +11,7 @@ from dropship.services import shops
 from dropship.services.jobs import job_target
 from dropship.services.receiver import real_receiver
 from dropship.services.scope import Scope
+from tests.decrypt_spent import spend_todays_decrypts
 
 
 def _job(kind: str, shop: Shop, **args) -> Job:
@@ -38,9 +39,8 @@ PAGED_ORDERS = 65  # three sold-list pages of 30: a full page, another, and a sh
 def test_fetch_pages_of_orders_once_with_multi_item_orders_intact(desk, sb):
     info = sb.scenario("shop_with_paid_orders", login="big_shop", count=PAGED_ORDERS, days=2.5)
     sb.update_account("big_shop", rate_limit_per_min=10_000)  # no throttle in tests: let the detail pages through
-    # Decrypting after each fetch is the next test's subject; here it would only spend the daily quota.
-    sb.scenario("decrypt_quota_zero", login="big_shop")
     shop = _shop("big_shop", info["password"])
+    spend_todays_decrypts(shop.id)  # decrypting after each fetch is the next test's subject
     job = _job("fetch_orders", shop)
     assert job.state == "done", job.error
     assert job.total == 3 and job.done == 3  # 65 orders / 30 per page
@@ -81,8 +81,8 @@ def test_risk_stops_one_shop_and_the_others_go_on(desk, sb):
     calm = sb.scenario("shop_with_paid_orders", login="calm_shop", count=60, days=1)
     busy = sb.scenario("shop_with_paid_orders", login="risky_shop", count=60, days=1)
     sb.update_account("risky_shop", rate_limit_per_min=2)
-    sb.update_shop("calm_shop", decrypt_quota=0)  # keep the follow-up decrypt job short
     calm_shop, busy_shop = _shop("calm_shop", calm["password"]), _shop("risky_shop", busy["password"])
+    spend_todays_decrypts(calm_shop.id)
     options = shops.parse_fetch_options("3", "", "", True, False, True)
     shops.start_fetching([calm_shop.id, busy_shop.id], options, Scope.everything())
     blocked = _job("fetch_orders", busy_shop)
@@ -156,8 +156,8 @@ def test_unknown_statuses_are_stored_as_other_and_never_to_purchase_or_to_ship(d
     from dropship.services.orders.tabs import TabContext, tab_to_purchase, tab_to_ship
 
     info = sb.scenario("unusual_statuses", login="unusual_task_shop")
-    sb.update_shop("unusual_task_shop", decrypt_quota=0)
     shop = _shop("unusual_task_shop", info["password"])
+    spend_todays_decrypts(shop.id)
     assert _job("fetch_orders", shop).state == "done"
     ctx = TabContext.current()
     to_buy = {o.tid for o in Order.select().where(tab_to_purchase(ctx))}
