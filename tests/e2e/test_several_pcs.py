@@ -31,9 +31,7 @@ ORDERS = 12
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory):
-    why = shared_services.missing()
-    if why:
-        pytest.skip(why)
+    shared_services.require()
     folder = tmp_path_factory.mktemp("services")
     with shared_services.postgres() as database_url, shared_services.redis(folder) as queue_url:
         yield database_url, queue_url

@@ -26,9 +26,7 @@ from tests.orders_factory import NOW, buy, make_order, make_shop, refund, ship
 
 @pytest.fixture(scope="module")
 def postgres():
-    why = shared_services.missing(redis=False)
-    if why:
-        pytest.skip(why)
+    shared_services.require(redis=False)
     with shared_services.postgres() as url:
         yield url
 
