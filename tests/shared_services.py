@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 PG_DIRS = [Path("/usr/lib/postgresql") / v / "bin" for v in ("17", "16", "15", "14", "13")]
 
 
@@ -35,6 +37,13 @@ def missing(redis: bool = True, tools: tuple[str, ...] = ()) -> str:
     if not absent:
         return ""
     return f"没有 {', '.join(absent)}：运行 scripts/ci-services.sh（apt 安装 postgresql、redis-server）"
+
+
+def require(redis: bool = True, tools: tuple[str, ...] = ()) -> None:
+    """Skip the calling test or fixture, saying why, where the services cannot start (see `missing`)."""
+    why = missing(redis, tools)
+    if why:
+        pytest.skip(why)
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ from peewee import (
     CharField,
     DateField,
     DateTimeField,
-    FloatField,
+    DoubleField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -430,7 +430,7 @@ class RequestSlot(BaseModel):
 
     account = CharField(max_length=64)  # the browser profile's key, e.g. shop-3
     host = CharField(max_length=64)
-    at = FloatField()  # wall-clock seconds (time.time())
+    at = DoubleField()  # wall-clock seconds (time.time()); 8 bytes: PostgreSQL's real rounds them to 128 s
 
     class Meta:
         indexes = ((("account", "host", "at"), False), (("account", "at"), False))

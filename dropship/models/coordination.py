@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from peewee import BlobField, CharField, DateTimeField, FloatField, IntegerField
+from peewee import BlobField, CharField, DateTimeField, DoubleField, IntegerField
 
 from dropship.models import BaseModel, JSONField
 
@@ -26,9 +26,9 @@ class ParkedView(BaseModel):
     job_id = IntegerField(null=True, index=True)
     state = CharField(max_length=10, index=True)
     created_at = DateTimeField(default=datetime.now)
-    deadline = FloatField()  # wall-clock seconds (time.time()): the PCs of a LAN agree on it
-    closed_at = FloatField(default=0.0)
-    seen_at = FloatField(default=0.0)  # time.time() of the worker's last write: a live page writes ~2/s
+    deadline = DoubleField()  # wall-clock seconds (time.time()): the PCs of a LAN agree on it
+    closed_at = DoubleField(default=0.0)
+    seen_at = DoubleField(default=0.0)  # time.time() of the worker's last write: a live page writes ~2/s
     frame = BlobField(null=True)
     frame_no = IntegerField(default=0)
     width = IntegerField(default=0)

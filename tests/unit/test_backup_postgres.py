@@ -14,9 +14,7 @@ from tests import shared_services
 
 @pytest.fixture(scope="module")
 def postgres():
-    why = shared_services.missing(redis=False, tools=("pg_dump", "pg_restore"))
-    if why:
-        pytest.skip(why)
+    shared_services.require(redis=False, tools=("pg_dump", "pg_restore"))
     with shared_services.postgres() as url:
         yield url
 

@@ -14,9 +14,7 @@ from tests.unit.test_order_titles import found
 
 @pytest.fixture(scope="module")
 def postgres_app(tmp_path_factory):
-    why = shared_services.missing(redis=False)
-    if why:
-        pytest.skip(why)
+    shared_services.require(redis=False)
     with shared_services.postgres() as url:
         yield make_app(tmp_path_factory.mktemp("pg") / "data", database_url=url)
 

@@ -31,9 +31,7 @@ from tests.unit.test_orders_counters import CHANGES, apply_change, assert_counts
 
 @pytest.fixture(scope="module")
 def postgres():
-    why = shared_services.missing(redis=False)
-    if why:
-        pytest.skip(why)
+    shared_services.require(redis=False)
     with shared_services.postgres() as url:
         yield url
 
