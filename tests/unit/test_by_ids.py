@@ -15,8 +15,8 @@ def _items(ids: list[int]):
 
 def test_reads_the_rows_peewee_reads_whatever_the_number_of_ids():
     shop = make_shop()
-    orders = [make_order(shop, items=2) for _ in range(11)]
-    for count in (1, 8, 9, 11):
+    orders = [make_order(shop, items=2) for _ in range(9)]
+    for count in (1, 8, 9):
         ids = [o.id for o in orders[:count]]
         assert [i.id for i in by_ids(_items, ids)] == [i.id for i in _items(ids)]
         assert sorted(o.tid for o in rows_by_key(Order, ids)) == sorted(o.tid for o in orders[:count])
@@ -25,11 +25,11 @@ def test_reads_the_rows_peewee_reads_whatever_the_number_of_ids():
 
 def test_one_text_per_padded_size():
     shop = make_shop()
-    ids = [make_order(shop).id for _ in range(10)]
+    ids = [make_order(shop).id for _ in range(9)]
     def newest(ids: list[int]):  # a shape of its own, whatever other tests have read
         return Order.select().where(Order.id.in_(ids))
 
-    for count in range(1, 11):  # sizes 1…8 share a text, 9…10 another
+    for count in range(1, 10):  # sizes 1…8 share a text, 9 has its own
         assert len(list(by_ids(newest, ids[:count]))) == count
     assert sorted(size for build, size, _ in module._texts if build is newest) == [8, 16]
 
