@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from peewee import ModelSelect
+
 from dropship.couriers import courier_name
 from dropship.models import Order, OrderItem, Purchase, PurchaseAccount, PurchaseItem, Shipment
 from dropship.platforms.base import Receiver
 from dropship.services import money
 from dropship.services.baitong import REPLACED
+from dropship.services.by_ids import by_ids, rows_by_key
 from dropship.services.orders.labels import ABNORMAL_LABELS, REFUND_LABELS, STATUS_LABELS
 from dropship.services.orders.logistics import NO_LOGISTICS, PLATFORM_MODE
 from dropship.services.receiver import masked_receiver, real_receiver
@@ -132,21 +135,37 @@ class OrderCard:
         return order_margin(self.order.paid_amount, self.order.purchase_amount, self.purchased, self.margin_base)
 
 
+# The card's reads by ids (services.by_ids keeps their SQL text)
+def _items(ids: list[int]) -> ModelSelect:
+    return OrderItem.select().where(OrderItem.order.in_(ids)).order_by(OrderItem.id)
+
+
+def _purchases(ids: list[int]) -> ModelSelect:
+    return Purchase.select().where(Purchase.order.in_(ids)).order_by(Purchase.created_at, Purchase.id)
+
+
+def _covered(ids: list[int]) -> ModelSelect:
+    return PurchaseItem.select(PurchaseItem.purchase, PurchaseItem.item).where(PurchaseItem.purchase.in_(ids))
+
+
+def _shipments(ids: list[int]) -> ModelSelect:
+    return Shipment.select().where(Shipment.order.in_(ids)).order_by(Shipment.id)
+
+
 def order_cards(orders: list[Order]) -> list[OrderCard]:
     """Cards for one page of orders: five queries whatever the page size."""
     ids = [o.id for o in orders]
     if not ids:
         return []
     items: dict[int, list[OrderItem]] = {}
-    for item in OrderItem.select().where(OrderItem.order.in_(ids)).order_by(OrderItem.id):
+    for item in by_ids(_items, ids):
         items.setdefault(item.order_id, []).append(item)
     active: dict[int, list[Purchase]] = {}
     history: dict[int, int] = {}
     by_id: dict[int, Purchase] = {}
-    purchases = list(Purchase.select().where(Purchase.order.in_(ids)).order_by(Purchase.created_at, Purchase.id))
+    purchases = list(by_ids(_purchases, ids))
     # attached from one read rather than JOINed: peewee builds a joined model per row, the slow part at 100k
-    accounts = {a.id: a for a in PurchaseAccount.select().where(
-        PurchaseAccount.id.in_({p.account_id for p in purchases if p.account_id}))}
+    accounts = {a.id: a for a in rows_by_key(PurchaseAccount, {p.account_id for p in purchases if p.account_id})}
     for purchase in purchases:
         if purchase.account_id in accounts:
             purchase.account = accounts[purchase.account_id]
@@ -157,11 +176,10 @@ def order_cards(orders: list[Order]) -> list[OrderCard]:
             history[purchase.order_id] = history.get(purchase.order_id, 0) + 1
     covering: dict[int, Purchase] = {}
     if by_id:
-        for purchase_id, item_id in (PurchaseItem.select(PurchaseItem.purchase, PurchaseItem.item)
-                                     .where(PurchaseItem.purchase.in_(list(by_id))).tuples()):
+        for purchase_id, item_id in by_ids(_covered, list(by_id)).tuples():
             covering[item_id] = by_id[purchase_id]
     shipments: dict[int, list[Shipment]] = {}
-    for shipment in Shipment.select().where(Shipment.order.in_(ids)).order_by(Shipment.id):
+    for shipment in by_ids(_shipments, ids):
         shipments.setdefault(shipment.order_id, []).append(shipment)
     base = money.margin_base()
     cards = []

@@ -10,6 +10,7 @@ from dataclasses import replace
 from peewee import Case, Expression, ModelSelect, fn
 
 from dropship.models import Order, Shop
+from dropship.services.by_ids import rows_by_key
 from dropship.services.orders import counters
 from dropship.services.orders.search import SORTS, OrderFilter
 from dropship.services.orders.tabs import TAB_BY_CODE, TABS, Tab, TabContext
@@ -63,8 +64,8 @@ def orders_by_ids(ids: list[int]) -> list[Order]:
     """
     if not ids:
         return []
-    rows = {o.id: o for o in Order.select().where(Order.id.in_(ids))}
-    shops = {s.id: s for s in Shop.select().where(Shop.id.in_({o.shop_id for o in rows.values()}))}
+    rows = {o.id: o for o in rows_by_key(Order, ids)}
+    shops = {s.id: s for s in rows_by_key(Shop, {o.shop_id for o in rows.values()})}
     for order in rows.values():
         order.shop = shops[order.shop_id]
     return [rows[i] for i in ids if i in rows]
