@@ -62,7 +62,14 @@ LEASE_STALE_AFTER = timedelta(seconds=30)
 
 
 _HOST = re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())[:40] or "host"
-WORKER_ID = f"{_HOST}-{os.getpid()}-{secrets.token_hex(4)}"  # who claims jobs in this process; also the name of its lock file
+
+
+def new_worker_id() -> str:
+    """Who claims jobs in this process (host, pid, a nonce); also the name of its lock file."""
+    return f"{_HOST}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+WORKER_ID = new_worker_id()
 
 _data_dir: Path | None = None
 _lease: int | None = None  # the open, locked file descriptor of this process's lock file

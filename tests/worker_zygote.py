@@ -139,7 +139,7 @@ def _child(request: dict, ready: int) -> None:
     from dropship import queue
 
     # its name carries the pid: recovery tells a dead worker by it and by the lock file it names
-    queue.WORKER_ID = f"{queue._HOST}-{os.getpid()}-{os.urandom(4).hex()}"
+    queue.WORKER_ID = queue.new_worker_id()
     sys.argv = ["tests.crash_worker", *request["args"]]
     code = 0
     try:

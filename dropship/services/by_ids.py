@@ -40,7 +40,9 @@ def by_ids(build: Callable[[list[int]], ModelSelect], ids: Collection[int]) -> M
         sql, params = query.sql()
         if params != padded:
             raise ValueError(f"{build}: the query must have the ids as its only parameters")
-        known = _texts[key] = (query.model, sql)
+        known = (query.model, sql)
+        if len(padded) <= _SIZES[-1]:  # a longer list is rare and of any length: not kept, or texts pile up
+            _texts[key] = known
     model, sql = known
     return model.raw(sql, *padded)
 
