@@ -30,6 +30,25 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": found.path, "args": list(CHROMIUM_ARGS)}
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """A password hash costs ~70 ms of CPU on purpose (scrypt n=2**14) and ~600 tests sign up or in, so
+    tests hash at n=2**4. A hash records its n, so checking a password still follows what was stored.
+    Tests that request `real_scrypt` (the ones about the cost itself) run with the product's parameters."""
+    from dropship.services import auth
+
+    if "real_scrypt" not in request.fixturenames:
+        monkeypatch.setitem(auth.SCRYPT_PARAMS, "n", 2**4)
+    auth.decoy_hash.cache_clear()  # the decoy must cost what this test's real hashes cost
+    yield
+    auth.decoy_hash.cache_clear()
+
+
+@pytest.fixture
+def real_scrypt() -> None:
+    """Run with the product's scrypt parameters (see _cheap_password_hashing)."""
+
+
 @pytest.fixture
 def app(tmp_path):
     from tests.helpers import make_app

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+import shutil
 import socket
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,14 +15,46 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from dropship import create_app
-from dropship.config import load_settings
+from dropship.config import Settings, load_settings
 
 MAIN_PHONE = "13912345678"
 MAIN_PASSWORD = "secret-pass-1"
 
 
+_templates: dict[str, Path] = {}
+
+
+def migrated_template() -> Path:
+    """An SQLite file migrated to head, built once per process (per xdist worker) and keyed by the newest
+    migration: most tests need an empty database at head, and migrating one from scratch (~1,000
+    statements) was most of building an app. It holds schema only; the keys live in the data dir."""
+    from dropship.db import init_db, migration_names, run_migrations
+
+    head = migration_names()[-1]
+    if head not in _templates:
+        path = Path(tempfile.mkdtemp(prefix="dropship-template-")) / "app.db"
+        database = init_db(f"sqlite:///{path.as_posix()}")
+        with database.connection_context():
+            run_migrations(database)
+            database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the one file we copy
+        _templates[head] = path
+    return _templates[head]
+
+
+def seed_database(settings: Settings) -> None:
+    """Give a new data dir the migrated template, so create_app's run_migrations finds nothing to do.
+    Only the default SQLite file of a data dir that has none: a given database URL is left alone."""
+    target = settings.data_dir / "app.db"
+    if settings.database_url or target.exists():
+        return
+    template = migrated_template()
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    shutil.copyfile(template, target)
+
+
 def make_app(data_dir: Path, **overrides) -> Flask:
     settings = load_settings(data_dir=data_dir, env={}, testing=True, **overrides)
+    seed_database(settings)
     return create_app(settings)
 
 

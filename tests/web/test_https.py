@@ -13,12 +13,13 @@ import pytest
 from dropship.config import load_settings
 from dropship.runtime import Runtime, print_banner
 from dropship.tls import RealClient, TlsFront, ensure_certificate, server_context
-from tests.helpers import MAIN_PASSWORD, MAIN_PHONE, free_port
+from tests.helpers import MAIN_PASSWORD, MAIN_PHONE, free_port, seed_database
 
 
 def _start(tmp_path, **overrides) -> Runtime:
-    runtime = Runtime(load_settings(data_dir=tmp_path / "data", env={}, port=free_port(), web_threads=2, **overrides),
-                      worker=False)
+    settings = load_settings(data_dir=tmp_path / "data", env={}, port=free_port(), web_threads=2, **overrides)
+    seed_database(settings)
+    runtime = Runtime(settings, worker=False)
     runtime.start()
     return runtime
 

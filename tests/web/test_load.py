@@ -19,7 +19,7 @@ from dropship import create_app
 from dropship.config import load_settings
 from dropship.db import db
 from tests.benchmarks.test_orders_bench import CASES, _insert, _rows
-from tests.helpers import MAIN_PASSWORD, MAIN_PHONE
+from tests.helpers import MAIN_PASSWORD, MAIN_PHONE, seed_database
 from tests.load import run_load
 
 CLIENTS, SECONDS, ORDERS = 10, 10, 2000
@@ -48,6 +48,7 @@ def _submit(call: Callable[..., tuple[int, bytes]], path: str, form: dict[str, s
 
 def test_ten_clients_click_while_two_workers_write(tmp_path):
     settings = load_settings(data_dir=tmp_path / "data", env={}, testing=True)
+    seed_database(settings)
     app = create_app(settings)
     with db.connection_context(), db.atomic():
         rows, phones = _rows(ORDERS)
