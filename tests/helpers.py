@@ -1,6 +1,7 @@
 """Test helpers mirroring the package: build apps on a temp data dir, sign up, sign in, post with CSRF."""
 from __future__ import annotations
 
+import atexit
 import re
 import shutil
 import socket
@@ -33,6 +34,7 @@ def migrated_template() -> Path:
     head = migration_names()[-1]
     if head not in _templates:
         path = Path(tempfile.mkdtemp(prefix="dropship-template-")) / "app.db"
+        atexit.register(shutil.rmtree, path.parent, True)
         database = init_db(f"sqlite:///{path.as_posix()}")
         with database.connection_context():
             run_migrations(database)
