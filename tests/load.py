@@ -6,6 +6,7 @@ tests/benchmarks/test_orders_bench.py: the same clicks and the same writers, dif
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 import threading
@@ -52,6 +53,7 @@ print(json.dumps({"batches": batches, "errors": errors, "locked": locked}))
 @dataclass
 class LoadResult:
     samples: list[float] = field(default_factory=list)  # ms per click
+    cpu: list[float] = field(default_factory=list)  # CPU ms of the clicking thread per click (in-process clients: the request's)
     statuses: list[int] = field(default_factory=list)
     locked: int = 0  # responses that mention "database is locked"
     fetched: list[dict] = field(default_factory=list)  # per worker: batches, errors, locked
@@ -75,12 +77,17 @@ def run_load(data_dir: Path, get: list[Callable[[str], tuple[int, bytes]]], urls
     result, lock = LoadResult(), threading.Lock()
 
     def clicks(n: int, client: Callable[[str], tuple[int, bytes]]) -> None:
+        # Ten people do not click in the same millisecond: started together, the threads would stay in
+        # lockstep (each sleeps 1 s minus its own wait) and every second become one burst of ten requests,
+        # whose last waits for the other nine. Each client clicks at its own (seeded, random) phase instead.
+        time.sleep(random.Random(n).random())
         for i in range(seconds):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.thread_time()
             status, body = client(urls[(n + i) % len(urls)])
             elapsed = time.perf_counter() - started
             with lock:
                 result.samples.append(elapsed * 1000)
+                result.cpu.append((time.thread_time() - cpu) * 1000)
                 result.statuses.append(status)
                 result.locked += b"database is locked" in body
             time.sleep(max(0.0, 1 - elapsed))

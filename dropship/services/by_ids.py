@@ -51,6 +51,6 @@ def _select_by_key(model: type[Model], ids: list[int]) -> ModelSelect:
     return model.select().where(model._meta.primary_key.in_(ids))
 
 
-def rows_by_key(model: type[Model], ids: Collection[int]) -> ModelRaw | list:
+def rows_by_key(model: type[Model], ids: Collection[int] | Collection[str]) -> ModelRaw | list:
     """Every column of the `model` rows with these primary keys, in no particular order."""
     return by_ids(_by_key.setdefault(model, partial(_select_by_key, model)), ids)

@@ -33,9 +33,11 @@ def refresh_rollups(order_ids: Iterable[int]) -> None:
 def still_to_buy() -> Expression:
     """A sub-order still to buy (counted in pending_items, i.e. 待采购): not refunded and no active
     purchase covers it."""
-    covered = (PurchaseItem.select(PurchaseItem.item)
-               .join(Purchase).where(Purchase.active == True))  # noqa: E712 - peewee expression
-    return (OrderItem.refund_status != "refunded") & OrderItem.id.not_in(covered)
+    # correlated, so SQLite probes the item's own lines by index: `id NOT IN (every active line)` built
+    # that whole set on each use, 2-6 s at 1M orders inside the fetch's write transaction
+    covered = (PurchaseItem.select(PurchaseItem.id).join(Purchase)
+               .where(PurchaseItem.item == OrderItem.id, Purchase.active == True))  # noqa: E712 - peewee expression
+    return (OrderItem.refund_status != "refunded") & ~fn.EXISTS(covered)
 
 
 def _refresh_chunk(ids: list[int]) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from peewee import ModelSelect
 
@@ -66,6 +67,7 @@ class ParcelLine:
 
 @dataclass
 class OrderCard:
+    # Derived values are cached: the card template reads several of them more than once a card.
     order: Order
     lines: list[ItemLine]
     purchases: list[Purchase]  # active ones, oldest first
@@ -89,10 +91,15 @@ class OrderCard:
         return bool(self.purchases)
 
     @property
+    def unbought(self) -> bool:
+        """A sub-order no active purchase covers (添加采购订单信息 is offered)."""
+        return any(not line.purchase for line in self.lines)
+
+    @cached_property
     def consigned(self) -> list[Shipment]:
         return [s for s in self.shipments if s.state == "done"]
 
-    @property
+    @cached_property
     def parcels(self) -> list[ParcelLine]:
         """物流信息 of the consigned parcels, ours and those the seller shipped outside the app."""
         lines = []
@@ -105,7 +112,7 @@ class OrderCard:
                                         s.mode == PLATFORM_MODE, original))
         return lines
 
-    @property
+    @cached_property
     def shipping_notes(self) -> list[str]:
         """发货中 / 发货失败 with the reason / 需手动发货 / 双物流 … of our shipments (services.shipping)."""
         notes = [shipment_note(s) for s in self.shipments if s.mode != PLATFORM_MODE and s.state != REPLACED]
@@ -121,16 +128,16 @@ class OrderCard:
         """Only the platform's masked receiver is known (脱敏): shown as the platform shows it."""
         return not self.decrypted and self.order.address_state == "masked"
 
-    @property
+    @cached_property
     def shipped(self) -> bool:
         """已发货 / 未发货: consigned by us, or the shop says so (shipped in its own backend)."""
         return is_shipped(self.order.status, bool(self.consigned))
 
-    @property
+    @cached_property
     def profit(self) -> int:
         return order_profit(self.order.paid_amount, self.order.purchase_amount, self.purchased)
 
-    @property
+    @cached_property
     def margin(self) -> float | None:
         return order_margin(self.order.paid_amount, self.order.purchase_amount, self.purchased, self.margin_base)
 
