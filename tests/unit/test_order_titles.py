@@ -62,6 +62,13 @@ def test_one_or_two_characters_search_only_the_newest_orders(world, monkeypatch)
     assert found("旧款帽") == {"3"}  # three characters and more: every order
 
 
+def test_a_short_search_is_text_case_insensitive_and_keeps_to_the_window(world):
+    make_order(world, titles=("100%纯棉_T恤",), tid="3", created_at=NOW - timedelta(days=3))
+    assert found("Ba") == {"1"} and found("%") == {"3"} and found("_T") == {"3"}
+    assert hits("杯") == {"1"} and hits("帽", NOW - timedelta(days=1)) == {"2"}
+    assert hits("棉", NOW - timedelta(days=1)) == set() and hits("棉") == {"3"}
+
+
 def test_rebuild_repairs_a_drifted_index(world):
     db.execute_sql(f"DELETE FROM {titles.TABLE}")
     assert titles.drift() and found("保温杯") == set()
