@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from peewee import SQL, Expression, NodeList, Table, fn
+from peewee import SQL, Expression, ModelSelect, NodeList, Select, Table, fn
 
 from dropship.db import db, shared_database
 from dropship.models import Order, OrderItem
@@ -94,19 +94,43 @@ def title_condition(text: str, created_from: datetime | None = None, created_to:
                             .where(OrderItem.order.in_(newest), OrderItem.title.contains(text)))
     if len(text) < MIN_INDEXED:
         return _short_condition(text, created_from)
-    phrase = '"' + text.replace('"', '""') + '"'  # the text itself, never FTS5 query syntax
     # `+id`: the hits are a set to probe, not the rows to start from. Read by id, a common word is
-    # every match of the whole history looked up and sorted; probed, the list walks its window in
-    # 成交时间 order and stops at the page (100k orders: 9 ms against 29, the counts history-free).
-    sql, params = f"SELECT rowid % {ID_SPAN} FROM {TABLE} WHERE {TABLE} MATCH ?", [phrase]
+    # every match of the whole history looked up and sorted; probed, the window is walked in
+    # 成交时间 order (the list itself walks the hits: `in_title_order`).
+    return NodeList((SQL("+"), Order.id), glue="").in_(_hits(text, created_from, created_to))
+
+
+def _hits(text: str, created_from: datetime | None, created_to: datetime | None) -> Select:
+    """The order ids of the documents holding `text` (3+ characters) inside the 成交时间 range."""
+    documents = Table(TABLE, ("rowid", "titles"))
+    return documents.select(SQL(f"rowid % {ID_SPAN}")).where(*_matching(documents, text, created_from, created_to))
+
+
+def _matching(documents: Table, text: str, created_from: datetime | None,
+              created_to: datetime | None) -> list[Expression]:
+    phrase = '"' + text.replace('"', '""') + '"'  # the text itself, never FTS5 query syntax
+    conditions = [Expression(documents.titles, "MATCH", phrase)]
     if created_from is not None:
-        sql += f" AND rowid >= {_seconds('?')} * {ID_SPAN}"
-        params.append(created_from.isoformat(" "))
+        conditions.append(documents.rowid >= SQL(f"{_seconds('?')} * {ID_SPAN}", [created_from.isoformat(" ")]))
     if created_to is not None:
-        sql += f" AND rowid < ({_seconds('?')} + 1) * {ID_SPAN}"
-        params.append(created_to.isoformat(" "))
-    hits = SQL(f"({sql})", params)
-    return NodeList((SQL("+"), Order.id), glue="").in_(hits)
+        conditions.append(documents.rowid < SQL(f"({_seconds('?')} + 1) * {ID_SPAN}", [created_to.isoformat(" ")]))
+    return conditions
+
+
+def in_title_order(query: ModelSelect, text: str, created_from: datetime | None, created_to: datetime | None,
+                   descending: bool) -> ModelSelect | None:
+    """`query` (without the title condition) joined to the hits of `text`, sorted by 成交时间 then id.
+
+    The index's rowids run in that order, so the list walks the hits from the newest (or oldest)
+    and stops at the page: a common word's page no longer collects every hit of the window first
+    (1M orders: 0.2 ms against 27). None where no trigram index serves `text`.
+    """
+    if shared_database() or not indexed() or len(text) < MIN_INDEXED:
+        return None
+    documents = Table(TABLE, ("rowid", "titles"))
+    by_id = Order.id == NodeList((documents.rowid, SQL(f"% {ID_SPAN}")))
+    return (query.join(documents, on=by_id).where(*_matching(documents, text, created_from, created_to))
+            .order_by(documents.rowid.desc() if descending else documents.rowid.asc()))
 
 
 def _short_condition(text: str, created_from: datetime | None) -> Expression:
