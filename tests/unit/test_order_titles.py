@@ -5,12 +5,14 @@ import pytest
 
 from dropship.db import db
 from dropship.models import Order, OrderItem
-from dropship.services.orders import titles
-from dropship.services.orders.search import OrderFilter
+from dropship.services.orders import queries, titles
+from dropship.services.orders.search import SORTS, OrderFilter
+from dropship.services.orders.tabs import TabContext
 from dropship.services.scope import Scope
 from tests.orders_factory import NOW, make_order, make_shop, orders_app, orders_db  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("orders_db")
+CTX = TabContext(NOW, 6)
 
 
 def found(text: str) -> set[str]:
@@ -62,6 +64,13 @@ def test_one_or_two_characters_search_only_the_newest_orders(world, monkeypatch)
     assert found("旧款帽") == {"3"}  # three characters and more: every order
 
 
+def test_a_short_search_is_text_case_insensitive_and_keeps_to_the_window(world):
+    make_order(world, titles=("100%纯棉_T恤",), tid="3", created_at=NOW - timedelta(days=3))
+    assert found("Ba") == {"1"} and found("%") == {"3"} and found("_T") == {"3"}
+    assert hits("杯") == {"1"} and hits("帽", NOW - timedelta(days=1)) == {"2"}
+    assert hits("棉", NOW - timedelta(days=1)) == set() and hits("棉") == {"3"}
+
+
 def test_rebuild_repairs_a_drifted_index(world):
     db.execute_sql(f"DELETE FROM {titles.TABLE}")
     assert titles.drift() and found("保温杯") == set()
@@ -93,3 +102,21 @@ def test_a_window_reads_only_its_own_hits_and_follows_a_changed_time(world):
     assert hits("保温杯", NOW - timedelta(days=1)) == {"1", "3"} and not titles.drift()
     Order.delete().where(Order.id == old.id).execute()
     assert hits("保温杯") == {"1"} and not titles.drift()
+
+
+def test_a_title_list_walks_the_hits_in_the_sorts_own_order(world):
+    for days, tid in ((3, "3"), (1, "4"), (7, "5")):
+        make_order(world, titles=(f"保温杯 {tid}号",), tid=tid, created_at=NOW - timedelta(days=days))
+    same_second = Order.get(Order.tid == "4").created_at
+    make_order(world, titles=("保温杯 6号",), tid="6", created_at=same_second)  # ties go by id, as the sort does
+    for sort in ("newest", "oldest"):
+        search = OrderFilter(title="保温杯", sort=sort)
+        listed = queries.order_ids(search, CTX, Scope.everything())
+        assert "JOIN \"ordertitle\"" in listed.sql()[0]  # read from the index in order, not collected and sorted
+        expected = (Order.select(Order.id).where(*search.conditions(Scope.everything()))
+                    .order_by(*SORTS[sort][1]))
+        assert [i for (i,) in listed.tuples()] == [i for (i,) in expected.tuples()]
+    window = OrderFilter(title="保温杯", created_from=NOW - timedelta(days=2), tab="shipped")
+    Order.update(status="shipped").where(Order.tid.in_(("4", "5"))).execute()
+    assert [i for (i,) in queries.order_ids(window, CTX, Scope.everything()).tuples()] == [Order.get(tid="4").id]
+    assert "JOIN \"ordertitle\"" not in queries.order_ids(OrderFilter(title="保温杯", sort="amount"), CTX, Scope.everything()).sql()[0]

@@ -11,10 +11,13 @@ from peewee import Case, Expression, ModelSelect, fn
 
 from dropship.models import Order, Shop
 from dropship.services.by_ids import rows_by_key
-from dropship.services.orders import counters
+from dropship.services.orders import counters, titles
 from dropship.services.orders.search import SORTS, OrderFilter
 from dropship.services.orders.tabs import TAB_BY_CODE, TABS, Tab, TabContext
 from dropship.services.scope import Scope
+
+# sorts that are the title index's own order (成交时间, then id): descending?
+TITLE_ORDER = {"newest": True, "oldest": False}
 
 
 def tab_counts(search: OrderFilter, ctx: TabContext, scope: Scope) -> dict[str, int]:
@@ -52,9 +55,14 @@ def order_ids(search: OrderFilter, ctx: TabContext, scope: Scope) -> ModelSelect
     Paging ids alone lets SQLite answer from covering indexes and sort narrow rows; the page's
     full rows are then read by primary key (`orders_by_ids`).
     """
-    return (Order.select(Order.id)
-            .where(*search.conditions(scope), TAB_BY_CODE[search.tab].predicate(ctx))
-            .order_by(*SORTS[search.sort][1]))
+    tab = TAB_BY_CODE[search.tab].predicate(ctx)
+    if search.title and search.sort in TITLE_ORDER:
+        untitled = Order.select(Order.id).where(*replace(search, title="").conditions(scope), tab)
+        listed = titles.in_title_order(untitled, search.title, search.created_from, search.created_to,
+                                       TITLE_ORDER[search.sort])
+        if listed is not None:
+            return listed
+    return Order.select(Order.id).where(*search.conditions(scope), tab).order_by(*SORTS[search.sort][1])
 
 
 def orders_by_ids(ids: list[int]) -> list[Order]:
