@@ -20,6 +20,11 @@ PLATFORMS = ("pdd", "alibaba1688", "taobao", "tmall", "taote")
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
+def _past(moment: datetime, now: datetime) -> datetime:
+    """Events happen before now: one dated later would stay above the order the test adds at `now`."""
+    return min(moment, now - timedelta(seconds=1))
+
+
 def _demo_data(now: datetime) -> None:
     rnd = random.Random(16)
     shops = [make_shop(name) for name in SHOPS]
@@ -28,18 +33,18 @@ def _demo_data(now: datetime) -> None:
         hour = rnd.randrange(24 if yesterday else now.hour + 1)
         day = now - timedelta(days=1) if yesterday else now
         created = day.replace(hour=hour, minute=rnd.randrange(60), second=0, microsecond=0)
-        if created > now:
-            created = now - timedelta(minutes=rnd.randrange(1, 30))
+        if created > now:  # never before today's midnight: just after it, "today" is minutes long
+            created = max(now - timedelta(minutes=rnd.randrange(1, 30)), now.replace(hour=0, minute=0, second=0))
         status = rnd.choices(("paid", "shipped", "finished"), (6, 3, 1))[0]
         order = make_order(shops[min(int(rnd.expovariate(0.6)), len(shops) - 1)], status=status,
                            created_at=created, paid=rnd.randrange(990, 12900))
         if status != "paid" or rnd.random() < 0.7:
             buy(order, amount=int(order.paid_amount * rnd.uniform(0.55, 0.85)),
-                platform=rnd.choices(PLATFORMS, (5, 3, 2, 1, 1))[0], purchased_at=created + timedelta(minutes=3))
+                platform=rnd.choices(PLATFORMS, (5, 3, 2, 1, 1))[0], purchased_at=_past(created + timedelta(minutes=3), now))
             if status != "paid":
                 Shipment.create(order=order, courier="ZTO", courier_name="中通快递",
                                 tracking_number=f"7310{rnd.randrange(10**10):010d}", state="done",
-                                finished_at=created + timedelta(minutes=20))
+                                finished_at=_past(created + timedelta(minutes=20), now))
         if rnd.random() < 0.05:
             refund(order, 0)
 

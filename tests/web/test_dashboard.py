@@ -11,7 +11,13 @@ from dropship.services.dashboard import Event, hourly, latest_events
 from tests.helpers import become_employee, make_app, register
 from tests.orders_factory import buy, make_order, make_shop, refund
 
-TODAY = datetime.now().replace(minute=0, second=0, microsecond=0)
+
+def minutes_ago(minutes: int, now: datetime | None = None) -> datetime:
+    """A moment `minutes` before now that is still today, in the same order as the minutes: just after
+    midnight the minutes shrink to fit, or the figures of "today" would lose them."""
+    now = now or datetime.now()
+    since_midnight = now - datetime.combine(now.date(), datetime.min.time())
+    return now - min(timedelta(minutes=minutes), since_midnight * minutes / 31)
 
 
 def test_hourly_buckets_one_day_by_hour():
@@ -27,6 +33,13 @@ def test_latest_events_are_the_newest_of_every_kind():
     assert [e.kind for e in latest_events(events, 2)] == ["售后", "已发货"]
 
 
+def test_minutes_ago_stays_today_and_in_order_just_after_midnight():
+    now = datetime(2026, 11, 29, 0, 5)
+    moments = [minutes_ago(m, now) for m in (30, 20, 10, 5, 1)]
+    assert moments == sorted(moments) and all(t.date() == now.date() and t < now for t in moments)
+    assert minutes_ago(30, datetime(2026, 11, 29, 12)) == datetime(2026, 11, 29, 11, 30)
+
+
 @pytest.fixture(scope="module")
 def screen(tmp_path_factory):
     app = make_app(tmp_path_factory.mktemp("dashboard") / "data")
@@ -34,13 +47,13 @@ def screen(tmp_path_factory):
     assert register(client).status_code == 302
     with db.connection_context():
         a, b = make_shop("旗舰店"), make_shop("小店")
-        first = make_order(a, paid=5000, created_at=TODAY - timedelta(minutes=30))
-        buy(first, amount=3000, platform="alibaba1688", purchased_at=TODAY - timedelta(minutes=20))
+        first = make_order(a, paid=5000, created_at=minutes_ago(30))
+        buy(first, amount=3000, platform="alibaba1688", purchased_at=minutes_ago(20))
         Shipment.create(order=first, courier="ZTO", courier_name="中通快递", tracking_number="73100000000001",
-                        state="done", finished_at=TODAY - timedelta(minutes=10))
-        make_order(a, paid=1000, created_at=TODAY - timedelta(minutes=5))  # 待采购
-        refund(make_order(b, paid=2000, created_at=TODAY - timedelta(minutes=1)), 0)  # 售后中
-        make_order(b, paid=9900, created_at=TODAY - timedelta(days=1))  # yesterday: the trend only
+                        state="done", finished_at=minutes_ago(10))
+        make_order(a, paid=1000, created_at=minutes_ago(5))  # 待采购
+        refund(make_order(b, paid=2000, created_at=minutes_ago(1)), 0)  # 售后中
+        make_order(b, paid=9900, created_at=minutes_ago(30) - timedelta(days=1))  # yesterday: the trend only
     return {"app": app, "client": client, "a": a}
 
 
