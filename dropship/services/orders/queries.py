@@ -16,7 +16,7 @@ from dropship.services.orders.search import SORTS, OrderFilter
 from dropship.services.orders.tabs import TAB_BY_CODE, TABS, Tab, TabContext
 from dropship.services.scope import Scope
 
-# sorts that are the title index's own order (成交时间, then id): descending?
+# the sorts that are the title index's own order (成交时间, then id), by whether they run newest first
 TITLE_ORDER = {"newest": True, "oldest": False}
 
 
