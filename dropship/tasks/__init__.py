@@ -5,10 +5,11 @@ business settings from the database each time, so a change on the 设置 page ap
 """
 from __future__ import annotations
 
+from dropship.account_threads import current_account
 from dropship.config import Settings
 from dropship.db import shared_database
 from dropship.platforms.browser import BrowserManager, Throttle
-from dropship.queue import on_worker_exit, worker_lease
+from dropship.queue import keep_accounts, on_account_idle, on_worker_exit, worker_lease
 
 _browsers: BrowserManager | None = None
 _settings: Settings | None = None
@@ -33,7 +34,10 @@ def configure_tasks(settings: Settings) -> None:
         # one Chromium per profile across the worker processes of every PC sharing the profiles
         # folder (on one PC, as before, the thread lock and Chromium's own profile lock do)
         shared_lock=_profile_lease if shared_database() else None,
+        # a worker process runs an account's jobs on its own thread, which keeps the browser between them
+        keep_for=current_account,
     )
+    keep_accounts(lambda: settings.browser_keep_seconds)
 
 
 def _profile_lease(account_key: str):
@@ -57,7 +61,13 @@ def _stop_playwright() -> None:
         _browsers.stop_thread()
 
 
+def _release_wanted() -> None:
+    if _browsers is not None:
+        _browsers.release_wanted()
+
+
 on_worker_exit(_stop_playwright)
+on_account_idle(_release_wanted)
 
 
 # Importing each task module registers its job kinds with the queue.
