@@ -11,12 +11,15 @@ queue tries it again later), as a job waiting for the account's browser lock alw
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from queue import Empty, SimpleQueue
 from typing import Any
+
+log = logging.getLogger("dropship.account_threads")
 
 TICK = 0.25  # how often an idle account thread runs its idle hooks and checks whether to end
 
@@ -84,27 +87,49 @@ class AccountThreads:
 
     def _serve(self, slot: _Slot) -> None:
         _current.key = slot.key
-        self.on_start()
-        last = time.monotonic()
         try:
-            while True:
-                try:
-                    call = slot.inbox.get(timeout=TICK)
-                except Empty:
-                    self.on_idle()
-                    with self._changed:
-                        if not slot.busy and (self.stopping.is_set()
-                                              or time.monotonic() - last >= self.idle_seconds()):
-                            del self._slots[slot.key]  # a later job of the account starts a new thread
-                            return
-                    continue
-                call.run()
-                last = time.monotonic()
-                with self._changed:
-                    slot.busy = False
-                    self._changed.notify_all()
+            self.on_start()
+            self._loop(slot)
+        except BaseException as exc:  # noqa: BLE001 - a broken thread must not strand a job waiting for it
+            log.exception("account thread %s ended", slot.key)
+            self._fail_waiting(slot, exc)
         finally:
-            self.on_exit()
+            try:
+                self.on_exit()
+            except Exception:  # noqa: BLE001 - closing what it opened failed: the process goes on
+                log.exception("closing account thread %s", slot.key)
+
+    def _loop(self, slot: _Slot) -> None:
+        last = time.monotonic()
+        while True:
+            try:
+                call = slot.inbox.get(timeout=TICK)
+            except Empty:
+                self.on_idle()
+                with self._changed:
+                    if not slot.busy and (self.stopping.is_set() or time.monotonic() - last >= self.idle_seconds()):
+                        del self._slots[slot.key]  # a later job of the account starts a new thread
+                        return
+                continue
+            call.run()
+            last = time.monotonic()
+            with self._changed:
+                slot.busy = False
+                self._changed.notify_all()
+
+    def _fail_waiting(self, slot: _Slot, error: BaseException) -> None:
+        with self._changed:
+            if self._slots.get(slot.key) is slot:
+                del self._slots[slot.key]
+            slot.busy = False
+            self._changed.notify_all()
+        while True:
+            try:
+                call = slot.inbox.get_nowait()
+            except Empty:
+                return
+            call.error = error
+            call.done.set()
 
     def join(self, timeout: float) -> None:
         """Wait for the account threads to end (call after setting `stopping`)."""

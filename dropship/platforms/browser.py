@@ -343,4 +343,5 @@ class BrowserManager:
             if clean and self.keep_for() == account_key and account_key not in self._wanted and opened.tidy():
                 self._kept()[account_key] = opened
             else:
+                self._wanted.discard(account_key)  # whoever wanted it gets it now
                 opened.close()
