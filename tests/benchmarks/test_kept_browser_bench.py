@@ -29,6 +29,10 @@ def sb(tmp_path_factory):
     sb.stop()
 
 
+def _finished(job_id: int) -> Job:
+    return wait_until(lambda: (row := Job.get_by_id(job_id)).state not in Job.ACTIVE and row, 120, f"job #{job_id}")
+
+
 def _ten_fetches(sb, data_dir, login: str, keep: float) -> tuple[float, float, int]:
     """Wall seconds, this process's CPU seconds and browser launches for JOBS fetches one after another."""
     info = sb.scenario("shop_with_paid_orders", login=login, count=30, days=1)
@@ -43,8 +47,7 @@ def _ten_fetches(sb, data_dir, login: str, keep: float) -> tuple[float, float, i
             launches = browsers().launches
             started, cpu = time.perf_counter(), time.process_time()
             for _ in range(JOBS):
-                job = start_job("fetch_orders", "bench", target=job_target("shop", shop.id), shop_id=shop.id)
-                done = wait_until(lambda: (row := Job.get_by_id(job.id)).state not in Job.ACTIVE and row, 120, "fetch")
+                done = _finished(start_job("fetch_orders", "bench", target=job_target("shop", shop.id), shop_id=shop.id).id)
                 assert done.state == "done", done.error
             return time.perf_counter() - started, time.process_time() - cpu, browsers().launches - launches
     finally:
