@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from pathlib import Path
+from typing import Protocol
 
 from dropship.browser_paths import FoundBrowser, has_browser_name, is_network_path, locate_browser
 from dropship.errors import TryLater, UserError
@@ -180,6 +181,20 @@ def clear_stale_singleton(profile: Path) -> None:
             (profile / name).unlink()
 
 
+class ProfileWants(Protocol):
+    """Wants across worker processes and PCs (a shared database): who waits for a profile another holds."""
+
+    def want(self, account_key: str) -> None: ...
+
+    def got(self, account_key: str) -> None: ...
+
+    def wanted(self, account_keys: list[str]) -> set[str]: ...
+
+
+SHARED_POLL = 0.25  # seconds between tries for a profile another worker keeps, while it lets go
+WANTS_CHECK = 0.5  # how often an idle account thread asks whether another worker wants its browser
+
+
 class _Opened:
     """A launched browser context and the locks that keep its profile ours; `close()` gives both up."""
 
@@ -216,14 +231,15 @@ class BrowserManager:
 
     An account thread of a worker process (`keep_for()` names its account) keeps that account's
     browser open after a session that ended cleanly, and the account's next session on the thread
-    reuses it when it would be launched the same way; anyone else who wants the profile makes the
-    idle thread close it (`release_wanted`, within a fraction of a second).
+    reuses it when it would be launched the same way; anyone else who wants the profile (another
+    thread, or through `wants` another worker process or PC) makes the idle thread close it
+    (`release_wanted`, within a second) while it waits.
     """
 
     def __init__(self, profiles_dir: Path, executable: Callable[[], str | None] = lambda: None,
                  headless: Callable[[], bool] = lambda: True, throttle: Throttle | None = None,
                  shared_lock: Callable[[str], AbstractContextManager[object]] | None = None,
-                 keep_for: Callable[[], str | None] = lambda: None) -> None:
+                 keep_for: Callable[[], str | None] = lambda: None, wants: ProfileWants | None = None) -> None:
         self.profiles_dir = Path(profiles_dir)
         self.shared_lock = shared_lock
         # Both are read at each launch: the 设置 page may change them while the app runs.
@@ -231,6 +247,7 @@ class BrowserManager:
         self.headless_setting = headless
         self.throttle = throttle or Throttle()
         self.keep_for = keep_for
+        self.wants = wants
         self.launches = 0  # browsers started by this process (benchmarks and tests read it)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_mutex = threading.Lock()
@@ -266,9 +283,17 @@ class BrowserManager:
     def release_wanted(self) -> None:
         """Close this thread's kept browsers that a session elsewhere waits for."""
         kept = self._kept()
-        for key in [key for key in kept if key in self._wanted]:
+        wanted = {key for key in kept if key in self._wanted}
+        now = time.monotonic()
+        if kept and self.wants is not None and now - getattr(self._local, "asked", 0.0) >= WANTS_CHECK:
+            self._local.asked = now
+            wanted |= self.wants.wanted(list(kept))
+        for key in wanted:
             self._wanted.discard(key)
             kept.pop(key).close()
+
+    def _wanted_elsewhere(self, account_key: str) -> bool:
+        return self.wants is not None and account_key in self.wants.wanted([account_key])
 
     def lock_for(self, account_key: str) -> threading.Lock:
         with self._locks_mutex:
@@ -306,7 +331,24 @@ class BrowserManager:
         self._wanted.discard(account_key)
         if self.shared_lock:
             # held inside the thread lock: other processes (other PCs sharing the profiles) keep out too
-            locks.enter_context(self.shared_lock(account_key))
+            self._take_shared(account_key, time.monotonic() + wait, locks)
+
+    def _take_shared(self, account_key: str, deadline: float, locks: ExitStack) -> None:
+        """The shared lock; while another worker keeps the profile, ask for it and try again until `deadline`."""
+        asked = False
+        while True:
+            try:
+                locks.enter_context(self.shared_lock(account_key))
+                break
+            except TryLater:
+                if self.wants is None or time.monotonic() >= deadline:
+                    raise
+                if not asked:
+                    self.wants.want(account_key)
+                    asked = True
+                time.sleep(SHARED_POLL)
+        if self.wants is not None:
+            self.wants.got(account_key)  # ours now: an old want must not make us give it up
 
     def _launch(self, account_key: str, options: dict, fit: str, wait: float) -> _Opened:
         with ExitStack() as locks:
@@ -340,7 +382,8 @@ class BrowserManager:
             yield opened.context
             clean = True
         finally:
-            if clean and self.keep_for() == account_key and account_key not in self._wanted and opened.tidy():
+            if (clean and self.keep_for() == account_key and account_key not in self._wanted
+                    and not self._wanted_elsewhere(account_key) and opened.tidy()):
                 self._kept()[account_key] = opened
             else:
                 self._wanted.discard(account_key)  # whoever wanted it gets it now
