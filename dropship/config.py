@@ -55,6 +55,7 @@ class Settings:
     profiles_dir: str = _setting("", "浏览器配置目录（各账号的登录状态）；空 = <data_dir>/profiles；"
                                      "多台电脑运行 --worker 时都填同一个共享文件夹")
     headless: bool = _setting(True, "浏览器默认无界面运行")
+    browser_keep_seconds: float = _setting(10.0, "账号的浏览器在两个任务之间保持打开的秒数（同一账号连续的任务不必每次重新启动浏览器；0 = 每个任务后关闭）")
     session_hours: int = _setting(12, "未勾选自动登陆时，登录多久后过期（小时）")
     remember_days: int = _setting(30, "勾选自动登陆后保持登录的天数")
     login_max_failures: int = _setting(5, "连续登录失败多少次后暂停登录")

@@ -39,6 +39,7 @@ from huey.exceptions import RetryTask
 from huey.storage import SqliteStorage
 from peewee import Case
 
+from dropship.account_threads import AccountThreads
 from dropship.db import db, shared_database
 from dropship.errors import TryLater, UserError, user_message
 from dropship.file_lock import try_file_lock, unlock_file
@@ -133,8 +134,9 @@ def _hand_back(job_id: int, message: str) -> None:
     _settle(job_id, state="queued", claimed_by="", message=message)
 
 
-def job_task(kind: str, **task_options: Any) -> Callable:
-    """Register `fn(job_id, **args)` as the task that runs Jobs of this kind."""
+def job_task(kind: str, account: Callable[..., str | None] | None = None, **task_options: Any) -> Callable:
+    """Register `fn(job_id, **args)` as the task that runs Jobs of this kind. `account(**args)` names
+    the browser account the job works for: a worker process runs it on that account's thread."""
 
     def decorator(fn: Callable) -> Any:
         @functools.wraps(fn)
@@ -142,9 +144,8 @@ def job_task(kind: str, **task_options: Any) -> Callable:
             if not claim_job(job_id):
                 log.info("job %s is claimed or finished already: message ignored", job_id)
                 return None
-            _local.job_id, _local.beat = job_id, time.monotonic()
             try:
-                fn(job_id, *args, **kwargs)
+                _on_account_thread(account, kwargs, functools.partial(_run_claimed, fn, job_id, *args, **kwargs))
             except (TryLater, JobInterrupted) as exc:
                 if huey.immediate and isinstance(exc, TryLater):  # inline: nothing could free what we wait for
                     _fail(job_id, str(exc))
@@ -164,8 +165,6 @@ def job_task(kind: str, **task_options: Any) -> Callable:
                 raise  # Huey logs the traceback of a bug (expected outcomes are filtered above)
             else:
                 finish_job(job_id)
-            finally:
-                _local.job_id = None
             return None
 
         task = huey.task(name=kind, **task_options)(run)
@@ -173,6 +172,65 @@ def job_task(kind: str, **task_options: Any) -> Callable:
         return task
 
     return decorator
+
+
+def _run_claimed(fn: Callable, job_id: int, *args: Any, **kwargs: Any) -> None:
+    _local.job_id, _local.beat = job_id, time.monotonic()  # for checkpoint(), in the thread that runs it
+    try:
+        fn(job_id, *args, **kwargs)
+    finally:
+        _local.job_id = None
+
+
+# -- account threads: an account's jobs share one thread in a worker process (account_threads.py) --
+
+ACCOUNT_WAIT = 2.0  # seconds a job waits for its account's thread to finish another job
+ACCOUNT_BUSY = "该账号正在执行另一个任务，稍后自动继续"
+
+
+def _not_kept() -> float:
+    return 0.0
+
+
+_keep_seconds: Callable[[], float] = _not_kept
+_account_idle_hooks: list[Callable[[], None]] = []
+
+
+def keep_accounts(seconds: Callable[[], float]) -> None:
+    """How long an account's thread (and the browser it keeps) outlives its last job; 0 = off."""
+    global _keep_seconds
+    _keep_seconds = seconds
+
+
+def on_account_idle(hook: Callable[[], None]) -> None:
+    """Run `hook` in each idle account thread a few times a second (e.g. give up a browser someone wants)."""
+    _account_idle_hooks.append(hook)
+
+
+def _each(hooks: list[Callable[[], None]]) -> None:
+    for hook in hooks:
+        hook()
+
+
+ACCOUNTS = AccountThreads(idle_seconds=lambda: _keep_seconds(), stopping=stopping,
+                          on_start=lambda: _open_db(), on_idle=lambda: _each(_account_idle_hooks),
+                          on_exit=lambda: _each(_worker_exit_hooks))
+
+
+def _on_account_thread(account: Callable[..., str | None] | None, kwargs: dict[str, Any],
+                       body: Callable[[], None]) -> None:
+    """Run `body` on its account's thread in a worker process; right here in tests (inline jobs) or
+    when keeping is off or the job names no account."""
+    key = None
+    if account is not None and not huey.immediate and _keep_seconds() > 0:
+        try:
+            key = account(**kwargs)
+        except Exception:  # noqa: BLE001 - e.g. its row is gone: the job itself says so, on this thread
+            log.debug("no account thread for %s", kwargs, exc_info=True)
+    if key is None:
+        body()
+        return
+    ACCOUNTS.run(key, body, ACCOUNT_WAIT, lambda: TryLater(ACCOUNT_BUSY, delay=5))
 
 
 def start_job(kind: str, title: str, *, target: str = "", user: User | None = None, total: int = 0,

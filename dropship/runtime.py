@@ -159,13 +159,14 @@ class Runtime:
     def pause_worker(self) -> None:
         """恢复备份: take no more jobs; running ones finish or hand back at their next checkpoint, and the
         worker threads close their browsers as they end."""
-        from dropship.queue import stopping
+        from dropship.queue import ACCOUNTS, stopping
 
         if not self.worker:
             raise BackupError("本程序只提供网页（--web-only），任务在其他进程中运行：请停止所有进程后用 --restore 恢复")
         stopping.set()
         if self.consumer is not None:
             self.consumer.stop(graceful=True)
+        ACCOUNTS.join(STOP_TIMEOUT)  # they close the browsers they kept
         from dropship.platforms.verification import HUB
 
         HUB.forget_all()  # parked pages belonged to the jobs just stopped
@@ -201,7 +202,7 @@ class Runtime:
 
     def stop(self) -> None:
         """Stop accepting work, let running tasks finish or hand back, then close the server."""
-        from dropship.queue import stopping
+        from dropship.queue import ACCOUNTS, stopping
 
         stopping.set()
         restore.attach(None)
@@ -212,6 +213,7 @@ class Runtime:
             self.server.task_dispatcher.shutdown(timeout=5)
         if self.consumer is not None:
             self.consumer.stop(graceful=True)
+            ACCOUNTS.join(STOP_TIMEOUT)
         self._beat_stop.set()
         for thread in self._threads:
             thread.join(timeout=STOP_TIMEOUT)

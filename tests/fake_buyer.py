@@ -32,6 +32,9 @@ class FakePage:
     def on(self, event: str, handler) -> None:
         """Nothing opens tabs here."""
 
+    def remove_listener(self, event: str, handler) -> None:
+        """Nothing was ever called."""
+
     def screenshot(self, **options) -> bytes:
         return b"\xff\xd8frame"
 

@@ -19,8 +19,9 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from pathlib import Path
+from typing import Protocol
 
 from dropship.browser_paths import FoundBrowser, has_browser_name, is_network_path, locate_browser
 from dropship.errors import TryLater, UserError
@@ -180,20 +181,77 @@ def clear_stale_singleton(profile: Path) -> None:
             (profile / name).unlink()
 
 
+class ProfileWants(Protocol):
+    """Wants across worker processes and PCs (a shared database): who waits for a profile another holds."""
+
+    def want(self, account_key: str) -> None: ...
+
+    def got(self, account_key: str) -> None: ...
+
+    def wanted(self, account_keys: list[str]) -> set[str]: ...
+
+
+SHARED_POLL = 0.25  # seconds between tries for a profile another worker keeps, while it lets go
+WANTS_CHECK = 0.5  # how often an idle account thread asks whether another worker wants its browser
+
+
+class _Opened:
+    """A launched browser context and the locks that keep its profile ours; `close()` gives both up."""
+
+    def __init__(self, context, fit: str, locks: ExitStack) -> None:
+        self.context, self.fit, self._locks = context, fit, locks
+        self.alive = True
+        context.on("close", self._gone)  # once per launch: the browser died or was closed
+
+    def _gone(self, *_: object) -> None:
+        self.alive = False
+
+    def tidy(self) -> bool:
+        """Leave one blank page, as a fresh launch does, for the next job; False if the browser is gone."""
+        try:
+            blank = self.context.new_page()
+            for page in self.context.pages:
+                if page is not blank:
+                    page.close()
+        except Exception:  # noqa: BLE001 - any Playwright failure: this browser is not worth keeping
+            return False
+        return self.alive
+
+    def close(self) -> None:
+        try:
+            if self.alive:
+                with suppress(Exception):  # the browser may already be gone; closing it comes before the locks go
+                    self.context.close()
+        finally:
+            self._locks.close()
+
+
 class BrowserManager:
-    """Persistent contexts per account, one Playwright per worker thread, a lock per account."""
+    """Persistent contexts per account, one Playwright per worker thread, a lock per account.
+
+    An account thread of a worker process (`keep_for()` names its account) keeps that account's
+    browser open after a session that ended cleanly, and the account's next session on the thread
+    reuses it when it would be launched the same way; anyone else who wants the profile (another
+    thread, or through `wants` another worker process or PC) makes the idle thread close it
+    (`release_wanted`, within a second) while it waits.
+    """
 
     def __init__(self, profiles_dir: Path, executable: Callable[[], str | None] = lambda: None,
                  headless: Callable[[], bool] = lambda: True, throttle: Throttle | None = None,
-                 shared_lock: Callable[[str], AbstractContextManager[object]] | None = None) -> None:
+                 shared_lock: Callable[[str], AbstractContextManager[object]] | None = None,
+                 keep_for: Callable[[], str | None] = lambda: None, wants: ProfileWants | None = None) -> None:
         self.profiles_dir = Path(profiles_dir)
         self.shared_lock = shared_lock
         # Both are read at each launch: the 设置 page may change them while the app runs.
         self.executable_setting = executable
         self.headless_setting = headless
         self.throttle = throttle or Throttle()
+        self.keep_for = keep_for
+        self.wants = wants
+        self.launches = 0  # browsers started by this process (benchmarks and tests read it)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_mutex = threading.Lock()
+        self._wanted: set[str] = set()  # accounts a session waits for while another thread keeps them
         self._local = threading.local()
 
     # Playwright is bound to the thread that started it (greenlets): one per worker thread.
@@ -206,12 +264,36 @@ class BrowserManager:
             self._local.playwright = pw
         return pw
 
+    def _kept(self) -> dict[str, _Opened]:
+        kept = getattr(self._local, "kept", None)
+        if kept is None:
+            kept = self._local.kept = {}
+        return kept
+
     def stop_thread(self) -> None:
-        """Stop this thread's Playwright (and the browsers it still owns). Call at worker exit."""
+        """Close this thread's kept browsers and stop its Playwright. Call at worker exit."""
+        kept = self._kept()
+        while kept:
+            kept.popitem()[1].close()
         pw = getattr(self._local, "playwright", None)
         if pw is not None:
             self._local.playwright = None
             pw.stop()
+
+    def release_wanted(self) -> None:
+        """Close this thread's kept browsers that a session elsewhere waits for."""
+        kept = self._kept()
+        wanted = {key for key in kept if key in self._wanted}
+        now = time.monotonic()
+        if kept and self.wants is not None and now - getattr(self._local, "asked", 0.0) >= WANTS_CHECK:
+            self._local.asked = now
+            wanted |= self.wants.wanted(list(kept))
+        for key in wanted:
+            self._wanted.discard(key)
+            kept.pop(key).close()
+
+    def _wanted_elsewhere(self, account_key: str) -> bool:
+        return self.wants is not None and account_key in self.wants.wanted([account_key])
 
     def lock_for(self, account_key: str) -> threading.Lock:
         with self._locks_mutex:
@@ -227,6 +309,58 @@ class BrowserManager:
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", account_key)
         return self.profiles_dir / safe
 
+    def _launch_options(self, account_key: str, headed: bool, context_options: dict) -> dict:
+        executable = self.resolve_executable()
+        width, height = window_size(account_key)
+        # Chromium's new headless mode (the only one left in current Chromium), dressed as the
+        # installed browser: its normal UA, zh-CN, China time, one window size per profile.
+        return {"executable_path": executable, "headless": self.headless_setting() and not headed,
+                "args": [*CHROMIUM_ARGS, *STEALTH_ARGS, f"--window-size={width},{height}"],
+                "ignore_default_args": list(STEALTH_IGNORED_DEFAULTS),
+                "user_agent": user_agent(browser_version(executable)), "locale": "zh-CN",
+                "timezone_id": "Asia/Shanghai", "viewport": {"width": width, "height": height},
+                "screen": {"width": width, "height": height}, **context_options}
+
+    def _lock(self, account_key: str, wait: float, locks: ExitStack) -> None:
+        lock = self.lock_for(account_key)
+        if not lock.acquire(blocking=False):
+            self._wanted.add(account_key)  # if an account thread keeps it idle, it lets go now
+            if not lock.acquire(timeout=wait):
+                raise BrowserBusy("该账号的浏览器正被其他任务使用，稍后自动继续", delay=5)
+        locks.callback(lock.release)
+        self._wanted.discard(account_key)
+        if self.shared_lock:
+            # held inside the thread lock: other processes (other PCs sharing the profiles) keep out too
+            self._take_shared(account_key, time.monotonic() + wait, locks)
+
+    def _take_shared(self, account_key: str, deadline: float, locks: ExitStack) -> None:
+        """The shared lock; while another worker keeps the profile, ask for it and try again until `deadline`."""
+        asked = False
+        while True:
+            try:
+                locks.enter_context(self.shared_lock(account_key))
+                break
+            except TryLater:
+                if self.wants is None or time.monotonic() >= deadline:
+                    raise
+                if not asked:
+                    self.wants.want(account_key)
+                    asked = True
+                time.sleep(SHARED_POLL)
+        if self.wants is not None:
+            self.wants.got(account_key)  # ours now: an old want must not make us give it up
+
+    def _launch(self, account_key: str, options: dict, fit: str, wait: float) -> _Opened:
+        with ExitStack() as locks:
+            self._lock(account_key, wait, locks)
+            profile = self.profile_dir(account_key)
+            profile.mkdir(parents=True, exist_ok=True)
+            if self.shared_lock:
+                clear_stale_singleton(profile)
+            context = self._playwright().chromium.launch_persistent_context(user_data_dir=str(profile), **options)
+            self.launches += 1
+            return _Opened(context, fit, locks.pop_all())
+
     @contextmanager
     def session(self, account_key: str, headed: bool = False, wait: float = 2.0,
                 **context_options) -> Iterator[object]:
@@ -235,38 +369,22 @@ class BrowserManager:
         A busy profile raises BrowserBusy after `wait` seconds rather than blocking a worker that
         other jobs could use; the queue retries the job a little later.
         """
-        lock = self.lock_for(account_key)
-        if not lock.acquire(timeout=wait):
-            raise BrowserBusy("该账号的浏览器正被其他任务使用，稍后自动继续", delay=5)
+        options = self._launch_options(account_key, headed, context_options)
+        fit = repr(sorted(options.items()))
+        opened = self._kept().pop(account_key, None)
+        if opened is not None and (opened.fit != fit or not opened.alive):
+            opened.close()  # launched another way (headed, another browser) or gone: start afresh
+            opened = None
+        if opened is None:
+            opened = self._launch(account_key, options, fit, wait)
+        clean = False
         try:
-            # held inside the thread lock: other processes (other PCs sharing the profiles) keep out too
-            with self.shared_lock(account_key) if self.shared_lock else nullcontext():
-                context = None
-                try:
-                    profile = self.profile_dir(account_key)
-                    profile.mkdir(parents=True, exist_ok=True)
-                    if self.shared_lock:
-                        clear_stale_singleton(profile)
-                    executable = self.resolve_executable()
-                    width, height = window_size(account_key)
-                    # Chromium's new headless mode (the only one left in current Chromium), dressed as the
-                    # installed browser: its normal UA, zh-CN, China time, one window size per profile.
-                    options = {"user_agent": user_agent(browser_version(executable)), "locale": "zh-CN",
-                               "timezone_id": "Asia/Shanghai", "viewport": {"width": width, "height": height},
-                               "screen": {"width": width, "height": height}, **context_options}
-                    context = self._playwright().chromium.launch_persistent_context(
-                        user_data_dir=str(profile),
-                        executable_path=executable,
-                        headless=self.headless_setting() and not headed,
-                        args=[*CHROMIUM_ARGS, *STEALTH_ARGS, f"--window-size={width},{height}"],
-                        ignore_default_args=list(STEALTH_IGNORED_DEFAULTS),
-                        **options,
-                    )
-                    yield context
-                finally:
-                    if context is not None:
-                        # The browser may already be gone; closing it comes before the locks go.
-                        with suppress(Exception):
-                            context.close()
+            yield opened.context
+            clean = True
         finally:
-            lock.release()
+            if (clean and self.keep_for() == account_key and account_key not in self._wanted
+                    and not self._wanted_elsewhere(account_key) and opened.tidy()):
+                self._kept()[account_key] = opened
+            else:
+                self._wanted.discard(account_key)  # whoever wanted it gets it now
+                opened.close()

@@ -315,13 +315,18 @@ def show_live(page, title: str, account_key: str, timeout: float, job_id: int, h
     order list in another page of the context meanwhile."""
     pages = [page]
     backend = kind == "backend"
-    if backend:
-        page.context.on("page", lambda opened: pages.append(opened))  # Playwright tags the handler: no builtins
-    else:
-        page.on("popup", lambda opened: pages.append(opened))
+    source, event = (page.context, "page") if backend else (page, "popup")
+
+    def opened(tab) -> None:  # a function of ours: Playwright tags the handler (a builtin would not do)
+        pages.append(tab)
+
+    source.on(event, opened)
     item = hub.open(kind, title, account_key, timeout, state="open", job_id=job_id)
-    return _serve(hub, item, lambda: next((p for p in reversed(pages) if not p.is_closed()), page), done,
-                  "closed" if backend else "expired")
+    try:
+        return _serve(hub, item, lambda: next((p for p in reversed(pages) if not p.is_closed()), page), done,
+                      "closed" if backend else "expired")
+    finally:
+        source.remove_listener(event, opened)  # the context may serve the account's next job (a kept browser)
 
 
 def _serve(hub: Hub, item: Verification, current: Callable, solved: Callable[[], bool], timed_out: str) -> str:

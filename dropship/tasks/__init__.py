@@ -5,10 +5,12 @@ business settings from the database each time, so a change on the 设置 page ap
 """
 from __future__ import annotations
 
+from dropship.account_threads import current_account
 from dropship.config import Settings
 from dropship.db import shared_database
 from dropship.platforms.browser import BrowserManager, Throttle
-from dropship.queue import on_worker_exit, worker_lease
+from dropship.queue import WORKER_ID, keep_accounts, on_account_idle, on_worker_exit, worker_lease
+from dropship.services.purchasing import locks
 
 _browsers: BrowserManager | None = None
 _settings: Settings | None = None
@@ -33,11 +35,33 @@ def configure_tasks(settings: Settings) -> None:
         # one Chromium per profile across the worker processes of every PC sharing the profiles
         # folder (on one PC, as before, the thread lock and Chromium's own profile lock do)
         shared_lock=_profile_lease if shared_database() else None,
+        # a worker process runs an account's jobs on its own thread, which keeps the browser between them
+        keep_for=current_account,
+        wants=_ProfileWants() if shared_database() else None,
     )
+    keep_accounts(lambda: settings.browser_keep_seconds)
 
 
 def _profile_lease(account_key: str):
-    return worker_lease(f"browser-{account_key}", BROWSER_BUSY, delay=5)
+    return worker_lease(_profile_key(account_key), BROWSER_BUSY, delay=5)
+
+
+def _profile_key(account_key: str) -> str:
+    return f"browser-{account_key}"
+
+
+class _ProfileWants:
+    """A worker waiting for a profile another PC's worker keeps open asks it to let go (locks.want)."""
+
+    def want(self, account_key: str) -> None:
+        locks.want(_profile_key(account_key), WORKER_ID)
+
+    def got(self, account_key: str) -> None:
+        locks.got(_profile_key(account_key))
+
+    def wanted(self, account_keys: list[str]) -> set[str]:
+        found = locks.wanted([_profile_key(key) for key in account_keys])
+        return {key for key in account_keys if _profile_key(key) in found}
 
 
 def browsers() -> BrowserManager:
@@ -57,7 +81,13 @@ def _stop_playwright() -> None:
         _browsers.stop_thread()
 
 
+def _release_wanted() -> None:
+    if _browsers is not None:
+        _browsers.release_wanted()
+
+
 on_worker_exit(_stop_playwright)
+on_account_idle(_release_wanted)
 
 
 # Importing each task module registers its job kinds with the queue.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from dropship.models import PurchaseAccount
 from dropship.platforms import verification
@@ -27,6 +28,12 @@ BuyerDriver = TaobaoBuyer | AlibabaBuyer | PddBuyer
 def account_key(account: PurchaseAccount) -> str:
     """The profile and lock name: data/profiles/<platform>-<id> (DESIGN: one account, one profile)."""
     return f"{account.platform}-{account.id}"
+
+
+def account_thread(account_id: int, **_: Any) -> str | None:
+    """`job_task(account=…)` for a purchase account's jobs: the thread that keeps its browser."""
+    account = PurchaseAccount.get_or_none(PurchaseAccount.id == account_id)
+    return account_key(account) if account else None
 
 
 def account_title(account: PurchaseAccount) -> str:

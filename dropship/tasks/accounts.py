@@ -21,7 +21,7 @@ from dropship.services.accounts import (
     store_pdd_account,
 )
 from dropship.tasks import browsers
-from dropship.tasks.account_session import account_key, account_title, open_account
+from dropship.tasks.account_session import account_key, account_thread, account_title, open_account
 from dropship.tasks.shop_session import origins
 from dropship.tasks.shops import show_backend
 
@@ -33,7 +33,7 @@ def _account(account_id: int) -> PurchaseAccount:
     return account
 
 
-@job_task("authorize_account")
+@job_task("authorize_account", account=account_thread)
 def authorize_account(job_id: int, account_id: int, code_token: str = "") -> None:
     """Log in through the driver; only a working login makes the account 在线."""
     account = _account(account_id)
@@ -43,7 +43,7 @@ def authorize_account(job_id: int, account_id: int, code_token: str = "") -> Non
         progress(job_id, 1, 1, "授权成功，账号在线")
 
 
-@job_task("account_send_code")
+@job_task("account_send_code", account=account_thread)
 def account_send_code(job_id: int, account_id: int) -> None:
     """拼多多 获取验证码: the code goes to the account's phone; it is then typed in our dialog."""
     account = _account(account_id)
@@ -58,7 +58,7 @@ def account_send_code(job_id: int, account_id: int) -> None:
     progress(job_id, 1, 1, f"验证码已发送到 {account.login[:3]}****{account.login[-4:]}，请在弹窗中填写")
 
 
-@job_task("check_account")
+@job_task("check_account", account=account_thread)
 def check_account(job_id: int, account_id: int) -> None:
     """在线检测: prove the stored session with a cheap read; a failure is 掉线 (and the header notice)."""
     account = _account(account_id)
@@ -120,7 +120,7 @@ def _import_one(driver: PddBuyer, line: ImportLine, tag: str, note: str, creator
     return ""
 
 
-@job_task("open_account_backend")
+@job_task("open_account_backend", account=account_thread)
 def open_account_backend(job_id: int, account_id: int) -> None:
     """打开后台: the account's platform home with the stored session (see tasks.shops.show_backend)."""
     account = _account(account_id)

@@ -31,7 +31,7 @@ from dropship.services.money import yuan
 from dropship.services.purchasing.labels import PURCHASE_PLATFORMS
 from dropship.services.purchasing.locks import purchase_key
 from dropship.tasks.account_session import open_account
-from dropship.tasks.shop_session import open_shop_backend
+from dropship.tasks.shop_session import open_shop_backend, shop_thread
 
 JOB = "aftersales"
 SYNC_ONE_JOB = "sync_dispute"
@@ -218,7 +218,7 @@ def _act(backend: ShopBackend, shop: Shop, driver, dispute: Dispute, case: dispu
     return done
 
 
-@job_task(JOB)
+@job_task(JOB, account=shop_thread)
 def run_aftersales(job_id: int, shop_id: int) -> None:
     """自动售后 for one shop: every due case, re-read and acted on."""
     shop = _shop(shop_id)

@@ -23,7 +23,7 @@ from dropship.services.purchasing import manual
 from dropship.services.purchasing.labels import PURCHASE_STATUS_LABELS, state_label
 from dropship.services.scope import Scope
 from dropship.tasks.purchase_sync import push_memos
-from dropship.tasks.purchasing import ACCOUNT_PROBLEMS, account_session
+from dropship.tasks.purchasing import ACCOUNT_PROBLEMS, account_session, purchase_thread
 
 # 拍单状态 of a supplier order with nothing left to cancel: closed, or its money back already.
 CLOSED = frozenset({"cancelled", "refunded"})
@@ -64,7 +64,7 @@ def _cancel_at_supplier(driver: BuyerDriver, order_id: str, job_id: int) -> tupl
     return after, refused or f"取消后采购单仍是「{_status_words(after)}」"
 
 
-@job_task("cancel_purchase")
+@job_task("cancel_purchase", account=purchase_thread)
 def cancel_purchase(job_id: int, purchase_id: int) -> None:
     """取消下单 of one purchase at its supplier, then recorded."""
     row = _load(purchase_id)

@@ -32,7 +32,7 @@ from dropship.services.purchasing.sync import (
     wanting_parcel,
 )
 from dropship.services.shipping import plan_shipments
-from dropship.tasks.account_session import open_account
+from dropship.tasks.account_session import account_thread, open_account
 from dropship.tasks.shipping import start_consign
 
 BATCH = 20  # supplier orders asked per list read: progress and a shutdown checkpoint between reads
@@ -71,7 +71,7 @@ def ship_parcels(order_ids: list[int]) -> None:
         start_consign(shipment)
 
 
-@job_task(SYNC_JOB)
+@job_task(SYNC_JOB, account=account_thread)
 def sync_purchase_status(job_id: int, account_id: int, purchase_ids: list[int] | None = None) -> None:
     """同步采购状态 for one account: 拍单状态, courier and tracking number of its open purchases."""
     account = PurchaseAccount.get_or_none(PurchaseAccount.id == account_id)

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
+from typing import Any
 
 from dropship.errors import TryLater, UserError
 from dropship.models import Job, OrderItem, PurchaseAccount, PurchaseItem, SkuMapping
@@ -64,7 +65,7 @@ from dropship.services.purchasing.matching import (
 )
 from dropship.services.purchasing.sku_map import plan
 from dropship.services.purchasing.states import advance, note_attempt, state_for_status
-from dropship.tasks.account_session import account_key, account_title, open_account
+from dropship.tasks.account_session import account_key, account_thread, account_title, open_account
 
 MODES = ("auto", "assisted")
 STEPS = ("before_submit", "after_submit", "before_record", "after_pay")
@@ -395,6 +396,12 @@ def account_session(account: PurchaseAccount, mode: str, job_id: int, live: bool
         yield driver
 
 
+def purchase_thread(purchase_id: int, **_: Any) -> str | None:
+    """`job_task(account=…)` for a purchase's jobs: its account's thread."""
+    row = PurchaseRow.get_or_none(PurchaseRow.id == purchase_id)
+    return account_thread(row.account_id) if row is not None and row.account_id is not None else None
+
+
 def _load(purchase_id: int) -> PurchaseRow:
     purchase = PurchaseRow.get_or_none(PurchaseRow.id == purchase_id)
     if purchase is None:
@@ -404,7 +411,7 @@ def _load(purchase_id: int) -> PurchaseRow:
     return purchase
 
 
-@job_task("purchase")
+@job_task("purchase", account=purchase_thread)
 def purchase(job_id: int, purchase_id: int, mode: str = "auto", remote: bool = False) -> None:
     """去下单: one purchase (自动下单 or 辅助下单; `remote`: 辅助下单 asked from another PC of the LAN,
     which goes to 验证中心's live view: verification.needs_live_view)."""
@@ -428,7 +435,7 @@ def purchase(job_id: int, purchase_id: int, mode: str = "auto", remote: bool = F
     progress(job_id, 1, 1, message)
 
 
-@job_task("purchase_batch")
+@job_task("purchase_batch", account=account_thread)
 def purchase_batch(job_id: int, account_id: int, purchase_ids: list[int], mode: str = "auto") -> None:
     """批量采购 for one account: its purchases one at a time; a broken session stops the batch and
     refuses the purchases not yet started (nothing was submitted for them)."""

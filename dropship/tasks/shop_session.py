@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 from dropship.models import Shop
 from dropship.platforms import verification
@@ -25,7 +26,12 @@ def origins() -> Origins:
 
 
 def account_key(shop: Shop) -> str:
-    return f"shop-{shop.id}"
+    return shop_thread(shop.id)
+
+
+def shop_thread(shop_id: int, **_: Any) -> str:
+    """`job_task(account=…)` for a shop's jobs: they share the thread that keeps the shop's browser."""
+    return f"shop-{shop_id}"
 
 
 def shop_title(shop: Shop) -> str:

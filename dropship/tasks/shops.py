@@ -28,7 +28,7 @@ from dropship.services.shops import (
     schedule_next,
 )
 from dropship.tasks.aftersales import disputes_with_orders, start_due_aftersales
-from dropship.tasks.shop_session import account_key, open_shop_backend, shop_title
+from dropship.tasks.shop_session import account_key, open_shop_backend, shop_thread, shop_title
 
 DECRYPT_BATCH = 200  # orders per decrypt job; the rest waits for the next fetch round
 OPEN_BACKEND_HOURS = 4  # an 打开后台 window stays at most this long (it holds the shop's profile)
@@ -41,7 +41,7 @@ def _shop(shop_id: int) -> Shop:
     return shop
 
 
-@job_task("authorize_shop")
+@job_task("authorize_shop", account=shop_thread)
 def authorize_shop(job_id: int, shop_id: int) -> None:
     shop = _shop(shop_id)
     progress(job_id, 0, 2, "正在登录店铺后台…")
@@ -49,7 +49,7 @@ def authorize_shop(job_id: int, shop_id: int) -> None:
         progress(job_id, 2, 2, "授权成功，登录状态正常")
 
 
-@job_task("fetch_orders")
+@job_task("fetch_orders", account=shop_thread)
 def fetch_orders(job_id: int, shop_id: int) -> None:
     shop = _shop(shop_id)
     if not in_service(shop):
@@ -88,7 +88,7 @@ def _masked_paid(shop: Shop):
                                 Order.status.in_(OPEN_STATUSES))
 
 
-@job_task("fetch_buyer_messages")
+@job_task("fetch_buyer_messages", account=shop_thread)
 def fetch_buyer_messages(job_id: int, shop_id: int, tids: list[str] | None = None) -> None:
     """用户留言 live on each order's detail page: read them for every order the list flagged.
 
@@ -106,7 +106,7 @@ def fetch_buyer_messages(job_id: int, shop_id: int, tids: list[str] | None = Non
             progress(job_id, done, len(pending), f"已读取 {done} 条留言")
 
 
-@job_task("decrypt_addresses")
+@job_task("decrypt_addresses", account=shop_thread)
 def decrypt_addresses(job_id: int, shop_id: int) -> None:
     """地址解密 through the chosen route until done, the route's cap, a slider, or the platform quota."""
     shop = _shop(shop_id)
@@ -137,7 +137,7 @@ def decrypt_addresses(job_id: int, shop_id: int) -> None:
             progress(job_id, done, len(orders), f"线路 {route}：已解密 {done} 个地址")
 
 
-@job_task("address_export_request")
+@job_task("address_export_request", account=shop_thread)
 def address_export_request(job_id: int, shop_id: int) -> None:
     """地址脱敏导出, step 1: the platform texts a password to the shop's bound phone."""
     shop = _shop(shop_id)
@@ -146,7 +146,7 @@ def address_export_request(job_id: int, shop_id: int) -> None:
     progress(job_id, 1, 1, f"{message}，请把短信中的密码填入弹窗")
 
 
-@job_task("address_export")
+@job_task("address_export", account=shop_thread)
 def address_export(job_id: int, shop_id: int, password_token: str) -> None:
     """地址脱敏导出, step 2: the SMS password unlocks every receiver; store them for our orders."""
     shop = _shop(shop_id)
@@ -176,7 +176,7 @@ def show_backend(job_id: int, page, title: str, key: str, local: bool) -> None:
     progress(job_id, 1, 1, "后台已关闭")
 
 
-@job_task("open_backend")
+@job_task("open_backend", account=shop_thread)
 def open_backend(job_id: int, shop_id: int) -> None:
     """打开后台: the shop's backend with the stored session (see show_backend)."""
     shop = _shop(shop_id)

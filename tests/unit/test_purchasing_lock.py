@@ -120,3 +120,20 @@ def test_the_heartbeat_keeps_our_leases_and_only_ours_fresh(held_elsewhere, monk
         heartbeat()
         beats = {row.key: row.heartbeat_at for row in WorkerLease.select()}
     assert beats[purchase_key(7)] == old and beats[purchase_key(8)] > old
+
+
+def test_a_want_for_a_held_browser_is_seen_by_its_holder_until_the_key_is_got(held_elsewhere):
+    key = "browser-shop-3"
+    assert locks.wanted([key, "browser-shop-4"]) == set()
+    locks.want(key, OTHER_PC)
+    locks.want(key, WORKER_ID)  # asked again (another worker): still one want, the newest
+    assert locks.wanted([key, "browser-shop-4"]) == {key}
+    assert locks.wanted([]) == set()
+    # the leases themselves are untouched: a want is a row of its own
+    assert WorkerLease.get(WorkerLease.key == purchase_key(7)).holder == f"{OTHER_PC}#1"
+    locks.got(key)
+    assert locks.wanted([key]) == set()
+    locks.want(key, OTHER_PC)
+    WorkerLease.update(heartbeat_at=datetime.now() - locks.WANT_FRESH - timedelta(seconds=1)).where(
+        WorkerLease.key.startswith(locks.WANT_PREFIX)).execute()
+    assert locks.wanted([key]) == set()  # given up long ago: its job went back to the queue

@@ -47,6 +47,10 @@ class FakeContext:
         assert event == "page"
         self.listeners.append(callback)
 
+    def remove_listener(self, event, callback):
+        assert event == "page"
+        self.listeners.remove(callback)
+
     def open_tab(self, page):
         for callback in self.listeners:
             callback(page)
@@ -153,6 +157,7 @@ def test_a_live_backend_takes_input_follows_new_tabs_and_ends_on_close(fast):
     thread.join(3)
     assert box["end"] == "closed" and hub.get(item.id).state == "closed"
     assert not hub.send(item.id, {"type": "click", "x": 1, "y": 1})
+    assert page.context.listeners == []  # a kept browser's context serves the next job without it
 
 
 @pytest.mark.parametrize("command", [

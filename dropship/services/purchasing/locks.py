@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from dropship.errors import TryLater
@@ -79,6 +79,32 @@ def lease(key: str, worker: str, is_dead: Callable[[str, datetime], bool], busy:
         yield
     finally:
         release_lease(key, holder)
+
+
+# A worker refused a key leaves a want (a row of its own beside the lease) that a holder keeping the
+# key only out of convenience (an idle kept browser) looks for, and lets go of the key when it sees one.
+WANT_PREFIX = "want:"
+WANT_FRESH = timedelta(seconds=30)  # a want older than this was given up (its job went back to the queue)
+
+
+def want(key: str, worker: str) -> None:
+    now = datetime.now()
+    WorkerLease.insert(key=WANT_PREFIX + key, holder=worker, heartbeat_at=now).on_conflict(
+        conflict_target=[WorkerLease.key], update={WorkerLease.holder: worker, WorkerLease.heartbeat_at: now}).execute()
+
+
+def got(key: str) -> None:
+    WorkerLease.delete().where(WorkerLease.key == WANT_PREFIX + key).execute()
+
+
+def wanted(keys: Iterable[str]) -> set[str]:
+    """Those of `keys` another worker asked for lately."""
+    names = [WANT_PREFIX + key for key in keys]
+    if not names:
+        return set()
+    rows = WorkerLease.select(WorkerLease.key).where(WorkerLease.key.in_(names),
+                                                    WorkerLease.heartbeat_at > datetime.now() - WANT_FRESH)
+    return {row.key.removeprefix(WANT_PREFIX) for row in rows}
 
 
 def purchase_key(account_id: int) -> str:

@@ -1,0 +1,54 @@
+"""An account's browser outlives its job in a worker process (dropship/account_threads.py): the shop's
+next jobs reuse it, whichever worker thread takes them, and anyone else who needs the profile gets it.
+"""
+from __future__ import annotations
+
+import threading
+
+from dropship.db import db
+from dropship.models import Job, Order
+from dropship.queue import start_job
+from dropship.services import shops
+from dropship.services.jobs import job_target
+from dropship.tasks import browsers
+from dropship.tasks.shop_session import account_key
+from tests.helpers import wait_until
+
+JOBS = 3
+
+
+
+def _run(kind: str, shop) -> Job:
+    job = start_job(kind, kind, target=job_target("shop", shop.id), shop_id=shop.id)
+    return wait_until(lambda: (row := Job.get_by_id(job.id)).state not in Job.ACTIVE and row, 60, f"{kind} #{job.id}")
+
+
+def test_a_shops_jobs_share_one_browser_and_others_get_it_when_they_need_it(live_desk, sb):
+    info = sb.scenario("shop_with_paid_orders", login="kept_shop", count=3, days=1)
+    manager = browsers()
+    with db.connection_context():
+        shop = shops.add_shop("taobao", "kept_shop", info["password"])
+        before = manager.launches
+        jobs = [_run("fetch_orders", shop) for _ in range(JOBS)] + [_run("authorize_shop", shop)]
+        assert [job.state for job in jobs] == ["done"] * (JOBS + 1), [job.error for job in jobs]
+        assert {o.tid for o in Order.select(Order.tid).where(Order.shop == shop.id)} == set(info["tids"])
+        # four jobs, two worker threads, one browser: each job found the shop's browser still open
+        assert manager.launches - before == 1
+
+        # Another thread (not the shop's) waits for the profile: the idle shop thread lets it go at once,
+        # well within the wait (no "浏览器正被其他任务使用"), and the next job launches a browser again.
+        opened: list[int] = []
+
+        def elsewhere() -> None:
+            try:
+                with manager.session(account_key(shop), wait=2.0) as context:
+                    opened.append(len(context.pages))
+            finally:
+                manager.stop_thread()
+
+        other = threading.Thread(target=elsewhere)
+        other.start()
+        other.join(30)
+        assert opened == [1] and manager.launches - before == 2
+        assert _run("fetch_orders", shop).state == "done"
+        assert manager.launches - before == 3
