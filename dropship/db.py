@@ -114,6 +114,15 @@ def shared_database(database=None) -> bool:
     return isinstance(database or db.obj, PostgresqlDatabase)
 
 
+def transaction_lock(key: str) -> None:
+    """Wait for `key`, then hold it until the current transaction ends: transactions of other worker
+    processes and PCs taking the same key run after it, and their reads see what it wrote. PostgreSQL
+    lets two transactions read side by side and then delete and insert the same rows; SQLite needs
+    nothing, its writers go one at a time from their first read (BEGIN IMMEDIATE)."""
+    if shared_database():
+        db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))
+
+
 def _cut(field: Field, length: int, pattern: str, database=None) -> Node:
     """The first `length` characters of a timestamp's text, YYYY-MM-DD HH:MM:SS, in this database's SQL.
 

@@ -2,7 +2,7 @@
 processes lives in shared storage). The rule itself is `dropship.request_budget.next_slot`."""
 from __future__ import annotations
 
-from dropship.db import db, shared_database
+from dropship.db import db, transaction_lock
 from dropship.models import RequestSlot
 from dropship.request_budget import WINDOW, next_slot
 
@@ -12,10 +12,7 @@ class DatabaseLedger:
 
     def claim(self, key: str, host: str, now: float, spacing: float, per_minute: int) -> float:
         with db.atomic():
-            if shared_database():
-                # PostgreSQL lets two transactions delete and read side by side: this key's claims
-                # wait for each other on a lock held until commit.
-                db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))
+            transaction_lock(key)  # this key's claims wait for each other (PostgreSQL) until commit
             # A write first: on SQLite it takes the write lock, so two processes deciding at the
             # same moment decide one after the other (a read-then-write could both pass).
             RequestSlot.delete().where(RequestSlot.account == key, RequestSlot.at < now - 2 * WINDOW).execute()

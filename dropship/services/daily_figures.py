@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from peewee import fn
 
-from dropship.db import db
+from dropship.db import db, transaction_lock
 from dropship.models import DailyFigure, MonthlyFigure, Order
 from dropship.services.profit import FIGURE_FIELDS, ORDER_COLUMNS, Figures, facts_of, order_figures
 
@@ -28,16 +28,22 @@ def refresh_daily_figures(order_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
         days.update((shop, created.date()) for shop, created in
                     Order.select(Order.shop, Order.created_at).where(Order.id.in_(ids[start:start + 500])).tuples())
-    for shop_id, day in sorted(days):
-        begin = datetime.combine(day, time.min)
-        rows = (Order.select(Order.shop, Order.created_at, *ORDER_COLUMNS)
-                .where(Order.shop == shop_id, Order.created_at >= begin, Order.created_at < begin + timedelta(days=1))
-                .tuples())
-        with db.atomic():
+    with db.atomic():
+        # A bucket is recomputed from its orders as this transaction sees them: a worker of another PC
+        # writing the same shop's figures meanwhile would read without this one's change, then insert
+        # the same (shop, day) rows. Its shops' figures wait for each other until commit.
+        for shop_id in sorted({shop_id for shop_id, _ in days}):
+            transaction_lock(f"figures-shop-{shop_id}")
+        for shop_id, day in sorted(days):
+            begin = datetime.combine(day, time.min)
+            rows = (Order.select(Order.shop, Order.created_at, *ORDER_COLUMNS)
+                    .where(Order.shop == shop_id, Order.created_at >= begin,
+                           Order.created_at < begin + timedelta(days=1))
+                    .tuples())
             DailyFigure.delete().where(DailyFigure.shop == shop_id, DailyFigure.day == day).execute()
             _store(_buckets(rows))
-    for shop_id, month in sorted({(shop_id, day.replace(day=1)) for shop_id, day in days}):
-        refresh_month(month, shop_id)
+        for shop_id, month in sorted({(shop_id, day.replace(day=1)) for shop_id, day in days}):
+            refresh_month(month, shop_id)
 
 
 def rebuild_daily_figures(chunk: int = 5000) -> None:

@@ -3,10 +3,14 @@
 The same few orders are made on a fresh SQLite file and on a throwaway PostgreSQL server (skipped,
 saying why, only where the PostgreSQL server programs are missing); every answer is compared.
 Both count the tabs from their kept buckets (counters.available); on PostgreSQL, too, random change
-sequences keep the buckets equal to the orders, and start-up repairs them.
+sequences keep the buckets equal to the orders, and start-up repairs them. Two workers writing the
+same shop's daily figures at once (two PCs buying orders of one shop) both commit, and the figures
+count both changes.
 """
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,8 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from playhouse.db_url import connect
 
 from dropship.db import db, init_db, run_migrations
-from dropship.models import OrderCount
+from dropship.models import DailyFigure, Order, OrderCount
 from dropship.secrets import init_secrets
+from dropship.services.daily_figures import refresh_daily_figures
 from dropship.services.dashboard import dashboard_data
 from dropship.services.orders import counters
 from dropship.services.orders.queries import tab_counts
@@ -137,3 +142,47 @@ def test_postgresql_start_up_repairs_drifted_counts_and_missing_triggers(pg_shop
     assert counters.available() and counters.drift() == {}
     assert not counters.ensure_counters()
 
+
+
+def _figures() -> list[dict]:
+    return [{k: v for k, v in row.items() if k != "id"}
+            for row in DailyFigure.select().order_by(DailyFigure.shop, DailyFigure.day, DailyFigure.platform).dicts()]
+
+
+def test_two_workers_refreshing_one_shops_figures_at_once_both_commit_and_both_count(postgres_orders):
+    """Each worker changes its own order of the same shop and day, then recomputes that day: the one
+    that comes second waits and counts the first one's change (it used to insert the same daily row
+    and fail with a unique violation, failing the purchase job that recorded it)."""
+    shop = make_shop("并发小店")
+    orders = [make_order(shop, created_at=NOW) for _ in range(2)]
+    refresh_daily_figures([o.id for o in orders])
+    both_changed = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def worker(order_id: int, pause: float, hold: float) -> None:
+        try:
+            with postgres_orders.connection_context(), postgres_orders.atomic():
+                Order.update(paid_amount=Order.paid_amount + 1000).where(Order.id == order_id).execute()
+                both_changed.wait(10)
+                time.sleep(pause)  # the second one reads its bucket while the first is still writing
+                refresh_daily_figures([order_id])
+                time.sleep(hold)  # …and commits only after that
+        except BaseException as exc:  # noqa: BLE001 - reported by the test thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(orders[0].id, 0, 0.5)),
+               threading.Thread(target=worker, args=(orders[1].id, 0.1, 0))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    try:
+        assert failures == []
+        concurrent = _figures()
+        refresh_daily_figures([o.id for o in orders])  # one worker alone: the truth
+        assert concurrent == _figures()
+        assert sum(row.sales for row in DailyFigure.select().where(DailyFigure.shop == shop.id)) == \
+            sum(o.paid_amount for o in orders) + 2000
+    finally:  # committed: gone again before another test counts the database's orders
+        Order.delete().where(Order.shop == shop.id).execute()
+        shop.delete_instance()
