@@ -52,3 +52,19 @@ def test_a_shops_jobs_share_one_browser_and_others_get_it_when_they_need_it(live
         assert opened == [1] and manager.launches - before == 2
         assert _run("fetch_orders", shop).state == "done"
         assert manager.launches - before == 3
+
+
+def test_jobs_queued_while_the_shops_thread_works_run_on_it_next_in_order(live_desk, sb):
+    info = sb.scenario("shop_with_paid_orders", login="queued_shop", count=3, days=1)
+    manager = browsers()
+    with db.connection_context():
+        shop = shops.add_shop("taobao", "queued_shop", info["password"])
+        before = manager.launches
+        # all at once: the worker threads that get the later ones leave them to the shop's thread
+        queued = [start_job("fetch_orders", "获取订单", target=job_target("shop", shop.id), shop_id=shop.id)
+                  for _ in range(JOBS)]
+        rows = [wait_until(lambda j=j: (row := Job.get_by_id(j.id)).state not in Job.ACTIVE and row, 60, f"#{j.id}")
+                for j in queued]
+        assert [row.state for row in rows] == ["done"] * JOBS, [row.error for row in rows]
+        assert all(a.finished_at <= b.started_at for a, b in zip(rows, rows[1:], strict=False))  # in turn
+        assert manager.launches - before == 1
