@@ -145,13 +145,19 @@ def job_task(kind: str, account: Callable[..., str | None] | None = None, **task
             key = _thread_key(account, kwargs)
             body = functools.partial(_execute, fn, job_id, args, kwargs)
             if key is None:
-                delay = body()
+                with _permit():
+                    delay = body()
             elif not Job.select().where(Job.id == job_id, Job.state == "queued").exists():
                 return None  # its account's thread took it already
-            elif _kept_elsewhere(key) or (delay := ACCOUNTS.run(key, body)) is REFUSED:
-                # The account's browser is open in another job: its thread (here or on another PC) takes
-                # the job when it is free. This message comes back in case that thread ends first.
-                raise RetryTask(delay=ACCOUNT_RECHECK)
+            elif _kept_elsewhere(key):
+                raise RetryTask(delay=ACCOUNT_RECHECK)  # see below
+            else:
+                with _permit():
+                    delay = ACCOUNTS.run(key, body)
+                if delay is REFUSED:
+                    # The account's browser is open in another job: its thread (here or on another PC)
+                    # takes the job when it is free. This message comes back in case that thread ends first.
+                    raise RetryTask(delay=ACCOUNT_RECHECK)
             if delay is not None:
                 # This same message comes back after the delay and claims the job again (at shutdown
                 # it waits in the queue's schedule for the next start, or for another worker).
@@ -267,20 +273,51 @@ def _thread_key(account: Callable[..., str | None] | None, kwargs: dict[str, Any
 TAKE_BATCH = 5  # queued jobs of an account looked at per turn (a few may be for another account now)
 
 
+# A worker process runs at most `workers` jobs at once (the consumer's threads), also counting the jobs
+# account threads take themselves; None: no consumer here (web-only, tests' inline jobs).
+_permits: threading.Semaphore | None = None
+
+
+def limit_running(workers: int) -> None:
+    global _permits
+    _permits = threading.Semaphore(workers)
+
+
+@contextlib.contextmanager
+def _permit() -> Any:
+    permits = None if huey.immediate else _permits  # inline jobs may start (and wait for) inline jobs
+    if permits is None:
+        yield
+        return
+    with permits:
+        yield
+
+
 def _next_job(key: str) -> Callable[[], None] | None:
     """The oldest queued job of account `key` that may run now, as a call for the account's thread
-    (asked by it after each job and while idle): a run of one account's jobs stays on its open browser."""
+    (asked by it after each job and while idle): a run of one account's jobs stays on its open browser.
+    None also while the process runs as many jobs as it has workers (the job's message runs it later)."""
+    permits = _permits
+    if permits is not None and not permits.acquire(blocking=False):
+        return None
+    job = None
+    try:
+        job = _oldest_waiting(key)
+    finally:
+        if job is None and permits is not None:
+            permits.release()
+    return None if job is None else functools.partial(_run_taken, job, permits)
+
+
+def _oldest_waiting(key: str) -> Job | None:
     rows = (Job.select(Job.id, Job.kind, Job.args)
             .where(Job.account == key, Job.state == "queued", Job.retry_at.is_null() | (Job.retry_at <= datetime.now()))
             .order_by(Job.id).limit(TAKE_BATCH))
-    for job in rows:
-        # a purchase moved to another account since it was queued belongs to that account's thread
-        if job.kind in _JOBS and _account_of(job.kind, job.args or {}) == key:
-            return functools.partial(_run_taken, job)
-    return None
+    # a purchase moved to another account since it was queued belongs to that account's thread
+    return next((job for job in rows if job.kind in _JOBS and _account_of(job.kind, job.args or {}) == key), None)
 
 
-def _run_taken(job: Job) -> None:
+def _run_taken(job: Job, permits: threading.Semaphore | None) -> None:
     """A job an account's thread took from the database; its queue message, when it comes, finds it claimed."""
     fn = _JOBS[job.kind][0]
     try:
@@ -288,6 +325,9 @@ def _run_taken(job: Job) -> None:
     except Exception:  # noqa: BLE001 - recorded as failed; no Huey here to log it
         log.exception("任务 #%s (%s) failed", job.id, job.kind)
         return
+    finally:
+        if permits is not None:
+            permits.release()
     if delay is not None:
         _enqueue(job, delay)  # its own message may have been spent on a claimed job: a new one
 

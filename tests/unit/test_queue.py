@@ -242,3 +242,20 @@ def test_a_message_for_an_account_kept_elsewhere_leaves_the_job_to_its_keeper(tm
         queue.ACCOUNTS.join(5)
         queue.stopping.clear()
         queue.configure_queue(tmp_path / "q", immediate=True)
+
+
+def test_an_accounts_thread_takes_a_job_only_while_the_process_runs_fewer_than_its_workers(tmp_path, monkeypatch):
+    import threading
+
+    queue.configure_queue(tmp_path / "q", immediate=False)
+    monkeypatch.setattr(queue, "_permits", threading.Semaphore(1))  # `workers` = 1
+    try:
+        job = start_job("test_account_job", "本账号", owner="shop-1")
+        with queue._permit():  # a worker thread runs another job
+            assert queue._next_job("shop-1") is None
+        call = queue._next_job("shop-1")
+        assert call is not None and not queue._permits.acquire(blocking=False)  # the taken job holds it
+        call()
+        assert Job.get_by_id(job.id).state == "done" and queue._permits.acquire(blocking=False)
+    finally:
+        queue.configure_queue(tmp_path / "q", immediate=True)
