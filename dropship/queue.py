@@ -145,14 +145,14 @@ def job_task(kind: str, account: Callable[..., str | None] | None = None, **task
             key = _thread_key(account, kwargs)
             body = functools.partial(_execute, fn, job_id, args, kwargs)
             if key is None:
-                with _permit():
+                with job_permit():
                     delay = body()
             elif not Job.select().where(Job.id == job_id, Job.state == "queued").exists():
                 return None  # its account's thread took it already
             elif _kept_elsewhere(key):
                 raise RetryTask(delay=ACCOUNT_RECHECK)  # see below
             else:
-                with _permit():
+                with job_permit():
                     delay = ACCOUNTS.run(key, body)
                 if delay is REFUSED:
                     # The account's browser is open in another job: its thread (here or on another PC)
@@ -278,13 +278,15 @@ TAKE_BATCH = 5  # queued jobs of an account looked at per turn (a few may be for
 _permits: threading.Semaphore | None = None
 
 
-def limit_running(workers: int) -> None:
+def limit_running(workers: int | None) -> None:
+    """Run at most `workers` jobs at once in this process (None: no limit)."""
     global _permits
-    _permits = threading.Semaphore(workers)
+    _permits = None if workers is None else threading.Semaphore(workers)
 
 
 @contextlib.contextmanager
-def _permit() -> Any:
+def job_permit() -> Any:
+    """Held while a job runs in a worker thread (waits while `workers` jobs run already)."""
     permits = None if huey.immediate else _permits  # inline jobs may start (and wait for) inline jobs
     if permits is None:
         yield
@@ -293,7 +295,7 @@ def _permit() -> Any:
         yield
 
 
-def _next_job(key: str) -> Callable[[], None] | None:
+def take_next_job(key: str) -> Callable[[], None] | None:
     """The oldest queued job of account `key` that may run now, as a call for the account's thread
     (asked by it after each job and while idle): a run of one account's jobs stays on its open browser.
     None also while the process runs as many jobs as it has workers (the job's message runs it later)."""
@@ -334,7 +336,7 @@ def _run_taken(job: Job, permits: threading.Semaphore | None) -> None:
 
 ACCOUNTS = AccountThreads(idle_seconds=lambda: _keep_seconds(), stopping=stopping,
                           on_start=lambda: _open_db(), on_idle=lambda: _each(_account_idle_hooks),
-                          on_exit=lambda: _each(_worker_exit_hooks), next_job=_next_job)
+                          on_exit=lambda: _each(_worker_exit_hooks), next_job=take_next_job)
 
 
 def start_job(kind: str, title: str, *, target: str = "", user: User | None = None, total: int = 0,
