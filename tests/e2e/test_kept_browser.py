@@ -3,6 +3,7 @@ next jobs reuse it, whichever worker thread takes them, and anyone else who need
 """
 from __future__ import annotations
 
+import os
 import threading
 
 from dropship.db import db
@@ -12,6 +13,7 @@ from dropship.services import shops
 from dropship.services.jobs import job_target
 from dropship.tasks import browsers
 from dropship.tasks.shop_session import account_key
+from tests.decrypt_spent import spend_todays_decrypts
 from tests.helpers import wait_until
 
 JOBS = 3
@@ -68,3 +70,20 @@ def test_jobs_queued_while_the_shops_thread_works_run_on_it_next_in_order(live_d
         assert [row.state for row in rows] == ["done"] * JOBS, [row.error for row in rows]
         assert all(a.finished_at <= b.started_at for a, b in zip(rows, rows[1:], strict=False))  # in turn
         assert manager.launches - before == 1
+
+
+def test_with_keeping_off_each_job_closes_the_browser_it_opened(live_desk_unkept, sb):
+    info = sb.scenario("shop_with_paid_orders", login="unkept_shop", count=2, days=1)
+    manager = browsers()
+    with db.connection_context():
+        shop = shops.add_shop("taobao", "unkept_shop", info["password"])
+        spend_todays_decrypts(shop.id)  # the 地址解密 a fetch queues ends at once, without a browser
+        lock = manager.profile_dir(account_key(shop)) / "SingletonLock"  # Chromium's, while it runs
+        before = manager.launches
+        for _ in range(2):
+            assert _run("fetch_orders", shop).state == "done"
+            wait_until(lambda: not Job.select().where(Job.state.in_(Job.ACTIVE)).exists(), 60, "its follow-ups")
+            assert not os.path.lexists(lock)  # closed at each job's end, not kept for the next one
+        # every job of the shop but the 地址解密 (nothing left to decrypt today) opened a browser of its own
+        jobs = Job.select().where(Job.account == account_key(shop), Job.kind != "decrypt_addresses")
+        assert manager.launches - before == jobs.count() >= 2
