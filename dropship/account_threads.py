@@ -6,8 +6,9 @@ process therefore runs every job of one account on that account's own thread. Th
 jobs keep coming and ends after `idle_seconds` without one (or at shutdown), running the exit hooks that
 close what it opened; the browser manager keeps an account's browser open only on that account's thread.
 
-A job for an account whose thread is busy waits up to `wait` seconds, then is refused with `busy()` (the
-queue tries it again later), as a job waiting for the account's browser lock always was.
+A job for an account whose thread is busy is refused at once (`run` returns REFUSED): the thread itself
+takes the account's next job when it is free (`next_job`, asked after each call and while idle), so
+nothing waits in a queue worker and a run of one account's jobs stays on the browser it keeps open.
 """
 from __future__ import annotations
 
@@ -55,25 +56,32 @@ class _Slot:
     thread: threading.Thread | None = None
 
 
+REFUSED = object()  # `run`'s answer when the account's thread is busy
+
+
+def _nothing_to_take(key: str) -> Callable[[], Any] | None:
+    return None
+
+
 class AccountThreads:
     def __init__(self, idle_seconds: Callable[[], float], stopping: threading.Event,
-                 on_start: Callable[[], None], on_idle: Callable[[], None], on_exit: Callable[[], None]) -> None:
+                 on_start: Callable[[], None], on_idle: Callable[[], None], on_exit: Callable[[], None],
+                 next_job: Callable[[str], Callable[[], Any] | None] = _nothing_to_take) -> None:
         self.idle_seconds = idle_seconds
         self.stopping = stopping
         self.on_start, self.on_idle, self.on_exit = on_start, on_idle, on_exit
+        self.next_job = next_job  # the account's next waiting job, as a call its thread runs (or None)
         self._slots: dict[str, _Slot] = {}
         self._changed = threading.Condition()
 
-    def run(self, key: str, body: Callable[[], Any], wait: float, busy: Callable[[], Exception]) -> Any:
-        """Run `body` on `key`'s thread and return its result (or raise its exception)."""
+    def run(self, key: str, body: Callable[[], Any]) -> Any:
+        """Run `body` on `key`'s thread and return its result (or raise its exception); REFUSED at once,
+        without running it, while the thread is busy."""
         call = _Call(body)
-        deadline = time.monotonic() + wait
         with self._changed:
-            while (slot := self._slots.get(key)) is not None and slot.busy:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise busy()
-                self._changed.wait(left)
+            slot = self._slots.get(key)
+            if slot is not None and slot.busy:
+                return REFUSED
             if slot is None:
                 slot = self._slots[key] = _Slot(key)
                 slot.thread = threading.Thread(target=self._serve, args=(slot,), name=f"account-{key}", daemon=True)
@@ -106,16 +114,36 @@ class AccountThreads:
                 call = slot.inbox.get(timeout=TICK)
             except Empty:
                 self.on_idle()
-                with self._changed:
-                    if not slot.busy and (self.stopping.is_set() or time.monotonic() - last >= self.idle_seconds()):
-                        del self._slots[slot.key]  # a later job of the account starts a new thread
-                        return
-                continue
-            call.run()
-            last = time.monotonic()
+                call = self._take_next(slot)
+                if call is None:
+                    with self._changed:
+                        if not slot.busy and (self.stopping.is_set() or time.monotonic() - last >= self.idle_seconds()):
+                            del self._slots[slot.key]  # a later job of the account starts a new thread
+                            return
+                    continue
+            while call is not None:  # then the account's next waiting job, while there is one
+                call.run()
+                last = time.monotonic()
+                call = self._take_next(slot, after_call=True)
+
+    def _take_next(self, slot: _Slot, after_call: bool = False) -> _Call | None:
+        """The account's next waiting job, with the slot marked busy for it; None (slot free) when none."""
+        with self._changed:
+            if slot.busy and not after_call:
+                return None  # a caller handed a call over: it is in the inbox
+            slot.busy = True
+        body = None
+        if not self.stopping.is_set():
+            try:
+                body = self.next_job(slot.key)
+            except Exception:  # noqa: BLE001 - e.g. the database blinked: its queue message runs the job later
+                log.exception("looking for the next job of %s", slot.key)
+        if body is None:
             with self._changed:
                 slot.busy = False
                 self._changed.notify_all()
+            return None
+        return _Call(body)
 
     def _fail_waiting(self, slot: _Slot, error: BaseException) -> None:
         with self._changed:

@@ -39,7 +39,7 @@ from huey.exceptions import RetryTask
 from huey.storage import SqliteStorage
 from peewee import Case
 
-from dropship.account_threads import AccountThreads
+from dropship.account_threads import REFUSED, AccountThreads
 from dropship.db import db, shared_database
 from dropship.errors import TryLater, UserError, user_message
 from dropship.file_lock import try_file_lock, unlock_file
@@ -130,8 +130,9 @@ def _fail(job_id: int, error: str) -> None:
     _settle(job_id, state="failed", finished_at=datetime.now(), error=error)
 
 
-def _hand_back(job_id: int, message: str) -> None:
-    _settle(job_id, state="queued", claimed_by="", message=message)
+def _hand_back(job_id: int, message: str, delay: float) -> None:
+    _settle(job_id, state="queued", claimed_by="", message=message,
+            retry_at=datetime.now() + timedelta(seconds=delay))
 
 
 def job_task(kind: str, account: Callable[..., str | None] | None = None, **task_options: Any) -> Callable:
@@ -141,37 +142,63 @@ def job_task(kind: str, account: Callable[..., str | None] | None = None, **task
     def decorator(fn: Callable) -> Any:
         @functools.wraps(fn)
         def run(job_id: int, *args: Any, **kwargs: Any) -> Any:
-            if not claim_job(job_id):
-                log.info("job %s is claimed or finished already: message ignored", job_id)
-                return None
-            try:
-                _on_account_thread(account, kwargs, functools.partial(_run_claimed, fn, job_id, *args, **kwargs))
-            except (TryLater, JobInterrupted) as exc:
-                if huey.immediate and isinstance(exc, TryLater):  # inline: nothing could free what we wait for
-                    _fail(job_id, str(exc))
-                    return None
-                _hand_back(job_id, str(exc))
-                if huey.immediate:  # inline: the next start's recovery sends it again
-                    return None
+            key = _thread_key(account, kwargs)
+            body = functools.partial(_execute, fn, job_id, args, kwargs)
+            if key is None:
+                with job_permit():
+                    delay = body()
+            elif not Job.select().where(Job.id == job_id, Job.state == "queued").exists():
+                return None  # its account's thread took it already
+            elif _kept_elsewhere(key):
+                raise RetryTask(delay=ACCOUNT_RECHECK)  # see below
+            else:
+                with job_permit():
+                    delay = ACCOUNTS.run(key, body)
+                if delay is REFUSED:
+                    # The account's browser is open in another job: its thread (here or on another PC)
+                    # takes the job when it is free. This message comes back in case that thread ends first.
+                    raise RetryTask(delay=ACCOUNT_RECHECK)
+            if delay is not None:
                 # This same message comes back after the delay and claims the job again (at shutdown
                 # it waits in the queue's schedule for the next start, or for another worker).
-                raise RetryTask(delay=exc.delay if isinstance(exc, TryLater) else 0) from exc
-            except Exception as exc:
-                _fail(job_id, user_message(exc))
-                if isinstance(exc, UserError):
-                    job = Job.get_or_none(Job.id == job_id)
-                    log.warning("任务 #%s %s（%s）未完成：%s", job_id, job.title if job else kind,
-                                job.target if job else "", user_message(exc))
-                raise  # Huey logs the traceback of a bug (expected outcomes are filtered above)
-            else:
-                finish_job(job_id)
+                raise RetryTask(delay=delay)
             return None
 
         task = huey.task(name=kind, **task_options)(run)
         JOB_TASKS[kind] = task
+        _JOBS[kind] = fn, account
         return task
 
     return decorator
+
+
+_JOBS: dict[str, tuple[Callable, Callable[..., str | None] | None]] = {}  # kind -> (function, account)
+
+
+def _execute(fn: Callable, job_id: int, args: tuple, kwargs: dict[str, Any]) -> float | None:
+    """Claim the job and run it. Returns the delay after which it must be tried again when it was handed
+    back, else None (it finished or failed, or was not ours to run). A bug's exception is raised."""
+    if not claim_job(job_id):
+        log.info("job %s is claimed or finished already: message ignored", job_id)
+        return None
+    try:
+        _run_claimed(fn, job_id, *args, **kwargs)
+    except (TryLater, JobInterrupted) as exc:
+        if huey.immediate and isinstance(exc, TryLater):  # inline: nothing could free what we wait for
+            _fail(job_id, str(exc))
+            return None
+        delay = exc.delay if isinstance(exc, TryLater) else 0.0
+        _hand_back(job_id, str(exc), delay)
+        return None if huey.immediate else delay  # inline: the next start's recovery sends it again
+    except Exception as exc:
+        _fail(job_id, user_message(exc))
+        if isinstance(exc, UserError):
+            job = Job.get_or_none(Job.id == job_id)
+            log.warning("任务 #%s %s（%s）未完成：%s", job_id, job.title if job else fn.__name__,
+                        job.target if job else "", user_message(exc))
+        raise  # Huey logs the traceback of a bug (expected outcomes are filtered below)
+    finish_job(job_id)
+    return None
 
 
 def _run_claimed(fn: Callable, job_id: int, *args: Any, **kwargs: Any) -> None:
@@ -184,22 +211,29 @@ def _run_claimed(fn: Callable, job_id: int, *args: Any, **kwargs: Any) -> None:
 
 # -- account threads: an account's jobs share one thread in a worker process (account_threads.py) --
 
-ACCOUNT_WAIT = 2.0  # seconds a job waits for its account's thread to finish another job
-ACCOUNT_BUSY = "该账号正在执行另一个任务，稍后自动继续"
+# A message for a job whose account's thread is busy comes back after this long, in case that thread
+# ends without taking it (its browser wanted elsewhere, shutdown); usually the thread took it by then.
+ACCOUNT_RECHECK = 3.0
 
 
 def _not_kept() -> float:
     return 0.0
 
 
+def _nowhere(key: str) -> bool:
+    return False
+
+
 _keep_seconds: Callable[[], float] = _not_kept
+_kept_elsewhere: Callable[[str], bool] = _nowhere
 _account_idle_hooks: list[Callable[[], None]] = []
 
 
-def keep_accounts(seconds: Callable[[], float]) -> None:
-    """How long an account's thread (and the browser it keeps) outlives its last job; 0 = off."""
-    global _keep_seconds
-    _keep_seconds = seconds
+def keep_accounts(seconds: Callable[[], float], elsewhere: Callable[[str], bool] = _nowhere) -> None:
+    """How long an account's thread (and the browser it keeps) outlives its last job; 0 = off.
+    `elsewhere(key)`: another worker process keeps that account's browser open (it takes the jobs)."""
+    global _keep_seconds, _kept_elsewhere
+    _keep_seconds, _kept_elsewhere = seconds, elsewhere
 
 
 def on_account_idle(hook: Callable[[], None]) -> None:
@@ -212,25 +246,97 @@ def _each(hooks: list[Callable[[], None]]) -> None:
         hook()
 
 
+def _account_of(kind: str, args: dict[str, Any]) -> str | None:
+    """The browser account a job of `kind` with `args` works for (None: it names none, or it is gone)."""
+    account = _JOBS[kind][1]
+    if account is None:
+        return None
+    try:
+        return account(**args)
+    except Exception:  # noqa: BLE001 - e.g. its row is gone: the job itself says so when it runs
+        log.debug("no account for %s %s", kind, args, exc_info=True)
+        return None
+
+
+def _thread_key(account: Callable[..., str | None] | None, kwargs: dict[str, Any]) -> str | None:
+    """The account thread to run a job on in a worker process; None (right here) in tests (inline jobs),
+    when keeping is off, or when the job names no account."""
+    if account is None or huey.immediate or _keep_seconds() <= 0:
+        return None
+    try:
+        return account(**kwargs)
+    except Exception:  # noqa: BLE001 - e.g. its row is gone: the job itself says so, on this thread
+        log.debug("no account thread for %s", kwargs, exc_info=True)
+        return None
+
+
+TAKE_BATCH = 5  # queued jobs of an account looked at per turn (a few may be for another account now)
+
+
+# A worker process runs at most `workers` jobs at once (the consumer's threads), also counting the jobs
+# account threads take themselves; None: no consumer here (web-only, tests' inline jobs).
+_permits: threading.Semaphore | None = None
+
+
+def limit_running(workers: int | None) -> None:
+    """Run at most `workers` jobs at once in this process (None: no limit)."""
+    global _permits
+    _permits = None if workers is None else threading.Semaphore(workers)
+
+
+@contextlib.contextmanager
+def job_permit() -> Any:
+    """Held while a job runs in a worker thread (waits while `workers` jobs run already)."""
+    permits = None if huey.immediate else _permits  # inline jobs may start (and wait for) inline jobs
+    if permits is None:
+        yield
+        return
+    with permits:
+        yield
+
+
+def take_next_job(key: str) -> Callable[[], None] | None:
+    """The oldest queued job of account `key` that may run now, as a call for the account's thread
+    (asked by it after each job and while idle): a run of one account's jobs stays on its open browser.
+    None also while the process runs as many jobs as it has workers (the job's message runs it later)."""
+    permits = _permits
+    if permits is not None and not permits.acquire(blocking=False):
+        return None
+    job = None
+    try:
+        job = _oldest_waiting(key)
+    finally:
+        if job is None and permits is not None:
+            permits.release()
+    return None if job is None else functools.partial(_run_taken, job, permits)
+
+
+def _oldest_waiting(key: str) -> Job | None:
+    rows = (Job.select(Job.id, Job.kind, Job.args)
+            .where(Job.account == key, Job.state == "queued", Job.retry_at.is_null() | (Job.retry_at <= datetime.now()))
+            .order_by(Job.id).limit(TAKE_BATCH))
+    # a purchase moved to another account since it was queued belongs to that account's thread
+    return next((job for job in rows if job.kind in _JOBS and _account_of(job.kind, job.args or {}) == key), None)
+
+
+def _run_taken(job: Job, permits: threading.Semaphore | None) -> None:
+    """A job an account's thread took from the database; its queue message, when it comes, finds it claimed."""
+    fn = _JOBS[job.kind][0]
+    try:
+        delay = _execute(fn, job.id, (), job.args or {})
+    except Exception:  # noqa: BLE001 - recorded as failed; no Huey here to log it
+        log.exception("任务 #%s (%s) failed", job.id, job.kind)
+        return
+    finally:
+        if permits is not None:
+            permits.release()
+    if delay is not None:
+        _enqueue(job, delay)  # its own message may have been spent on a claimed job: a new one
+
+
 ACCOUNTS = AccountThreads(idle_seconds=lambda: _keep_seconds(), stopping=stopping,
                           on_start=lambda: _open_db(), on_idle=lambda: _each(_account_idle_hooks),
-                          on_exit=lambda: _each(_worker_exit_hooks))
-
-
-def _on_account_thread(account: Callable[..., str | None] | None, kwargs: dict[str, Any],
-                       body: Callable[[], None]) -> None:
-    """Run `body` on its account's thread in a worker process; right here in tests (inline jobs) or
-    when keeping is off or the job names no account."""
-    key = None
-    if account is not None and not huey.immediate and _keep_seconds() > 0:
-        try:
-            key = account(**kwargs)
-        except Exception:  # noqa: BLE001 - e.g. its row is gone: the job itself says so, on this thread
-            log.debug("no account thread for %s", kwargs, exc_info=True)
-    if key is None:
-        body()
-        return
-    ACCOUNTS.run(key, body, ACCOUNT_WAIT, lambda: TryLater(ACCOUNT_BUSY, delay=5))
+                          on_exit=lambda: _each(_worker_exit_hooks), next_job=take_next_job)
 
 
 def start_job(kind: str, title: str, *, target: str = "", user: User | None = None, total: int = 0,
@@ -238,7 +344,8 @@ def start_job(kind: str, title: str, *, target: str = "", user: User | None = No
     """Create the Job row, then enqueue its task (in tests the task runs inline right here)."""
     if kind not in JOB_TASKS:
         raise KeyError(f"unknown job kind {kind}")
-    job = Job.create(kind=kind, title=title, target=target, user=user, total=total, args=args)
+    job = Job.create(kind=kind, title=title, target=target, user=user, total=total, args=args,
+                     account=_account_of(kind, args) or "")
     _enqueue(job)
     return Job.get_by_id(job.id)
 
@@ -259,8 +366,8 @@ def on_worker_exit(hook: Callable[[], None]) -> Callable[[], None]:
     return huey.on_shutdown()(hook)
 
 
-def _enqueue(job: Job) -> None:
-    message = JOB_TASKS[job.kind].s(job.id, **(job.args or {}))
+def _enqueue(job: Job, delay: float = 0) -> None:
+    message = JOB_TASKS[job.kind].s(job.id, **(job.args or {}), **({"delay": delay} if delay else {}))
     # Recorded before sending, so recovery can tell a job whose message waits in the queue.
     Job.update(task_id=message.id).where(Job.id == job.id).execute()
     if not huey.immediate:

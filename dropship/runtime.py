@@ -149,8 +149,9 @@ class Runtime:
             hook(self)
 
     def _start_consumer(self) -> None:
-        from dropship.queue import huey
+        from dropship.queue import huey, limit_running
 
+        limit_running(self.settings.workers)
         self.consumer = InProcessConsumer(huey, workers=self.settings.workers, worker_type="thread",
                                           initial_delay=0.1, backoff=1.15, max_delay=1.0,
                                           shutdown_timeout=STOP_TIMEOUT)

@@ -99,8 +99,15 @@ class Job(BaseModel):
     created_at = DateTimeField(default=datetime.now, index=True)
     started_at = DateTimeField(null=True)
     finished_at = DateTimeField(null=True)
+    # the browser account it works for (`job_task(account=…)`): the worker keeping that account's
+    # browser open takes the account's queued jobs itself (dropship.queue)
+    account = CharField(max_length=80, default="")
+    retry_at = DateTimeField(null=True)  # handed back: not taken by an account's keeper before then
 
     ACTIVE = ("queued", "running")
+
+    class Meta:
+        indexes = ((("account", "state"), False),)
 
     @property
     def percent(self) -> int:

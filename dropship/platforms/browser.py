@@ -10,6 +10,7 @@ one profile twice, hence the per-account lock; the throttle's request budget kee
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import random
 import re
@@ -26,6 +27,8 @@ from typing import Protocol
 from dropship.browser_paths import FoundBrowser, has_browser_name, is_network_path, locate_browser
 from dropship.errors import TryLater, UserError
 from dropship.request_budget import DEFAULT_PER_MINUTE, Ledger, MemoryLedger
+
+log = logging.getLogger("dropship.browser")
 
 # Flags verified on Debian as root in a closed network (STACK-NOTES.md): without the networking
 # flags Chromium floods the network with refused connections at every start.
@@ -359,6 +362,7 @@ class BrowserManager:
                 clear_stale_singleton(profile)
             context = self._playwright().chromium.launch_persistent_context(user_data_dir=str(profile), **options)
             self.launches += 1
+            log.info("browser launched for %s (%d in this process)", account_key, self.launches)
             return _Opened(context, fit, locks.pop_all())
 
     @contextmanager

@@ -9,7 +9,14 @@ from dropship.account_threads import current_account
 from dropship.config import Settings
 from dropship.db import shared_database
 from dropship.platforms.browser import BrowserManager, Throttle
-from dropship.queue import WORKER_ID, keep_accounts, on_account_idle, on_worker_exit, worker_lease
+from dropship.queue import (
+    WORKER_ID,
+    keep_accounts,
+    lease_holder_dead,
+    on_account_idle,
+    on_worker_exit,
+    worker_lease,
+)
 from dropship.services.purchasing import locks
 
 _browsers: BrowserManager | None = None
@@ -39,11 +46,17 @@ def configure_tasks(settings: Settings) -> None:
         keep_for=current_account,
         wants=_ProfileWants() if shared_database() else None,
     )
-    keep_accounts(lambda: settings.browser_keep_seconds)
+    keep_accounts(lambda: settings.browser_keep_seconds,
+                  elsewhere=_profile_kept_elsewhere if shared_database() else lambda key: False)
 
 
 def _profile_lease(account_key: str):
     return worker_lease(_profile_key(account_key), BROWSER_BUSY, delay=5)
+
+
+def _profile_kept_elsewhere(account_key: str) -> bool:
+    # another PC's worker has the account's browser open: its account thread takes the account's jobs
+    return locks.held_elsewhere(_profile_key(account_key), WORKER_ID, lease_holder_dead)
 
 
 def _profile_key(account_key: str) -> str:

@@ -27,8 +27,18 @@ def live_app(tmp_path):
 @pytest.fixture
 def live_desk(tmp_path, sb):
     """The app talking to the sandbox, with no throttle wait (the sandbox is local)."""
+    yield from _desk(tmp_path, sb)
+
+
+@pytest.fixture
+def live_desk_unkept(tmp_path, sb):
+    """live_desk with browser_keep_seconds = 0: each job closes the browser it opened."""
+    yield from _desk(tmp_path, sb, browser_keep_seconds=0)
+
+
+def _desk(tmp_path, sb, **overrides):
     runtime = _runtime(tmp_path / "data", sandbox=True, sandbox_port=sb.port, throttle_seconds=0,
-                       throttle_jitter=0, requests_per_minute=0)
+                       throttle_jitter=0, requests_per_minute=0, **overrides)
     yield runtime
     runtime.stop()
 

@@ -3,6 +3,7 @@ next jobs reuse it, whichever worker thread takes them, and anyone else who need
 """
 from __future__ import annotations
 
+import os
 import threading
 
 from dropship.db import db
@@ -12,6 +13,7 @@ from dropship.services import shops
 from dropship.services.jobs import job_target
 from dropship.tasks import browsers
 from dropship.tasks.shop_session import account_key
+from tests.decrypt_spent import spend_todays_decrypts
 from tests.helpers import wait_until
 
 JOBS = 3
@@ -52,3 +54,36 @@ def test_a_shops_jobs_share_one_browser_and_others_get_it_when_they_need_it(live
         assert opened == [1] and manager.launches - before == 2
         assert _run("fetch_orders", shop).state == "done"
         assert manager.launches - before == 3
+
+
+def test_jobs_queued_while_the_shops_thread_works_run_on_it_next_in_order(live_desk, sb):
+    info = sb.scenario("shop_with_paid_orders", login="queued_shop", count=3, days=1)
+    manager = browsers()
+    with db.connection_context():
+        shop = shops.add_shop("taobao", "queued_shop", info["password"])
+        before = manager.launches
+        # all at once: the worker threads that get the later ones leave them to the shop's thread
+        queued = [start_job("fetch_orders", "获取订单", target=job_target("shop", shop.id), shop_id=shop.id)
+                  for _ in range(JOBS)]
+        rows = [wait_until(lambda j=j: (row := Job.get_by_id(j.id)).state not in Job.ACTIVE and row, 60, f"#{j.id}")
+                for j in queued]
+        assert [row.state for row in rows] == ["done"] * JOBS, [row.error for row in rows]
+        assert all(a.finished_at <= b.started_at for a, b in zip(rows, rows[1:], strict=False))  # in turn
+        assert manager.launches - before == 1
+
+
+def test_with_keeping_off_each_job_closes_the_browser_it_opened(live_desk_unkept, sb):
+    info = sb.scenario("shop_with_paid_orders", login="unkept_shop", count=2, days=1)
+    manager = browsers()
+    with db.connection_context():
+        shop = shops.add_shop("taobao", "unkept_shop", info["password"])
+        spend_todays_decrypts(shop.id)  # the 地址解密 a fetch queues ends at once, without a browser
+        lock = manager.profile_dir(account_key(shop)) / "SingletonLock"  # Chromium's, while it runs
+        before = manager.launches
+        for _ in range(2):
+            assert _run("fetch_orders", shop).state == "done"
+            wait_until(lambda: not Job.select().where(Job.state.in_(Job.ACTIVE)).exists(), 60, "its follow-ups")
+            assert not os.path.lexists(lock)  # closed at each job's end, not kept for the next one
+        # every job of the shop but the 地址解密 (nothing left to decrypt today) opened a browser of its own
+        jobs = Job.select().where(Job.account == account_key(shop), Job.kind != "decrypt_addresses")
+        assert manager.launches - before == jobs.count() >= 2

@@ -173,3 +173,89 @@ def test_the_periodic_recovery_takes_back_only_running_jobs():
     gone = _running("pc3-8-bbbb", beat_ago=queue.STALE_AFTER * 2)
     queue.recover_orphaned_jobs.call_local()
     assert Job.get_by_id(gone.id).state == "done" and Job.get_by_id(queued.id).state == "queued"
+
+
+@job_task("test_account_job", account=lambda owner, **_: owner)
+def account_job(job_id: int, owner: str, busy: bool = False) -> None:
+    from dropship.account_threads import current_account
+    from dropship.errors import TryLater
+
+    if busy:
+        raise TryLater("该账号正忙，稍后自动继续", delay=30)
+    RUNS.append(job_id)
+    TAKEN_ON.append(current_account())
+
+
+TAKEN_ON: list[str | None] = []
+
+
+def _take_all(key: str) -> None:
+    while (call := queue.take_next_job(key)) is not None:
+        call()
+
+
+def test_an_accounts_thread_takes_its_queued_jobs_oldest_first_when_they_may_run(tmp_path):
+    queue.configure_queue(tmp_path / "q", immediate=False)  # real storage, no consumer: messages wait
+    queue.keep_accounts(lambda: 0.3)  # (the next test's app configures it anew)
+    try:
+        later = start_job("test_account_job", "稍后再试", owner="shop-1")
+        Job.update(retry_at=datetime.now() + timedelta(minutes=1)).where(Job.id == later.id).execute()
+        moved = start_job("test_account_job", "换了账号", owner="shop-3")
+        Job.update(account="shop-1").where(Job.id == moved.id).execute()  # e.g. a purchase given another account
+        mine = [start_job("test_account_job", "本账号", owner="shop-1") for _ in range(2)]
+        other = start_job("test_account_job", "别的账号", owner="shop-2")
+        assert [job.account for job in mine] == ["shop-1", "shop-1"] and other.account == "shop-2"
+        _take_all("shop-1")
+        assert [job.id for job in mine] == RUNS and {Job.get_by_id(j.id).state for j in mine} == {"done"}
+        assert [Job.get_by_id(j.id).state for j in (later, moved, other)] == ["queued"] * 3
+        # a taken job handed back gets a message of its own (the first may be spent) and waits its delay
+        busy = start_job("test_account_job", "忙", owner="shop-1", busy=True)
+        queue.take_next_job("shop-1")()
+        row = Job.get_by_id(busy.id)
+        assert row.state == "queued" and row.message == "该账号正忙，稍后自动继续" and row.task_id != busy.task_id
+        assert row.retry_at > datetime.now() + timedelta(seconds=20) and queue.take_next_job("shop-1") is None
+        # each message, when it comes, finds its job done and does nothing
+        for job in mine:
+            JOB_TASKS["test_account_job"].call_local(job.id, owner="shop-1")
+        assert [job.id for job in mine] == RUNS
+    finally:
+        queue.configure_queue(tmp_path / "q", immediate=True)
+
+
+def test_a_message_for_an_account_kept_elsewhere_leaves_the_job_to_its_keeper(tmp_path):
+    from huey.exceptions import RetryTask
+
+    queue.configure_queue(tmp_path / "q", immediate=False)
+    queue.keep_accounts(lambda: 0.3)  # (the next test's app configures it anew)
+    try:
+        job = start_job("test_account_job", "在别处打开", owner="shop-1")
+        queue.keep_accounts(lambda: 0.3, elsewhere=lambda key: key == "shop-1")
+        with pytest.raises(RetryTask):
+            JOB_TASKS["test_account_job"].call_local(job.id, owner="shop-1")
+        assert Job.get_by_id(job.id).state == "queued" and RUNS == []  # not claimed: its keeper takes it
+        # nobody keeps it any more: the message runs it, on the account's thread of this process
+        queue.keep_accounts(lambda: 0.3)
+        JOB_TASKS["test_account_job"].call_local(job.id, owner="shop-1")
+        assert Job.get_by_id(job.id).state == "done" and [job.id] == RUNS and TAKEN_ON[-1] == "shop-1"
+    finally:
+        queue.stopping.set()
+        queue.ACCOUNTS.join(5)
+        queue.stopping.clear()
+        queue.configure_queue(tmp_path / "q", immediate=True)
+
+
+def test_an_accounts_thread_takes_a_job_only_while_the_process_runs_fewer_than_its_workers(tmp_path):
+    queue.configure_queue(tmp_path / "q", immediate=False)
+    queue.limit_running(1)
+    try:
+        jobs = [start_job("test_account_job", "本账号", owner="shop-1") for _ in range(2)]
+        with queue.job_permit():  # a worker thread runs another job
+            assert queue.take_next_job("shop-1") is None
+        first = queue.take_next_job("shop-1")
+        assert first is not None and queue.take_next_job("shop-1") is None  # the job taken holds the one
+        first()
+        queue.take_next_job("shop-1")()
+        assert [Job.get_by_id(job.id).state for job in jobs] == ["done", "done"]
+    finally:
+        queue.limit_running(None)
+        queue.configure_queue(tmp_path / "q", immediate=True)

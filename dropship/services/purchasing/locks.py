@@ -58,6 +58,15 @@ def take_lease(key: str, worker: str, is_dead: Callable[[str, datetime], bool]) 
     return holder if taken else None
 
 
+def held_elsewhere(key: str, worker: str, is_dead: Callable[[str, datetime], bool]) -> bool:
+    """Whether a live worker other than `worker` holds `key` now."""
+    row = WorkerLease.get_or_none(WorkerLease.key == key)
+    if row is None:
+        return False
+    holder = row.holder.split("#", 1)[0]
+    return holder != worker and not is_dead(holder, row.heartbeat_at)
+
+
 def release_lease(key: str, holder: str) -> None:
     WorkerLease.delete().where(WorkerLease.key == key, WorkerLease.holder == holder).execute()
 
