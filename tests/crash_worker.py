@@ -22,6 +22,7 @@ arguments and process group, without each start's seconds of imports.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import time
@@ -158,6 +159,9 @@ def main() -> None:
     parser.add_argument("--profiles-dir", default="", help="the browser profiles folder all workers share")
     args = parser.parse_args()
     DATA_DIR = args.data_dir
+    # what its log shows a test: warnings, and each browser launch (a test may count them)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("dropship.browser").setLevel(logging.INFO)
 
     from dropship.db import db
     from dropship.runtime import Runtime

@@ -6,6 +6,7 @@ import re
 import shutil
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -110,6 +111,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def every_second(action: Callable[[], None], name: str) -> Iterator[None]:
+    """Run `action` once a second in a thread of its own while the block runs (the sandbox's world
+    moving on beside the app); the thread has ended when the block has."""
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(1.0):
+            action()
+
+    ticker = threading.Thread(target=tick, name=name, daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        ticker.join()
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 30, what: str = "condition") -> Any:

@@ -9,7 +9,6 @@ finishes the rest. Then the sandbox's own records decide (`assert_each_bought_on
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from dropship.services.scope import Scope
 from dropship.services.settings import set_setting
 from dropship.tasks.purchasing import STEPS
 from tests.crash_worker import CRASH_LOG, kill_hard, spawn
-from tests.helpers import wait_until
+from tests.helpers import every_second, wait_until
 from tests.orders_factory import make_order, make_shop
 
 RECEIVER = Receiver(name="王小明", phone="13812345678", province="浙江省", city="杭州市", district="西湖区",
@@ -85,20 +84,9 @@ def sandbox_clock_to_now(sb) -> None:
 def clock_follows_wall(sb) -> Iterator[None]:
     """Move the sandbox's clock to the wall clock once a second while the block runs: a run of minutes
     would otherwise leave its orders' times behind the diff's window."""
-    stop = threading.Event()
-
-    def tick() -> None:
-        while not stop.wait(1.0):
-            sandbox_clock_to_now(sb)
-
     sandbox_clock_to_now(sb)
-    ticker = threading.Thread(target=tick, name="sandbox-clock", daemon=True)
-    ticker.start()
-    try:
+    with every_second(lambda: sandbox_clock_to_now(sb), "sandbox-clock"):
         yield
-    finally:
-        stop.set()
-        ticker.join()
 
 
 def run_until_it_kills_itself(sb, data_dir: Path, *args: str) -> None:
