@@ -25,11 +25,15 @@ def _run(kind: str, shop) -> Job:
     return wait_until(lambda: (row := Job.get_by_id(job.id)).state not in Job.ACTIVE and row, 60, f"{kind} #{job.id}")
 
 
+def _new_shop(sb, login: str, orders: int):
+    info = sb.scenario("shop_with_paid_orders", login=login, count=orders, days=1)
+    return shops.add_shop("taobao", login, info["password"]), info
+
+
 def test_a_shops_jobs_share_one_browser_and_others_get_it_when_they_need_it(live_desk, sb):
-    info = sb.scenario("shop_with_paid_orders", login="kept_shop", count=3, days=1)
     manager = browsers()
     with db.connection_context():
-        shop = shops.add_shop("taobao", "kept_shop", info["password"])
+        shop, info = _new_shop(sb, "kept_shop", 3)
         before = manager.launches
         jobs = [_run("fetch_orders", shop) for _ in range(JOBS)] + [_run("authorize_shop", shop)]
         assert [job.state for job in jobs] == ["done"] * (JOBS + 1), [job.error for job in jobs]
@@ -57,10 +61,9 @@ def test_a_shops_jobs_share_one_browser_and_others_get_it_when_they_need_it(live
 
 
 def test_jobs_queued_while_the_shops_thread_works_run_on_it_next_in_order(live_desk, sb):
-    info = sb.scenario("shop_with_paid_orders", login="queued_shop", count=3, days=1)
     manager = browsers()
     with db.connection_context():
-        shop = shops.add_shop("taobao", "queued_shop", info["password"])
+        shop, _ = _new_shop(sb, "queued_shop", 3)
         before = manager.launches
         # all at once: the worker threads that get the later ones leave them to the shop's thread
         queued = [start_job("fetch_orders", "获取订单", target=job_target("shop", shop.id), shop_id=shop.id)
@@ -73,10 +76,9 @@ def test_jobs_queued_while_the_shops_thread_works_run_on_it_next_in_order(live_d
 
 
 def test_with_keeping_off_each_job_closes_the_browser_it_opened(live_desk_unkept, sb):
-    info = sb.scenario("shop_with_paid_orders", login="unkept_shop", count=2, days=1)
     manager = browsers()
     with db.connection_context():
-        shop = shops.add_shop("taobao", "unkept_shop", info["password"])
+        shop, _ = _new_shop(sb, "unkept_shop", 2)
         spend_todays_decrypts(shop.id)  # the 地址解密 a fetch queues ends at once, without a browser
         lock = manager.profile_dir(account_key(shop)) / "SingletonLock"  # Chromium's, while it runs
         before = manager.launches
