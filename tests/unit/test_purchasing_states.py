@@ -130,6 +130,22 @@ def test_one_supplier_order_is_never_recorded_on_two_active_purchases(world):
     assert (stored(second).state, stored(second).platform_order_id) == ("submitted", "")
 
 
+def test_another_constraint_failing_is_not_reported_as_a_duplicate_supplier_order(world, monkeypatch):
+    from peewee import IntegrityError
+
+    from dropship.services.purchasing import states
+
+    def collide(order_ids):
+        raise IntegrityError("UNIQUE constraint failed: shopdaily.shop_id, shopdaily.day")
+
+    purchase = start(world)
+    advance(purchase, "submitted", orders_before=[], submitted_at=datetime.now())
+    monkeypatch.setattr(states, "refresh_rollups", collide)
+    with pytest.raises(IntegrityError):  # a bug shows as one (程序错误), not as "已记录在另一笔采购中"
+        advance(purchase, "unpaid", platform_order_id="261120-123456789012345")
+    assert (stored(purchase).state, stored(purchase).platform_order_id) == ("submitted", "")
+
+
 def test_ending_a_purchase_puts_its_sub_orders_back_to_be_bought(world):
     purchase = start(world)
     advance(purchase, "cancelled", reason="取消下单")

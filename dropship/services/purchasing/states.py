@@ -116,10 +116,19 @@ def advance(purchase: Purchase, to: str, now: datetime | None = None, **facts: A
                 _mark_supplier_refund(purchase, facts.get("amount", purchase.amount))
             memo_changed = apply_purchase_memo(purchase.order_id)
     except IntegrityError as exc:
-        raise UserError(f"采购单号 {facts.get('platform_order_id', '')} 已记录在另一笔采购中，不能重复记录") from exc
+        number = facts.get("platform_order_id", "")
+        if number and _recorded_elsewhere(purchase, number):
+            raise UserError(f"采购单号 {number} 已记录在另一笔采购中，不能重复记录") from exc
+        raise  # another constraint: a bug, not a duplicate 采购单号 (it must not be reported as one)
     for name, value in changes.items():
         setattr(purchase, name, value)
     return memo_changed
+
+
+def _recorded_elsewhere(purchase: Purchase, number: str) -> bool:
+    """Whether another active purchase holds this supplier order (m0013's partial unique index)."""
+    return Purchase.select().where(Purchase.platform == purchase.platform, Purchase.platform_order_id == number,
+                                   Purchase.active == True, Purchase.id != purchase.id).exists()  # noqa: E712
 
 
 def _mark_supplier_refund(purchase: Purchase, amount: int) -> None:
