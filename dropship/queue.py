@@ -29,7 +29,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -273,25 +273,61 @@ def _thread_key(account: Callable[..., str | None] | None, kwargs: dict[str, Any
 TAKE_BATCH = 5  # queued jobs of an account looked at per turn (a few may be for another account now)
 
 
-# A worker process runs at most `workers` jobs at once (the consumer's threads), also counting the jobs
-# account threads take themselves; None: no consumer here (web-only, tests' inline jobs).
-_permits: threading.Semaphore | None = None
+class Permits:
+    """At most `n` jobs at once in a worker process: the consumer's threads hold one while they run a job,
+    and an account's thread holds one for each job it takes itself. A worker thread waiting for one goes
+    first: an account with a long queue cannot keep the process's other accounts waiting."""
+
+    def __init__(self, n: int) -> None:
+        self._free = threading.Semaphore(n)
+        self._mutex = threading.Lock()
+        self._waiting = 0  # worker threads blocked in held()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        with self._mutex:
+            self._waiting += 1
+        try:
+            self._free.acquire()
+        finally:
+            with self._mutex:
+                self._waiting -= 1
+        try:
+            yield
+        finally:
+            self._free.release()
+
+    @property
+    def waiting(self) -> int:
+        """Worker threads waiting for a permit now."""
+        return self._waiting
+
+    def try_take(self) -> bool:
+        """One for an account thread's next job, unless none is free or a worker thread waits for one."""
+        with self._mutex:
+            return self._waiting == 0 and self._free.acquire(blocking=False)
+
+    def give_back(self) -> None:
+        self._free.release()
+
+
+_permits: Permits | None = None  # None: no consumer here (web-only; tests' inline jobs)
 
 
 def limit_running(workers: int | None) -> None:
     """Run at most `workers` jobs at once in this process (None: no limit)."""
     global _permits
-    _permits = None if workers is None else threading.Semaphore(workers)
+    _permits = None if workers is None else Permits(workers)
 
 
 @contextlib.contextmanager
-def job_permit() -> Any:
+def job_permit() -> Iterator[None]:
     """Held while a job runs in a worker thread (waits while `workers` jobs run already)."""
     permits = None if huey.immediate else _permits  # inline jobs may start (and wait for) inline jobs
     if permits is None:
         yield
         return
-    with permits:
+    with permits.held():
         yield
 
 
@@ -300,14 +336,14 @@ def take_next_job(key: str) -> Callable[[], None] | None:
     (asked by it after each job and while idle): a run of one account's jobs stays on its open browser.
     None also while the process runs as many jobs as it has workers (the job's message runs it later)."""
     permits = _permits
-    if permits is not None and not permits.acquire(blocking=False):
+    if permits is not None and not permits.try_take():
         return None
     job = None
     try:
         job = _oldest_waiting(key)
     finally:
         if job is None and permits is not None:
-            permits.release()
+            permits.give_back()
     return None if job is None else functools.partial(_run_taken, job, permits)
 
 
@@ -319,7 +355,7 @@ def _oldest_waiting(key: str) -> Job | None:
     return next((job for job in rows if job.kind in _JOBS and _account_of(job.kind, job.args or {}) == key), None)
 
 
-def _run_taken(job: Job, permits: threading.Semaphore | None) -> None:
+def _run_taken(job: Job, permits: Permits | None) -> None:
     """A job an account's thread took from the database; its queue message, when it comes, finds it claimed."""
     fn = _JOBS[job.kind][0]
     try:
@@ -329,7 +365,7 @@ def _run_taken(job: Job, permits: threading.Semaphore | None) -> None:
         return
     finally:
         if permits is not None:
-            permits.release()
+            permits.give_back()
     if delay is not None:
         _enqueue(job, delay)  # its own message may have been spent on a claimed job: a new one
 

@@ -7,6 +7,7 @@ from dropship import queue
 from dropship.errors import UserError
 from dropship.models import Job
 from dropship.queue import JOB_TASKS, job_task, progress, recover_jobs, retry_job, start_job
+from tests.helpers import wait_until
 
 RUNS: list[int] = []
 
@@ -259,3 +260,25 @@ def test_an_accounts_thread_takes_a_job_only_while_the_process_runs_fewer_than_i
     finally:
         queue.limit_running(None)
         queue.configure_queue(tmp_path / "q", immediate=True)
+
+
+def test_a_worker_thread_waiting_for_a_permit_goes_before_an_account_threads_next_job():
+    import threading
+
+    permits, done = queue.Permits(1), threading.Event()
+
+    def worker_thread() -> None:  # with a message to run
+        with permits.held():
+            done.wait(5)
+
+    assert permits.try_take()  # an account's thread runs a job it took
+    waiting = threading.Thread(target=worker_thread)
+    waiting.start()
+    wait_until(lambda: permits.waiting == 1, 5, "the worker thread waiting")
+    permits.give_back()
+    assert not permits.try_take()  # the account's next job waits: the worker thread gets the permit
+    wait_until(lambda: permits.waiting == 0, 5, "the worker thread running")
+    assert not permits.try_take()
+    done.set()
+    waiting.join(5)
+    assert permits.try_take()
