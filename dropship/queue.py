@@ -248,26 +248,25 @@ def _each(hooks: list[Callable[[], None]]) -> None:
 
 def _account_of(kind: str, args: dict[str, Any]) -> str | None:
     """The browser account a job of `kind` with `args` works for (None: it names none, or it is gone)."""
-    account = _JOBS[kind][1]
+    return _resolve(_JOBS[kind][1], args)
+
+
+def _resolve(account: Callable[..., str | None] | None, args: dict[str, Any]) -> str | None:
     if account is None:
         return None
     try:
         return account(**args)
     except Exception:  # noqa: BLE001 - e.g. its row is gone: the job itself says so when it runs
-        log.debug("no account for %s %s", kind, args, exc_info=True)
+        log.debug("no account for %s", args, exc_info=True)
         return None
 
 
 def _thread_key(account: Callable[..., str | None] | None, kwargs: dict[str, Any]) -> str | None:
     """The account thread to run a job on in a worker process; None (right here) in tests (inline jobs),
     when keeping is off, or when the job names no account."""
-    if account is None or huey.immediate or _keep_seconds() <= 0:
+    if huey.immediate or _keep_seconds() <= 0:
         return None
-    try:
-        return account(**kwargs)
-    except Exception:  # noqa: BLE001 - e.g. its row is gone: the job itself says so, on this thread
-        log.debug("no account thread for %s", kwargs, exc_info=True)
-        return None
+    return _resolve(account, kwargs)
 
 
 TAKE_BATCH = 5  # queued jobs of an account looked at per turn (a few may be for another account now)
