@@ -10,6 +10,10 @@ still in the queue, two processes recovering at once) can never run a job twice.
 is the only writer of a job's state; Huey's signals are not used for it, because a signal cannot
 tell a run from a message that was ignored.
 
+In a worker process a job that names a browser account runs on that account's thread (account_threads.py),
+which, while it keeps the account's browser open, also takes the account's next queued jobs straight from
+the database: the claim makes that as safe as a message, and the job's message then finds it claimed.
+
 While a job runs, its row carries a heartbeat (refreshed by the worker process, by progress() and
 by checkpoint()). A restarting worker takes back the running jobs of a dead worker: on this
 machine it knows for sure (each worker holds an OS lock on `data/workers/<id>.lock`, which dies
