@@ -7,6 +7,7 @@ thread waits for a stop request (or runs the pywebview window); waitress serves 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import signal
 import socket
@@ -74,6 +75,7 @@ class Runtime:
         self.web, self.worker = web, worker
         self.stop_requested = threading.Event()
         self._beat_stop = threading.Event()
+        self._web_closed = threading.Event()
         self.server = None
         self.front = None  # dropship.tls.TlsFront when HTTPS is on
         self.certificate: Path | None = None
@@ -102,7 +104,7 @@ class Runtime:
         if not s.use_https:
             self.server = create_server(app, host=s.host, port=s.port, threads=s.web_threads, ident="dropship",
                                         max_request_body_size=BODY_LIMIT)
-            self._spawn(self.server.run, "web")
+            self._spawn(self._serve_web, "web")
         else:
             from dropship import tls
 
@@ -113,7 +115,7 @@ class Runtime:
                                         max_request_body_size=BODY_LIMIT)
             self.front = tls.TlsFront(s.host, s.port, self.server.effective_port, tls.server_context(cert, key))
             self.server.application = tls.RealClient(app, self.front)
-            self._spawn(self.server.run, "web")
+            self._spawn(self._serve_web, "web")
             self._spawn(self.front.serve_forever, "tls-front")
         if s.lan:
             from dropship.db import db
@@ -128,6 +130,7 @@ class Runtime:
 
         stopping.clear()
         self._beat_stop.clear()
+        self._web_closed.clear()
         if self.web:
             self._start_web()
         else:
@@ -181,6 +184,14 @@ class Runtime:
             recover_jobs()
         self._start_consumer()
 
+    def _serve_web(self) -> None:
+        try:
+            self.server.run()
+        except OSError as exc:
+            # stop() closes the listening socket under the loop's select(), which may then end with EBADF
+            if exc.errno != errno.EBADF or not self._web_closed.is_set():
+                raise
+
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
@@ -210,6 +221,7 @@ class Runtime:
         if self.front is not None:
             self.front.close()
         if self.server is not None:
+            self._web_closed.set()
             self.server.close()
             self.server.task_dispatcher.shutdown(timeout=5)
         if self.consumer is not None:
