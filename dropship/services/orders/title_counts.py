@@ -2,7 +2,7 @@
 
 A title search counted its nine tabs by checking each hit against its row in "order": a common word
 has ~21k hits in the last 15 days at 1M, each a lookup somewhere in a 1.8 GB table (order ids are
-random relative to 成交时间), 70–120 ms. `ordertabrow` (m0029) holds per order only the columns
+random relative to 成交时间), 70–120 ms. `ordertabrow` (m0030) holds per order only the columns
 the tab predicates, 显示, 店铺 and the scope read, under its title document's rowid (成交时间 and id,
 `titles.row_key`): the count walks the index's hits and reads their rows in the same order from a
 narrow table. The predicates keep their one home in `tabs`: they are rendered over this table's row
