@@ -149,7 +149,7 @@ def test_the_nightly_task_repairs_drift_and_leaves_right_counts_alone(shop):
 def test_a_title_search_counts_its_hits_rows_exactly_to_the_second(shop):
     assert title_counts.answers(OrderFilter(title="商品2", shop=shop.id, created_from=NOW))
     assert not title_counts.answers(OrderFilter(title="商品2", flag=1))
-    assert set(title_counts.columns()) <= title_counts._table_columns()  # a new predicate column needs a migration
+    assert set(title_counts.columns()) <= title_counts.table_columns()  # a new predicate column needs a migration
     moment = NOW - timedelta(hours=2)
     for offset in (-1, 0, 0.5, 1):  # a 成交时间 with a fraction too: the rows are keyed by the second
         make_order(shop, items=2, status="closed" if offset > 0 else "paid", created_at=moment + timedelta(seconds=offset))
