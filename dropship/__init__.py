@@ -34,6 +34,7 @@ def init_backend(settings: Settings) -> None:
     from dropship.queue import configure_queue
     from dropship.secrets import init_secrets
     from dropship.services.orders.counters import ensure_counters
+    from dropship.services.orders.title_counts import ensure_tab_rows
     from dropship.services.orders.titles import ensure_title_index
     from dropship.tasks import configure_tasks
 
@@ -45,6 +46,7 @@ def init_backend(settings: Settings) -> None:
         run_migrations(database)
         ensure_counters()
         ensure_title_index()
+        ensure_tab_rows()
         optimize(database)
     init_secrets(settings.data_dir)
     configure_queue(settings.data_dir, settings.queue_url, immediate=settings.testing)

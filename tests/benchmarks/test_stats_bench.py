@@ -26,7 +26,7 @@ import pytest
 from dropship.db import db, migration_names
 from dropship.models import MonthlyFigure, Shop
 from dropship.services.daily_figures import rebuild_daily_figures
-from dropship.services.orders import counters, titles
+from dropship.services.orders import counters, title_counts, titles
 from tests.benchmarks.conftest import p95, timed
 from tests.benchmarks.test_orders_bench import NOW, _bare, _insert, _recorded_sql, _rows
 from tests.helpers import become_employee, make_app, register
@@ -44,7 +44,7 @@ def _generate(size: int) -> str:
     (orders, items, purchases, lines, shipments), _ = _rows(size)
     purchases = [(*p[:3], PLATFORMS[p[0] % len(PLATFORMS)], *p[4:]) for p in purchases]
     # a bulk load counts and indexes the titles once afterwards, by the repair paths
-    for name in (*counters.triggers().names, *titles.TRIGGERS):
+    for name in (*counters.triggers().names, *titles.TRIGGERS, *title_counts.triggers()):
         db.execute_sql(f'DROP TRIGGER "{name}"')
     with db.atomic():
         _insert(orders, items, purchases, lines, shipments)
@@ -54,6 +54,7 @@ def _generate(size: int) -> str:
     started = time.perf_counter()
     assert counters.ensure_counters()
     assert titles.ensure_title_index()
+    assert title_counts.ensure_tab_rows()
     counted = time.perf_counter()
     rebuild_daily_figures()
     rebuilt = time.perf_counter()

@@ -47,13 +47,17 @@ SAMPLE_BY_TYPE = {"INTEGER": 1, "BOOLEAN": 1, "REAL": 1.5, "DATETIME": "2026-01-
                   "DATE": "2026-01-02", "TEXT": "{}"}
 
 
+# A copy of some order columns kept by triggers (services.orders.title_counts), refilled at start-up.
+DERIVED = {"ordertabrow"}
+
+
 def _tables(database) -> list[str]:
-    """Tables that hold rows of their own: a full-text index (a virtual table and its shadow tables) is
-    derived from other tables, as an index is."""
+    """Tables that hold rows of their own: a full-text index (a virtual table and its shadow tables) and
+    a trigger-kept copy are derived from other tables, as an index is."""
     virtual = [name for (name,) in database.execute_sql(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")]
     return [t for t in database.get_tables() if t != "schema_migration" and not t.startswith("sqlite_")
-            and not any(t == v or t.startswith(v + "_") for v in virtual)]
+            and t not in DERIVED and not any(t == v or t.startswith(v + "_") for v in virtual)]
 
 
 def _sample(column) -> object:

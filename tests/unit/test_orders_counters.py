@@ -11,7 +11,7 @@ from dropship.db import db
 from dropship.models import Order, OrderCount, OrderItem, Purchase, PurchaseItem, Shop
 from dropship.platforms.base import RemoteItem, RemoteOrder
 from dropship.services.fetching import upsert_remote_orders
-from dropship.services.orders import actions, counters, queries
+from dropship.services.orders import actions, counters, queries, title_counts
 from dropship.services.orders.search import OrderFilter
 from dropship.services.orders.tabs import TABS, TabContext
 from dropship.services.rollups import refresh_rollups
@@ -32,6 +32,7 @@ WINDOWS = [  # (created_from, created_to): open ends, whole days, partial days a
     (MIDNIGHT - timedelta(days=1), MIDNIGHT - timedelta(seconds=1)),
     (NOW - timedelta(hours=3), NOW),
 ]
+TITLES = ("", "商品2", "品2")  # make_order's second sub-order: 3+ characters by the trigram index, 1–2 by LIKE
 
 
 def truth(search: OrderFilter, scope: Scope = ALL) -> dict[str, int]:
@@ -40,11 +41,13 @@ def truth(search: OrderFilter, scope: Scope = ALL) -> dict[str, int]:
 
 
 def assert_counts_are_true(scope: Scope = ALL, **search) -> None:
-    assert counters.drift() == {}
+    """The kept counts, and a title search's counts from its hits' tab rows, equal the truth."""
+    assert counters.drift() == {} and not title_counts.drift()
     for start, end in WINDOWS:
         for show in ("normal", "ignored"):
-            wanted = OrderFilter(created_from=start, created_to=end, show=show, **search)
-            assert queries.tab_counts(wanted, CTX, scope) == truth(wanted, scope), (start, end, show)
+            for title in TITLES:
+                wanted = OrderFilter(created_from=start, created_to=end, show=show, title=title, **search)
+                assert queries.tab_counts(wanted, CTX, scope) == truth(wanted, scope), (start, end, show, title)
 
 
 @pytest.fixture
@@ -143,18 +146,53 @@ def test_the_nightly_task_repairs_drift_and_leaves_right_counts_alone(shop):
     assert counters.drift() == {}
 
 
+def test_a_title_search_counts_its_hits_rows_exactly_to_the_second(shop):
+    assert title_counts.answers(OrderFilter(title="商品2", shop=shop.id, created_from=NOW))
+    assert not title_counts.answers(OrderFilter(title="商品2", flag=1))
+    assert set(title_counts.columns()) <= title_counts.table_columns()  # a new predicate column needs a migration
+    moment = NOW - timedelta(hours=2)
+    for offset in (-1, 0, 0.5, 1):  # a 成交时间 with a fraction too: the rows are keyed by the second
+        make_order(shop, items=2, status="closed" if offset > 0 else "paid", created_at=moment + timedelta(seconds=offset))
+    make_order(shop, items=1, created_at=moment)  # no second sub-order: not a hit
+    for start, end in ((moment, None), (None, moment), (moment, moment), (moment + timedelta(microseconds=1), None),
+                       (moment - timedelta(microseconds=1), moment + timedelta(seconds=0.75)),
+                       (moment - timedelta(seconds=1), moment + timedelta(seconds=1))):
+        for title in TITLES[1:]:
+            wanted = OrderFilter(created_from=start, created_to=end, title=title)
+            assert queries.tab_counts(wanted, CTX, ALL) == truth(wanted), (start, end, title)
+    assert queries.tab_counts(OrderFilter(created_from=moment, title="商品2"), CTX, ALL)["all"] == 3
+
+
+def test_start_up_refills_tab_rows_that_do_not_add_up(shop):
+    make_order(shop, items=2)
+    db.execute_sql(f"DELETE FROM {title_counts.TABLE}")
+    assert title_counts.drift()
+    assert title_counts.ensure_tab_rows()
+    assert not title_counts.drift() and not title_counts.ensure_tab_rows()
+    assert_counts_are_true()
+
+
 def test_split_window_cuts_whole_days_and_partial_ends():
     day = datetime(2026, 11, 20)
     window = counters.split_window(day + timedelta(hours=8), day + timedelta(days=3, hours=9))
-    assert (window.first_day, window.last_day, window.whole) == ((day + timedelta(days=1)).date(),
-                                                                  (day + timedelta(days=2)).date(), True)
+    assert (window.first, window.last, window.whole) == (day + timedelta(days=1), day + timedelta(days=2), True)
     assert window.partials == ((day + timedelta(hours=8), day + timedelta(days=1), False),
                                (day + timedelta(days=3), day + timedelta(days=3, hours=9), True))
-    assert counters.split_window(day, None) == counters.Window(day.date(), None, True, ())
+    assert counters.split_window(day, None) == counters.Window(day, None, True, ())
     assert counters.split_window(None, None) == counters.Window(None, None, True, ())
     same = counters.split_window(day + timedelta(hours=1), day + timedelta(hours=2))
     assert not same.whole and len(same.partials) == 1
     assert not counters.split_window(day + timedelta(hours=1), day + timedelta(days=1, hours=2)).whole
+
+
+def test_split_window_cuts_seconds_too():
+    moment = datetime(2026, 11, 20, 8, 30, 5)
+    window = counters.split_window(moment + timedelta(microseconds=250), moment + timedelta(minutes=1),
+                                   counters.SECOND)
+    assert (window.first, window.last) == (moment + timedelta(seconds=1), moment + timedelta(seconds=59))
+    assert window.partials == ((moment + timedelta(microseconds=250), moment + timedelta(seconds=1), False),
+                               (moment + timedelta(minutes=1), moment + timedelta(minutes=1), True))
+    assert counters.split_window(moment, None, counters.SECOND) == counters.Window(moment, None, True, ())
 
 
 CHANGES = st.lists(st.tuples(st.sampled_from(["new", "buy", "unbuy", "refund", "refunded", "ignore", "unignore",

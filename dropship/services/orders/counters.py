@@ -21,7 +21,7 @@ import functools
 import hashlib
 import operator
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from peewee import Case, Database, Expression, PostgresqlDatabase, SqliteDatabase, fn
 
@@ -60,11 +60,17 @@ def _literal(value: object, postgres: bool) -> str:
     raise TypeError(f"cannot inline {value!r} into a trigger")
 
 
+def over_row(expression: Expression, row: str, database: Database | None = None) -> tuple[str, list]:
+    """`expression` over one order as SQL reading the row `row` instead (a trigger's NEW or OLD, or
+    the alias of a table with the order's column names), and its parameters."""
+    sql, params = (database or db).get_sql_context().sql(Order.select(expression)).query()
+    return sql[len("SELECT "):sql.rindex(' FROM "order" AS "t1"')].replace('"t1".', f"{row}."), list(params)
+
+
 def _on_row(expression: Expression, row: str, database: Database) -> str:
     """`expression` over the trigger's NEW or OLD row in `database`'s SQL, parameters inlined (a
     trigger has none)."""
-    sql, params = database.get_sql_context().sql(Order.select(expression)).query()
-    body = sql[len("SELECT "):sql.rindex(' FROM "order" AS "t1"')].replace('"t1".', f"{row}.")
+    body, params = over_row(expression, row, database)
     parts = body.split(database.param)
     if len(parts) != len(params) + 1:
         raise ValueError(f"cannot inline the parameters of {body}")
@@ -203,34 +209,41 @@ def answers(search: OrderFilter) -> bool:
                    created_to=None, created_preset=False) == OrderFilter()
 
 
+DAY, SECOND = timedelta(days=1), timedelta(seconds=1)
+
+
 @dataclass(frozen=True)
 class Window:
-    """A 成交时间 window cut into whole days (bucket rows) and the partial days at its ends.
+    """A 成交时间 window cut into whole units (days: bucket rows) and the partial units at its ends.
 
-    `first_day`/`last_day` bound the whole days, inclusive (None: unbounded); `whole` is False
-    when no whole day is left. Each partial is (from inclusive, to, to inclusive?).
+    `first`/`last` are the starts of the first and last whole units, inclusive (None: unbounded);
+    `whole` is False when no whole unit is left. Each partial is (from inclusive, to, to inclusive?).
     """
 
-    first_day: date | None
-    last_day: date | None
+    first: datetime | None
+    last: datetime | None
     whole: bool
     partials: tuple[tuple[datetime, datetime, bool], ...]
 
 
-def split_window(start: datetime | None, end: datetime | None) -> Window:
-    """Cut [start, end] (either open) into whole 成交日 and the partial days at its ends."""
-    if start and end and start.date() == end.date():
+def _floor(moment: datetime, unit: timedelta) -> datetime:
+    return moment - (moment - datetime.min) % unit
+
+
+def split_window(start: datetime | None, end: datetime | None, unit: timedelta = DAY) -> Window:
+    """Cut [start, end] (either open) into whole `unit`s (成交日, or seconds) and the partial ones at its ends."""
+    if start and end and _floor(start, unit) == _floor(end, unit):
         return Window(None, None, False, ((start, end, True),))
     partials: list[tuple[datetime, datetime, bool]] = []
     first = last = None
     if start is not None:
-        first = start.date()
-        if start.time() != time(0):
-            first += timedelta(days=1)
-            partials.append((start, datetime.combine(first, time(0)), False))
+        first = _floor(start, unit)
+        if first != start:
+            first += unit
+            partials.append((start, first, False))
     if end is not None:
-        last = end.date() - timedelta(days=1)  # the end's day is partial (the window stops inside it)
-        partials.append((datetime.combine(end.date(), time(0)), end, True))
+        last = _floor(end, unit) - unit  # the end's unit is partial (the window stops inside it)
+        partials.append((last + unit, end, True))
     whole = first is None or last is None or first <= last
     return Window(first, last, whole, tuple(partials))
 
@@ -244,10 +257,10 @@ def kept_counts(show_ignored: bool, shop: int | None, window: Window, scope: Sco
              .where(OrderCount.ignored == show_ignored, *scope.conditions(OrderCount)))
     if shop is not None:
         query = query.where(OrderCount.shop_id == shop)
-    if window.first_day is not None:
-        query = query.where(OrderCount.day >= window.first_day.isoformat())
-    if window.last_day is not None:
-        query = query.where(OrderCount.day <= window.last_day.isoformat())
+    if window.first is not None:
+        query = query.where(OrderCount.day >= window.first.date().isoformat())
+    if window.last is not None:
+        query = query.where(OrderCount.day <= window.last.date().isoformat())
     for bits, n in query.group_by(OrderCount.tabs).tuples():
         counts["all"] += n or 0
         for i, tab in enumerate(KEPT_TABS):

@@ -11,7 +11,7 @@ from peewee import Case, Expression, ModelSelect, fn
 
 from dropship.models import Order, Shop
 from dropship.services.by_ids import rows_by_key
-from dropship.services.orders import counters, titles
+from dropship.services.orders import counters, title_counts, titles
 from dropship.services.orders.search import SORTS, OrderFilter
 from dropship.services.orders.tabs import TAB_BY_CODE, TABS, Tab, TabContext
 from dropship.services.scope import Scope
@@ -25,8 +25,12 @@ def tab_counts(search: OrderFilter, ctx: TabContext, scope: Scope) -> dict[str, 
 
     From the kept buckets when they can answer (`counters.answers`), the partial days at the ends
     of the 成交时间 window and the live tabs counted over the orders; otherwise one aggregate
-    query over the search's orders.
+    query over the search's orders. A 商品标题 search that narrows by nothing else counts its hits'
+    rows kept in the title index's order (`title_counts`), the partial seconds at the window's ends
+    over the orders.
     """
+    if title_counts.answers(search):
+        return _title_counts(search, ctx, scope)
     if not (counters.answers(search) and counters.available()):
         return _counted(search.conditions(scope), ctx, TABS)
     window = counters.split_window(search.created_from, search.created_to)
@@ -40,6 +44,16 @@ def tab_counts(search: OrderFilter, ctx: TabContext, scope: Scope) -> dict[str, 
         if tab.live:
             counts[tab.code] = (Order.select().where(*search.conditions(scope), tab.predicate(ctx)).count())
     return {tab.code: counts[tab.code] for tab in TABS}
+
+
+def _title_counts(search: OrderFilter, ctx: TabContext, scope: Scope) -> dict[str, int]:
+    window = counters.split_window(search.created_from, search.created_to, counters.SECOND)
+    counts = title_counts.counted(search, window, ctx, scope) if window.whole else dict.fromkeys(TAB_BY_CODE, 0)
+    for start, end, end_inclusive in window.partials:  # from the UI: the end's second only
+        conditions = replace(search, created_from=start, created_to=end).conditions(scope)
+        part = _counted(conditions if end_inclusive else [*conditions, Order.created_at < end], ctx, TABS)
+        counts = {code: counts[code] + part[code] for code in counts}
+    return counts
 
 
 def _counted(conditions: list[Expression], ctx: TabContext, tabs: tuple[Tab, ...]) -> dict[str, int]:

@@ -40,14 +40,15 @@ def _seconds(moment: str) -> str:
     return f"CAST(strftime('%s', {moment}) AS INTEGER)"
 
 
-def _key(row: str) -> str:
+def row_key(row: str) -> str:
+    """The document key of the order row `row` (an alias, or a trigger's NEW/OLD), in SQL."""
     return f"({_seconds(f'{row}.created_at')} * {ID_SPAN} + {row}.id)"
 
 
-_DOCUMENT = (f"INSERT INTO ordertitle (rowid, titles) SELECT {_key('o')}, group_concat(i.title, char(10))"
+_DOCUMENT = (f"INSERT INTO ordertitle (rowid, titles) SELECT {row_key('o')}, group_concat(i.title, char(10))"
              ' FROM orderitem i JOIN "order" o ON o.id = i.order_id WHERE i.order_id = {order_id} GROUP BY i.order_id;')
 # an item's order may be gone already (a cascade): its own delete trigger forgot the document
-_FORGET = 'DELETE FROM ordertitle WHERE rowid = (SELECT ' + _key("o") + ' FROM "order" o WHERE o.id = {order_id});'
+_FORGET = 'DELETE FROM ordertitle WHERE rowid = (SELECT ' + row_key("o") + ' FROM "order" o WHERE o.id = {order_id});'
 TRIGGERS = {
     f"{TRIGGER_PREFIX}insert": f"AFTER INSERT ON orderitem BEGIN {_FORGET.format(order_id='NEW.order_id')}"
                                f" {_DOCUMENT.format(order_id='NEW.order_id')} END",
@@ -56,9 +57,9 @@ TRIGGERS = {
     f"{TRIGGER_PREFIX}update": f"AFTER UPDATE OF title, order_id ON orderitem BEGIN"
                                f" {_FORGET.format(order_id='OLD.order_id')} {_DOCUMENT.format(order_id='OLD.order_id')}"
                                f" {_FORGET.format(order_id='NEW.order_id')} {_DOCUMENT.format(order_id='NEW.order_id')} END",
-    f"{TRIGGER_PREFIX}order_delete": f'AFTER DELETE ON "order" BEGIN DELETE FROM ordertitle WHERE rowid = {_key("OLD")}; END',
-    f"{TRIGGER_PREFIX}order_update": f'AFTER UPDATE OF created_at, id ON "order" WHEN {_key("OLD")} IS NOT {_key("NEW")}'
-                                     f' BEGIN DELETE FROM ordertitle WHERE rowid = {_key("OLD")};'
+    f"{TRIGGER_PREFIX}order_delete": f'AFTER DELETE ON "order" BEGIN DELETE FROM ordertitle WHERE rowid = {row_key("OLD")}; END',
+    f"{TRIGGER_PREFIX}order_update": f'AFTER UPDATE OF created_at, id ON "order" WHEN {row_key("OLD")} IS NOT {row_key("NEW")}'
+                                     f' BEGIN DELETE FROM ordertitle WHERE rowid = {row_key("OLD")};'
                                      f" {_DOCUMENT.format(order_id='NEW.id')} END",
 }
 
@@ -92,8 +93,8 @@ def title_condition(text: str, created_from: datetime | None = None, created_to:
         newest = Order.select(Order.id).order_by(Order.created_at.desc()).limit(SHORT_QUERY_ORDERS)
         return Order.id.in_(OrderItem.select(OrderItem.order)
                             .where(OrderItem.order.in_(newest), OrderItem.title.contains(text)))
-    if len(text) < MIN_INDEXED:
-        return _short_condition(text, created_from)
+    if len(text) < MIN_INDEXED:  # the hits are few: the search starts from them, by primary key
+        return Order.id.in_(_hits(text, created_from, created_to))
     # `+id`: the hits are a set to probe, not the rows to start from. Read by id, a common word is
     # every match of the whole history looked up and sorted; probed, the window is walked in
     # 成交时间 order (the list itself walks the hits: `in_title_order`).
@@ -101,15 +102,29 @@ def title_condition(text: str, created_from: datetime | None = None, created_to:
 
 
 def _hits(text: str, created_from: datetime | None, created_to: datetime | None) -> Select:
-    """The order ids of the documents holding `text` (3+ characters) inside the 成交时间 range."""
+    """The order ids of the documents holding `text` inside the 成交时间 range."""
     documents = Table(TABLE, ("rowid", "titles"))
-    return documents.select(SQL(f"rowid % {ID_SPAN}")).where(*_matching(documents, text, created_from, created_to))
+    return documents.select(SQL(f"rowid % {ID_SPAN}")).where(*matching(documents, text, created_from, created_to))
 
 
-def _matching(documents: Table, text: str, created_from: datetime | None,
-              created_to: datetime | None) -> list[Expression]:
-    phrase = '"' + text.replace('"', '""') + '"'  # the text itself, never FTS5 query syntax
-    conditions = [Expression(documents.titles, "MATCH", phrase)]
+def matching(documents: Table, text: str, created_from: datetime | None,
+             created_to: datetime | None) -> list[Expression]:
+    """What a search of `text` reads from the index `documents`, inside the rowids of the 成交时间
+    range (to the second): 3+ characters its trigram hits; 1–2 characters a LIKE over the documents
+    of the newest SHORT_QUERY_ORDERS orders with titles.
+
+    Keyed by 成交时间, the newest documents are one rowid range of a narrow table (1M orders: 15 ms,
+    against 70 ms for the newest orders' items looked up one order at a time). `titles || ''` keeps
+    the LIKE away from FTS5, whose trigram tokenizer answers a pattern shorter than a trigram with
+    no rows at all.
+    """
+    if len(text) < MIN_INDEXED:
+        newest = (documents.select(documents.rowid).order_by(documents.rowid.desc()).limit(1)
+                  .offset(SHORT_QUERY_ORDERS - 1))
+        conditions = [documents.rowid >= fn.coalesce(newest, 0), documents.titles.concat("").contains(text)]
+    else:
+        phrase = '"' + text.replace('"', '""') + '"'  # the text itself, never FTS5 query syntax
+        conditions = [Expression(documents.titles, "MATCH", phrase)]
     if created_from is not None:
         conditions.append(documents.rowid >= SQL(f"{_seconds('?')} * {ID_SPAN}", [created_from.isoformat(" ")]))
     if created_to is not None:
@@ -129,26 +144,8 @@ def in_title_order(query: ModelSelect, text: str, created_from: datetime | None,
         return None
     documents = Table(TABLE, ("rowid", "titles"))
     by_id = Order.id == NodeList((documents.rowid, SQL(f"% {ID_SPAN}")))
-    return (query.join(documents, on=by_id).where(*_matching(documents, text, created_from, created_to))
+    return (query.join(documents, on=by_id).where(*matching(documents, text, created_from, created_to))
             .order_by(documents.rowid.desc() if descending else documents.rowid.asc()))
-
-
-def _short_condition(text: str, created_from: datetime | None) -> Expression:
-    """1–2 characters: a LIKE over the documents of the newest SHORT_QUERY_ORDERS orders with titles.
-
-    The documents are keyed by 成交时间, so the newest ones are one rowid range of a narrow table
-    (1M orders: 15 ms, against 70 ms for the newest orders' items looked up one order at a time).
-    `titles || ''` keeps the LIKE away from FTS5, whose trigram tokenizer answers a pattern
-    shorter than a trigram with no rows at all. The hits are few: the search starts from them
-    (`Order.id` by primary key) instead of probing every order of the 成交时间 window.
-    """
-    documents = Table(TABLE, ("rowid", "titles"))
-    newest = documents.select(documents.rowid).order_by(documents.rowid.desc()).limit(1).offset(SHORT_QUERY_ORDERS - 1)
-    hits = documents.select(SQL(f"rowid % {ID_SPAN}")).where(documents.rowid >= fn.coalesce(newest, 0),
-                                                           documents.titles.concat("").contains(text))
-    if created_from is not None:
-        hits = hits.where(documents.rowid >= SQL(f"{_seconds('?')} * {ID_SPAN}", [created_from.isoformat(" ")]))
-    return Order.id.in_(hits)
 
 
 def search_hint() -> str:
@@ -161,7 +158,7 @@ def rebuild() -> None:
     """The repair path: every order's document again from its items, in one transaction."""
     with db.atomic():
         db.execute_sql(f"DELETE FROM {TABLE}")
-        db.execute_sql(f"INSERT INTO {TABLE} (rowid, titles) SELECT {_key('o')}, group_concat(i.title, char(10))"
+        db.execute_sql(f"INSERT INTO {TABLE} (rowid, titles) SELECT {row_key('o')}, group_concat(i.title, char(10))"
                        ' FROM orderitem i JOIN "order" o ON o.id = i.order_id GROUP BY i.order_id')
 
 
