@@ -163,6 +163,16 @@ def test_a_title_search_counts_its_hits_rows_exactly_to_the_second(shop):
     assert queries.tab_counts(OrderFilter(created_from=moment, title="商品2"), CTX, ALL)["all"] == 3
 
 
+def test_an_order_moved_to_another_shop_is_counted_under_it_in_title_searches(shop):
+    other = make_shop("另一家店")
+    order = make_order(shop, items=2)
+    make_order(other, items=2, status="closed")
+    Order.update(shop=other.id).where(Order.id == order.id).execute()
+    for where in (shop, other):
+        assert_counts_are_true(shop=where.id)
+    assert queries.tab_counts(OrderFilter(shop=other.id, title="商品2"), CTX, ALL)["all"] == 2
+
+
 def test_start_up_refills_tab_rows_that_do_not_add_up(shop):
     make_order(shop, items=2)
     db.execute_sql(f"DELETE FROM {title_counts.TABLE}")
