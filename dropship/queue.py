@@ -233,11 +233,12 @@ _kept_elsewhere: Callable[[str], bool] = _nowhere
 _account_idle_hooks: list[Callable[[], None]] = []
 
 
-def keep_accounts(seconds: Callable[[], float], elsewhere: Callable[[str], bool] = _nowhere) -> None:
+def keep_accounts(seconds: Callable[[], float], elsewhere: Callable[[str], bool] | None = None) -> None:
     """How long an account's thread (and the browser it keeps) outlives its last job; 0 = off.
-    `elsewhere(key)`: another worker process keeps that account's browser open (it takes the jobs)."""
+    `elsewhere(key)`: another worker process keeps that account's browser open (it takes the jobs);
+    None where this process is the only worker."""
     global _keep_seconds, _kept_elsewhere
-    _keep_seconds, _kept_elsewhere = seconds, elsewhere
+    _keep_seconds, _kept_elsewhere = seconds, elsewhere or _nowhere
 
 
 def on_account_idle(hook: Callable[[], None]) -> None:

@@ -47,7 +47,7 @@ def configure_tasks(settings: Settings) -> None:
         wants=_ProfileWants() if shared_database() else None,
     )
     keep_accounts(lambda: settings.browser_keep_seconds,
-                  elsewhere=_profile_kept_elsewhere if shared_database() else lambda key: False)
+                  elsewhere=_profile_kept_elsewhere if shared_database() else None)
 
 
 def _profile_lease(account_key: str):
