@@ -19,7 +19,7 @@ import hashlib
 from dataclasses import replace
 from datetime import datetime
 
-from peewee import SQL, Case, Table, fn
+from peewee import JOIN, SQL, Case, Table, fn
 
 from dropship.db import db, shared_database
 from dropship.models import Order
@@ -124,7 +124,9 @@ def ensure_tab_rows() -> bool:
 def counted(search: OrderFilter, window: counters.Window, ctx: TabContext, scope: Scope) -> dict[str, int]:
     """Every tab over the title search's hits in the window's whole seconds (`answers` holds).
 
-    The hits drive the query: each one's row is read by its key, the next one's near it.
+    The hits drive the query: each one's row is read by its key, the next one's near it. CROSS JOIN
+    keeps them outside: left to choose, SQLite walked every row of the window instead and probed the
+    index per row (a 1–2 character search at 100k: 35 ms against 15).
     """
     documents, rows = Table(titles.TABLE, ("rowid", "titles")), Table(TABLE, ("key",)).alias("r")
 
@@ -134,7 +136,7 @@ def counted(search: OrderFilter, window: counters.Window, ctx: TabContext, scope
     narrowing = replace(search, title="", created_from=None, created_to=None).conditions(scope)
     query = (documents.select(fn.COUNT(SQL("*")),
                               *(fn.SUM(Case(None, [(over_rows(tab.predicate(ctx)), 1)], 0)) for tab in TABS[1:]))
-             .join(rows, on=rows.key == documents.rowid)
+             .join(rows, JOIN.CROSS, on=rows.key == documents.rowid)
              .where(*titles.matching(documents, search.title, window.first, window.last),
                     *(over_rows(condition) for condition in narrowing)))
     row = db.execute(query).fetchone()
