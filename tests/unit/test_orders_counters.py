@@ -18,6 +18,7 @@ from dropship.services.rollups import refresh_rollups
 from dropship.services.scope import Scope
 from dropship.services.shops import delete_shops
 from dropship.tasks.maintenance import repair_order_counts
+from tests.helpers import recorded_sql
 from tests.orders_factory import NOW, buy, make_order, make_shop, orders_app, orders_db, refund  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("orders_db")
@@ -171,6 +172,20 @@ def test_an_order_moved_to_another_shop_is_counted_under_it_in_title_searches(sh
     for where in (shop, other):
         assert_counts_are_true(shop=where.id)
     assert queries.tab_counts(OrderFilter(shop=other.id, title="商品2"), CTX, ALL)["all"] == 2
+
+
+def test_a_title_searchs_counts_walk_its_hits_and_read_each_ones_row_by_key(shop):
+    """Left to choose, SQLite walked every tab row of the window and probed the index per row."""
+    for n in range(30):
+        make_order(shop, items=2, created_at=NOW - timedelta(minutes=n))
+    db.execute_sql("ANALYZE")
+    for title in ("商", "商品2"):
+        with recorded_sql() as statements:
+            queries.tab_counts(OrderFilter(created_from=NOW - timedelta(days=1), title=title), CTX, ALL)
+        (sql, params), = [s for s in statements if "SUM(CASE" in s[0]]
+        plan = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+        outer = [line for line in plan if "SUBQUERY" not in line and "t1 VIRTUAL TABLE INDEX 192" not in line]
+        assert "VIRTUAL TABLE" in outer[0] and outer[1].startswith("SEARCH r USING INTEGER PRIMARY KEY (rowid=?)"), plan
 
 
 def test_start_up_refills_tab_rows_that_do_not_add_up(shop):
