@@ -461,6 +461,6 @@ class SettingChange(BaseModel):
 from dropship.models.aftersales import *  # noqa: E402,F401,F403
 from dropship.models.billing import RedeemedCard  # noqa: E402,F401
 from dropship.models.coordination import *  # noqa: E402,F401,F403
-from dropship.models.order_counts import OrderCount  # noqa: E402,F401
+from dropship.models.order_counts import OrderCount, OrderTotal  # noqa: E402,F401
 from dropship.models.stats import *  # noqa: E402,F401,F403
 from dropship.models.team import *  # noqa: E402,F401,F403

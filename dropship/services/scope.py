@@ -14,7 +14,16 @@ from dataclasses import dataclass
 
 from peewee import Expression, ModelSelect
 
-from dropship.models import AccountGrant, Order, OrderCount, PurchaseAccount, Shop, ShopGrant, User
+from dropship.models import (
+    AccountGrant,
+    Order,
+    OrderCount,
+    OrderTotal,
+    PurchaseAccount,
+    Shop,
+    ShopGrant,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ class Scope:
     def condition(self, model: type) -> Expression | None:
         """The condition limiting `model`'s rows to this scope; None when nothing is limited."""
         # checked first, so a model nobody taught the scope about fails for the main account too
-        if model not in (Shop, Order, OrderCount, PurchaseAccount):
+        if model not in (Shop, Order, OrderCount, OrderTotal, PurchaseAccount):
             raise TypeError(f"Scope does not know how to limit {model.__name__}")
         if self.unlimited:
             return None
@@ -57,8 +66,8 @@ class Scope:
             return Shop.id.in_(self.shop_ids())
         if model is Order:
             return Order.shop.in_(self.shop_ids())
-        if model is OrderCount:  # the kept tab counts, per shop (services.orders.counters)
-            return OrderCount.shop_id.in_(self.shop_ids())
+        if model in (OrderCount, OrderTotal):  # the kept tab counts, per shop (services.orders.counters)
+            return model.shop_id.in_(self.shop_ids())
         return PurchaseAccount.id.in_(self.account_ids())
 
     def conditions(self, model: type) -> list[Expression]:

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dropship.db import db
-from dropship.models import Order, OrderCount, OrderItem, Purchase, PurchaseItem, Shop
+from dropship.models import Order, OrderCount, OrderItem, OrderTotal, Purchase, PurchaseItem, Shop
 from dropship.platforms.base import RemoteItem, RemoteOrder
 from dropship.services.fetching import upsert_remote_orders
 from dropship.services.orders import actions, counters, queries, title_counts
@@ -137,6 +137,20 @@ def test_start_up_recounts_counts_that_do_not_add_up(shop):
     OrderCount.update(n=OrderCount.n + 5).execute()  # edited by hand, or orders written with the triggers off
     assert counters.ensure_counters()
     assert counters.drift() == {}
+
+
+def test_a_search_without_a_window_reads_the_totals_which_start_up_repairs(shop):
+    """Counted from OrderTotal, not every day's buckets: a total edited by hand shows, drifts, and
+    start-up recounts it."""
+    make_order(shop, created_at=NOW - timedelta(days=40))
+    make_order(shop, status="closed")
+    edited = OrderTotal.update(n=OrderTotal.n + 5).where(OrderTotal.ignored == False).execute()  # noqa: E712
+    assert queries.tab_counts(OrderFilter(), CTX, ALL)["all"] == 2 + 5 * edited
+    assert queries.tab_counts(OrderFilter(created_from=NOW - timedelta(days=60)), CTX, ALL)["all"] == 2
+    assert set(counters.drift()) == {(False, shop.id, None, tabs) for tabs in
+                                     OrderTotal.select(OrderTotal.tabs).where(OrderTotal.ignored == False).scalars()}  # noqa: E712
+    assert counters.ensure_counters()
+    assert_counts_are_true()
 
 
 def test_the_nightly_task_repairs_drift_and_leaves_right_counts_alone(shop):

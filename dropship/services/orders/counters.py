@@ -1,7 +1,8 @@
 """Kept tab counts: 订单管理's nine counts without counting a year of orders on every view.
 
 Every order sits in one `OrderCount` bucket: its 显示 (ignored), shop, 成交日 and the set of kept
-tabs it belongs to (a bit set over `KEPT_TABS`). Triggers on "order" move it between buckets in
+tabs it belongs to (a bit set over `KEPT_TABS`), and in one `OrderTotal`, the same without the day,
+which counts a search without 成交时间 in rows that do not grow with the history. Triggers on "order" move it between buckets in
 the very statement that changes it, so the counts are right inside the transaction of every
 writer — fetch upserts, roll-ups (purchase, refund), 忽略 / 标记, deletes — without each one
 remembering to call us. The moves are compiled from the tab predicates in `tabs` (their one home)
@@ -26,7 +27,7 @@ from datetime import datetime, timedelta
 from peewee import Case, Database, Expression, PostgresqlDatabase, SqliteDatabase, fn
 
 from dropship.db import day_of, db, shared_database
-from dropship.models import Order, OrderCount
+from dropship.models import Order, OrderCount, OrderTotal
 from dropship.services.orders.search import OrderFilter
 from dropship.services.orders.tabs import TABS, TabContext
 from dropship.services.scope import Scope
@@ -48,6 +49,11 @@ def bucket_key(database: Database | None = None) -> dict[str, Expression]:
     """OrderCount's key columns, each as an expression over one order."""
     return {"ignored": Order.ignored, "shop_id": Order.shop, "day": day_of(Order.created_at, database),
             "tabs": tab_bits()}
+
+
+def total_key(database: Database | None = None) -> dict[str, Expression]:
+    """OrderTotal's key columns: the bucket's without the day."""
+    return {column: e for column, e in bucket_key(database).items() if column != "day"}
 
 
 def _literal(value: object, postgres: bool) -> str:
@@ -93,19 +99,17 @@ def triggers() -> Triggers:
 def _compiled(postgres: bool) -> Triggers:
     """The bucket moves compiled once from `bucket_key` into SQL, wrapped in each dialect's triggers.
 
-    The moves themselves (one INSERT … ON CONFLICT, one UPDATE) are the same text in both
+    The moves themselves (per table one INSERT … ON CONFLICT, one UPDATE) are the same text in both
     dialects; only the trigger around them differs: SQLite runs them in its trigger body,
     PostgreSQL in one plpgsql function that its three row triggers call.
     """
     database = PostgresqlDatabase(None) if postgres else SqliteDatabase(None)
     key = bucket_key(database)
-    columns = ", ".join(f'"{c}"' for c in key)
     new = [_on_row(e, "NEW", database) for e in key.values()]
     old = [_on_row(e, "OLD", database) for e in key.values()]
-    add = (f'INSERT INTO "ordercount" ({columns}, "n") VALUES ({", ".join(new)}, 1)'
-           f' ON CONFLICT ({columns}) DO UPDATE SET "n" = "ordercount"."n" + 1;')
-    remove = ('UPDATE "ordercount" SET "n" = "n" - 1 WHERE '
-              + " AND ".join(f'"{c}" = {o}' for c, o in zip(key, old, strict=True)) + ";")
+    moves = [_moves(OrderCount._meta.table_name, key, database),
+             _moves(OrderTotal._meta.table_name, total_key(database), database)]
+    add, remove = (" ".join(move[i] for move in moves) for i in (0, 1))
     differs = "IS DISTINCT FROM" if postgres else "IS NOT"
     changed = " OR ".join(f"({o}) {differs} ({n})" for o, n in zip(old, new, strict=True))
     read = ", ".join(f'"{f.column_name}"' for f in Order._meta.sorted_fields
@@ -129,6 +133,17 @@ def _compiled(postgres: bool) -> Triggers:
         f'CREATE TRIGGER "{names[2]}" AFTER UPDATE OF {read} ON "order" FOR EACH ROW WHEN ({changed})'
         f' EXECUTE FUNCTION "{function}"()',
     ))
+
+
+def _moves(table: str, key: dict[str, Expression], database: Database) -> tuple[str, str]:
+    """The statements adding NEW to its row of `table` (keyed by `key`) and removing OLD from its row."""
+    columns = ", ".join(f'"{c}"' for c in key)
+    new = ", ".join(_on_row(e, "NEW", database) for e in key.values())
+    add = (f'INSERT INTO "{table}" ({columns}, "n") VALUES ({new}, 1)'
+           f' ON CONFLICT ({columns}) DO UPDATE SET "n" = "{table}"."n" + 1;')
+    remove = (f'UPDATE "{table}" SET "n" = "n" - 1 WHERE '
+              + " AND ".join(f'"{c}" = {_on_row(e, "OLD", database)}' for c, e in key.items()) + ";")
+    return add, remove
 
 
 def _installed() -> set[str]:
@@ -157,7 +172,8 @@ def available() -> bool:
 
 
 def recount() -> None:
-    """The repair path: every bucket again from the orders themselves, in one transaction."""
+    """The repair path: every bucket again from the orders themselves, and the totals from the
+    buckets, in one transaction."""
     key = bucket_key()
     with db.atomic():
         if shared_database():
@@ -167,15 +183,22 @@ def recount() -> None:
         OrderCount.delete().execute()
         query = Order.select(*key.values(), fn.COUNT(Order.id)).group_by(*key.values())
         OrderCount.insert_from(query, [getattr(OrderCount, c) for c in (*key, "n")]).execute()
+        OrderTotal.delete().execute()
+        by = [getattr(OrderCount, c) for c in total_key()]
+        OrderTotal.insert_from(OrderCount.select(*by, fn.SUM(OrderCount.n)).group_by(*by),
+                               [getattr(OrderTotal, c) for c in (*total_key(), "n")]).execute()
 
 
 def drift() -> dict[tuple, tuple[int, int]]:
-    """Buckets whose kept count differs from the orders: {key: (kept, true)}; empty when right."""
+    """Buckets whose kept count differs from the orders: {key: (kept, true)}, a total's key with the
+    day None; empty when right."""
     key = bucket_key()
-    truth = {row[:-1]: row[-1] for row in Order.select(*key.values(), fn.COUNT(Order.id))
+    truth = {(bool(i), s, d, t): n for i, s, d, t, n in Order.select(*key.values(), fn.COUNT(Order.id))
              .group_by(*key.values()).tuples()}
     kept = {(bool(i), s, d, t): n for i, s, d, t, n in OrderCount.select().tuples() if n}
-    truth = {(bool(i), s, d, t): n for (i, s, d, t), n in truth.items()}
+    for (i, s, _day, t), n in list(truth.items()):
+        truth[i, s, None, t] = truth.get((i, s, None, t), 0) + n
+    kept |= {(bool(i), s, None, t): n for i, s, t, n in OrderTotal.select().tuples() if n}
     return {k: (kept.get(k, 0), truth.get(k, 0)) for k in kept.keys() | truth.keys()
             if kept.get(k, 0) != truth.get(k, 0)}
 
@@ -193,8 +216,9 @@ def ensure_counters() -> bool:
         if shared_database():  # several PCs start together: one installs, the others find it done
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (COUNTERS_LOCK,))
         present = _installed()
-        kept = OrderCount.select(fn.SUM(OrderCount.n)).scalar() or 0
-        if set(wanted.names) == present and kept == Order.select().count():
+        orders = Order.select().count()
+        kept = [table.select(fn.SUM(table.n)).scalar() or 0 for table in (OrderCount, OrderTotal)]
+        if set(wanted.names) == present and kept == [orders, orders]:
             return False
         _uninstall(present)
         for statement in wanted.statements:
@@ -249,19 +273,21 @@ def split_window(start: datetime | None, end: datetime | None, unit: timedelta =
 
 
 def kept_counts(show_ignored: bool, shop: int | None, window: Window, scope: Scope) -> dict[str, int]:
-    """全部订单 and every kept tab over the window's whole days, from the buckets."""
+    """全部订单 and every kept tab over the window's whole days: from the buckets, or from the
+    totals when the window is every day."""
     counts = {"all": 0, **{tab.code: 0 for tab in KEPT_TABS}}
     if not window.whole:
         return counts
-    query = (OrderCount.select(OrderCount.tabs, fn.SUM(OrderCount.n))
-             .where(OrderCount.ignored == show_ignored, *scope.conditions(OrderCount)))
+    table = OrderTotal if window.first is None and window.last is None else OrderCount
+    query = (table.select(table.tabs, fn.SUM(table.n))
+             .where(table.ignored == show_ignored, *scope.conditions(table)))
     if shop is not None:
-        query = query.where(OrderCount.shop_id == shop)
+        query = query.where(table.shop_id == shop)
     if window.first is not None:
         query = query.where(OrderCount.day >= window.first.date().isoformat())
     if window.last is not None:
         query = query.where(OrderCount.day <= window.last.date().isoformat())
-    for bits, n in query.group_by(OrderCount.tabs).tuples():
+    for bits, n in query.group_by(table.tabs).tuples():
         counts["all"] += n or 0
         for i, tab in enumerate(KEPT_TABS):
             if bits >> i & 1:
