@@ -155,11 +155,16 @@ def search_hint() -> str:
 
 
 def rebuild() -> None:
-    """The repair path: every order's document again from its items, in one transaction."""
+    """The repair path: every order's document again from its items, in one transaction.
+
+    In rowid order: FTS5 writes its pending terms out as a new segment whenever a rowid is not above
+    the last one, so documents in order-id order (random against 成交时间) made a segment every other
+    row and the merges of hundreds of thousands of them (1M orders: over 55 min; sorted, minutes).
+    """
     with db.atomic():
         db.execute_sql(f"DELETE FROM {TABLE}")
         db.execute_sql(f"INSERT INTO {TABLE} (rowid, titles) SELECT {row_key('o')}, group_concat(i.title, char(10))"
-                       ' FROM orderitem i JOIN "order" o ON o.id = i.order_id GROUP BY i.order_id')
+                       ' FROM orderitem i JOIN "order" o ON o.id = i.order_id GROUP BY i.order_id ORDER BY 1')
 
 
 def _installed() -> set[str]:
