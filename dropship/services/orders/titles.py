@@ -138,9 +138,11 @@ def in_title_order(query: ModelSelect, text: str, created_from: datetime | None,
 
     The index's rowids run in that order, so the list walks the hits from the newest (or oldest)
     and stops at the page: a common word's page no longer collects every hit of the window first
-    (1M orders: 0.2 ms against 27). None where no trigram index serves `text`.
+    (1M orders: 0.2 ms against 27). A 1–2 character search walks the newest documents the same way,
+    testing each until the page is full (1M: 3.6 ms against 29 for its ~2,900 hits collected and
+    sorted). None where there is no trigram table (PostgreSQL: the list reads pg_trgm's hits).
     """
-    if shared_database() or not indexed() or len(text) < MIN_INDEXED:
+    if shared_database() or not indexed():
         return None
     documents = Table(TABLE, ("rowid", "titles"))
     by_id = Order.id == NodeList((documents.rowid, SQL(f"% {ID_SPAN}")))
