@@ -1,15 +1,16 @@
 """Kept tab counts: 订单管理's nine counts without counting a year of orders on every view.
 
-Every order sits in one `OrderCount` bucket: its 显示 (ignored), shop, 成交日 and the set of kept
-tabs it belongs to (a bit set over `KEPT_TABS`), and in one `OrderTotal`, the same without the day,
-which counts a search without 成交时间 in rows that do not grow with the history. Triggers on
-"order" move it between buckets in the very statement that changes it, so the counts are right
-inside the transaction of every writer — fetch upserts, roll-ups (purchase, refund), 忽略 / 标记,
-deletes — without each one remembering to call us. The moves are compiled from the tab predicates
-in `tabs` (their one home) into each database's SQL: SQLite runs them in its trigger bodies, PostgreSQL in a plpgsql function
-its row triggers call. Both are named by a hash of their SQL: `ensure_counters` at start-up
-reinstalls them and recounts when the predicates changed, when the counts do not add up to the
-orders, or when a migration rebuilt the order table (SQLite drops a table's triggers with it).
+Every order sits in one `OrderCount` bucket: its 显示 (ignored), shop, 成交日 and the set of kept tabs
+it belongs to (a bit set over `KEPT_TABS`), and in one `OrderTotal`, the same without the day,
+which counts a search without 成交时间 in rows that do not grow with the history. Triggers on "order"
+move it between buckets in the very statement that changes it, so the counts are right inside the
+transaction of every writer — fetch upserts, roll-ups (purchase, refund), 忽略 / 标记, deletes —
+without each one remembering to call us. The moves are compiled from the tab predicates in `tabs`
+(their one home) into each database's SQL: SQLite runs them in its trigger bodies, PostgreSQL in a
+plpgsql function its row triggers call. Both are named by a hash of their SQL: `ensure_counters`
+at start-up reinstalls them and recounts when the predicates changed, when the counts do not add
+up to the orders, or when a migration rebuilt the order table (SQLite drops a table's triggers
+with it).
 
 A search that narrows by more than 显示, 店铺 and 成交时间 is counted over the orders (`queries`);
 so are the partial days at the ends of a 成交时间 window, and the live tabs (即将发货超时, which
