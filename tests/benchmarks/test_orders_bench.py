@@ -4,7 +4,7 @@ The busy user of the issue takes 50 shops × 200 orders a day, so both sizes hav
 volume (DAILY) and differ in history: 10 days against 100. Open orders are recent, older ones
 shipped, finished or closed — what a longer history adds is rows no page should have to read.
 
-Each page is timed through the Flask test client (server time, PAGE_REQUESTS requests after a warm-up) and
+Each page is timed through the Flask test client (server time, 40 requests after a warm-up: PAGE_REQUESTS) and
 printed beside the bare SQL for the same request: the very statements the page ran, recorded once
 and replayed on a raw cursor; at 1M the p95 is also printed against the same page at 100k. The
 kept tab counts are rebuilt by the repair path after the bulk insert (timed). The export of the

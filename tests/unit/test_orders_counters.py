@@ -188,7 +188,7 @@ def test_an_order_moved_to_another_shop_is_counted_under_it_in_title_searches(sh
     assert queries.tab_counts(OrderFilter(shop=other.id, title="商品2"), CTX, ALL)["all"] == 2
 
 
-def test_a_title_searchs_counts_walk_its_hits_and_read_each_ones_row_by_key(shop):
+def test_title_search_counts_walk_the_hits_and_read_each_tab_row_by_key(shop):
     """Left to choose, SQLite walked every tab row of the window and probed the index per row."""
     for n in range(30):
         make_order(shop, items=2, created_at=NOW - timedelta(minutes=n))
